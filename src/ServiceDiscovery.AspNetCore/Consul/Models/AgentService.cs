@@ -1,0 +1,20 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace ServiceDiscovery.AspNetCore.Consul.Models;
+
+/// <summary>An entry of <c>GET /v1/agent/services</c> / <c>GET /v1/agent/service/{id}</c> (consul-api.md §4).</summary>
+internal sealed record AgentService
+{
+    public string? Kind { get; init; }
+    public required string ID { get; init; }
+    public required string Service { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public int Port { get; init; }
+    public string Address { get; init; } = "";
+    public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
+    public ServiceWeights Weights { get; init; } = new(1, 1);
+    public bool EnableTagOverride { get; init; }
+    public string? ContentHash { get; init; }
+    public string? Datacenter { get; init; }
+}
