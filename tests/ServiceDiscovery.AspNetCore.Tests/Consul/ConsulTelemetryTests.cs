@@ -50,15 +50,31 @@ public sealed class ConsulTelemetryTests
         {
             ShouldListenTo = source => source.Name == "ServiceDiscovery.Consul",
             Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Add,
+            ActivityStopped = a =>
+            {
+                lock (activities)
+                {
+                    activities.Add(a);
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
-        using var harness = new ConsulClientHarness();
+        // The listener sees every test's activities: a host of our own tells ours apart.
+        var host = $"trace-{Guid.NewGuid():N}.test";
+        using var harness = new ConsulClientHarness(o => o.Address = $"http://{host}:8500");
         harness.Handler.Respond = (_, _) => Task.FromResult(Json("[]", index: 1));
 
         await harness.Client.GetHealthServiceAsync("web", new HealthServiceQuery(), QueryOptions.Default, _ct);
 
-        var activity = Assert.Single(activities, a => (string?)a.GetTagItem("consul.endpoint") == "/v1/health/service/{service}");
+        List<Activity> ours;
+        lock (activities)
+        {
+            ours = [.. activities.Where(a => (string?)a.GetTagItem("server.address") == host)];
+        }
+
+        var activity = Assert.Single(ours);
+        Assert.Equal("/v1/health/service/{service}", activity.GetTagItem("consul.endpoint"));
+        Assert.Equal(8500, activity.GetTagItem("server.port"));
         Assert.Equal(ActivityKind.Client, activity.Kind);
         Assert.Equal("GET /v1/health/service/{service}", activity.DisplayName);
     }
