@@ -91,7 +91,6 @@ public sealed class ConsulClientServiceCollectionExtensionsTests
         Assert.NotEmpty(builder.HttpMessageHandlerBuilderActions);
         Assert.False(handler.AllowAutoRedirect);
         Assert.Equal(TimeSpan.FromSeconds(4), handler.ConnectTimeout);
-        Assert.Equal("server.dc1.consul", handler.SslOptions.TargetHost);
         Assert.NotNull(handler.SslOptions.RemoteCertificateValidationCallback);
         Assert.True(handler.SslOptions.RemoteCertificateValidationCallback(this, null, null, SslPolicyErrors.RemoteCertificateChainErrors));
     }
