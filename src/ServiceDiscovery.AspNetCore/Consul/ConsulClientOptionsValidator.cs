@@ -56,7 +56,7 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
         {
             failures.Add(uri.Scheme == "unix"
                 ? $"Consul:Address '{address}' is a unix socket, which is not supported. Expose the agent's HTTP API on TCP (addresses.http) and use e.g. '{ConsulApiClient.DefaultAddress}'."
-                : $"Consul:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{(uri.IsAbsoluteUri && uri.Scheme.Length > 0 ? address : "consul")}'.");
+                : $"Consul:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{(address.Contains("://", StringComparison.Ordinal) ? uri.Authority : address)}'.");
             return;
         }
 

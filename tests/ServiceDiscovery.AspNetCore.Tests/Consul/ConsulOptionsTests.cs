@@ -111,7 +111,7 @@ public sealed class ConsulOptionsTests
     {
         { o => o.Address = "not a url", "Consul:Address 'not a url' is not an absolute URL" },
         { o => o.Address = "unix:///var/run/consul.sock", "Consul:Address 'unix:///var/run/consul.sock' is a unix socket" },
-        { o => o.Address = "ftp://consul:21", "Consul:Address 'ftp://consul:21' uses the unsupported scheme 'ftp'" },
+        { o => o.Address = "ftp://consul:21", "Consul:Address 'ftp://consul:21' uses the unsupported scheme 'ftp'. Use an http:// or https:// URL, e.g. 'http://consul:21'." },
         { o => o.Address = "consul:8500", "uses the unsupported scheme 'consul'. Use an http:// or https:// URL, e.g. 'http://consul:8500'" },
         { o => o.Address = "http://consul:8500/v1", "Consul:Address 'http://consul:8500/v1' must be scheme, host and port only" },
         { o => o.Address = "http://consul:8500?dc=x", "without a path, query or fragment" },
