@@ -234,6 +234,29 @@ public sealed class ConsulOptionsTests
         Assert.Equal(new Uri("http://b:8500/"), provider.GetRequiredService<IConsulApiClient>().Address);
     }
 
+    [Fact]
+    public async Task Reload_NextRequestUsesNewAddressAndToken()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = "http://a:8500", ["Consul:Token"] = "one" }).Build();
+        var handler = new FakeHttpMessageHandler((_, _) => Task.FromResult(FakeHttpMessageHandler.Json("\"leader:8300\"")));
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironment([]));
+        services.AddConsulOptions(section: null, configure: null);
+        services.AddHttpClient(ConsulApiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IConsulApiClient>();
+
+        await client.GetLeaderAsync(TestContext.Current.CancellationToken);
+        configuration["Consul:Address"] = "http://b:8500";
+        configuration["Consul:Token"] = "two";
+        configuration.Reload();
+        await client.GetLeaderAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["http://a:8500/v1/status/leader", "http://b:8500/v1/status/leader"], handler.Requests.Select(r => r.Uri.AbsoluteUri));
+        Assert.Equal(["one", "two"], handler.Requests.Select(r => r.Header("X-Consul-Token")));
+    }
+
     private static ConsulOptions Resolve(Action<ConsulOptions>? configure, Dictionary<string, string?> environment, bool validate = true)
     {
         var services = new ServiceCollection();
