@@ -30,6 +30,7 @@ internal sealed partial class AgentStore : IDisposable
     private ulong _servicesTableIndex;
     private ulong _checksTableIndex;
     private bool _disposed;
+    private int _blockedQueries;
 
     public AgentStore(ConsulTestAgentOptions options, CheckRuntime runtime, ILogger logger)
     {
@@ -83,6 +84,9 @@ internal sealed partial class AgentStore : IDisposable
 
     public NodeInfo Node { get; }
 
+    /// <summary>Gets how many blocking queries are waiting right now (tests synchronise on it).</summary>
+    public int BlockedQueries => Volatile.Read(ref _blockedQueries);
+
     /// <summary>Gets the <c>consul</c> service every server agent has in its catalog.</summary>
     public ServiceRecord ConsulService { get; }
 
@@ -96,6 +100,10 @@ internal sealed partial class AgentStore : IDisposable
     public IReadOnlyDictionary<string, ServiceRecord> Services => _services;
 
     public IReadOnlyDictionary<string, CheckRecord> Checks => _checks;
+
+    public void EnterBlocking() => Interlocked.Increment(ref _blockedQueries);
+
+    public void ExitBlocking() => Interlocked.Decrement(ref _blockedQueries);
 
     /// <summary>The index of <c>/v1/health/service/:name</c> or <c>/v1/catalog/service/:name</c> (catalog.go <c>maxIndexForService</c>).</summary>
     public ulong ServiceIndex(string name, bool checksTable)
