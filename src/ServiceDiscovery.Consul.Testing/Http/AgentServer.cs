@@ -52,8 +52,12 @@ internal sealed class AgentServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LoggerFactory is { } loggerFactory)
         {
-            builder.Services.AddSingleton(loggerFactory);
+            // Kestrel's own request logs would drown the agent's; keep its warnings and errors.
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         }
+
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, PassiveHostLifetime>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
