@@ -87,6 +87,8 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentServiceEndpoints.Map(router);
         AgentCheckEndpoints.Map(router);
         AgentSelfEndpoint.Map(router);
+        AgentHealthEndpoints.Map(router);
+        AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
         KvEndpoints.Map(router);

@@ -282,6 +282,44 @@ internal sealed partial class AgentStore : IDisposable
         return true;
     }
 
+    /// <summary>Adds or removes the node's <c>_node_maintenance</c> check, which every service on the node inherits.</summary>
+    public void SetNodeMaintenance(bool enable, string reason)
+    {
+        lock (Sync)
+        {
+            ThrowIfDisposed();
+            const string checkId = "_node_maintenance";
+            if (enable)
+            {
+                if (_checks.ContainsKey(checkId))
+                {
+                    return;
+                }
+
+                var index = ++_index;
+                _checks[checkId] = new CheckRecord
+                {
+                    CheckId = checkId,
+                    Name = "Node Maintenance Mode",
+                    Notes = reason.Length > 0 ? reason
+                        : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
+                    Type = "maintenance",
+                    Status = "critical",
+                    CatalogStatus = "critical",
+                    CreateIndex = index,
+                    ModifyIndex = index,
+                };
+                Touch(null, index);
+            }
+            else if (_checks.Remove(checkId))
+            {
+                Touch(null, ++_index);
+            }
+        }
+
+        Changes.Publish();
+    }
+
     /// <summary>Registers a standalone check (<c>PUT /v1/agent/check/register</c>), for a service or for the node.</summary>
     public void RegisterCheck(CheckDefinition definition)
     {
