@@ -118,7 +118,7 @@ internal sealed class AgentServer : IAsyncDisposable
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         var decoded = GoPath.TrySplit(rawTarget, out var path, out var rawQuery);
-        _log.Add(new ConsulTestRequest(context.Request.Method, path, rawQuery, _options.TimeProvider.GetUtcNow()));
+        _log.Add(new ConsulTestRequest(context.Request.Method, path, HideToken(rawQuery), _options.TimeProvider.GetUtcNow()));
 
         if (await _faults.BeforeRequestAsync(path, aborted).ConfigureAwait(false) is { } fault)
         {
@@ -231,6 +231,12 @@ internal sealed class AgentServer : IAsyncDisposable
 
         return string.Empty;
     }
+
+    /// <summary>As Consul's own request logs do, never keep a <c>?token=</c> value.</summary>
+    private static string HideToken(string rawQuery) =>
+        rawQuery.Contains("token=", StringComparison.Ordinal)
+            ? string.Join('&', rawQuery.Split('&').Select(p => p.StartsWith("token=", StringComparison.Ordinal) ? "token=<hidden>" : p))
+            : rawQuery;
 
     private static void Redirect(HttpContext context, string location, string rawQuery)
     {

@@ -103,6 +103,15 @@ public sealed class FaultHookTests
     }
 
     [Fact]
+    public async Task Requests_NeverKeepTokenFromQuery()
+    {
+        await using var agent = await ConsulTestAgent.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        await http.GetAsync("/v1/agent/services?token=s3cret&filter=", TestContext.Current.CancellationToken);
+        Assert.Equal("token=<hidden>&filter=", Assert.Single(agent.Requests).Query);
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidOptions_ThrowsNamingTheSetting()
     {
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
