@@ -206,4 +206,37 @@ public sealed class HttpCheckConformanceTests
         Assert.True(fresh.Index > first.Index);
         Assert.Contains(fresh.Json[0]!["Checks"]!.AsArray(), c => c!["Output"]!.GetValue<string>() == "two");
     }
+
+    [Fact]
+    public async Task TcpCheck_OpenPort_PassingWithSuccessOutput()
+    {
+        var time = new FakeTimeProvider();
+        await using var endpoint = await LoopbackHealthEndpoint.StartAsync();
+        await using var consul = await ConsulTarget.StartAgentAsync(new ConsulTestAgentOptions { TimeProvider = time }, "fake time drives the probe schedule");
+        var agent = consul.Agent!;
+        var target = $"127.0.0.1:{endpoint.Url.Port}";
+        await consul.RegisterAsync($$$$"""{"Name":"web","Check":{"CheckID":"c","TCP":"{{{{target}}}}","Interval":"1s"}}""");
+        Assert.Equal("tcp", agent.Checks.Single().Type);
+        time.Advance(Second);
+        await agent.WaitUntilAsync(a => a.Checks.Single().Status == "passing", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal($"TCP connect {target}: Success", agent.Checks.Single().Output);
+    }
+
+    [Fact]
+    public async Task TcpCheck_ClosedPort_CriticalWithDialError()
+    {
+        var time = new FakeTimeProvider();
+        await using var consul = await ConsulTarget.StartAgentAsync(new ConsulTestAgentOptions { TimeProvider = time }, "fake time drives the probe schedule");
+        var agent = consul.Agent!;
+        int port;
+        await using (var closed = await LoopbackHealthEndpoint.StartAsync())
+        {
+            port = closed.Url.Port;
+        }
+
+        await consul.RegisterAsync($$$$"""{"Name":"web","Check":{"CheckID":"c","TCP":"127.0.0.1:{{{{port}}}}","Interval":"1s","Status":"passing"}}""");
+        time.Advance(Second);
+        await agent.WaitUntilAsync(a => a.Checks.Single().Status == "critical", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal($"dial tcp 127.0.0.1:{port}: connect: connection refused", agent.Checks.Single().Output);
+    }
 }
