@@ -25,6 +25,11 @@ public sealed class RegisterConformanceTests
     [InlineData("""{"Name":"x","Check":{"HTTP":"http://127.0.0.1:1/"}}""", "Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks")]
     [InlineData("""{"Name":"x","Check":{"Name":"n","Notes":"only notes"}}""", "Invalid check: TTL must be > 0 for TTL checks")]
     [InlineData("""{"Name":"x","Checks":[{"TTL":"10s","FailuresBeforeWarning":3,"FailuresBeforeCritical":2}]}""", "Invalid check: FailuresBeforeWarning can't be higher than FailuresBeforeCritical")]
+    [InlineData("""{"Name":"x","Checks":[{"TTL":"10s","FailuresBeforeWarning":1}]}""", "Invalid check: FailuresBeforeWarning can't be higher than FailuresBeforeCritical")]
+    [InlineData("""{"Name":"x","Check":{"TTL":"10s","OutputMaxSize":-1}}""", "Invalid check: MaxOutputMaxSize must be positive")]
+    [InlineData("""{"Name":"x","Check":{"AliasService":"db","TTL":"10s"}}""", "Invalid check: TTL must be not be set for Alias checks")]
+    [InlineData("""{"Name":"x","Check":{"AliasService":"db","HTTP":"http://127.0.0.1:1/","Interval":"10s"}}""", "Invalid check: Interval cannot be set for Alias checks")]
+    [InlineData("""{"Name":"x","Checks":[{"TTL":"10s","Status":"bogus"},{"HTTP":"http://127.0.0.1:1/"}]}""", "Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks")]
     [InlineData("""{"Name":"x","Check":{"TTL":"10s","Status":"bogus"}}""", "Status for checks must 'passing', 'warning', 'critical'")]
     public async Task InvalidBody_Returns400WithConsulText(string body, string expected)
     {
