@@ -262,7 +262,6 @@ internal sealed partial class AgentStore : IDisposable
                     ServiceId = serviceId,
                     ServiceName = service.Name,
                     ServiceTags = service.Tags,
-                    Type = "maintenance",
                     Status = "critical",
                     CatalogStatus = "critical",
                     CreateIndex = index,
@@ -303,7 +302,6 @@ internal sealed partial class AgentStore : IDisposable
                     Name = "Node Maintenance Mode",
                     Notes = reason.Length > 0 ? reason
                         : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
-                    Type = "maintenance",
                     Status = "critical",
                     CatalogStatus = "critical",
                     CreateIndex = index,
