@@ -101,6 +101,11 @@ internal sealed partial class ConsulApiClient
             Fail(ConsulErrorReason.Timeout, error);
             throw error;
         }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && ex.CancellationToken != cancellationToken)
+        {
+            // Surface the caller's token, not our linked one, so callers can tell their own cancellation apart.
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
         catch (ResponseTooLargeException ex)
         {
             throw Invalid(call, address, $"the response is larger than the client's {ex.Limit / (1024 * 1024)} MiB limit", ex);

@@ -35,10 +35,13 @@ internal static class ConsulClientServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulClientOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<ConsulTelemetry>();
+        // RemoveAllLoggers: IHttpClientFactory's default request logging redacts header values in its message text but
+        // not in its structured state, which would hand X-Consul-Token to any structured log sink. The client logs
+        // each request itself (ConsulApiClient.Log), without headers.
         services.AddHttpClient(ConsulApiClient.HttpClientName)
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(static provider => ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptionsMonitor<ConsulOptions>>().CurrentValue))
-            .RedactLoggedHeaders(static _ => true);
+            .RemoveAllLoggers();
         services.TryAddSingleton<IConsulApiClient, ConsulApiClient>();
         return services;
     }

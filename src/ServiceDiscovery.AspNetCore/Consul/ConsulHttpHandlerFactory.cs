@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
@@ -20,11 +21,6 @@ internal static class ConsulHttpHandlerFactory
 
         var tls = options.Tls;
         var ssl = handler.SslOptions;
-        if (!string.IsNullOrWhiteSpace(tls.ServerName))
-        {
-            ssl.TargetHost = tls.ServerName;
-        }
-
         if (tls.InsecureSkipVerify)
         {
 #pragma warning disable CA5359 // Opt-in by the user (Consul:Tls:InsecureSkipVerify / CONSUL_HTTP_SSL_VERIFY=false), as in Consul's CLI.
@@ -43,6 +39,17 @@ internal static class ConsulHttpHandlerFactory
             };
             policy.CustomTrustStore.AddRange(roots);
             ssl.CertificateChainPolicy = policy;
+        }
+
+        if (!tls.InsecureSkipVerify && !string.IsNullOrWhiteSpace(tls.ServerName))
+        {
+            // SocketsHttpHandler overwrites SslOptions.TargetHost with the request's host, so the certificate is
+            // verified against ServerName here instead: every other check (chain, CA file, expiry) must have passed.
+            var serverName = tls.ServerName;
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors)
+                => (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None
+                && certificate is X509Certificate2 certificate2
+                && certificate2.MatchesHostname(serverName);
         }
 
         if (!string.IsNullOrWhiteSpace(tls.ClientCertificateFile))
