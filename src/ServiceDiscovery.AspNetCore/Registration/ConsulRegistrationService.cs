@@ -40,6 +40,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _optionsChanged;
     private int _stopRequested;
+    private int _disposed;
     private IDisposable? _optionsSubscription;
     private Task _loop = Task.CompletedTask;
     private IReadOnlyCollection<string> _boundAddresses = [];
@@ -219,6 +220,12 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this instance twice: as itself and as the IHostedService that forwards to it.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _optionsSubscription?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
