@@ -75,6 +75,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
         {
             services.AddSingleton<ConsulRegistrationService>();
             services.AddSingleton<IHostedService>(static provider => provider.GetRequiredService<ConsulRegistrationService>());
+            services.TryAddSingleton<IConsulRegistration>(static provider => provider.GetRequiredService<ConsulRegistrationService>());
         }
 
         return services;

@@ -21,7 +21,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// <see cref="StoppingAsync"/>, which runs before the server stops taking requests, deregisters (or enters
 /// maintenance) and then drains, all within the host's shutdown timeout.
 /// </summary>
-internal sealed partial class ConsulRegistrationService : IHostedLifecycleService, IAsyncDisposable
+internal sealed partial class ConsulRegistrationService : IHostedLifecycleService, IConsulRegistration, IAsyncDisposable
 {
     private const string ShutdownMaintenanceReason = "The app is shutting down.";
 
@@ -47,6 +47,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
     private ConsulOptions? _lastGoodOptions;
     private volatile ServiceRegistration? _registration;
     private volatile bool _registeredOnce;
+    private volatile bool _isRegistered;
     private volatile bool _outcomeUnknown;
     private bool _heartbeatFailing;
     private bool _verifyFailing;
@@ -83,6 +84,18 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
         _logger = logger;
         _applicationName = environment?.ApplicationName;
     }
+
+    /// <inheritdoc/>
+    public string? ServiceId => _registration?.ServiceId;
+
+    /// <inheritdoc/>
+    public string? ServiceName => _registration?.ServiceName;
+
+    /// <inheritdoc/>
+    public Uri? Endpoint => _registration is { } registration ? new Uri(registration.Endpoint.Url("/")) : null;
+
+    /// <inheritdoc/>
+    public bool IsRegistered => _isRegistered;
 
     /// <summary>The registration the app wants in Consul; <see langword="null"/> before start or when registration is off.</summary>
     internal ServiceRegistration? Registration => _registration;
@@ -185,7 +198,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
                 Log.Deregistered(_logger, registration.ServiceId, known);
             }
 
-            _metrics.SetState(registration.ServiceName, registered: false);
+            SetRegistered(registration, registered: false);
         }
         catch (ConsulException ex)
         {
@@ -348,6 +361,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
 
         _outcomeUnknown = false;
         _registeredOnce = true;
+        _isRegistered = true;
         _metrics.Registered(registration.ServiceName, reason);
         var endpoint = registration.Endpoint;
         Log.Registered(_logger, registration.ServiceName, registration.ServiceId, endpoint.Host, endpoint.Port, endpoint.Scheme, _client.Address, reason);
@@ -371,6 +385,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
         }
         catch (ConsulException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
+            SetRegistered(registration, registered: false);
             Log.AgentForgotService(_logger, registration.ServiceId, _client.Address, "its TTL check update was answered 404");
             return false;
         }
@@ -396,7 +411,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
             _verifyFailing = false;
             if (service is null)
             {
-                _metrics.SetState(registration.ServiceName, registered: false);
+                SetRegistered(registration, registered: false);
                 Log.AgentForgotService(_logger, registration.ServiceId, _client.Address, "the agent no longer lists it");
                 return RegistrationReasons.Reregistration;
             }
@@ -485,7 +500,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
         {
             var known = await _client.DeregisterServiceAsync(registration.ServiceId, cancellationToken).ConfigureAwait(false);
             Log.Deregistered(_logger, registration.ServiceId, known);
-            _metrics.SetState(registration.ServiceName, registered: false);
+            SetRegistered(registration, registered: false);
         }
         catch (ConsulException ex)
         {
@@ -525,6 +540,12 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
 
     private string[] ReadBoundAddresses()
         => _services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+
+    private void SetRegistered(ServiceRegistration registration, bool registered)
+    {
+        _isRegistered = registered;
+        _metrics.SetState(registration.ServiceName, registered);
+    }
 
     private DateTimeOffset Now => _time.GetUtcNow();
 

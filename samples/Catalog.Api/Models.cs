@@ -1,0 +1,9 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace Catalog.Api;
+
+/// <summary>What <c>GET /instance</c> answers: who this instance is in Consul.</summary>
+internal sealed record InstanceInfo(string? Id, string? Name, int? Port, bool Registered);
+
+/// <summary>An item of the catalog.</summary>
+internal sealed record CatalogItem(int Id, string Name);
