@@ -25,13 +25,13 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        ValidateService(options.Service, failures);
+        ValidateService(options.Service, options.Registration.Enabled, failures);
         ValidateHealthCheck(options.HealthCheck, failures);
         ValidateRegistration(options.Registration, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private void ValidateService(ConsulServiceOptions service, List<string> failures)
+    private void ValidateService(ConsulServiceOptions service, bool registering, List<string> failures)
     {
         if (service.Name is not null)
         {
@@ -40,7 +40,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
                 failures.Add("Consul:Service:Name is blank. Set it to the name other services look this one up by (e.g. 'orders'), or remove it to use the application name.");
             }
         }
-        else if (ConsulNames.ToServiceName(environment?.ApplicationName).Length == 0)
+        else if (registering && ConsulNames.ToServiceName(environment?.ApplicationName).Length == 0)
         {
             failures.Add($"Consul:Service:Name is not set and cannot be derived from the application name '{environment?.ApplicationName}'. Set Consul:Service:Name, e.g. 'orders'.");
         }

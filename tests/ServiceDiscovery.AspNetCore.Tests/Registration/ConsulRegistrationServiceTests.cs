@@ -226,6 +226,22 @@ public sealed class ConsulRegistrationServiceTests
         Assert.Equal(["orders-blue"], harness.Client.Services.Keys);
     }
 
+    [Fact]
+    public async Task OptionsReload_RegistrationTurnedOff_DeregistersAndStaysQuiet()
+    {
+        await using var harness = new RegistrationHarness();
+        await harness.Service.StartedAsync(Ct);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+
+        harness.Monitor.Set(RegistrationHarness.NewOptions(o => o.Registration.Enabled = false));
+        await harness.WaitForCallsAsync("deregister:", 1);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+        await harness.Service.StoppingAsync(Ct);
+
+        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.Calls);
+        Assert.False(harness.Service.IsRegistered);
+    }
+
     [Theory]
     [InlineData(HealthStatus.Healthy, ConsulHealthStatus.Passing)]
     [InlineData(HealthStatus.Degraded, ConsulHealthStatus.Warning)]

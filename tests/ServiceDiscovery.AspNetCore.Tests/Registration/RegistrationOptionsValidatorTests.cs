@@ -95,6 +95,15 @@ public sealed class RegistrationOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_NoDerivableNameButRegistrationOff_Succeeds()
+    {
+        var options = new ConsulOptions();
+        options.Registration.Enabled = false;
+
+        Assert.True(new RegistrationOptionsValidator(new TestEnvironment("...")).Validate(null, options).Succeeded);
+    }
+
+    [Fact]
     public async Task StartAsync_BadConfiguration_FailsStartupWithEveryBadKey()
     {
         var builder = WebApplication.CreateSlimBuilder();
