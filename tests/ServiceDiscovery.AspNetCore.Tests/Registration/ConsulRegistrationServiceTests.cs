@@ -19,7 +19,7 @@ public sealed class ConsulRegistrationServiceTests
         await using var harness = new RegistrationHarness(boundAddresses: ["http://10.0.0.5:5000"]);
 
         await harness.Service.StartedAsync(Ct);
-        await harness.WaitForCallsAsync("register:", 1);
+        await harness.WaitForLogAsync("ConsulServiceRegistered");
 
         var body = Assert.Single(harness.Client.Registrations);
         Assert.Equal(Id, body.ID);
@@ -144,7 +144,7 @@ public sealed class ConsulRegistrationServiceTests
         harness.Client.Services.Clear();
         harness.Time.Advance(TimeSpan.FromSeconds(30));
 
-        await harness.WaitForCallsAsync("register:", 2);
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
         Assert.Equal(["register:" + Id, "get:" + Id, "register:" + Id], harness.Client.Calls);
         Assert.Single(harness.Reregistrations.GetMeasurementSnapshot());
         Assert.Equal(1, harness.LogCount("ConsulServiceLost"));
@@ -193,7 +193,7 @@ public sealed class ConsulRegistrationServiceTests
 
         harness.Monitor.Set(RegistrationHarness.NewOptions(o => o.Service.Tags.Add("v2")));
 
-        await harness.WaitForCallsAsync("register:", 2);
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
         Assert.Equal(["v2"], harness.Client.Registrations.Last().Tags);
         Assert.Equal("changed", harness.Registrations.LastMeasurement!.Tags["consul.registration.reason"]);
         Assert.Equal(0, harness.Client.Count("deregister:"));
@@ -221,7 +221,7 @@ public sealed class ConsulRegistrationServiceTests
 
         harness.Monitor.Set(RegistrationHarness.NewOptions(o => o.Service.Id = "orders-blue"));
 
-        await harness.WaitForCallsAsync("register:orders-blue", 1);
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
         Assert.Equal(["register:" + Id, "deregister:" + Id, "register:orders-blue"], harness.Client.Calls);
         Assert.Equal(["orders-blue"], harness.Client.Services.Keys);
     }

@@ -84,6 +84,10 @@ internal sealed class RegistrationHarness : IAsyncDisposable
     /// <summary>The number of log records with <paramref name="eventName"/>.</summary>
     public int LogCount(string eventName) => Logs.GetSnapshot().Count(r => r.Id.Name == eventName);
 
+    /// <summary>Waits for a log event: it is written after the call it reports has returned and metrics are recorded.</summary>
+    public Task WaitForLogAsync(string eventName, int count = 1)
+        => Eventually.WaitAsync(() => LogCount(eventName) >= count, TimeSpan.FromSeconds(5), $"{count} '{eventName}' log record(s)");
+
     public Task WaitForCallsAsync(string prefix, int count)
         => Eventually.WaitAsync(() => Client.Count(prefix) >= count, TimeSpan.FromSeconds(5), $"{count} '{prefix}' call(s); calls so far: {string.Join(", ", Client.Calls)}");
 

@@ -37,7 +37,8 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
         Assert.Equal("http", service.Meta["scheme"]);
         var check = Assert.Single(_agent.Checks);
         Assert.Equal("http", check.Type);
-        Assert.True(app.App.Services.GetRequiredService<IConsulRegistration>().IsRegistered);
+        // The agent stores the service before its 200 reaches the app: wait for the app to learn it.
+        await Eventually.WaitAsync(() => app.App.Services.GetRequiredService<IConsulRegistration>().IsRegistered, Deadline);
     }
 
     [Fact]
@@ -81,6 +82,23 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
 
         Assert.Empty(_agent.Services);
         Assert.Empty(_agent.Checks);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Stop_DrainDelay_DeregisteredFirstThenStillServingUntilTheDrainEnds()
+    {
+        var app = await RegisteredApp.StartAsync(_agent.Address, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:02" });
+        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+
+        var stopping = app.App.StopAsync(Ct);
+        await _agent.WaitUntilAsync(a => a.Services.Count == 0, Deadline, Ct);
+        using var http = new HttpClient();
+        using var duringDrain = await http.GetAsync(app.Url("/health"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, duringDrain.StatusCode);
+        Assert.False(stopping.IsCompleted);
+        await stopping.WaitAsync(Deadline, Ct);
         await app.DisposeAsync();
     }
 
