@@ -46,6 +46,9 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         (_runtime, _store) = NewState();
     }
 
+    /// <summary>Gets the current store (tests look inside it).</summary>
+    internal AgentStore Store => _store;
+
     /// <summary>Gets the agent's HTTP address, e.g. <c>http://127.0.0.1:51234/</c>.</summary>
     public Uri Address => new($"http://127.0.0.1:{_port}/");
 

@@ -6,7 +6,7 @@ namespace ServiceDiscovery.Consul.Testing;
 /// <param name="CheckId">The check ID.</param>
 /// <param name="Name">The check name.</param>
 /// <param name="ServiceId">The service instance it belongs to; empty for a node check.</param>
-/// <param name="Type">Consul's check type: <c>http</c>, <c>ttl</c>, <c>maintenance</c>, ...</param>
+/// <param name="Type">Consul's check type: <c>http</c>, <c>tcp</c>, <c>ttl</c>, ..., or empty for maintenance checks</param>
 /// <param name="Status"><c>passing</c>, <c>warning</c> or <c>critical</c>.</param>
 /// <param name="Output">The last output.</param>
 /// <param name="Notes">The notes (for maintenance, the reason).</param>

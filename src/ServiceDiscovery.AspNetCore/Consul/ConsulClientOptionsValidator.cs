@@ -56,7 +56,7 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
         {
             failures.Add(uri.Scheme == "unix"
                 ? $"Consul:Address '{address}' is a unix socket, which is not supported. Expose the agent's HTTP API on TCP (addresses.http) and use e.g. '{ConsulApiClient.DefaultAddress}'."
-                : $"Consul:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{(uri.IsAbsoluteUri && uri.Scheme.Length > 0 ? address : "consul")}'.");
+                : $"Consul:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{HostAndPort(address)}'.");
             return;
         }
 
@@ -134,6 +134,15 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
 
         failures.Add($"{key} '{path}' does not exist. Set it to {what}, or remove the setting.");
         return false;
+    }
+
+    /// <summary>What follows the scheme, as written (keeps a port that happens to be the scheme's default).</summary>
+    private static string HostAndPort(string address)
+    {
+        var separator = address.IndexOf("://", StringComparison.Ordinal);
+        var rest = separator < 0 ? address : address[(separator + 3)..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? rest : rest[..slash];
     }
 
     private static bool HasValue(string? value) => !string.IsNullOrWhiteSpace(value);

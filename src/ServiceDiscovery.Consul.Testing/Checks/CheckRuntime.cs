@@ -29,7 +29,7 @@ internal sealed class CheckRuntime : IDisposable
         }
     }
 
-    /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (they keep their status).</summary>
+    /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (UDP, gRPC, H2PING, Docker, OS service, alias: they keep their status).</summary>
     public ICheckRunner? Create(CheckRecord check, AgentStore store)
     {
         if (check.Definition is not { } d)
@@ -46,6 +46,11 @@ internal sealed class CheckRuntime : IDisposable
         {
             var client = _clients[(d.TlsSkipVerify ? 1 : 0) | (d.DisableRedirects ? 2 : 0)].Value;
             return new HttpCheckRunner(check, store, client, _time, _logger);
+        }
+
+        if (d.Tcp.Length > 0)
+        {
+            return new TcpCheckRunner(check, store, _time, _logger);
         }
 
         return null;

@@ -2,7 +2,6 @@
 
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.Consul.Testing.State;
@@ -13,46 +12,9 @@ namespace ServiceDiscovery.Consul.Testing.Checks;
 /// Consul's <c>CheckHTTP</c> (§9): a real request on every interval, the first after a random stagger within the
 /// interval; 2xx is passing, 429 warning, anything else critical, with Consul's output text.
 /// </summary>
-internal sealed partial class HttpCheckRunner : ICheckRunner
+internal sealed class HttpCheckRunner(CheckRecord check, AgentStore store, HttpClient client, TimeProvider time, ILogger logger)
+    : IntervalCheckRunner(check, store, time, logger)
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
-    private readonly CheckRecord _check;
-    private readonly AgentStore _store;
-    private readonly HttpClient _client;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly StatusHandler _statusHandler;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-
-    public HttpCheckRunner(CheckRecord check, AgentStore store, HttpClient client, TimeProvider time, ILogger logger)
-    {
-        _check = check;
-        _store = store;
-        _client = client;
-        _time = time;
-        _logger = logger;
-        var d = check.Definition!;
-        _statusHandler = new StatusHandler(d.SuccessBeforePassing, d.FailuresBeforeWarning, d.FailuresBeforeCritical);
-    }
-
-    /// <summary>Gets the running probe loop (for tests and disposal).</summary>
-    public Task Loop => _loop;
-
-    public void Start()
-    {
-        // lib.RandomStagger(interval): uniformly in [0, interval).
-        var stagger = TimeSpan.FromTicks(RandomNumberGenerator.GetInt32((int)Math.Min(int.MaxValue, Math.Max(1, _check.Interval.Ticks / TimeSpan.TicksPerMillisecond))) * TimeSpan.TicksPerMillisecond);
-        _loop = RunAsync(stagger, _stop.Token);
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
-    }
-
     /// <summary>Formats <c>HTTP GET url: 200 OK Output: body</c>, keeping only the last <paramref name="max"/> body bytes.</summary>
     internal static string FormatOutput(string method, string url, int status, string? reason, byte[] body, int max)
     {
@@ -62,48 +24,12 @@ internal sealed partial class HttpCheckRunner : ICheckRunner
         return $"HTTP {method} {url}: {status} {phrase} Output: {text}";
     }
 
-    private async Task RunAsync(TimeSpan stagger, CancellationToken cancellationToken)
+    protected override async Task<(string Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(stagger, _time, cancellationToken).ConfigureAwait(false);
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var (status, output) = await ProbeAsync(cancellationToken).ConfigureAwait(false);
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                if (_statusHandler.Next(status) is { } applied)
-                {
-                    _store.ApplyResult(_check, applied, output);
-                }
-                else
-                {
-                    Log.ThresholdNotReached(_logger, _check.CheckId, status);
-                }
-
-                await Task.Delay(_check.Interval, _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Deregistered, replaced, or the agent stopped.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The agent stopped while a probe was in flight.
-        }
-    }
-
-    private async Task<(string Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
-    {
-        var d = _check.Definition!;
+        var d = Check.Definition!;
         var method = d.Method.Length > 0 ? d.Method : "GET";
         var url = d.Http;
-        var timeout = _check.Timeout > TimeSpan.Zero ? _check.Timeout : DefaultTimeout;
-        using var timeoutSource = new CancellationTokenSource(timeout, _time);
+        using var timeoutSource = new CancellationTokenSource(ProbeTimeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
         try
         {
@@ -144,10 +70,10 @@ internal sealed partial class HttpCheckRunner : ICheckRunner
                 request.Headers.TryAddWithoutValidation("Accept", "text/plain, text/*, */*");
             }
 
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var body = await ReadTailAsync(response, _check.OutputMaxSize, linked.Token).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var body = await ReadTailAsync(response, Check.OutputMaxSize, linked.Token).ConfigureAwait(false);
             var code = (int)response.StatusCode;
-            var output = FormatOutput(method, url, code, response.ReasonPhrase, body, _check.OutputMaxSize);
+            var output = FormatOutput(method, url, code, response.ReasonPhrase, body, Check.OutputMaxSize);
             var status = code is >= 200 and <= 299 ? "passing" : code == 429 ? "warning" : "critical";
             return (status, output);
         }
@@ -185,15 +111,7 @@ internal sealed partial class HttpCheckRunner : ICheckRunner
     {
         if (ex.InnerException is SocketException socket && Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
-            var host = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost;
-            var endpoint = $"{host}:{uri.Port}";
-            return socket.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => $"dial tcp {endpoint}: connect: connection refused",
-                SocketError.HostNotFound or SocketError.NoData => $"dial tcp: lookup {uri.IdnHost}: no such host",
-                SocketError.TimedOut => $"dial tcp {endpoint}: i/o timeout",
-                _ => $"dial tcp {endpoint}: {socket.Message}",
-            };
+            return GoDialError.Format(socket, uri.IdnHost, uri.Port);
         }
 
         return ex.HttpRequestError == HttpRequestError.ResponseEnded ? "EOF" : ex.Message;

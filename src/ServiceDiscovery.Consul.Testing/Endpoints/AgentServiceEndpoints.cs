@@ -75,19 +75,17 @@ internal static partial class AgentServiceEndpoints
         }
 
         var checks = (definition.Check is { IsEmpty: false } single ? [single] : new List<CheckDefinition>()).Concat(definition.Checks).ToList();
-        foreach (var check in checks)
+        // ServiceDefinition.CheckTypes validates every check, then the handler checks every status.
+        if (checks.Select(c => c.Validate()).FirstOrDefault(e => e is not null) is { } checkError)
         {
-            if (check.Validate() is { } checkError)
-            {
-                await Responses.WriteErrorAsync(r.Context, 400, $"Invalid check: {checkError}").ConfigureAwait(false);
-                return;
-            }
+            await Responses.WriteErrorAsync(r.Context, 400, $"Invalid check: {checkError}").ConfigureAwait(false);
+            return;
+        }
 
-            if (check.Status is not ("" or "passing" or "warning" or "critical"))
-            {
-                await Responses.WriteErrorAsync(r.Context, 400, "Status for checks must 'passing', 'warning', 'critical'").ConfigureAwait(false);
-                return;
-            }
+        if (checks.Any(c => c.Status is not ("" or "passing" or "warning" or "critical")))
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Status for checks must 'passing', 'warning', 'critical'").ConfigureAwait(false);
+            return;
         }
 
         if (!await r.RequireAsync(authorizer, ConsulTestAclResource.Service, definition.Name, ConsulTestAclAccess.Write).ConfigureAwait(false))

@@ -52,8 +52,12 @@ internal sealed class AgentServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (options.LoggerFactory is { } loggerFactory)
         {
-            builder.Services.AddSingleton(loggerFactory);
+            // Kestrel's own request logs would drown the agent's; keep its warnings and errors.
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         }
+
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, PassiveHostLifetime>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -83,6 +87,8 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentServiceEndpoints.Map(router);
         AgentCheckEndpoints.Map(router);
         AgentSelfEndpoint.Map(router);
+        AgentHealthEndpoints.Map(router);
+        AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
         KvEndpoints.Map(router);
@@ -112,7 +118,7 @@ internal sealed class AgentServer : IAsyncDisposable
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         var decoded = GoPath.TrySplit(rawTarget, out var path, out var rawQuery);
-        _log.Add(new ConsulTestRequest(context.Request.Method, path, rawQuery, _options.TimeProvider.GetUtcNow()));
+        _log.Add(new ConsulTestRequest(context.Request.Method, path, HideToken(rawQuery), _options.TimeProvider.GetUtcNow()));
 
         if (await _faults.BeforeRequestAsync(path, aborted).ConfigureAwait(false) is { } fault)
         {
@@ -225,6 +231,12 @@ internal sealed class AgentServer : IAsyncDisposable
 
         return string.Empty;
     }
+
+    /// <summary>As Consul's own request logs do, never keep a <c>?token=</c> value.</summary>
+    private static string HideToken(string rawQuery) =>
+        rawQuery.Contains("token=", StringComparison.Ordinal)
+            ? string.Join('&', rawQuery.Split('&').Select(p => p.StartsWith("token=", StringComparison.Ordinal) ? "token=<hidden>" : p))
+            : rawQuery;
 
     private static void Redirect(HttpContext context, string location, string rawQuery)
     {

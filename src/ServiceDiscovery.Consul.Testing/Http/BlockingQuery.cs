@@ -106,6 +106,25 @@ internal sealed class BlockingQuery
         var timeout = Wait + TimeSpan.FromMilliseconds(jitterMs > 0 ? RandomNumberGenerator.GetInt32(jitterMs) : 0);
         using var timeoutSource = new CancellationTokenSource(timeout, request.Options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, request.Aborted);
+        store.EnterBlocking();
+        try
+        {
+            current = await WaitAsync(request, evaluate, timeoutSource, linked.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            store.ExitBlocking();
+        }
+
+        SetMeta(request.Response, current.Index);
+        return current.Result;
+    }
+
+    private async Task<(ulong Index, T Result)> WaitAsync<T>(
+        AgentRequest request, Func<(ulong Index, T Result)> evaluate, CancellationTokenSource timeoutSource, CancellationToken token)
+    {
+        var store = request.Store;
+        (ulong Index, T Result) current;
         while (true)
         {
             Task changed;
@@ -123,7 +142,7 @@ internal sealed class BlockingQuery
             request.Aborted.ThrowIfCancellationRequested();
             try
             {
-                await changed.WaitAsync(linked.Token).ConfigureAwait(false);
+                await changed.WaitAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !request.Aborted.IsCancellationRequested)
             {
@@ -131,8 +150,7 @@ internal sealed class BlockingQuery
             }
         }
 
-        SetMeta(request.Response, current.Index);
-        return current.Result;
+        return current;
     }
 
     private void SetMeta(HttpResponse response, ulong index)

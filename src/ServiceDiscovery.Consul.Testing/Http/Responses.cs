@@ -2,6 +2,7 @@
 
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,9 @@ namespace ServiceDiscovery.Consul.Testing.Http;
 /// <summary>How Consul's HTTP layer writes: compact JSON (indented with <c>?pretty</c>), or plain-text errors.</summary>
 internal static class Responses
 {
+    // Go leaves quotes and non-ASCII text as they are; the default encoder would write \u0027 for "'".
+    private static readonly JavaScriptEncoder GoLikeEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     /// <summary>
     /// Writes a JSON body built by <paramref name="write"/>. A <c>-dev</c> agent always indents (4 spaces and a
     /// trailing newline), as others do for <c>?pretty</c>.
@@ -18,7 +22,7 @@ internal static class Responses
     {
         const bool pretty = true;
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = pretty, IndentSize = 4, SkipValidation = false }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = pretty, IndentSize = 4, Encoder = GoLikeEncoder }))
         {
             write(writer);
         }

@@ -68,25 +68,34 @@ internal sealed class CheckDefinition
 
     public bool IsTtl => Ttl > TimeSpan.Zero;
 
-    /// <summary>Gets a value indicating whether the check is one of the kinds run on an interval.</summary>
+    /// <summary>Gets a value indicating whether the check is one of the kinds run on an interval (structs.CheckType.Validate).</summary>
     public bool IsIntervalKind =>
         ScriptArgs.Count > 0 || Http.Length > 0 || Tcp.Length > 0 || Udp.Length > 0 || Grpc.Length > 0
-        || H2Ping.Length > 0 || OsService.Length > 0 || DockerContainerId.Length > 0;
+        || H2Ping.Length > 0 || OsService.Length > 0;
 
-    public string Type =>
-        Http.Length > 0 ? "http"
-        : IsTtl ? "ttl"
-        : Tcp.Length > 0 ? "tcp"
-        : Udp.Length > 0 ? "udp"
-        : Grpc.Length > 0 ? "grpc"
-        : AliasService.Length > 0 || AliasNode.Length > 0 ? "alias"
-        : DockerContainerId.Length > 0 ? "docker"
-        : ScriptArgs.Count > 0 ? "script"
-        : H2Ping.Length > 0 ? "h2ping"
-        : OsService.Length > 0 ? "os_service"
-        : string.Empty;
+    public bool IsAlias => AliasService.Length > 0 || AliasNode.Length > 0;
 
-    /// <summary>Consul's <c>CheckType.Validate</c>: the message, or null when valid.</summary>
+    /// <summary>Gets Consul's check type, in the precedence of <c>CheckType.Type()</c>.</summary>
+    public string Type
+    {
+        get
+        {
+            var interval = Interval > TimeSpan.Zero;
+            return Grpc.Length > 0 && interval ? "grpc"
+                : Http.Length > 0 && interval ? "http"
+                : IsTtl ? "ttl"
+                : Tcp.Length > 0 && interval ? "tcp"
+                : Udp.Length > 0 && interval ? "udp"
+                : IsAlias ? "alias"
+                : ScriptArgs.Count > 0 && DockerContainerId.Length > 0 && interval ? "docker"
+                : ScriptArgs.Count > 0 ? "script"
+                : H2Ping.Length > 0 && interval ? "h2ping"
+                : OsService.Length > 0 && interval ? "os_service"
+                : string.Empty;
+        }
+    }
+
+    /// <summary>Consul's <c>CheckType.Validate</c>, in its order: the message, or null when valid.</summary>
     public string? Validate()
     {
         var intervalKind = IsIntervalKind;
@@ -100,19 +109,30 @@ internal sealed class CheckDefinition
             return "Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks";
         }
 
-        if (!intervalKind && AliasService.Length == 0 && AliasNode.Length == 0 && Ttl <= TimeSpan.Zero)
+        if (intervalKind && IsAlias)
         {
-            return "TTL must be > 0 for TTL checks";
+            return "Interval cannot be set for Alias checks";
         }
 
-        if (FailuresBeforeWarning > FailuresBeforeCritical && FailuresBeforeCritical > 0)
+        if (IsAlias && Ttl > TimeSpan.Zero)
         {
-            return "FailuresBeforeWarning can't be higher than FailuresBeforeCritical";
+            return "TTL must be not be set for Alias checks";
+        }
+
+        if (!intervalKind && !IsAlias && Ttl <= TimeSpan.Zero)
+        {
+            return "TTL must be > 0 for TTL checks";
         }
 
         if (OutputMaxSize < 0)
         {
             return "MaxOutputMaxSize must be positive";
+        }
+
+        // No guard for an unset FailuresBeforeCritical: Consul compares the raw values.
+        if (FailuresBeforeWarning > FailuresBeforeCritical)
+        {
+            return "FailuresBeforeWarning can't be higher than FailuresBeforeCritical";
         }
 
         return null;

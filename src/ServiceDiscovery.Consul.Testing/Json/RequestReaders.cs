@@ -14,10 +14,10 @@ internal static class RequestReaders
 
     private static readonly string[][] CheckTypeGroups =
     [
-        ["CheckID"], ["Name"], ["Notes"], ["Status"], ["ServiceID"], ["ScriptArgs", "args", "script_args"], ["Interval"],
+        ["CheckID"], ["Name"], ["Notes"], ["Status"], ["ServiceID", "service_id"], ["ScriptArgs", "args", "script_args"], ["Interval"],
         ["Timeout"], ["TTL"], ["DeregisterCriticalServiceAfter", "deregister_critical_service_after"], ["HTTP"], ["Header"],
         ["Method"], ["Body"], ["DisableRedirects", "disable_redirects"], ["TCP"], ["TCPUseTLS"], ["UDP"], ["GRPC"],
-        ["GRPCUseTLS", "grpc_use_tls"], ["H2PING"], ["H2PingUseTLS"], ["OSService"],
+        ["GRPCUseTLS", "grpc_use_tls"], ["H2PING"], ["H2PingUseTLS", "h2ping_use_tls"], ["OSService"],
         ["TLSServerName", "tls_server_name"], ["TLSSkipVerify", "tls_skip_verify"], ["DockerContainerID", "docker_container_id"],
         ["Shell"], ["AliasNode"], ["AliasService"], ["SuccessBeforePassing"], ["FailuresBeforeWarning"],
         ["FailuresBeforeCritical"], ["OutputMaxSize"], ["ProxyHTTP"], ["ProxyGRPC"],

@@ -124,7 +124,8 @@ internal sealed class StrictObject
             return GoDuration.TryParse(text, out var d, out var error) ? d : throw new JsonDecodeException(error);
         }
 
-        throw Mismatch(v, field, "time.Duration");
+        // CheckType.UnmarshalJSON reads durations into interface{}: other JSON kinds are silently ignored.
+        return TimeSpan.Zero;
     }
 
     public List<string> GetStringList(string field)

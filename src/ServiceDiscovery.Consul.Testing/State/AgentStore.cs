@@ -30,6 +30,7 @@ internal sealed partial class AgentStore : IDisposable
     private ulong _servicesTableIndex;
     private ulong _checksTableIndex;
     private bool _disposed;
+    private int _blockedQueries;
 
     public AgentStore(ConsulTestAgentOptions options, CheckRuntime runtime, ILogger logger)
     {
@@ -83,6 +84,9 @@ internal sealed partial class AgentStore : IDisposable
 
     public NodeInfo Node { get; }
 
+    /// <summary>Gets how many blocking queries are waiting right now (tests synchronise on it).</summary>
+    public int BlockedQueries => Volatile.Read(ref _blockedQueries);
+
     /// <summary>Gets the <c>consul</c> service every server agent has in its catalog.</summary>
     public ServiceRecord ConsulService { get; }
 
@@ -96,6 +100,10 @@ internal sealed partial class AgentStore : IDisposable
     public IReadOnlyDictionary<string, ServiceRecord> Services => _services;
 
     public IReadOnlyDictionary<string, CheckRecord> Checks => _checks;
+
+    public void EnterBlocking() => Interlocked.Increment(ref _blockedQueries);
+
+    public void ExitBlocking() => Interlocked.Decrement(ref _blockedQueries);
 
     /// <summary>The index of <c>/v1/health/service/:name</c> or <c>/v1/catalog/service/:name</c> (catalog.go <c>maxIndexForService</c>).</summary>
     public ulong ServiceIndex(string name, bool checksTable)
@@ -254,7 +262,6 @@ internal sealed partial class AgentStore : IDisposable
                     ServiceId = serviceId,
                     ServiceName = service.Name,
                     ServiceTags = service.Tags,
-                    Type = "maintenance",
                     Status = "critical",
                     CatalogStatus = "critical",
                     CreateIndex = index,
@@ -272,6 +279,43 @@ internal sealed partial class AgentStore : IDisposable
 
         Finish([], toStop);
         return true;
+    }
+
+    /// <summary>Adds or removes the node's <c>_node_maintenance</c> check, which every service on the node inherits.</summary>
+    public void SetNodeMaintenance(bool enable, string reason)
+    {
+        lock (Sync)
+        {
+            ThrowIfDisposed();
+            const string checkId = "_node_maintenance";
+            if (enable)
+            {
+                if (_checks.ContainsKey(checkId))
+                {
+                    return;
+                }
+
+                var index = ++_index;
+                _checks[checkId] = new CheckRecord
+                {
+                    CheckId = checkId,
+                    Name = "Node Maintenance Mode",
+                    Notes = reason.Length > 0 ? reason
+                        : "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.",
+                    Status = "critical",
+                    CatalogStatus = "critical",
+                    CreateIndex = index,
+                    ModifyIndex = index,
+                };
+                Touch(null, index);
+            }
+            else if (_checks.Remove(checkId))
+            {
+                Touch(null, ++_index);
+            }
+        }
+
+        Changes.Publish();
     }
 
     /// <summary>Registers a standalone check (<c>PUT /v1/agent/check/register</c>), for a service or for the node.</summary>

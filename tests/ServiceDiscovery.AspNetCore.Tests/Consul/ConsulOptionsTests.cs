@@ -111,7 +111,7 @@ public sealed class ConsulOptionsTests
     {
         { o => o.Address = "not a url", "Consul:Address 'not a url' is not an absolute URL" },
         { o => o.Address = "unix:///var/run/consul.sock", "Consul:Address 'unix:///var/run/consul.sock' is a unix socket" },
-        { o => o.Address = "ftp://consul:21", "Consul:Address 'ftp://consul:21' uses the unsupported scheme 'ftp'" },
+        { o => o.Address = "ftp://consul:21", "Consul:Address 'ftp://consul:21' uses the unsupported scheme 'ftp'. Use an http:// or https:// URL, e.g. 'http://consul:21'." },
         { o => o.Address = "consul:8500", "uses the unsupported scheme 'consul'. Use an http:// or https:// URL, e.g. 'http://consul:8500'" },
         { o => o.Address = "http://consul:8500/v1", "Consul:Address 'http://consul:8500/v1' must be scheme, host and port only" },
         { o => o.Address = "http://consul:8500?dc=x", "without a path, query or fragment" },
@@ -232,6 +232,29 @@ public sealed class ConsulOptionsTests
         Assert.Equal("http://b:8500", monitor.CurrentValue.Address);
         Assert.Equal("two", monitor.CurrentValue.Token);
         Assert.Equal(new Uri("http://b:8500/"), provider.GetRequiredService<IConsulApiClient>().Address);
+    }
+
+    [Fact]
+    public async Task Reload_NextRequestUsesNewAddressAndToken()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = "http://a:8500", ["Consul:Token"] = "one" }).Build();
+        var handler = new FakeHttpMessageHandler((_, _) => Task.FromResult(FakeHttpMessageHandler.Json("\"leader:8300\"")));
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironment([]));
+        services.AddConsulOptions(section: null, configure: null);
+        services.AddHttpClient(ConsulApiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IConsulApiClient>();
+
+        await client.GetLeaderAsync(TestContext.Current.CancellationToken);
+        configuration["Consul:Address"] = "http://b:8500";
+        configuration["Consul:Token"] = "two";
+        configuration.Reload();
+        await client.GetLeaderAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["http://a:8500/v1/status/leader", "http://b:8500/v1/status/leader"], handler.Requests.Select(r => r.Uri.AbsoluteUri));
+        Assert.Equal(["one", "two"], handler.Requests.Select(r => r.Header("X-Consul-Token")));
     }
 
     private static ConsulOptions Resolve(Action<ConsulOptions>? configure, Dictionary<string, string?> environment, bool validate = true)

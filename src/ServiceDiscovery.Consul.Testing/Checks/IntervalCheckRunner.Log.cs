@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ServiceDiscovery.Consul.Testing.Checks;
 
-internal sealed partial class HttpCheckRunner
+internal abstract partial class IntervalCheckRunner
 {
     private static partial class Log
     {
