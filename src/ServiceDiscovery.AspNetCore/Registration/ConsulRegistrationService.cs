@@ -97,9 +97,6 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
     /// <inheritdoc/>
     public bool IsRegistered => _isRegistered;
 
-    /// <summary>The registration the app wants in Consul; <see langword="null"/> before start or when registration is off.</summary>
-    internal ServiceRegistration? Registration => _registration;
-
     /// <summary>The background loop, for tests that need it to have finished.</summary>
     internal Task Loop => _loop;
 
