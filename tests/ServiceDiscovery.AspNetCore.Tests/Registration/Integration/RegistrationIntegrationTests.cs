@@ -133,6 +133,22 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConsulFailures_TokenConfigured_NeverInLogs()
+    {
+        const string token = "5f0c2a1e-secret-token-9d1b";
+        _agent.FailNextRequests(2, statusCode: 500, pathPrefix: "/v1/agent/service/register", body: "rpc error making call: boom");
+
+        await using var app = await RegisteredApp.StartAsync(_agent.Address, settings: new() { ["Consul:Token"] = token });
+        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        await app.App.StopAsync(Ct);
+
+        var logs = app.Logs.GetSnapshot();
+        Assert.Equal(2, logs.Count(r => r.Id.Name == "ConsulRegistrationFailed"));
+        Assert.Contains(logs, r => r.Message.Contains("rpc error making call: boom", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, r => r.Message.Contains(token, StringComparison.Ordinal) || (r.Exception?.ToString().Contains(token, StringComparison.Ordinal) ?? false));
+    }
+
+    [Fact]
     public async Task FailFast_AgentDown_StartFailsWithAClearMessage()
     {
         await _agent.StopAcceptingAsync(Ct);
