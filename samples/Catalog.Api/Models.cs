@@ -7,3 +7,10 @@ internal sealed record InstanceInfo(string? Id, string? Name, int? Port, bool Re
 
 /// <summary>An item of the catalog.</summary>
 internal sealed record CatalogItem(int Id, string Name);
+
+/// <summary>
+/// Names this assembly for <c>WebApplicationFactory&lt;CatalogApiEntryPoint&gt;</c> in tests. A namespaced marker instead of
+/// the usual <c>public partial class Program</c>, so test projects can reference several samples without two global
+/// <c>Program</c> types colliding.
+/// </summary>
+public sealed class CatalogApiEntryPoint;

@@ -27,6 +27,3 @@ app.MapPut("/health-state/{state}", (string state, HealthState health) =>
 app.MapGet("/items", () => new[] { new CatalogItem(1, "Keyboard"), new CatalogItem(2, "Mouse") });
 
 app.Run();
-
-/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in tests.</summary>
-public partial class Program;

@@ -2,6 +2,7 @@
 
 using System.Net;
 using System.Net.Http.Json;
+using Catalog.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using ServiceDiscovery.Consul.Testing;
@@ -27,7 +28,7 @@ public sealed class CatalogSampleTests : IAsyncLifetime
     [Fact]
     public async Task CatalogApi_UnderWebApplicationFactory_RegistersAsCatalogAndReportsItsHealth()
     {
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder.ConfigureAppConfiguration((_, configuration) =>
+        await using var factory = new WebApplicationFactory<CatalogApiEntryPoint>().WithWebHostBuilder(builder => builder.ConfigureAppConfiguration((_, configuration) =>
             configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Consul:Address"] = _agent.Address.ToString(),
