@@ -34,7 +34,7 @@ public sealed class ConsulHealthCheckOptions
 
     /// <summary>
     /// Gets or sets the TTL of a <see cref="ConsulCheckKind.Ttl"/> check: the app reports its health every third of it,
-    /// and Consul marks the check critical when no report arrives within it.
+    /// and Consul marks the check critical when no report arrives within it. At least 1 second.
     /// </summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromSeconds(30);

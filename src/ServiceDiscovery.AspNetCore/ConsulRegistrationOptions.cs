@@ -26,7 +26,7 @@ public sealed class ConsulRegistrationOptions
 
     /// <summary>
     /// Gets or sets how often the app verifies that the agent still has its service (an agent restarted without its
-    /// state forgets it) and registers it again if not.
+    /// state forgets it) and registers it again if not. At least 1 second.
     /// </summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan AntiEntropyInterval { get; set; } = TimeSpan.FromSeconds(30);

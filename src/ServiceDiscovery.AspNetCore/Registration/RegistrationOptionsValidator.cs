@@ -21,6 +21,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
     private const int MaxMetaKeyLength = 128;
     private const int MaxMetaValueLength = 512;
 
+    /// <summary>The shortest TTL and anti-entropy period: anything shorter makes the background loop spin against the agent.</summary>
+    private static readonly TimeSpan MinimumPeriod = TimeSpan.FromSeconds(1);
+
     public ValidateOptionsResult Validate(string? name, ConsulOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -170,9 +173,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
             ValidateInterval("Consul:HealthCheck", check.Interval, check.Timeout, failures);
         }
 
-        if (check.Kind == ConsulCheckKind.Ttl && check.Ttl <= TimeSpan.Zero)
+        if (check.Kind == ConsulCheckKind.Ttl && check.Ttl < MinimumPeriod)
         {
-            failures.Add($"Consul:HealthCheck:Ttl must be greater than zero; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
+            failures.Add($"Consul:HealthCheck:Ttl must be at least 1 second; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
         }
 
         if (check.DeregisterCriticalServiceAfter < TimeSpan.Zero)
@@ -234,9 +237,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
             failures.Add($"Consul:Registration:RetryMaxDelay '{Format(registration.RetryMaxDelay)}' is shorter than Consul:Registration:RetryInitialDelay '{Format(registration.RetryInitialDelay)}'. Make it at least the initial delay, e.g. '00:01:00'.");
         }
 
-        if (registration.AntiEntropyInterval <= TimeSpan.Zero)
+        if (registration.AntiEntropyInterval < MinimumPeriod)
         {
-            failures.Add($"Consul:Registration:AntiEntropyInterval must be greater than zero; got '{Format(registration.AntiEntropyInterval)}'. Use e.g. '00:00:30'.");
+            failures.Add($"Consul:Registration:AntiEntropyInterval must be at least 1 second; got '{Format(registration.AntiEntropyInterval)}'. Use e.g. '00:00:30'.");
         }
 
         if (!Enum.IsDefined(registration.ShutdownMode))

@@ -37,7 +37,8 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:HealthCheck:Interval must be greater than zero; got '-00:00:01'", o => o.HealthCheck.Interval = TimeSpan.FromSeconds(-1) },
         { "Consul:HealthCheck:Timeout must be greater than zero", o => o.HealthCheck.Timeout = TimeSpan.Zero },
         { "Consul:HealthCheck:Timeout '00:00:20' is longer than Consul:HealthCheck:Interval '00:00:10'", o => o.HealthCheck.Timeout = TimeSpan.FromSeconds(20) },
-        { "Consul:HealthCheck:Ttl must be greater than zero", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.Zero; } },
+        { "Consul:HealthCheck:Ttl must be at least 1 second; got '00:00:00'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.Zero; } },
+        { "Consul:HealthCheck:Ttl must be at least 1 second; got '00:00:00.5000000'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.FromMilliseconds(500); } },
         { "Consul:HealthCheck:DeregisterCriticalServiceAfter must not be negative", o => o.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.FromMinutes(-1) },
         { "Consul:HealthCheck:AdditionalChecks:0:Target is required", o => o.HealthCheck.AdditionalChecks.Add(new()) },
         { "Consul:HealthCheck:AdditionalChecks:0:Target 'localhost' is not valid for a Tcp check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Tcp, Target = "localhost" }) },
@@ -46,7 +47,7 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:HealthCheck:AdditionalChecks:0:Timeout '00:00:30' is longer than", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "http://x/", Timeout = TimeSpan.FromSeconds(30) }) },
         { "Consul:Registration:RetryInitialDelay must be greater than zero", o => o.Registration.RetryInitialDelay = TimeSpan.Zero },
         { "Consul:Registration:RetryMaxDelay '00:00:01' is shorter than Consul:Registration:RetryInitialDelay '00:00:02'", o => { o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(2); o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(1); } },
-        { "Consul:Registration:AntiEntropyInterval must be greater than zero", o => o.Registration.AntiEntropyInterval = TimeSpan.Zero },
+        { "Consul:Registration:AntiEntropyInterval must be at least 1 second", o => o.Registration.AntiEntropyInterval = TimeSpan.Zero },
         { "Consul:Registration:ShutdownMode '5' is not a shutdown mode", o => o.Registration.ShutdownMode = (ConsulShutdownMode)5 },
         { "Consul:Registration:DrainDelay must not be negative", o => o.Registration.DrainDelay = TimeSpan.FromSeconds(-1) },
     };
