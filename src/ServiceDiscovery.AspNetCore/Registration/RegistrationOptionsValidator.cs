@@ -119,7 +119,8 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
             return;
         }
 
-        if (Uri.CheckHostName(bare) is not (UriHostNameType.Dns or UriHostNameType.Basic))
+        // Host names as containers and DNS use them: letters, digits, '-', '.', and '_' (Docker Compose names).
+        if (!bare.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
         {
             failures.Add($"Consul:Service:Address '{address}' is neither an IP address nor a host name. Use e.g. '10.0.0.5' or 'orders.internal'.");
         }

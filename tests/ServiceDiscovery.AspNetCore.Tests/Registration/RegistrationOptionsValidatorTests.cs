@@ -87,6 +87,20 @@ public sealed class RegistrationOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("10.0.0.5")]
+    [InlineData("2001:db8::1")]
+    [InlineData("[2001:db8::1]")]
+    [InlineData("orders.internal")]
+    [InlineData("shop_orders_1")]
+    public void Validate_ServiceAddressForms_Accepted(string address)
+    {
+        var options = new ConsulOptions();
+        options.Service.Address = address;
+
+        Assert.True(new RegistrationOptionsValidator(new TestEnvironment("Orders.Api")).Validate(null, options).Succeeded);
+    }
+
     [Fact]
     public void Validate_NoNameAndApplicationNameWithoutLettersOrDigits_AsksForName()
     {
