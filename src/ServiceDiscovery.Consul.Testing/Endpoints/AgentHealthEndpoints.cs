@@ -52,12 +52,18 @@ internal static class AgentHealthEndpoints
 
     private static async Task ByIdAsync(AgentRequest r)
     {
+        var id = r.Parameter;
+        if (id.Length == 0)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Missing serviceID").ConfigureAwait(false);
+            return;
+        }
+
         if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
-        var id = r.Parameter;
         ServiceRecord? service;
         List<CheckRecord> checks;
         lock (r.Store.Sync)
@@ -90,12 +96,18 @@ internal static class AgentHealthEndpoints
 
     private static async Task ByNameAsync(AgentRequest r)
     {
+        var name = r.Parameter;
+        if (name.Length == 0)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Missing service Name").ConfigureAwait(false);
+            return;
+        }
+
         if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
-        var name = r.Parameter;
         if (!await r.RequireAsync(authorizer, ConsulTestAclResource.Service, name, ConsulTestAclAccess.Read).ConfigureAwait(false))
         {
             return;
@@ -119,14 +131,16 @@ internal static class AgentHealthEndpoints
             return;
         }
 
-        // The worst instance decides the code, as Consul's loop over the instances does.
-        var code = instances.Max(i => StatusCode(i.Status) == 503 ? 2 : StatusCode(i.Status) == 429 ? 1 : 0) switch
+        // Consul keeps the first instance's code and status, then any with a higher code: 200 < 429 < 503.
+        var (code, text) = (StatusCode(instances[0].Status), instances[0].Status);
+        foreach (var instance in instances.Skip(1))
         {
-            2 => 503,
-            1 => 429,
-            _ => 200,
-        };
-        var text = code == 200 ? "passing" : code == 429 ? "warning" : "critical";
+            if (StatusCode(instance.Status) > code)
+            {
+                (code, text) = (StatusCode(instance.Status), instance.Status);
+            }
+        }
+
         await WriteAsync(r, code, text, w =>
         {
             w.WriteStartArray();
@@ -159,14 +173,18 @@ internal static class AgentHealthEndpoints
         w.WriteEndObject();
     }
 
-    /// <summary><c>?format=text</c> answers the bare status as plain text; otherwise JSON.</summary>
+    /// <summary>returnTextPlain: an <c>Accept: text/plain</c> header or <c>?format=text</c> asks for the bare status.</summary>
+    private static bool WantsText(AgentRequest r) =>
+        r.Context.Request.Headers.Accept.ToString().StartsWith("text/plain", StringComparison.Ordinal)
+        || r.Query.Get("format") == "text";
+
     private static Task WriteAsync(AgentRequest r, int code, string text, Action<Utf8JsonWriter> json) =>
-        r.Query.Get("format") == "text"
+        WantsText(r)
             ? Responses.WriteTextAsync(r.Context, code, text, "text/plain")
             : Responses.WriteJsonAsync(r, json, code);
 
     private static Task NotFoundAsync(AgentRequest r, string reason, Action<Utf8JsonWriter> json) =>
-        r.Query.Get("format") == "text"
+        WantsText(r)
             ? Responses.WriteTextAsync(r.Context, 404, reason, "text/plain")
             : Responses.WriteJsonAsync(r, json, 404);
 }

@@ -56,6 +56,43 @@ public sealed class AgentHealthConformanceTests
         Assert.Equal("warning", reply.Text);
     }
 
+    [Theory]
+    [InlineData("/v1/agent/health/service/id/", "Missing serviceID")]
+    [InlineData("/v1/agent/health/service/name/", "Missing service Name")]
+    public async Task EmptyParameter_Returns400(string path, string text)
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var reply = await consul.GetAsync(path);
+        Assert.Equal(400, reply.Status);
+        Assert.Equal(text, reply.Text);
+    }
+
+    [Fact]
+    public async Task AcceptTextPlain_ReturnsBareStatus()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var name = consul.Name("web");
+        await consul.RegisterAsync($$$$"""{"Name":"{{{{name}}}}","Check":{"TTL":"30s","Status":"passing"}}""");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/agent/health/service/name/{name}");
+        request.Headers.TryAddWithoutValidation("Accept", "text/plain");
+        using var response = await consul.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("passing", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ByName_MaintenanceInstance_ReportsMaintenanceAs503()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var name = consul.Name("web");
+        await consul.RegisterAsync($$$$"""{"ID":"{{{{name}}}}-1","Name":"{{{{name}}}}","Check":{"TTL":"30s","Status":"passing"}}""");
+        await consul.RegisterAsync($$$$"""{"ID":"{{{{name}}}}-2","Name":"{{{{name}}}}","Check":{"TTL":"30s","Status":"passing"}}""");
+        await consul.PutAsync($"/v1/agent/service/maintenance/{name}-2?enable=true");
+        var reply = await consul.GetAsync($"/v1/agent/health/service/name/{name}?format=text");
+        Assert.Equal(503, reply.Status);
+        Assert.Equal("maintenance", reply.Text);
+    }
+
     [Fact]
     public async Task ByName_WorstInstanceDecidesCode()
     {
