@@ -33,6 +33,13 @@ public sealed class PublicApiTests
         => Assert.Equal("endpoints", Assert.Throws<ArgumentNullException>(() => ((IEndpointRouteBuilder)null!).MapConsulHealthChecks()).ParamName);
 
     [Fact]
+    public void AddConsulConnectivity_NullArguments_Throw()
+    {
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHealthChecksBuilder)null!).AddConsulConnectivity()).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddHealthChecks().AddConsulConnectivity(name: null!)).ParamName);
+    }
+
+    [Fact]
     public void OptionsTypes_PublicSealed()
     {
         Type[] types = [typeof(ConsulServiceOptions), typeof(ConsulServiceWeights), typeof(ConsulHealthCheckOptions), typeof(ConsulAdditionalCheckOptions), typeof(ConsulRegistrationOptions)];

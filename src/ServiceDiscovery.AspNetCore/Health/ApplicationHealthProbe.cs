@@ -12,7 +12,7 @@ internal sealed class ApplicationHealthProbe(HealthCheckService healthChecks)
 {
     public async Task<(ConsulHealthStatus Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
     {
-        var report = await healthChecks.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        var report = await healthChecks.CheckHealthAsync(ConsulConnectivityHealthCheck.IsAppCheck, cancellationToken).ConfigureAwait(false);
 
         // Status only: the output is readable by anyone with catalog access (see ConsulHealthResponse).
         return (ConsulHealthResponse.CheckStatus(report.Status), report.Status.ToString());

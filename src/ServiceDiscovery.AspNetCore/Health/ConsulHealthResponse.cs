@@ -29,11 +29,12 @@ internal static class ConsulHealthResponse
     };
 
     /// <summary>
-    /// Options for the health-check middleware or endpoint. The body is the status word only: Consul stores it as the
+    /// Options for the health-check middleware or endpoint: every app check except Consul connectivity. The body is the status word only: Consul stores it as the
     /// check's output, visible to anyone who can read the catalog, so no exception text or check data goes there.
     /// </summary>
     public static HealthCheckOptions CreateOptions() => new()
     {
+        Predicate = ConsulConnectivityHealthCheck.IsAppCheck,
         ResultStatusCodes =
         {
             [HealthStatus.Healthy] = StatusCode(HealthStatus.Healthy),
