@@ -35,6 +35,7 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
         Assert.Equal("127.0.0.1", service.Address);
         Assert.Equal(app.Port, service.Port);
         Assert.Equal("http", service.Meta["scheme"]);
+        Assert.Empty(service.Tags); // nothing leaks in from a referenced sample's appsettings.json
         var check = Assert.Single(_agent.Checks);
         Assert.Equal("http", check.Type);
         // The agent stores the service before its 200 reaches the app: wait for the app to learn it.
