@@ -1,0 +1,121 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using System.Reflection;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+
+namespace ServiceDiscovery.AspNetCore.Registration;
+
+/// <summary>Turns options, the advertised endpoint and the application's identity into a <see cref="ServiceRegistration"/>.</summary>
+internal static class RegistrationBuilder
+{
+    /// <summary>Meta key of the application version, added unless configured.</summary>
+    public const string VersionMetaKey = "version";
+
+    /// <summary>Meta key of the registered scheme (<c>http</c>/<c>https</c>), added unless configured.</summary>
+    public const string SchemeMetaKey = "scheme";
+
+    /// <summary>The informational version of the entry assembly, without build metadata (<c>+commit</c>); <c>0.0.0</c> when unknown.</summary>
+    public static string EntryAssemblyVersion()
+    {
+        var assembly = Assembly.GetEntryAssembly();
+        var version = assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly?.GetName().Version?.ToString();
+        if (string.IsNullOrEmpty(version))
+        {
+            return "0.0.0";
+        }
+
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus > 0 ? version[..plus] : version;
+    }
+
+    /// <summary>The service name: configured, else the normalised application name.</summary>
+    public static string ServiceName(ConsulServiceOptions service, string? applicationName)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return !string.IsNullOrWhiteSpace(service.Name) ? service.Name.Trim() : ConsulNames.ToServiceName(applicationName);
+    }
+
+    public static ServiceRegistration Build(ConsulOptions options, AdvertisedEndpoint endpoint, string? applicationName, string version)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var service = options.Service;
+        var name = ServiceName(service, applicationName);
+        if (name.Length == 0)
+        {
+            throw new InvalidOperationException($"Consul:Service:Name is not set and cannot be derived from the application name '{applicationName}'. Set Consul:Service:Name.");
+        }
+
+        var id = !string.IsNullOrWhiteSpace(service.Id) ? service.Id.Trim() : ConsulNames.ToInstanceId(name, endpoint.Host, endpoint.Port);
+
+        var meta = new Dictionary<string, string>(service.Meta, StringComparer.Ordinal);
+        meta.TryAdd(VersionMetaKey, version);
+        meta.TryAdd(SchemeMetaKey, endpoint.Scheme);
+
+        var check = options.HealthCheck;
+        var primaryCheckId = "service:" + id;
+        var primary = check.Kind switch
+        {
+            ConsulCheckKind.Http => new AgentServiceCheck
+            {
+                CheckID = primaryCheckId,
+                Name = $"{name} {check.Path}",
+                HTTP = endpoint.Url(check.Path),
+                Method = "GET",
+                Interval = check.Interval,
+                Timeout = check.Timeout,
+                TLSSkipVerify = check.TlsSkipVerify ? true : null,
+                DeregisterCriticalServiceAfter = DeregisterAfter(check),
+            },
+            ConsulCheckKind.Ttl => new AgentServiceCheck
+            {
+                CheckID = primaryCheckId,
+                Name = $"{name} heartbeat",
+                Notes = string.Create(CultureInfo.InvariantCulture, $"The app reports its ASP.NET Core health every {(check.Ttl / 3).TotalSeconds:0.###}s."),
+                TTL = check.Ttl,
+                DeregisterCriticalServiceAfter = DeregisterAfter(check),
+            },
+            _ => null,
+        };
+
+        var additional = check.AdditionalChecks.Select((c, i) => Additional(c, i, id)).ToList();
+        var body = new AgentServiceRegistration
+        {
+            ID = id,
+            Name = name,
+            Tags = [.. service.Tags],
+            Address = endpoint.Host,
+            Port = endpoint.Port,
+            Meta = meta,
+            Weights = new ServiceWeights(service.Weights.Passing, service.Weights.Warning),
+            EnableTagOverride = service.EnableTagOverride,
+            Check = primary,
+            Checks = additional.Count > 0 ? additional : null,
+        };
+
+        return new ServiceRegistration(body, endpoint, check.Kind == ConsulCheckKind.Ttl ? primaryCheckId : null, check.Ttl);
+    }
+
+    private static TimeSpan? DeregisterAfter(ConsulHealthCheckOptions check)
+        => check.DeregisterCriticalServiceAfter > TimeSpan.Zero ? check.DeregisterCriticalServiceAfter : null;
+
+    private static AgentServiceCheck Additional(ConsulAdditionalCheckOptions check, int index, string serviceId)
+    {
+        var target = check.Target!.Trim();
+        return new AgentServiceCheck
+        {
+            CheckID = string.Create(CultureInfo.InvariantCulture, $"service:{serviceId}:{index + 2}"),
+            Name = string.IsNullOrWhiteSpace(check.Name) ? $"{check.Kind} {target}" : check.Name,
+            Interval = check.Interval,
+            Timeout = check.Timeout,
+            HTTP = check.Kind == ConsulAdditionalCheckKind.Http ? target : null,
+            Method = check.Kind == ConsulAdditionalCheckKind.Http ? "GET" : null,
+            TCP = check.Kind == ConsulAdditionalCheckKind.Tcp ? target : null,
+            GRPC = check.Kind == ConsulAdditionalCheckKind.Grpc ? target : null,
+            GRPCUseTLS = check.Kind == ConsulAdditionalCheckKind.Grpc && check.GrpcUseTls ? true : null,
+            TLSSkipVerify = check.TlsSkipVerify ? true : null,
+        };
+    }
+}

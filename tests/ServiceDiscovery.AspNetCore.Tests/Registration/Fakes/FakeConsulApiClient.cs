@@ -1,0 +1,118 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Net;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Registration.Fakes;
+
+/// <summary>
+/// A delegate-driven <see cref="IConsulApiClient"/> for the registration endpoints. By default it behaves like an
+/// agent holding services in memory; tests replace a delegate to fail, hang or forget. Every call is recorded in order.
+/// </summary>
+internal sealed class FakeConsulApiClient : IConsulApiClient
+{
+    private readonly ConcurrentQueue<string> _calls = new();
+
+    public FakeConsulApiClient()
+    {
+        OnRegister = (registration, _) =>
+        {
+            Services[registration.ID!] = registration;
+            return Task.CompletedTask;
+        };
+        OnDeregister = (id, _) => Task.FromResult(Services.TryRemove(id, out var _));
+        OnGetAgentService = (id, _) => Task.FromResult(Services.TryGetValue(id, out var registration)
+            ? new AgentService { ID = id, Service = registration.Name, Address = registration.Address ?? "", Port = registration.Port ?? 0 }
+            : null);
+        OnUpdateTtl = (checkId, _, _, _) => Services.Values.Any(s => s.Check?.CheckID == checkId)
+            ? Task.CompletedTask
+            : Task.FromException(NotFound($"Unknown check ID \"{checkId}\". Ensure that the check ID is passed, not the check name."));
+        OnMaintenance = (id, _, _, _) => Services.ContainsKey(id) ? Task.CompletedTask : Task.FromException(NotFound($"Unknown service ID \"{id}\"."));
+    }
+
+    public Uri Address { get; } = new("http://consul.test:8500/");
+
+    /// <summary>The services this fake agent holds, by id.</summary>
+    public ConcurrentDictionary<string, AgentServiceRegistration> Services { get; } = new();
+
+    /// <summary>Calls in order: <c>register:{id}</c>, <c>deregister:{id}</c>, <c>get:{id}</c>, <c>ttl:{checkId}:{status}</c>, <c>maintenance:{id}:{enable}</c>.</summary>
+    public IReadOnlyList<string> Calls => [.. _calls];
+
+    /// <summary>The bodies registered, in order.</summary>
+    public ConcurrentQueue<AgentServiceRegistration> Registrations { get; } = new();
+
+    public Func<AgentServiceRegistration, CancellationToken, Task> OnRegister { get; set; }
+
+    public Func<string, CancellationToken, Task<bool>> OnDeregister { get; set; }
+
+    public Func<string, CancellationToken, Task<AgentService?>> OnGetAgentService { get; set; }
+
+    public Func<string, ConsulHealthStatus, string?, CancellationToken, Task> OnUpdateTtl { get; set; }
+
+    public Func<string, bool, string?, CancellationToken, Task> OnMaintenance { get; set; }
+
+    public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
+
+    public static ConsulException NotFound(string body) => new($"Consul answered 404: {body}", ConsulErrorReason.ApiError, HttpStatusCode.NotFound, body);
+
+    public static ConsulException Unreachable() => new("Could not connect to the Consul agent at http://consul.test:8500/.", ConsulErrorReason.ConnectionFailed, null, null);
+
+    public Task RegisterServiceAsync(AgentServiceRegistration registration, bool replaceExistingChecks, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("register:" + registration.ID);
+        Registrations.Enqueue(registration);
+        return OnRegister(registration, cancellationToken);
+    }
+
+    public Task<bool> DeregisterServiceAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("deregister:" + serviceId);
+        return OnDeregister(serviceId, cancellationToken);
+    }
+
+    public Task<AgentService?> GetAgentServiceAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue("get:" + serviceId);
+        return OnGetAgentService(serviceId, cancellationToken);
+    }
+
+    public Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue($"ttl:{checkId}:{status}");
+        return OnUpdateTtl(checkId, status, output, cancellationToken);
+    }
+
+    public Task SetServiceMaintenanceAsync(string serviceId, bool enable, string? reason, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue($"maintenance:{serviceId}:{enable}");
+        return OnMaintenance(serviceId, enable, reason, cancellationToken);
+    }
+
+    public Task<IReadOnlyDictionary<string, AgentService>> GetAgentServicesAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyDictionary<string, HealthCheck>> GetAgentChecksAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SetTtlAsync(string checkId, ConsulHealthStatus status, string? note, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<AgentSelf> GetAgentSelfAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<KVPair?>> GetKeyAsync(string key, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<KVPair>>> ListKeysAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<string>>> GetKeyNamesAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeleteKeyAsync(string key, bool recurse, ulong? cas, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<string> GetLeaderAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+}
