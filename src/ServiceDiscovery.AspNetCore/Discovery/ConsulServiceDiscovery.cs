@@ -160,7 +160,8 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
             }
             catch (ObjectDisposedException) when (!_disposed && watch.IsStopped)
             {
-                // Evicted between our lookup and its first answer: watch the name again.
+                // Evicted between our lookup and its first answer: watch the name again (never the stopped watch).
+                _watches.TryRemove(new KeyValuePair<string, ServiceWatch>(serviceName, watch));
             }
         }
     }

@@ -135,12 +135,16 @@ internal sealed partial class ServiceWatch : IDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            // Cancellation is requested synchronously (callbacks run later), so everything below happens before
+            // StopAsync first yields: once it returns, waiters have failed and holders of the list were told.
+            var cancelling = _stopping.CancelAsync();
             FailFirstResult(new ObjectDisposedException(nameof(ServiceWatch), $"The watch of service '{ServiceName}' stopped."));
             if (notifyConsumers)
             {
                 Fire(_changeSource);
             }
+
+            await cancelling.ConfigureAwait(false);
         }
 
 #pragma warning disable VSTHRD003 // The loop is ours, running on the thread pool: no synchronization context to deadlock on.
