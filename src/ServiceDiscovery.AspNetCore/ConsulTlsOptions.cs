@@ -21,7 +21,10 @@ public sealed class ConsulTlsOptions
     /// <value>The default is none, or <c>CONSUL_CLIENT_KEY</c>.</value>
     public string? ClientKeyFile { get; set; }
 
-    /// <summary>Gets or sets the server name to verify instead of the address's host (SNI).</summary>
+    /// <summary>
+    /// Gets or sets the name the agent's certificate must match instead of the address's host (e.g.
+    /// <c>server.dc1.consul</c> when connecting by IP). The TLS handshake's SNI still carries the address's host.
+    /// </summary>
     /// <value>The default is none, or <c>CONSUL_TLS_SERVER_NAME</c>.</value>
     public string? ServerName { get; set; }
 }

@@ -8,8 +8,11 @@ internal sealed record AgentService
     public string? Kind { get; init; }
     public required string ID { get; init; }
     public required string Service { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = [];
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    /// <summary>`[]` on the wire; a `null` from an older agent reads as empty.</summary>
+    public IReadOnlyList<string> Tags { get; init => field = value ?? []; } = [];
+
+    /// <summary>`{}` on the wire; a `null` reads as empty.</summary>
+    public IReadOnlyDictionary<string, string> Meta { get; init => field = value ?? EmptyMeta; } = EmptyMeta;
     public int Port { get; init; }
     public string Address { get; init; } = "";
     public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
@@ -17,4 +20,6 @@ internal sealed record AgentService
     public bool EnableTagOverride { get; init; }
     public string? ContentHash { get; init; }
     public string? Datacenter { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMeta = new Dictionary<string, string>();
 }

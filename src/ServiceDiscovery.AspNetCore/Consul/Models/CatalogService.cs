@@ -13,7 +13,7 @@ internal sealed record CatalogService
     public IReadOnlyDictionary<string, string>? NodeMeta { get; init; }
     public required string ServiceID { get; init; }
     public required string ServiceName { get; init; }
-    public IReadOnlyList<string> ServiceTags { get; init; } = [];
+    public IReadOnlyList<string> ServiceTags { get; init => field = value ?? []; } = [];
     /// <summary>Empty means "use the node <see cref="Address"/>".</summary>
     public string ServiceAddress { get; init; } = "";
     public IReadOnlyDictionary<string, ServiceAddress>? ServiceTaggedAddresses { get; init; }

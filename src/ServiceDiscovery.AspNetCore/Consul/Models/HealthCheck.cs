@@ -14,7 +14,7 @@ internal sealed record HealthCheck
     public string Output { get; init; } = "";
     public string ServiceID { get; init; } = "";
     public string ServiceName { get; init; } = "";
-    public IReadOnlyList<string> ServiceTags { get; init; } = [];
+    public IReadOnlyList<string> ServiceTags { get; init => field = value ?? []; } = [];
     public string Type { get; init; } = "";
     public string Interval { get; init; } = "";
     public string Timeout { get; init; } = "";

@@ -3,7 +3,11 @@
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
 /// <summary>An element of <c>GET /v1/health/service/{name}</c> (consul-api.md §6).</summary>
-internal sealed record ServiceEntry(Node Node, NodeService Service, IReadOnlyList<HealthCheck> Checks);
+internal sealed record ServiceEntry(Node Node, NodeService Service, IReadOnlyList<HealthCheck> Checks)
+{
+    /// <summary>Node checks (e.g. `serfHealth`) and this instance's checks; never null, even if the wire says so.</summary>
+    public IReadOnlyList<HealthCheck> Checks { get; init; } = Checks ?? [];
+}
 
 /// <summary>`Node` of a health entry (structs.Node). Node tagged addresses are plain strings, unlike a service's.</summary>
 internal sealed record Node
@@ -26,7 +30,7 @@ internal sealed record NodeService
     public string? Kind { get; init; }
     public required string ID { get; init; }
     public required string Service { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init => field = value ?? []; } = [];
     public string Address { get; init; } = "";
     public IReadOnlyDictionary<string, ServiceAddress>? TaggedAddresses { get; init; }
     public IReadOnlyDictionary<string, string>? Meta { get; init; }

@@ -1,0 +1,86 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Options;
+using static ServiceDiscovery.AspNetCore.Consul.ConsulEnvironmentVariables;
+
+namespace ServiceDiscovery.AspNetCore.Consul;
+
+/// <summary>
+/// Fills what configuration left empty from Consul's own variables, as Consul's CLI reads them, then the built-in
+/// default address. Runs after every <c>Configure</c>, so appsettings and code always win over the environment.
+/// </summary>
+internal sealed class ConsulOptionsEnvironmentDefaults(IConsulEnvironment environment) : IPostConfigureOptions<ConsulOptions>
+{
+    public void PostConfigure(string? name, ConsulOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Address))
+        {
+            options.Address = AddressFromEnvironment();
+        }
+
+        if (string.IsNullOrEmpty(options.Token))
+        {
+            options.Token = TokenFromEnvironment();
+        }
+
+        var tls = options.Tls;
+
+        // Only an explicit, parseable "false" turns verification off. Go treats an unparseable value as false too;
+        // that quirk silently disables TLS verification, so the validator reports it instead.
+        if (ParseBool(environment.Get(HttpSslVerify)) == false)
+        {
+            tls.InsecureSkipVerify = true;
+        }
+
+        tls.CaFile = Fill(tls.CaFile, CaCert);
+        tls.ClientCertificateFile = Fill(tls.ClientCertificateFile, ClientCert);
+        tls.ClientKeyFile = Fill(tls.ClientKeyFile, ClientKey);
+        tls.ServerName = Fill(tls.ServerName, TlsServerName);
+    }
+
+    /// <summary>
+    /// <c>CONSUL_HTTP_ADDR</c> with or without a scheme. <c>CONSUL_HTTP_SSL=true</c> makes it https, even over an
+    /// explicit <c>http://</c>, as the Go client does ("never revert to http if TLS was explicitly requested").
+    /// </summary>
+    private string AddressFromEnvironment()
+    {
+        var ssl = ParseBool(environment.Get(HttpSsl)) == true;
+        var address = environment.Get(HttpAddr) ?? ConsulApiClient.DefaultAddress;
+        var separator = address.IndexOf("://", StringComparison.Ordinal);
+        if (separator < 0)
+        {
+            return (ssl ? "https://" : "http://") + address;
+        }
+
+        return ssl && address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "https://" + address[separator..][3..] : address;
+    }
+
+    /// <summary>A non-empty <c>CONSUL_HTTP_TOKEN_FILE</c> wins over <c>CONSUL_HTTP_TOKEN</c>, as in the Go client's <c>NewClient</c>.</summary>
+    private string? TokenFromEnvironment()
+    {
+        if (environment.Get(HttpTokenFile) is { } path && File.Exists(path))
+        {
+            try
+            {
+                var token = File.ReadAllText(path).Trim();
+                if (token.Length > 0)
+                {
+                    return token;
+                }
+            }
+            catch (IOException)
+            {
+                // Reported by the validator, which names the variable; post-configuration cannot fail usefully.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
+            }
+        }
+
+        return environment.Get(HttpToken);
+    }
+
+    private string? Fill(string? value, string variable) => string.IsNullOrWhiteSpace(value) ? environment.Get(variable) : value;
+}

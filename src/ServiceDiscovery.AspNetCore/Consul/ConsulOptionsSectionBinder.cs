@@ -1,0 +1,30 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace ServiceDiscovery.AspNetCore.Consul;
+
+/// <summary>The configuration section <see cref="ConsulOptions"/> is bound from; <see langword="null"/> when the app has no configuration.</summary>
+internal sealed record ConsulOptionsSection(IConfiguration? Section);
+
+/// <summary>
+/// Binds <see cref="ConsulOptions"/> from its section (through the configuration binding source generator: no
+/// reflection) and reloads it when the section changes.
+/// </summary>
+internal sealed class ConsulOptionsSectionBinder(ConsulOptionsSection source) : IConfigureOptions<ConsulOptions>, IOptionsChangeTokenSource<ConsulOptions>
+{
+    public string Name => Options.DefaultName;
+
+    public void Configure(ConsulOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (source.Section is { } section)
+        {
+            section.Bind(options);
+        }
+    }
+
+    public IChangeToken GetChangeToken() => source.Section?.GetReloadToken() ?? new CancellationChangeToken(CancellationToken.None);
+}

@@ -1,0 +1,132 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Consul;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Consul;
+
+public sealed class ConsulClientServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddConsulClientCore_Twice_RegistersOnce()
+    {
+        var once = new ServiceCollection().AddConsulClientCore();
+        var twice = new ServiceCollection().AddConsulClientCore().AddConsulClientCore();
+
+        Assert.Equal(Describe(once), Describe(twice));
+        Assert.Single(twice, d => d.ServiceType == typeof(IConsulApiClient));
+        Assert.Single(twice, d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>) && d.ImplementationType == typeof(ConsulClientOptionsValidator));
+        Assert.Single(twice, d => d.ServiceType == typeof(IPostConfigureOptions<ConsulOptions>) && d.ImplementationType == typeof(ConsulOptionsEnvironmentDefaults));
+    }
+
+    [Fact]
+    public void AddConsulClientCore_KeepsServicesRegisteredBefore()
+    {
+        var services = new ServiceCollection();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        services.AddSingleton<TimeProvider>(time);
+
+        services.AddConsulClientCore();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(time, provider.GetRequiredService<TimeProvider>());
+        Assert.IsType<ConsulApiClient>(provider.GetRequiredService<IConsulApiClient>());
+    }
+
+    [Fact]
+    public void AddConsulOptions_FromTwoEntryPoints_BindsOnceAndRunsBothDelegates()
+    {
+        var first = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["First:Address"] = "http://first:8500", ["First:Datacenter"] = "dc1" }).Build();
+        var second = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Second:Address"] = "http://second:8500", ["Second:Token"] = "from-second-section" }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironmentStub());
+
+        services.AddConsulOptions(first.GetSection("First"), o => o.Timeout = TimeSpan.FromSeconds(3));
+        services.AddConsulOptions(second.GetSection("Second"), o => o.Datacenter += "-edited");
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
+
+        Assert.Single(services, d => d.ServiceType == typeof(ConsulOptionsSection));
+        Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<ConsulOptions>) && d.ImplementationType == typeof(ConsulOptionsSectionBinder));
+        Assert.Equal("http://first:8500", options.Address);
+        Assert.Null(options.Token);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Timeout);
+        Assert.Equal("dc1-edited", options.Datacenter);
+    }
+
+    [Fact]
+    public void AddConsulOptions_NoConfigurationRegistered_UsesDefaults()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironmentStub());
+        services.AddConsulOptions(section: null, configure: null);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("http://127.0.0.1:8500", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Address);
+    }
+
+    [Fact]
+    public void NamedHttpClient_HasInfiniteTimeoutAndTlsPrimaryHandler()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironmentStub());
+        services.AddConsulOptions(section: null, o =>
+        {
+            o.Tls.InsecureSkipVerify = true;
+            o.Tls.ServerName = "server.dc1.consul";
+            o.Timeout = TimeSpan.FromSeconds(4);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ConsulApiClient.HttpClientName);
+        var builder = provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(ConsulApiClient.HttpClientName);
+        var handler = Assert.IsType<SocketsHttpHandler>(ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptions<ConsulOptions>>().Value));
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
+        Assert.NotEmpty(builder.HttpMessageHandlerBuilderActions);
+        Assert.False(handler.AllowAutoRedirect);
+        Assert.Equal(TimeSpan.FromSeconds(4), handler.ConnectTimeout);
+        Assert.NotNull(handler.SslOptions.RemoteCertificateValidationCallback);
+        Assert.True(handler.SslOptions.RemoteCertificateValidationCallback(this, null, null, SslPolicyErrors.RemoteCertificateChainErrors));
+    }
+
+    [Fact]
+    public void HandlerFactory_CaFile_CustomRootTrust()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new CertificateRequest("CN=Test Consul CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, ca.ExportCertificatePem());
+            var options = new ConsulOptions();
+            options.Tls.CaFile = path;
+
+            var handler = ConsulHttpHandlerFactory.Create(options);
+
+            var policy = handler.SslOptions.CertificateChainPolicy!;
+            Assert.Equal(X509ChainTrustMode.CustomRootTrust, policy.TrustMode);
+            Assert.Equal(ca.Thumbprint, Assert.Single(policy.CustomTrustStore).Thumbprint);
+            Assert.Null(handler.SslOptions.RemoteCertificateValidationCallback);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static List<string> Describe(IServiceCollection services)
+        => [.. services.Select(d => $"{d.ServiceType.FullName}|{d.Lifetime}|{d.ImplementationType?.FullName}|{d.ImplementationInstance?.GetType().FullName}|{(d.ImplementationFactory is null ? string.Empty : "factory")}")];
+
+    private sealed class FakeConsulEnvironmentStub : IConsulEnvironment
+    {
+        public string? GetEnvironmentVariable(string name) => null;
+    }
+}
