@@ -1,0 +1,131 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using ServiceDiscovery.Consul.Testing;
+
+namespace DevAgent;
+
+/// <summary>The command line of the dev agent, turned into <see cref="ConsulTestAgentOptions"/>.</summary>
+internal static class DevAgentArguments
+{
+    public const string Usage = """
+        Usage: dotnet run --project samples/DevAgent -- [options]
+
+          --port N                      Port on 127.0.0.1 (default 8500; 0 picks a free one)
+          --datacenter NAME             Datacenter (default dc1)
+          --node NAME                   Node name (default: the host name)
+          --acl-default-policy P        allow | deny; turns ACLs on (default when on: deny)
+          --acl-management-token S      Management token secret; turns ACLs on
+          --acl-token S=RULES           A token with rules, e.g. app-secret=service:web:write,key:config/:read
+                                        (resource service|key|node|agent, a name prefix, access read|write|deny);
+                                        repeatable; turns ACLs on
+          --reap-interval D             Critical-service reaper interval (default 30s)
+          --deregister-minimum D        Floor for DeregisterCriticalServiceAfter (default 1m)
+          --output-sync-delay D         Delay of output-only check changes in /v1/health (default 0s)
+          --no-ui                       Do not serve the /ui page
+          --help                        Show this help
+
+        Durations are Go style: 500ms, 30s, 1m30s.
+        """;
+
+    public static ConsulTestAgentOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new ConsulTestAgentOptions { Port = 8500, EnableUi = true };
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{arg} needs a value.");
+            switch (arg)
+            {
+                case "--port":
+                    options.Port = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "--datacenter":
+                    options.Datacenter = Value();
+                    break;
+                case "--node":
+                    options.NodeName = Value();
+                    break;
+                case "--acl-default-policy":
+                    var policy = Value();
+                    options.Acl.Enabled = true;
+                    options.Acl.DefaultAllow = policy switch
+                    {
+                        "allow" => true,
+                        "deny" => false,
+                        _ => throw new ArgumentException($"--acl-default-policy must be allow or deny; got '{policy}'."),
+                    };
+                    break;
+                case "--acl-management-token":
+                    options.Acl.Enabled = true;
+                    options.Acl.ManagementToken = Value();
+                    break;
+                case "--acl-token":
+                    options.Acl.Enabled = true;
+                    options.Acl.Tokens.Add(ParseToken(Value()));
+                    break;
+                case "--reap-interval":
+                    options.ReapInterval = ParseDuration(arg, Value());
+                    break;
+                case "--deregister-minimum":
+                    options.DeregisterCriticalServiceMinimum = ParseDuration(arg, Value());
+                    break;
+                case "--output-sync-delay":
+                    options.CheckOutputSyncDelay = ParseDuration(arg, Value());
+                    break;
+                case "--no-ui":
+                    options.EnableUi = false;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{arg}'.");
+            }
+        }
+
+        return options;
+    }
+
+    private static ConsulTestAclToken ParseToken(string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        var token = new ConsulTestAclToken { SecretId = eq < 0 ? text : text[..eq] };
+        if (eq < 0)
+        {
+            return token;
+        }
+
+        foreach (var rule in text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = rule.Split(':');
+            if (parts.Length != 3)
+            {
+                throw new ArgumentException($"ACL rule '{rule}' must be resource:prefix:access, e.g. service:web:write.");
+            }
+
+            token.Rules.Add(new ConsulTestAclRule(
+                Enum.Parse<ConsulTestAclResource>(parts[0], ignoreCase: true),
+                parts[1],
+                Enum.Parse<ConsulTestAclAccess>(parts[2], ignoreCase: true)));
+        }
+
+        return token;
+    }
+
+    private static TimeSpan ParseDuration(string option, string text)
+    {
+        var value = text.TrimEnd('s', 'm', 'h');
+        var unit = text[value.Length..];
+        if (text.EndsWith("ms", StringComparison.Ordinal))
+        {
+            return TimeSpan.FromMilliseconds(double.Parse(text[..^2], CultureInfo.InvariantCulture));
+        }
+
+        var number = double.Parse(value, CultureInfo.InvariantCulture);
+        return unit switch
+        {
+            "s" => TimeSpan.FromSeconds(number),
+            "m" => TimeSpan.FromMinutes(number),
+            "h" => TimeSpan.FromHours(number),
+            _ => throw new ArgumentException($"{option} takes a duration such as 500ms, 30s or 1m; got '{text}'."),
+        };
+    }
+}

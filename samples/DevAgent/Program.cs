@@ -1,0 +1,58 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Runtime.InteropServices;
+using DevAgent;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.Consul.Testing;
+
+if (args.Contains("--help"))
+{
+    Console.WriteLine(DevAgentArguments.Usage);
+    return 0;
+}
+
+ConsulTestAgentOptions options;
+try
+{
+    options = DevAgentArguments.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(DevAgentArguments.Usage);
+    return 2;
+}
+
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .AddSimpleConsole(console => console.SingleLine = true)
+    .SetMinimumLevel(LogLevel.Information));
+options.LoggerFactory = loggerFactory;
+
+// Ctrl+C (SIGINT) and SIGTERM both end the wait; the agent is then disposed, closing its listener.
+using var stop = new CancellationTokenSource();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+await using var agent = await ConsulTestAgent.StartAsync(options);
+Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
+if (options.EnableUi)
+{
+    Console.WriteLine($"UI: {agent.Address}ui/");
+}
+
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    Console.WriteLine("Stopping.");
+}
+
+return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}

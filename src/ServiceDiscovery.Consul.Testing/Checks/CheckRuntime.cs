@@ -1,0 +1,90 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Checks;
+
+/// <summary>
+/// Creates the runner for each check and owns the HTTP clients the probes share: one per combination of
+/// TLS verification and redirect policy, keep-alive off as in Consul.
+/// </summary>
+internal sealed class CheckRuntime : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lazy<HttpClient>[] _clients;
+
+    public CheckRuntime(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+        _clients = new Lazy<HttpClient>[4];
+        for (var i = 0; i < _clients.Length; i++)
+        {
+            var skipVerify = (i & 1) != 0;
+            var followRedirects = (i & 2) == 0;
+            _clients[i] = new Lazy<HttpClient>(() => CreateClient(skipVerify, followRedirects));
+        }
+    }
+
+    /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (UDP, gRPC, H2PING, Docker, OS service, alias: they keep their status).</summary>
+    public ICheckRunner? Create(CheckRecord check, AgentStore store)
+    {
+        if (check.Definition is not { } d)
+        {
+            return null;
+        }
+
+        if (d.Ttl > TimeSpan.Zero)
+        {
+            return new TtlCheckRunner(check, store, _time);
+        }
+
+        if (d.Http.Length > 0)
+        {
+            var client = _clients[(d.TlsSkipVerify ? 1 : 0) | (d.DisableRedirects ? 2 : 0)].Value;
+            return new HttpCheckRunner(check, store, client, _time, _logger);
+        }
+
+        if (d.Tcp.Length > 0)
+        {
+            return new TcpCheckRunner(check, store, _time, _logger);
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.IsValueCreated)
+            {
+                client.Value.Dispose();
+            }
+        }
+    }
+
+    private static HttpClient CreateClient(bool skipVerify, bool followRedirects)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = followRedirects,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.Zero,
+        };
+        if (skipVerify)
+        {
+            // Only when the check asks for it (TLSSkipVerify), as Consul does.
+#pragma warning disable CA5359 // The user opted out of verification for this check.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+}

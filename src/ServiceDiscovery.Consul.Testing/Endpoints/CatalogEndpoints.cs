@@ -1,0 +1,145 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.Consul.Testing.Filtering;
+using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Endpoints;
+
+/// <summary><c>GET /v1/catalog/services</c> and <c>GET /v1/catalog/service/:service</c> (§7), both blocking.</summary>
+internal static class CatalogEndpoints
+{
+    public static void Map(Router router)
+    {
+        router.Add("/v1/catalog/services", ["GET"], ServicesAsync);
+        router.Add("/v1/catalog/service/", ["GET"], ServiceAsync);
+    }
+
+    private static async Task ServicesAsync(AgentRequest r)
+    {
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
+            || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter)
+        {
+            return;
+        }
+
+        var nodeMatches = ReadGuards.NodeMetaMatches(r);
+        var (services, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var store = r.Store;
+            var result = new List<(string Name, List<string> Tags)>();
+            var cut = false;
+            if (nodeMatches)
+            {
+                foreach (var service in store.Services.Values.Prepend(store.ConsulService).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Id, StringComparer.Ordinal))
+                {
+                    if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
+                    {
+                        cut = true;
+                        continue;
+                    }
+
+                    if (!filter.Matches((store.Node, service), Selectors.CatalogService))
+                    {
+                        continue;
+                    }
+
+                    if (result.Count == 0 || result[^1].Name != service.Name)
+                    {
+                        result.Add((service.Name, []));
+                    }
+
+                    foreach (var tag in service.Tags.Where(t => !result[^1].Tags.Contains(t)))
+                    {
+                        result[^1].Tags.Add(tag);
+                    }
+                }
+            }
+
+            return (store.ServicesTableIndex, (result, cut));
+        }).ConfigureAwait(false);
+
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            w.WriteStartObject();
+            foreach (var (name, tags) in services)
+            {
+                ModelWriter.WriteStrings(w, name, tags);
+            }
+
+            w.WriteEndObject();
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task ServiceAsync(AgentRequest r)
+    {
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
+        {
+            return;
+        }
+
+        var name = r.Parameter;
+        if (name.Length == 0)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Missing service name").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter)
+        {
+            return;
+        }
+
+        var tags = r.Query.GetAll("tag");
+        var nodeMatches = ReadGuards.NodeMetaMatches(r);
+        var (instances, node, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var store = r.Store;
+            var list = new List<ServiceRecord>();
+            var cut = false;
+            if (nodeMatches)
+            {
+                var candidates = name == "consul" ? [store.ConsulService] : store.Services.Values.Where(s => s.Name == name);
+                foreach (var service in candidates.OrderBy(s => s.Id, StringComparer.Ordinal))
+                {
+                    if (!ReadGuards.TagsMatch(service, tags))
+                    {
+                        continue;
+                    }
+
+                    if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read)
+                        || !authorizer.Allows(ConsulTestAclResource.Node, store.Node.Name, ConsulTestAclAccess.Read))
+                    {
+                        cut = true;
+                        continue;
+                    }
+
+                    if (filter.Matches((store.Node, service), Selectors.CatalogService))
+                    {
+                        list.Add(service);
+                    }
+                }
+            }
+
+            return (store.ServiceIndex(name, checksTable: false), (list, store.Node, cut));
+        }).ConfigureAwait(false);
+
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            w.WriteStartArray();
+            foreach (var service in instances)
+            {
+                ModelWriter.WriteCatalogService(w, node, service);
+            }
+
+            w.WriteEndArray();
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
+    }
+}

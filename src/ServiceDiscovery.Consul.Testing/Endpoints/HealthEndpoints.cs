@@ -1,0 +1,128 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.Consul.Testing.Filtering;
+using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Endpoints;
+
+/// <summary><c>GET /v1/health/service/:service</c> (§6), blocking on the service's own index.</summary>
+internal static class HealthEndpoints
+{
+    public static void Map(Router router) => router.Add("/v1/health/service/", ["GET"], ServiceAsync);
+
+    private static async Task ServiceAsync(AgentRequest r)
+    {
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
+        {
+            return;
+        }
+
+        var name = r.Parameter;
+        if (name.Length == 0)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Missing service name").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || await FilterParser.ParseAsync(r, Selectors.IsValidHealth).ConfigureAwait(false) is not { } filter)
+        {
+            return;
+        }
+
+        var tags = r.Query.GetAll("tag");
+        var nodeMatches = ReadGuards.NodeMetaMatches(r);
+        var (entries, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var store = r.Store;
+            var index = store.ServiceIndex(name, checksTable: true);
+            var list = new List<HealthEntry>();
+            var cut = false;
+            if (nodeMatches)
+            {
+                var nodeChecks = store.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
+                var instances = name == "consul" ? [store.ConsulService] : store.Services.Values.Where(s => s.Name == name);
+                foreach (var service in instances.OrderBy(s => s.Id, StringComparer.Ordinal))
+                {
+                    if (!ReadGuards.TagsMatch(service, tags))
+                    {
+                        continue;
+                    }
+
+                    if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read)
+                        || !authorizer.Allows(ConsulTestAclResource.Node, store.Node.Name, ConsulTestAclAccess.Read))
+                    {
+                        cut = true;
+                        continue;
+                    }
+
+                    // Snapshot the catalog copy now: the checks are mutable and the body is written after the lock.
+                    var checks = nodeChecks.Concat(store.Checks.Values.Where(c => c.ServiceId == service.Id && c.IsInCatalog))
+                        .Select(Snapshot).ToList();
+                    var entry = new HealthEntry(store.Node, service, checks);
+                    if (filter.Matches(entry, Selectors.Health))
+                    {
+                        list.Add(entry);
+                    }
+                }
+            }
+
+            return (index, (list, cut));
+        }).ConfigureAwait(false);
+
+        if (!r.Query.TryGetBool("passing", out var passingOnly))
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, "Invalid value for ?passing").ConfigureAwait(false);
+            return;
+        }
+
+        if (passingOnly)
+        {
+            entries = [.. entries.Where(e => e.Checks.All(c => c.CatalogStatus == "passing"))];
+        }
+
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            w.WriteStartArray();
+            foreach (var e in entries)
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("Node");
+                ModelWriter.WriteNode(w, e.Node);
+                w.WritePropertyName("Service");
+                ModelWriter.WriteNodeService(w, e.Service);
+                w.WriteStartArray("Checks");
+                foreach (var c in e.Checks)
+                {
+                    ModelWriter.WriteCheck(w, c, e.Node.Name, catalog: true);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
+    }
+
+    private static CheckRecord Snapshot(CheckRecord c) => new()
+    {
+        CheckId = c.CheckId,
+        Name = c.Name,
+        Notes = c.Notes,
+        ServiceId = c.ServiceId,
+        ServiceName = c.ServiceName,
+        ServiceTags = c.ServiceTags,
+        Type = c.Type,
+        Interval = c.Interval,
+        Timeout = c.Timeout,
+        CatalogStatus = c.CatalogStatus,
+        CatalogOutput = c.CatalogOutput,
+        CreateIndex = c.CreateIndex,
+        ModifyIndex = c.ModifyIndex,
+    };
+}

@@ -1,0 +1,49 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Endpoints;
+
+/// <summary>Checks shared by catalog and health reads: the datacenter and <c>node-meta</c> filters.</summary>
+internal static class ReadGuards
+{
+    /// <summary>A <c>dc</c> other than the agent's has no path (a single dev agent has no WAN peers).</summary>
+    public static async Task<bool> CheckDatacenterAsync(AgentRequest r)
+    {
+        var dc = r.Query.Get("dc");
+        if (dc.Length == 0 || dc == r.Options.Datacenter)
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(r.Context, 500, "No path to datacenter").ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Whether the node passes every <c>node-meta=k:v</c> filter.</summary>
+    public static bool NodeMetaMatches(AgentRequest r)
+    {
+        foreach (var pair in r.Query.GetAll("node-meta"))
+        {
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            var (key, value) = colon < 0 ? (pair, string.Empty) : (pair[..colon], pair[(colon + 1)..]);
+            var actual = key switch
+            {
+                "consul-network-segment" => string.Empty,
+                "consul-version" => ConsulTestAgent.ConsulVersion,
+                _ => null,
+            };
+            if (actual != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>serviceTagsFilter: every requested tag present, compared case-insensitively.</summary>
+    public static bool TagsMatch(ServiceRecord service, IReadOnlyList<string> tags) =>
+        tags.All(t => service.Tags.Any(s => string.Equals(s, t, StringComparison.OrdinalIgnoreCase)));
+}

@@ -1,0 +1,69 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.AspNetCore.Http;
+using ServiceDiscovery.Consul.Testing.Acl;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Http;
+
+/// <summary>One API request as a Consul handler sees it: decoded path, its parameter, Go-parsed query, token.</summary>
+internal sealed class AgentRequest
+{
+    public required HttpContext Context { get; init; }
+
+    public required AgentStore Store { get; init; }
+
+    public required ConsulTestAgentOptions Options { get; init; }
+
+    public required AclResolver Acl { get; init; }
+
+    /// <summary>Gets the decoded path (Go's <c>URL.Path</c>).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Gets the path after the route's pattern (<c>strings.TrimPrefix</c>).</summary>
+    public required string Parameter { get; init; }
+
+    public required GoQuery Query { get; init; }
+
+    /// <summary>Gets the token by Consul's precedence: <c>?token=</c>, <c>X-Consul-Token</c>, then <c>Authorization: Bearer</c>.</summary>
+    public required string Token { get; init; }
+
+    /// <summary>Gets a token that ends when the agent stops or restarts, or the client goes away.</summary>
+    public required CancellationToken Aborted { get; init; }
+
+    public string Method => Context.Request.Method;
+
+    public HttpResponse Response => Context.Response;
+
+    /// <summary>Resolves the token; writes 403 <c>ACL not found</c> and returns null for an unknown one.</summary>
+    public async Task<Authorizer?> AuthorizeAsync()
+    {
+        var authorizer = Acl.Resolve(Token);
+        if (authorizer is null)
+        {
+            await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, AclResolver.NotFound).ConfigureAwait(false);
+        }
+
+        return authorizer;
+    }
+
+    /// <summary>Checks one permission; writes Consul's 403 text and returns false when denied.</summary>
+    public async Task<bool> RequireAsync(Authorizer authorizer, ConsulTestAclResource resource, string name, ConsulTestAclAccess level)
+    {
+        if (authorizer.Allows(resource, name, level))
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, authorizer.DeniedMessage(resource, name, level)).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Reads the whole request body.</summary>
+    public async Task<byte[]> ReadBodyAsync()
+    {
+        using var buffer = new MemoryStream();
+        await Context.Request.Body.CopyToAsync(buffer, Aborted).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}

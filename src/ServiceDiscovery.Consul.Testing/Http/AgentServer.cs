@@ -1,0 +1,249 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.Consul.Testing.Acl;
+using ServiceDiscovery.Consul.Testing.Endpoints;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Http;
+
+/// <summary>
+/// One Kestrel listener on 127.0.0.1 and the request pipeline in front of the handlers: request log, fault hooks,
+/// Go-style path decoding and cleaning, ServeMux routing with 301/404/405/OPTIONS, then the handler. Stopping it
+/// drops in-flight requests (blocking queries included), as an agent that goes away does.
+/// </summary>
+internal sealed class AgentServer : IAsyncDisposable
+{
+    private static readonly Router Routes = BuildRouter();
+
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Func<AgentStore> _store;
+    private readonly ConsulTestAgentOptions _options;
+    private readonly AclResolver _acl;
+    private readonly FaultInjector _faults;
+    private readonly RequestLog _log;
+
+    private AgentServer(WebApplication app, Func<AgentStore> store, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log)
+    {
+        _app = app;
+        _store = store;
+        _options = options;
+        _acl = new AclResolver(options.Acl);
+        _faults = faults;
+        _log = log;
+        app.Run(HandleAsync);
+    }
+
+    public int Port { get; private set; }
+
+    public static async Task<AgentServer> StartAsync(
+        int port, Func<AgentStore> store, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory is { } loggerFactory)
+        {
+            // Kestrel's own request logs would drown the agent's; keep its warnings and errors.
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, PassiveHostLifetime>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port);
+        });
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
+        var app = builder.Build();
+        var server = new AgentServer(app, store, options, faults, log);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+    }
+
+    private static Router BuildRouter()
+    {
+        var router = new Router();
+        AgentServiceEndpoints.Map(router);
+        AgentCheckEndpoints.Map(router);
+        AgentSelfEndpoint.Map(router);
+        AgentHealthEndpoints.Map(router);
+        AgentMaintenanceEndpoint.Map(router);
+        HealthEndpoints.Map(router);
+        CatalogEndpoints.Map(router);
+        KvEndpoints.Map(router);
+        StatusEndpoints.Map(router);
+        return router;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _lifetime.Token);
+        try
+        {
+            await DispatchAsync(context, aborted.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left, or the agent stopped or restarted: drop the connection as a dying agent would.
+            context.Abort();
+        }
+        catch (ObjectDisposedException) when (_lifetime.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context, CancellationToken aborted)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        var decoded = GoPath.TrySplit(rawTarget, out var path, out var rawQuery);
+        _log.Add(new ConsulTestRequest(context.Request.Method, path, HideToken(rawQuery), _options.TimeProvider.GetUtcNow()));
+
+        if (await _faults.BeforeRequestAsync(path, aborted).ConfigureAwait(false) is { } fault)
+        {
+            await Responses.WriteErrorAsync(context, fault.Status, fault.Body).ConfigureAwait(false);
+            return;
+        }
+
+        if (!decoded)
+        {
+            await Responses.WriteTextAsync(context, 400, "400 Bad Request", "text/plain; charset=utf-8").ConfigureAwait(false);
+            return;
+        }
+
+        var clean = GoPath.Clean(path);
+        if (clean != path)
+        {
+            Redirect(context, clean, rawQuery);
+            return;
+        }
+
+        var route = Routes.Match(path, out var redirect);
+        if (redirect)
+        {
+            Redirect(context, path + "/", rawQuery);
+            return;
+        }
+
+        if (route is null)
+        {
+            await NotFoundAsync(context, path, rawQuery, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.Headers["X-Consul-Default-ACL-Policy"] = _acl.DefaultPolicy;
+        var method = context.Request.Method;
+        if (method == HttpMethods.Options)
+        {
+            context.Response.Headers.Allow = route.Allow;
+            Responses.WriteEmpty(context);
+            return;
+        }
+
+        if (!route.Methods.Contains(method))
+        {
+            context.Response.Headers.Allow = route.Allow;
+            await Responses.WriteErrorAsync(context, 405, $"method {method} not allowed").ConfigureAwait(false);
+            return;
+        }
+
+        var query = new GoQuery(rawQuery);
+        var request = new AgentRequest
+        {
+            Context = context,
+            Store = _store(),
+            Options = _options,
+            Acl = _acl,
+            Path = path,
+            Parameter = path[route.Pattern.Length..],
+            Query = query,
+            Token = ParseToken(context, query),
+            Aborted = aborted,
+        };
+        await route.Handler(request).ConfigureAwait(false);
+    }
+
+    private async Task NotFoundAsync(HttpContext context, string path, string rawQuery, CancellationToken aborted)
+    {
+        if (_options.EnableUi && (path == "/" || path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal)))
+        {
+            if (path == "/")
+            {
+                Redirect(context, "/ui/", string.Empty);
+                return;
+            }
+
+            await UiEndpoint.HandleAsync(context, path, new GoQuery(rawQuery), _store(), _options, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (path.Contains("/v1/", StringComparison.Ordinal))
+        {
+            await Responses.WriteHttpErrorAsync(context, 404, "Invalid URL path: not a recognized HTTP API endpoint").ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteHttpErrorAsync(context, 404, "404 page not found").ConfigureAwait(false);
+    }
+
+    /// <summary>Consul's <c>parseTokenInternal</c> precedence: <c>?token=</c>, <c>X-Consul-Token</c>, <c>Authorization: Bearer</c>.</summary>
+    private static string ParseToken(HttpContext context, GoQuery query)
+    {
+        if (query.Get("token") is { Length: > 0 } fromQuery)
+        {
+            return fromQuery;
+        }
+
+        if (context.Request.Headers["X-Consul-Token"].ToString() is { Length: > 0 } fromHeader)
+        {
+            return fromHeader;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString().Trim();
+        var space = authorization.IndexOf(' ', StringComparison.Ordinal);
+        if (space > 0 && authorization[..space].Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = authorization[(space + 1)..].Trim();
+            var end = rest.IndexOf(' ', StringComparison.Ordinal);
+            return end < 0 ? rest : rest[..end];
+        }
+
+        return string.Empty;
+    }
+
+    /// <summary>As Consul's own request logs do, never keep a <c>?token=</c> value.</summary>
+    private static string HideToken(string rawQuery) =>
+        rawQuery.Contains("token=", StringComparison.Ordinal)
+            ? string.Join('&', rawQuery.Split('&').Select(p => p.StartsWith("token=", StringComparison.Ordinal) ? "token=<hidden>" : p))
+            : rawQuery;
+
+    private static void Redirect(HttpContext context, string location, string rawQuery)
+    {
+        // Go's ServeMux redirects with 301 (and a short HTML body for GET).
+        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+        var escaped = string.Join('/', location.Split('/').Select(Uri.EscapeDataString));
+        context.Response.Headers.Location = rawQuery.Length > 0 ? $"{escaped}?{rawQuery}" : escaped;
+        context.Response.ContentLength = 0;
+    }
+}

@@ -1,0 +1,266 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Json;
+
+/// <summary>
+/// Writes Consul's response objects field by field, in Go's struct order with Go's <c>omitempty</c> rules, so the
+/// JSON matches what a real agent sends (§4, §6, §7, §11).
+/// </summary>
+internal static class ModelWriter
+{
+    /// <summary><c>api.AgentService</c> as <c>/v1/agent/services</c> and <c>/v1/agent/service/:id</c> return it.</summary>
+    public static void WriteAgentService(Utf8JsonWriter w, ServiceRecord s, string datacenter, string? contentHash)
+    {
+        w.WriteStartObject();
+        if (s.Kind.Length > 0)
+        {
+            w.WriteString("Kind", s.Kind);
+        }
+
+        w.WriteString("ID", s.Id);
+        w.WriteString("Service", s.Name);
+        WriteStrings(w, "Tags", s.Tags);
+        WriteMap(w, "Meta", s.Meta, nullWhenEmpty: false);
+        w.WriteNumber("Port", s.Port);
+        w.WriteString("Address", s.Address);
+        if (s.SocketPath.Length > 0)
+        {
+            w.WriteString("SocketPath", s.SocketPath);
+        }
+
+        WriteServiceTaggedAddresses(w, "TaggedAddresses", s);
+        WriteWeights(w, "Weights", s);
+        w.WriteBoolean("EnableTagOverride", s.EnableTagOverride);
+        if (contentHash is not null)
+        {
+            w.WriteString("ContentHash", contentHash);
+        }
+
+        w.WriteString("Datacenter", datacenter);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>structs.HealthCheck</c>; <paramref name="catalog"/> picks the synced copy and catalog indexes.</summary>
+    public static void WriteCheck(Utf8JsonWriter w, CheckRecord c, string node, bool catalog)
+    {
+        w.WriteStartObject();
+        w.WriteString("Node", node);
+        w.WriteString("CheckID", c.CheckId);
+        w.WriteString("Name", c.Name);
+        w.WriteString("Status", catalog ? c.CatalogStatus : c.Status);
+        w.WriteString("Notes", c.Notes);
+        w.WriteString("Output", catalog ? c.CatalogOutput : c.Output);
+        w.WriteString("ServiceID", c.ServiceId);
+        w.WriteString("ServiceName", c.ServiceName);
+        WriteStrings(w, "ServiceTags", c.ServiceTags);
+        w.WriteString("Type", c.Type);
+        w.WriteString("Interval", c.Interval > TimeSpan.Zero ? GoDuration.Format(c.Interval) : string.Empty);
+        w.WriteString("Timeout", c.Timeout > TimeSpan.Zero ? GoDuration.Format(c.Timeout) : string.Empty);
+        w.WriteNumber("ExposedPort", 0);
+        w.WriteStartObject("Definition");
+        w.WriteEndObject();
+        w.WriteNumber("CreateIndex", catalog ? c.CreateIndex : 0);
+        w.WriteNumber("ModifyIndex", catalog ? c.ModifyIndex : 0);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>structs.Node</c> of a health entry.</summary>
+    public static void WriteNode(Utf8JsonWriter w, NodeInfo n)
+    {
+        w.WriteStartObject();
+        w.WriteString("ID", n.Id);
+        w.WriteString("Node", n.Name);
+        w.WriteString("Address", n.Address);
+        w.WriteString("Datacenter", n.Datacenter);
+        WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
+        WriteNodeMeta(w, "Meta");
+        w.WriteNumber("CreateIndex", n.CreateIndex);
+        w.WriteNumber("ModifyIndex", n.CreateIndex);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>structs.NodeService</c> of a health entry.</summary>
+    public static void WriteNodeService(Utf8JsonWriter w, ServiceRecord s)
+    {
+        w.WriteStartObject();
+        if (s.Kind.Length > 0)
+        {
+            w.WriteString("Kind", s.Kind);
+        }
+
+        w.WriteString("ID", s.Id);
+        w.WriteString("Service", s.Name);
+        WriteStrings(w, "Tags", s.Tags);
+        w.WriteString("Address", s.Address);
+        WriteServiceTaggedAddresses(w, "TaggedAddresses", s);
+        WriteMap(w, "Meta", s.Meta, nullWhenEmpty: true);
+        if (s.Port != 0)
+        {
+            w.WriteNumber("Port", s.Port);
+        }
+
+        if (s.SocketPath.Length > 0)
+        {
+            w.WriteString("SocketPath", s.SocketPath);
+        }
+
+        WriteWeights(w, "Weights", s);
+        w.WriteBoolean("EnableTagOverride", s.EnableTagOverride);
+        WriteProxy(w, "Proxy");
+        w.WriteStartObject("Connect");
+        w.WriteEndObject();
+        w.WriteString("PeerName", string.Empty);
+        w.WriteNumber("CreateIndex", s.CreateIndex);
+        w.WriteNumber("ModifyIndex", s.ModifyIndex);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>structs.ServiceNode</c> as <c>/v1/catalog/service/:name</c> returns it.</summary>
+    public static void WriteCatalogService(Utf8JsonWriter w, NodeInfo n, ServiceRecord s)
+    {
+        w.WriteStartObject();
+        w.WriteString("ID", n.Id);
+        w.WriteString("Node", n.Name);
+        w.WriteString("Address", n.Address);
+        w.WriteString("Datacenter", n.Datacenter);
+        WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
+        WriteNodeMeta(w, "NodeMeta");
+        w.WriteString("ServiceKind", s.Kind);
+        w.WriteString("ServiceID", s.Id);
+        w.WriteString("ServiceName", s.Name);
+        WriteStrings(w, "ServiceTags", s.Tags);
+        w.WriteString("ServiceAddress", s.Address);
+        WriteServiceTaggedAddresses(w, "ServiceTaggedAddresses", s);
+        WriteWeights(w, "ServiceWeights", s);
+        WriteMap(w, "ServiceMeta", s.Meta, nullWhenEmpty: false);
+        w.WriteNumber("ServicePort", s.Port);
+        w.WriteString("ServiceSocketPath", s.SocketPath);
+        w.WriteBoolean("ServiceEnableTagOverride", s.EnableTagOverride);
+        WriteProxy(w, "ServiceProxy");
+        w.WriteStartObject("ServiceConnect");
+        w.WriteEndObject();
+        w.WriteString("PeerName", string.Empty);
+        w.WriteNumber("CreateIndex", s.CreateIndex);
+        w.WriteNumber("ModifyIndex", s.ModifyIndex);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>structs.DirEntry</c>: Value is base64, or null when empty.</summary>
+    public static void WriteKv(Utf8JsonWriter w, KvEntry e)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("LockIndex", e.LockIndex);
+        w.WriteString("Key", e.Key);
+        w.WriteNumber("Flags", e.Flags);
+        if (e.Value.Length == 0)
+        {
+            w.WriteNull("Value");
+        }
+        else
+        {
+            w.WriteBase64String("Value", e.Value);
+        }
+
+        w.WriteNumber("CreateIndex", e.CreateIndex);
+        w.WriteNumber("ModifyIndex", e.ModifyIndex);
+        w.WriteEndObject();
+    }
+
+    public static void WriteStringArray(Utf8JsonWriter w, IEnumerable<string> values)
+    {
+        w.WriteStartArray();
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    public static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            w.WriteStringValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteMap(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> map, bool nullWhenEmpty)
+    {
+        if (map.Count == 0 && nullWhenEmpty)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        foreach (var (k, v) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.WriteString(k, v);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteServiceTaggedAddresses(Utf8JsonWriter w, string name, ServiceRecord s)
+    {
+        if (s.TaggedAddresses.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartObject(name);
+        foreach (var (k, v) in s.TaggedAddresses.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartObject(k);
+            w.WriteString("Address", v.Address);
+            w.WriteNumber("Port", v.Port);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteWeights(Utf8JsonWriter w, string name, ServiceRecord s)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("Passing", s.WeightPassing);
+        w.WriteNumber("Warning", s.WeightWarning);
+        w.WriteEndObject();
+    }
+
+    private static void WriteProxy(Utf8JsonWriter w, string name)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("Mode", string.Empty);
+        w.WriteStartObject("MeshGateway");
+        w.WriteEndObject();
+        w.WriteStartObject("Expose");
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteNodeTaggedAddresses(Utf8JsonWriter w, string name, NodeInfo n)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("lan", n.Address);
+        w.WriteString("lan_ipv4", n.Address);
+        w.WriteString("wan", n.Address);
+        w.WriteString("wan_ipv4", n.Address);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNodeMeta(Utf8JsonWriter w, string name)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("consul-network-segment", string.Empty);
+        w.WriteString("consul-version", ConsulTestAgent.ConsulVersion);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,107 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace ServiceDiscovery.Consul.Testing.State;
+
+/// <summary>The KV part of the store (state/kvs.go): entries, tombstones for prefix indexes, and the table index.</summary>
+internal sealed partial class AgentStore
+{
+    private readonly SortedDictionary<string, KvEntry> _kv = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _tombstones = new(StringComparer.Ordinal);
+    private ulong _kvTableIndex;
+
+    public IReadOnlyDictionary<string, KvEntry> KeyValues => _kv;
+
+    /// <summary>Index for a single-key read: the entry's ModifyIndex, else the KV table index (kvs_endpoint.go <c>Get</c>).</summary>
+    public ulong KvGetIndex(string key) => _kv.TryGetValue(key, out var entry) ? entry.ModifyIndex : _kvTableIndex;
+
+    /// <summary>Index for a prefix read: the highest ModifyIndex or tombstone under it, else the table index.</summary>
+    public ulong KvListIndex(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return _kvTableIndex;
+        }
+
+        ulong index = 0;
+        foreach (var entry in KvList(prefix))
+        {
+            index = Math.Max(index, entry.ModifyIndex);
+        }
+
+        foreach (var (key, deleted) in _tombstones)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                index = Math.Max(index, deleted);
+            }
+        }
+
+        return index != 0 ? index : _kvTableIndex;
+    }
+
+    public IEnumerable<KvEntry> KvList(string prefix) =>
+        _kv.Values.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>PUT: stores the value; with <paramref name="cas"/> only if the entry's ModifyIndex matches (0: only if absent).</summary>
+    public bool KvPut(string key, byte[] value, ulong? flags, ulong? cas)
+    {
+        lock (Sync)
+        {
+            ThrowIfDisposed();
+            _kv.TryGetValue(key, out var existing);
+            if (cas is { } expected && (expected == 0 ? existing is not null : existing?.ModifyIndex != expected))
+            {
+                return false;
+            }
+
+            var index = ++_index;
+            // A PUT without ?flags stores 0: Consul writes the whole DirEnt.
+            _kv[key] = new KvEntry(key, value, flags ?? 0, existing?.CreateIndex ?? index, index, existing?.LockIndex ?? 0);
+            _tombstones.Remove(key);
+            _kvTableIndex = index;
+        }
+
+        Changes.Publish();
+        return true;
+    }
+
+    /// <summary>DELETE: one key, or every key under a prefix; with <paramref name="cas"/> only if the index matches (0 never deletes).</summary>
+    public bool KvDelete(string key, bool recurse, ulong? cas)
+    {
+        lock (Sync)
+        {
+            ThrowIfDisposed();
+            if (cas is { } expected)
+            {
+                // kvsDeleteCASTxn: a missing key counts as deleted; otherwise the index must match (never 0).
+                if (!_kv.TryGetValue(key, out var existing))
+                {
+                    return true;
+                }
+
+                if (existing.ModifyIndex != expected)
+                {
+                    return false;
+                }
+            }
+
+            var keys = recurse ? KvList(key).Select(e => e.Key).ToList() : _kv.ContainsKey(key) ? [key] : [];
+            if (keys.Count == 0)
+            {
+                return true;
+            }
+
+            var index = ++_index;
+            foreach (var k in keys)
+            {
+                _kv.Remove(k);
+                _tombstones[k] = index;
+            }
+
+            _kvTableIndex = index;
+        }
+
+        Changes.Publish();
+        return true;
+    }
+}

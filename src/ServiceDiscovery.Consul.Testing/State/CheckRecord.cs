@@ -1,0 +1,63 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.Consul.Testing.Checks;
+using ServiceDiscovery.Consul.Testing.Json;
+
+namespace ServiceDiscovery.Consul.Testing.State;
+
+/// <summary>
+/// One check: its agent-local state (what <c>/v1/agent/checks</c> shows at once) and the copy synced to the
+/// catalog (what <c>/v1/health</c> shows; output-only changes may reach it late). Guarded by the store's lock.
+/// </summary>
+internal sealed class CheckRecord
+{
+    public required string CheckId { get; init; }
+
+    public required string Name { get; init; }
+
+    public string Notes { get; init; } = string.Empty;
+
+    public string ServiceId { get; init; } = string.Empty;
+
+    public string ServiceName { get; init; } = string.Empty;
+
+    public IReadOnlyList<string> ServiceTags { get; set; } = [];
+
+    public string Type { get; init; } = string.Empty;
+
+    public TimeSpan Interval { get; init; }
+
+    public TimeSpan Timeout { get; init; }
+
+    public TimeSpan Ttl { get; init; }
+
+    public TimeSpan DeregisterCriticalServiceAfter { get; init; }
+
+    public int OutputMaxSize { get; init; } = 4096;
+
+    /// <summary>Gets the registration this check came from (null for built-in checks).</summary>
+    public CheckDefinition? Definition { get; init; }
+
+    public string Status { get; set; } = "critical";
+
+    public string Output { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets when the check last turned critical; cleared by any non-critical update (the DCSA clock).</summary>
+    public DateTimeOffset? CriticalSince { get; set; }
+
+    public string CatalogStatus { get; set; } = string.Empty;
+
+    public string CatalogOutput { get; set; } = string.Empty;
+
+    public ulong CreateIndex { get; set; }
+
+    public ulong ModifyIndex { get; set; }
+
+    /// <summary>Gets or sets the running probe or TTL timer.</summary>
+    public ICheckRunner? Runner { get; set; }
+
+    /// <summary>Gets or sets the pending output-only catalog sync.</summary>
+    public ITimer? DeferredSync { get; set; }
+
+    public bool IsInCatalog => CreateIndex != 0;
+}

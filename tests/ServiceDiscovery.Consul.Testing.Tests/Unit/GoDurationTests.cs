@@ -1,0 +1,47 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.Consul.Testing.Json;
+
+namespace ServiceDiscovery.Consul.Testing.Tests.Unit;
+
+public sealed class GoDurationTests
+{
+    [Theory]
+    [InlineData("10s", 10_000)]
+    [InlineData("15.0s", 15_000)]
+    [InlineData("0.001s", 1)]
+    [InlineData("100000ms", 100_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("0", 0)]
+    [InlineData("1.5m", 90_000)]
+    public void TryParse_GoDuration_Parses(string text, long milliseconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var value, out _));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value);
+    }
+
+    [Theory]
+    [InlineData("abc", "time: invalid duration \"abc\"")]
+    [InlineData("10", "time: missing unit in duration \"10\"")]
+    [InlineData("10x", "time: unknown unit \"x\" in duration \"10x\"")]
+    [InlineData("", "time: invalid duration \"\"")]
+    public void TryParse_Invalid_GivesGoError(string text, string error)
+    {
+        Assert.False(GoDuration.TryParse(text, out _, out var message));
+        Assert.Equal(error, message);
+    }
+
+    [Theory]
+    [InlineData(10_000, "10s")]
+    [InlineData(60_000, "1m0s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(500, "500ms")]
+    [InlineData(0, "0s")]
+    [InlineData(3_600_000, "1h0m0s")]
+    [InlineData(1_500, "1.5s")]
+    public void Format_MatchesGoDurationString(long milliseconds, string expected)
+    {
+        Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
+    }
+}
