@@ -112,6 +112,8 @@ internal static class ServiceInstanceMapper
         var scheme = meta is not null && meta.TryGetValue(SchemeMetaKey, out var announced) && Uri.CheckSchemeName(announced)
             ? announced
             : Uri.UriSchemeHttp;
+        // Consul's default weights apply when a (hand-written or older) answer has none.
+        ServiceWeights? weights = service.Weights;
         var datacenter = !string.IsNullOrEmpty(entry.Node.Datacenter) ? entry.Node.Datacenter : query.Datacenter;
         try
         {
@@ -124,8 +126,8 @@ internal static class ServiceInstanceMapper
                 service.Tags,
                 meta,
                 status.GetValueOrDefault(),
-                Math.Max(0, service.Weights.Passing),
-                Math.Max(0, service.Weights.Warning),
+                Math.Max(0, weights?.Passing ?? 1),
+                Math.Max(0, weights?.Warning ?? 1),
                 datacenter,
                 entry.Node.Name);
         }
