@@ -18,7 +18,9 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <summary>
     /// Registers this app in Consul while it runs, with settings bound from the <c>Consul</c> configuration section and
     /// validated at start-up: registration once the server listens, a <c>/health</c> endpoint for Consul's check,
-    /// retries and anti-entropy in the background, deregistration and drain on shutdown.
+    /// retries and anti-entropy in the background, deregistration and drain on shutdown. Also adds
+    /// <see cref="ServiceDiscovery.AspNetCore.IConsulServiceDiscovery"/> (see <see cref="AddConsulServiceDiscovery(IServiceCollection)"/>)
+    /// so the app can find other services.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection, for chaining.</returns>
@@ -59,7 +61,9 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
         return services.AddConsulRegistration(section: null, configure);
     }
 
-    /// <summary>Registration and health; every service is <c>TryAdd</c>ed so repeated calls add nothing twice.</summary>
+    /// <summary>
+    /// Registration, health and discovery; every service is <c>TryAdd</c>ed so repeated calls add nothing twice.
+    /// </summary>
     private static IServiceCollection AddConsulRegistration(this IServiceCollection services, IConfigurationSection? section, Action<ConsulOptions>? configure)
     {
         services.AddConsulOptions(section, configure);
@@ -78,6 +82,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
             services.TryAddSingleton<IConsulRegistration>(static provider => provider.GetRequiredService<ConsulRegistrationService>());
         }
 
-        return services;
+        // The options are bound above (with this call's section and delegate); discovery shares them.
+        return services.AddConsulServiceDiscoveryCore(section: null, configure: null);
     }
 }

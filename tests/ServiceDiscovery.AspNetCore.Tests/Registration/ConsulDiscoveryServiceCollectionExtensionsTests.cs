@@ -24,6 +24,26 @@ public sealed class ConsulDiscoveryServiceCollectionExtensionsTests
         Assert.Single(services, d => d.ServiceType == typeof(IConsulRegistration));
         Assert.Single(services, d => d.ServiceType == typeof(IStartupFilter));
         Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>) && d.ImplementationType == typeof(RegistrationOptionsValidator));
+        Assert.Single(services, d => d.ServiceType == typeof(IConsulServiceDiscovery));
+    }
+
+    [Fact]
+    public void AddConsulDiscovery_WithDelegate_AddsDiscoveryAndRunsTheDelegateOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        var calls = 0;
+
+        services.AddConsulDiscovery(o =>
+        {
+            calls++;
+            o.Service.Name = "orders";
+        });
+        using var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
+
+        Assert.Equal(1, calls);
+        Assert.NotNull(provider.GetRequiredService<IConsulServiceDiscovery>());
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using ServiceDiscovery.AspNetCore.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
+// CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds]
+// Anything else is passed to BenchmarkDotNet's switcher.
+switch (args.FirstOrDefault())
+{
+    case "lookup":
+        // In-process and short: the machine this runs on is shared; the ratio to the baseline is the figure that matters.
+        var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        BenchmarkRunner.Run<LookupBenchmarks>(config);
+        break;
+    case "propagation":
+        await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+        break;
+    case "scale":
+        await ScaleMeasurement.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+            TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30));
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(LookupBenchmarks).Assembly).Run(args);
+        break;
+}

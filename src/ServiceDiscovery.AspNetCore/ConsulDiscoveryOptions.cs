@@ -1,0 +1,73 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace ServiceDiscovery.AspNetCore;
+
+/// <summary>
+/// How the discovery cache queries Consul (<c>Consul:Discovery</c>): which instances count as available, and how each
+/// watched service name is kept fresh. <see cref="Services"/> overrides the query per service name.
+/// </summary>
+public sealed class ConsulDiscoveryOptions
+{
+    /// <summary>
+    /// Gets or sets a value indicating whether only instances whose checks are all <c>passing</c> are returned. When
+    /// <see langword="false"/>, instances in <c>warning</c> are returned too (with their
+    /// <see cref="ConsulServiceInstance.HealthStatus"/>); <c>critical</c> and maintenance instances never are.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool PassingOnly { get; set; } = true;
+
+    /// <summary>Gets the tags an instance must all carry to be returned (Consul matches them case-insensitively).</summary>
+    /// <value>The default is empty: no tag filter.</value>
+    public IList<string> Tags { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets a Consul filter expression applied by Consul to the health entries, e.g.
+    /// <c>Service.Meta.version == "2"</c>.
+    /// </summary>
+    /// <value>The default is none.</value>
+    public string? Filter { get; set; }
+
+    /// <summary>Gets or sets the read consistency mode of discovery queries.</summary>
+    /// <value>The default is <see cref="ConsistencyMode.Default"/> (the leader answers).</value>
+    public ConsistencyMode Consistency { get; set; } = ConsistencyMode.Default;
+
+    /// <summary>
+    /// Gets or sets the tagged address to use for instances that have one (e.g. <c>wan</c>, <c>lan_ipv4</c>): the
+    /// service's tagged address first, then the node's; instances without it use the usual service-then-node address.
+    /// </summary>
+    /// <value>The default is none: the service address, else the node address.</value>
+    public string? TaggedAddress { get; set; }
+
+    /// <summary>Gets or sets how long one blocking query may wait for a change before Consul answers unchanged.</summary>
+    /// <value>The default is 5 minutes (Consul's own default). Consul caps it at 10 minutes.</value>
+    public TimeSpan WaitTime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets the minimum time between two queries for one service when the last answer did not move Consul's
+    /// index (a server answering at once without a change), so such a server cannot cause a request storm.
+    /// </summary>
+    /// <value>The default is 1 second.</value>
+    public TimeSpan MinimumQueryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the delay before the first retry after a failed query; it doubles (with jitter) on each failure.</summary>
+    /// <value>The default is 1 second.</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the cap of the retry delay while Consul keeps failing.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long a service name may go without a lookup before its watch stops (it is watched again on
+    /// the next lookup). <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> keeps every watch until shutdown.
+    /// </summary>
+    /// <value>The default is 10 minutes.</value>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets the per-service query overrides, keyed by service name (case-insensitive), bound from
+    /// <c>Consul:Discovery:Services:{name}</c>. Unset values fall back to the settings above.
+    /// </summary>
+    public IDictionary<string, ConsulServiceQueryOptions> Services { get; } =
+        new Dictionary<string, ConsulServiceQueryOptions>(StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,93 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+/// <summary>
+/// Validates <c>Consul:Discovery</c> at start-up. Each message names the configuration key, the value found and what
+/// to set instead.
+/// </summary>
+internal sealed class ConsulDiscoveryOptionsValidator : IValidateOptions<ConsulOptions>
+{
+    private const string Section = "Consul:Discovery";
+
+    /// <summary>Consul's <c>max_query_time</c>: longer waits are silently cut to it (consul-api.md §8).</summary>
+    private static readonly TimeSpan MaxWaitTime = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, ConsulOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var discovery = options.Discovery;
+        var failures = new List<string>();
+
+        if (discovery.WaitTime < TimeSpan.FromSeconds(1) || discovery.WaitTime > MaxWaitTime)
+        {
+            failures.Add($"{Section}:WaitTime must be between 00:00:01 and 00:10:00 (Consul's max_query_time); got '{Format(discovery.WaitTime)}'. Remove it to use the default of 00:05:00.");
+        }
+
+        if (discovery.MinimumQueryInterval < TimeSpan.Zero || discovery.MinimumQueryInterval >= discovery.WaitTime)
+        {
+            failures.Add($"{Section}:MinimumQueryInterval must be zero or more and less than {Section}:WaitTime; got '{Format(discovery.MinimumQueryInterval)}'. Remove it to use the default of 00:00:01.");
+        }
+
+        if (discovery.RetryDelay <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:RetryDelay must be greater than zero; got '{Format(discovery.RetryDelay)}'. Remove it to use the default of 00:00:01.");
+        }
+
+        if (discovery.MaxRetryDelay < discovery.RetryDelay)
+        {
+            failures.Add($"{Section}:MaxRetryDelay must be at least {Section}:RetryDelay ('{Format(discovery.RetryDelay)}'); got '{Format(discovery.MaxRetryDelay)}'. Remove it to use the default of 00:00:30.");
+        }
+
+        if (discovery.IdleTimeout <= TimeSpan.Zero && discovery.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add($"{Section}:IdleTimeout must be greater than zero, or -00:00:00.001 (infinite) to never stop watching; got '{Format(discovery.IdleTimeout)}'. Remove it to use the default of 00:10:00.");
+        }
+
+        if (!Enum.IsDefined(discovery.Consistency))
+        {
+            failures.Add($"{Section}:Consistency must be Default, Stale or Consistent; got '{discovery.Consistency}'.");
+        }
+
+        ValidateTags($"{Section}:Tags", discovery.Tags, failures);
+
+        foreach (var (serviceName, service) in discovery.Services)
+        {
+            var key = $"{Section}:Services:{serviceName}";
+            if (string.IsNullOrWhiteSpace(serviceName))
+            {
+                failures.Add($"{Section}:Services has an entry with an empty service name; key it by the Consul service name.");
+            }
+
+            if (service is null)
+            {
+                continue;
+            }
+
+            if (service.Consistency is { } consistency && !Enum.IsDefined(consistency))
+            {
+                failures.Add($"{key}:Consistency must be Default, Stale or Consistent; got '{consistency}'.");
+            }
+
+            ValidateTags($"{key}:Tags", service.Tags, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTags(string key, IList<string> tags, List<string> failures)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(tags[i]))
+            {
+                failures.Add($"{key}:{i.ToString(CultureInfo.InvariantCulture)} is empty; remove it or give the tag an instance must carry.");
+            }
+        }
+    }
+
+    private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+}

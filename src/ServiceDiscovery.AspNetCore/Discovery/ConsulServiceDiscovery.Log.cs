@@ -1,0 +1,14 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Logging;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+internal sealed partial class ConsulServiceDiscovery
+{
+    private static partial class Log
+    {
+        [LoggerMessage(3003, LogLevel.Debug, "Consul service '{ServiceName}' was not looked up for {IdleTimeout}; its watch stops until the next lookup.", EventName = "DiscoveryWatchEvicted")]
+        public static partial void WatchEvicted(ILogger logger, string serviceName, TimeSpan idleTimeout);
+    }
+}

@@ -1,0 +1,213 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Consul;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+/// <summary>
+/// The discovery cache: one <see cref="ServiceWatch"/> per looked-up name, created by the first lookup, stopped after
+/// <see cref="ConsulDiscoveryOptions.IdleTimeout"/> without lookups and on disposal.
+/// </summary>
+internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, IAsyncDisposable, IDisposable
+{
+    // Names are matched exactly (ordinal): the cheapest hash for the hot path. Consul itself ignores case, so two
+    // spellings of one name are two watches of the same service, which is correct, only redundant.
+    private readonly ConcurrentDictionary<string, ServiceWatch> _watches = new(StringComparer.Ordinal);
+    private readonly IConsulApiClient _client;
+    private readonly ConsulOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly DiscoveryMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Func<double> _random;
+    private readonly ITimer? _idleSweep;
+    private volatile bool _disposed;
+
+    public ConsulServiceDiscovery(
+        IConsulApiClient client,
+        IOptions<ConsulOptions> options,
+        TimeProvider timeProvider,
+        DiscoveryMetrics metrics,
+        ILogger<ConsulServiceDiscovery> logger)
+        : this(client, options, timeProvider, metrics, logger, random: null)
+    {
+    }
+
+    /// <summary>Test seam: <paramref name="random"/> replaces the retry jitter source.</summary>
+    internal ConsulServiceDiscovery(
+        IConsulApiClient client,
+        IOptions<ConsulOptions> options,
+        TimeProvider timeProvider,
+        DiscoveryMetrics metrics,
+        ILogger<ConsulServiceDiscovery> logger,
+        Func<double>? random)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(logger);
+        _client = client;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _logger = logger;
+        _random = random ?? Random.Shared.NextDouble;
+
+        var idle = _options.Discovery.IdleTimeout;
+        if (idle != Timeout.InfiniteTimeSpan)
+        {
+            // Sweeping four times per idle period evicts a name between IdleTimeout and 1.5 x IdleTimeout after its last lookup.
+            var period = idle / 4;
+            _idleSweep = timeProvider.CreateTimer(static state => ((ConsulServiceDiscovery)state!).SweepIdle(), this, period, period);
+        }
+    }
+
+    /// <summary>The names currently watched (for diagnostics and tests).</summary>
+    internal ICollection<string> WatchedNames => _watches.Keys;
+
+    public ValueTask<ConsulServiceInstances> GetInstancesAsync(string serviceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceName);
+        if (_watches.TryGetValue(serviceName, out var watch) && watch.Current is { } current)
+        {
+            watch.Touch();
+            _metrics.Lookup(serviceName, current.IsStale);
+            return new ValueTask<ConsulServiceInstances>(current);
+        }
+
+        return new ValueTask<ConsulServiceInstances>(GetInstancesSlowAsync(serviceName, cancellationToken));
+    }
+
+    public bool TryGetCached(string serviceName, [NotNullWhen(true)] out ConsulServiceInstances? instances)
+    {
+        ArgumentNullException.ThrowIfNull(serviceName);
+        if (_watches.TryGetValue(serviceName, out var watch) && watch.Current is { } current)
+        {
+            watch.Touch();
+            _metrics.Lookup(serviceName, current.IsStale);
+            instances = current;
+            return true;
+        }
+
+        instances = null;
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_idleSweep is not null)
+        {
+            await _idleSweep.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var watches = _watches.Values.ToArray();
+        _watches.Clear();
+        await Task.WhenAll(watches.Select(watch => watch.StopAsync(notifyConsumers: false))).ConfigureAwait(false);
+        foreach (var watch in watches)
+        {
+            watch.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        // Synchronous disposal cancels every watch without waiting for the loops to unwind.
+        _disposed = true;
+        _idleSweep?.Dispose();
+        foreach (var watch in _watches.Values)
+        {
+            _ = watch.StopAsync(notifyConsumers: false);
+        }
+
+        _watches.Clear();
+    }
+
+    private async Task<ConsulServiceInstances> GetInstancesSlowAsync(string serviceName, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var watch = GetOrAddWatch(serviceName);
+            watch.Touch();
+            watch.Start();
+            if (_disposed)
+            {
+                // Disposal raced with this lookup and may have missed the new watch.
+                await watch.StopAsync(notifyConsumers: false).ConfigureAwait(false);
+                ObjectDisposedException.ThrowIf(true, this);
+            }
+
+            try
+            {
+                var instances = await watch.WaitForInstancesAsync(cancellationToken).ConfigureAwait(false);
+                _metrics.Lookup(serviceName, instances.IsStale);
+                return instances;
+            }
+            catch (ObjectDisposedException) when (!_disposed && watch.IsStopped)
+            {
+                // Evicted between our lookup and its first answer: watch the name again (never the stopped watch).
+                _watches.TryRemove(new KeyValuePair<string, ServiceWatch>(serviceName, watch));
+            }
+        }
+    }
+
+    private ServiceWatch GetOrAddWatch(string serviceName)
+    {
+        if (_watches.TryGetValue(serviceName, out var existing))
+        {
+            return existing;
+        }
+
+        var created = new ServiceWatch(
+            serviceName, DiscoveryQuery.Create(serviceName, _options), _client, _options.Discovery, _timeProvider, _metrics, _logger, _random);
+        var watch = _watches.GetOrAdd(serviceName, created);
+        if (!ReferenceEquals(watch, created))
+        {
+            created.Dispose();
+        }
+
+        return watch;
+    }
+
+    private void SweepIdle()
+    {
+        var now = _timeProvider.GetTimestamp();
+        var idle = _options.Discovery.IdleTimeout;
+        foreach (var (name, watch) in _watches)
+        {
+            if (watch.ConsumeTouched())
+            {
+                watch.LastActive = now;
+                continue;
+            }
+
+            if (_timeProvider.GetElapsedTime(watch.LastActive, now) >= idle
+                && _watches.TryRemove(new KeyValuePair<string, ServiceWatch>(name, watch)))
+            {
+                Log.WatchEvicted(_logger, name, idle);
+                _ = StopEvictedAsync(watch);
+            }
+        }
+    }
+
+    private static async Task StopEvictedAsync(ServiceWatch watch)
+    {
+        await watch.StopAsync(notifyConsumers: true).ConfigureAwait(false);
+        watch.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Diagnostics.Metrics;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+/// <summary>
+/// The discovery cache's instruments on the library's <c>ServiceDiscovery.Consul</c> meter. Service names are a
+/// dimension (<c>consul.service.name</c>): they are few and chosen by the application, unlike instance ids.
+/// </summary>
+internal sealed class DiscoveryMetrics
+{
+    /// <summary>The library's meter name (shared with the Consul client's instruments).</summary>
+    public const string MeterName = "ServiceDiscovery.Consul";
+
+    public const string ServiceNameTag = "consul.service.name";
+
+    private readonly Counter<long> _lookups;
+    private readonly Counter<long> _staleLookups;
+    private readonly Counter<long> _updates;
+    private readonly Counter<long> _errors;
+    private readonly UpDownCounter<long> _watches;
+    private readonly UpDownCounter<long> _staleWatches;
+
+    public DiscoveryMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _lookups = meter.CreateCounter<long>(
+            "consul.discovery.lookups", "{lookup}", "Service lookups answered by the discovery cache.");
+        _staleLookups = meter.CreateCounter<long>(
+            "consul.discovery.stale_lookups", "{lookup}", "Lookups answered with a last-known-good list Consul could not confirm.");
+        _updates = meter.CreateCounter<long>(
+            "consul.discovery.updates", "{update}", "Changed instance lists received from Consul.");
+        _errors = meter.CreateCounter<long>(
+            "consul.discovery.watch.errors", "{error}", "Failed discovery queries to Consul (each retry counts).");
+        _watches = meter.CreateUpDownCounter<long>(
+            "consul.discovery.watches", "{watch}", "Service names currently watched.");
+        _staleWatches = meter.CreateUpDownCounter<long>(
+            "consul.discovery.stale_watches", "{watch}", "Watched service names currently served stale (Consul unreachable).");
+    }
+
+    public void Lookup(string serviceName, bool stale)
+    {
+        // Enabled is false without a listener: the hot path then pays one field read.
+        if (_lookups.Enabled)
+        {
+            _lookups.Add(1, new KeyValuePair<string, object?>(ServiceNameTag, serviceName));
+        }
+
+        if (stale && _staleLookups.Enabled)
+        {
+            _staleLookups.Add(1, new KeyValuePair<string, object?>(ServiceNameTag, serviceName));
+        }
+    }
+
+    public void Updated(string serviceName) => _updates.Add(1, new KeyValuePair<string, object?>(ServiceNameTag, serviceName));
+
+    public void WatchError(string serviceName, string errorType) => _errors.Add(
+        1,
+        new KeyValuePair<string, object?>(ServiceNameTag, serviceName),
+        new KeyValuePair<string, object?>("error.type", errorType));
+
+    public void WatchStarted() => _watches.Add(1);
+
+    public void WatchStopped() => _watches.Add(-1);
+
+    public void StaleChanged(bool stale) => _staleWatches.Add(stale ? 1 : -1);
+}

@@ -1,0 +1,36 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Logging;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+internal sealed partial class ServiceWatch
+{
+    // Discovery owns event ids 3000-3099. One line per state change: a retry that fails the same way logs nothing.
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Debug, "Watching Consul service '{ServiceName}'.", EventName = "DiscoveryWatchStarted")]
+        public static partial void WatchStarted(ILogger logger, string serviceName);
+
+        [LoggerMessage(3002, LogLevel.Debug, "Stopped watching Consul service '{ServiceName}'.", EventName = "DiscoveryWatchStopped")]
+        public static partial void WatchStopped(ILogger logger, string serviceName);
+
+        [LoggerMessage(3004, LogLevel.Debug, "Consul service '{ServiceName}' now has {InstanceCount} available instance(s) (index {ConsulIndex}).", EventName = "DiscoveryInstancesChanged")]
+        public static partial void InstancesChanged(ILogger logger, string serviceName, int instanceCount, ulong consulIndex);
+
+        [LoggerMessage(3005, LogLevel.Warning, "Fetching Consul service '{ServiceName}' from {ConsulAddress} failed ({ErrorType}); lookups fail until it succeeds, retrying in the background.", EventName = "DiscoveryFirstFetchFailed")]
+        public static partial void FirstFetchFailed(ILogger logger, string serviceName, Uri consulAddress, string errorType, Exception exception);
+
+        [LoggerMessage(3006, LogLevel.Warning, "Watching Consul service '{ServiceName}' at {ConsulAddress} failed ({ErrorType}); serving the last-known-good {InstanceCount} instance(s) as stale, retrying in the background.", EventName = "DiscoveryWatchFailed")]
+        public static partial void WatchFailed(ILogger logger, string serviceName, Uri consulAddress, string errorType, int instanceCount, Exception exception);
+
+        [LoggerMessage(3007, LogLevel.Information, "Watching Consul service '{ServiceName}' recovered after {FailureCount} failed attempt(s).", EventName = "DiscoveryWatchRecovered")]
+        public static partial void WatchRecovered(ILogger logger, string serviceName, int failureCount);
+
+        [LoggerMessage(3008, LogLevel.Information, "Consul's index for service '{ServiceName}' went backwards ({RequestedIndex} to {ReturnedIndex}), e.g. after an agent restart; reading it again from the start.", EventName = "DiscoveryIndexReset")]
+        public static partial void IndexWentBackwards(ILogger logger, string serviceName, ulong requestedIndex, ulong returnedIndex);
+
+        [LoggerMessage(3009, LogLevel.Warning, "A change callback for Consul service '{ServiceName}' threw.", EventName = "DiscoveryChangeCallbackFailed")]
+        public static partial void ChangeCallbackFailed(ILogger logger, string serviceName, Exception exception);
+    }
+}

@@ -1,0 +1,63 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.AspNetCore.Discovery;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
+
+public sealed class ConsulDiscoveryOptionsValidatorTests
+{
+    private static string? Validate(Action<ConsulDiscoveryOptions> configure)
+    {
+        var options = new ConsulOptions();
+        configure(options.Discovery);
+        var result = new ConsulDiscoveryOptionsValidator().Validate(null, options);
+        return result.Failed ? result.FailureMessage : null;
+    }
+
+    [Fact]
+    public void Validate_Defaults_Succeed() => Assert.Null(Validate(_ => { }));
+
+    [Theory]
+    [InlineData("00:00:00", "Consul:Discovery:WaitTime must be between 00:00:01 and 00:10:00 (Consul's max_query_time); got '00:00:00'.")]
+    [InlineData("00:11:00", "Consul:Discovery:WaitTime must be between 00:00:01 and 00:10:00 (Consul's max_query_time); got '00:11:00'.")]
+    public void Validate_WaitTimeOutOfRange_NamesTheKey(string wait, string expected)
+        => Assert.StartsWith(expected, Validate(o => o.WaitTime = TimeSpan.Parse(wait, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void Validate_NegativeMinimumQueryInterval_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:MinimumQueryInterval must be zero or more", Validate(o => o.MinimumQueryInterval = TimeSpan.FromSeconds(-1)));
+
+    [Fact]
+    public void Validate_ZeroRetryDelay_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:RetryDelay must be greater than zero; got '00:00:00'.", Validate(o => o.RetryDelay = TimeSpan.Zero));
+
+    [Fact]
+    public void Validate_MaxRetryDelayBelowRetryDelay_NamesBothKeys()
+        => Assert.StartsWith(
+            "Consul:Discovery:MaxRetryDelay must be at least Consul:Discovery:RetryDelay ('00:00:05'); got '00:00:02'.",
+            Validate(o => { o.RetryDelay = TimeSpan.FromSeconds(5); o.MaxRetryDelay = TimeSpan.FromSeconds(2); }));
+
+    [Fact]
+    public void Validate_ZeroIdleTimeout_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:IdleTimeout must be greater than zero", Validate(o => o.IdleTimeout = TimeSpan.Zero));
+
+    [Fact]
+    public void Validate_InfiniteIdleTimeout_Succeeds()
+        => Assert.Null(Validate(o => o.IdleTimeout = Timeout.InfiniteTimeSpan));
+
+    [Fact]
+    public void Validate_UndefinedConsistency_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:Consistency must be Default, Stale or Consistent; got '7'.", Validate(o => o.Consistency = (ConsistencyMode)7));
+
+    [Fact]
+    public void Validate_EmptyTag_NamesItsIndex()
+        => Assert.StartsWith("Consul:Discovery:Tags:1 is empty", Validate(o => { o.Tags.Add("v1"); o.Tags.Add(" "); }));
+
+    [Fact]
+    public void Validate_PerServiceProblems_NameTheServiceKey()
+    {
+        var message = Validate(o => o.Services["catalog"] = new ConsulServiceQueryOptions { Consistency = (ConsistencyMode)9 });
+
+        Assert.StartsWith("Consul:Discovery:Services:catalog:Consistency must be Default, Stale or Consistent; got '9'.", message);
+    }
+}

@@ -1,0 +1,150 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using System.Diagnostics;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
+
+/// <summary>
+/// A hand-driven <see cref="IConsulApiClient"/> for the discovery cache: every <c>/v1/health/service</c> call is queued
+/// as a <see cref="HealthRequest"/> the test answers (or fails) when it chooses. Other endpoints are not used by discovery.
+/// </summary>
+internal sealed class FakeHealthClient : IConsulApiClient
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private readonly List<HealthRequest> _queue = [];
+    private TaskCompletionSource _queued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _requestCount;
+
+    public Uri Address { get; } = new("http://127.0.0.1:8500/");
+
+    public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>When set, answers requests itself instead of queueing them.</summary>
+    public Func<HealthRequest, Task<QueryResult<IReadOnlyList<ServiceEntry>>>>? Handler { get; set; }
+
+    public Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requestCount);
+        var request = new HealthRequest(service, query, options, cancellationToken);
+        if (Handler is { } handler)
+        {
+            return handler(request);
+        }
+
+        TaskCompletionSource queued;
+        lock (_queue)
+        {
+            _queue.Add(request);
+            queued = _queued;
+            _queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        queued.SetResult();
+        return request.Response;
+    }
+
+    /// <summary>The oldest unanswered request (for <paramref name="service"/> when given), waiting for it up to a deadline.</summary>
+    public async Task<HealthRequest> NextRequestAsync(string? service = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            Task queued;
+            lock (_queue)
+            {
+                var index = _queue.FindIndex(r => service is null || r.Service == service);
+                if (index >= 0)
+                {
+                    var request = _queue[index];
+                    _queue.RemoveAt(index);
+                    return request;
+                }
+
+                queued = _queued.Task;
+            }
+
+            await queued.WaitAsync(Deadline - deadline.Elapsed, ct);
+        }
+    }
+
+    /// <summary>True when a request is queued and not yet taken by <see cref="NextRequestAsync"/>.</summary>
+    public bool HasQueuedRequest
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _queue.Count > 0;
+            }
+        }
+    }
+
+    public Task RegisterServiceAsync(AgentServiceRegistration registration, bool replaceExistingChecks, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeregisterServiceAsync(string serviceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<AgentService?> GetAgentServiceAsync(string serviceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyDictionary<string, AgentService>> GetAgentServicesAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyDictionary<string, HealthCheck>> GetAgentChecksAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SetServiceMaintenanceAsync(string serviceId, bool enable, string? reason, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SetTtlAsync(string checkId, ConsulHealthStatus status, string? note, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<AgentSelf> GetAgentSelfAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<KVPair?>> GetKeyAsync(string key, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<KVPair>>> ListKeysAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<QueryResult<IReadOnlyList<string>>> GetKeyNamesAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeleteKeyAsync(string key, bool recurse, ulong? cas, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<string> GetLeaderAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>One <c>/v1/health/service</c> call the cache made, for the test to inspect and answer.</summary>
+internal sealed class HealthRequest
+{
+    private readonly TaskCompletionSource<QueryResult<IReadOnlyList<ServiceEntry>>> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public HealthRequest(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken)
+    {
+        Service = service;
+        Query = query;
+        Options = options;
+        CancellationToken = cancellationToken;
+        cancellationToken.Register(() => _response.TrySetCanceled(cancellationToken));
+    }
+
+    public string Service { get; }
+
+    public HealthServiceQuery Query { get; }
+
+    public QueryOptions Options { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public Task<QueryResult<IReadOnlyList<ServiceEntry>>> Response => _response.Task;
+
+    public void Respond(ulong index, params ServiceEntry[] entries)
+        => Assert.True(_response.TrySetResult(new QueryResult<IReadOnlyList<ServiceEntry>>(entries, index, KnownLeader: true, LastContact: TimeSpan.Zero)));
+
+    public void Fail(ConsulErrorReason reason = ConsulErrorReason.ConnectionFailed, HttpStatusCode? status = null, string? body = null)
+        => Assert.True(_response.TrySetException(new ConsulException("Consul request failed (test).", reason, status, body)));
+}
