@@ -9,13 +9,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using ServiceDiscovery.Consul.Testing;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
 
 /// <summary>
 /// A real ASP.NET Core app on Kestrel (loopback, port 0) that calls <c>AddConsulDiscovery()</c> against a
-/// <see cref="ConsulTestAgent"/>, with intervals short enough for fast tests and a health status the test sets.
+/// <see cref="ConsulTarget"/> (the test agent or a real Consul), with intervals short enough for fast tests and a health status the test sets.
 /// </summary>
 internal sealed class RegisteredApp : IAsyncDisposable
 {
@@ -37,14 +37,15 @@ internal sealed class RegisteredApp : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public static RegisteredApp Create(Uri consulAddress, string serviceName = "orders", Dictionary<string, string?>? settings = null, TimeSpan? shutdownTimeout = null)
+    public static RegisteredApp Create(ConsulTarget consul, string serviceName = "orders", Dictionary<string, string?>? settings = null, TimeSpan? shutdownTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Consul:Address"] = consulAddress.ToString(),
+            ["Consul:Address"] = consul.Address.ToString(),
+            ["Consul:Token"] = consul.Token,
             ["Consul:Service:Name"] = serviceName,
             ["Consul:HealthCheck:Interval"] = "00:00:01",
             ["Consul:HealthCheck:Timeout"] = "00:00:01",
@@ -66,17 +67,12 @@ internal sealed class RegisteredApp : IAsyncDisposable
         return registered;
     }
 
-    public static async Task<RegisteredApp> StartAsync(Uri consulAddress, string serviceName = "orders", Dictionary<string, string?>? settings = null)
+    public static async Task<RegisteredApp> StartAsync(ConsulTarget consul, string serviceName = "orders", Dictionary<string, string?>? settings = null)
     {
-        var app = Create(consulAddress, serviceName, settings);
+        var app = Create(consul, serviceName, settings);
         await app.App.StartAsync(TestContext.Current.CancellationToken);
         return app;
     }
-
-    public static bool Has(ConsulTestAgent agent, string serviceId) => agent.Services.Any(s => s.Id == serviceId);
-
-    public static string CheckStatus(ConsulTestAgent agent, string serviceId)
-        => agent.Checks.SingleOrDefault(c => c.CheckId == "service:" + serviceId)?.Status ?? "(none)";
 
     public string Url(string path) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}{path}");
 

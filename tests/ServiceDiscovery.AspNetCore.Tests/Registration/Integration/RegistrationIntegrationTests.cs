@@ -5,38 +5,46 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
-using ServiceDiscovery.Consul.Testing;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
 
-/// <summary>Real Kestrel on port 0, real Consul HTTP client, <see cref="ConsulTestAgent"/> running real HTTP and TTL checks.</summary>
+/// <summary>
+/// Real Kestrel on port 0 and the real Consul HTTP client against <see cref="ConsulTarget"/>: a private
+/// <c>ConsulTestAgent</c> running real HTTP and TTL checks, or the real Consul of <c>CONSUL_HTTP_ADDR</c>.
+/// </summary>
 public sealed class RegistrationIntegrationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private ConsulTestAgent _agent = null!;
+    private ConsulTarget _consul = null!;
+    private string _orders = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _agent = await ConsulTestAgent.StartAsync(cancellationToken: Ct);
+    public async ValueTask InitializeAsync()
+    {
+        _consul = await ConsulTarget.StartAsync();
+        _orders = _consul.ServiceName("orders");
+    }
 
-    public async ValueTask DisposeAsync() => await _agent.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _consul.DisposeAsync();
 
     [Fact]
     public async Task Start_KestrelOnPort0_RegisteredWithTheRealPortAndHttpCheck()
     {
-        await using var app = await RegisteredApp.StartAsync(_agent.Address);
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders);
 
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
 
-        var service = Assert.Single(_agent.Services);
+        var state = await _consul.GetStateAsync(Ct);
+        var service = Assert.Single(state.Services, s => s.Id == app.ServiceId);
         Assert.NotEqual(0, app.Port);
-        Assert.Equal($"orders-127.0.0.1-{app.Port}", service.Id);
-        Assert.Equal("orders", service.Name);
+        Assert.Equal($"{_orders}-127.0.0.1-{app.Port}", service.Id);
+        Assert.Equal(_orders, service.Name);
         Assert.Equal("127.0.0.1", service.Address);
         Assert.Equal(app.Port, service.Port);
         Assert.Equal("http", service.Meta["scheme"]);
         Assert.Empty(service.Tags); // nothing leaks in from a referenced sample's appsettings.json
-        var check = Assert.Single(_agent.Checks);
+        var check = Assert.Single(state.Checks, c => c.ServiceId == app.ServiceId);
         Assert.Equal("http", check.Type);
         // The agent stores the service before its 200 reaches the app: wait for the app to learn it.
         await Eventually.WaitAsync(() => app.App.Services.GetRequiredService<IConsulRegistration>().IsRegistered, Deadline);
@@ -45,55 +53,58 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task HttpCheck_AppHealthChanges_ConsulShowsPassingWarningCritical()
     {
-        await using var app = await RegisteredApp.StartAsync(_agent.Address);
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders);
 
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "passing", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, "the HTTP check passes");
         app.Health = HealthStatus.Degraded;
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "warning", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "warning", Deadline, "Degraded shows as warning");
         app.Health = HealthStatus.Unhealthy;
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "critical", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "critical", Deadline, "Unhealthy shows as critical");
         app.Health = HealthStatus.Healthy;
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "passing", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, "Healthy shows as passing again");
     }
 
     [Fact]
     public async Task TtlCheck_AppHealthChanges_HeartbeatReportsIt()
     {
-        await using var app = await RegisteredApp.StartAsync(_agent.Address, settings: new()
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders, settings: new()
         {
             ["Consul:HealthCheck:Kind"] = "Ttl",
             ["Consul:HealthCheck:Ttl"] = "00:00:01.500",
         });
 
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "passing", Deadline, Ct);
-        Assert.Equal("ttl", Assert.Single(_agent.Checks).Type);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, "the heartbeat reports passing");
+        Assert.Equal("ttl", Assert.Single((await _consul.GetStateAsync(Ct)).Checks, c => c.ServiceId == app.ServiceId).Type);
         app.Health = HealthStatus.Degraded;
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "warning", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "warning", Deadline, "the heartbeat reports warning");
         app.Health = HealthStatus.Unhealthy;
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "critical", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "critical", Deadline, "the heartbeat reports critical");
     }
 
     [Fact]
     public async Task Stop_Registered_RemovedFromConsulBeforeStopReturns()
     {
-        var app = await RegisteredApp.StartAsync(_agent.Address);
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        var app = await RegisteredApp.StartAsync(_consul, _orders);
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
+        var serviceId = app.ServiceId;
 
         await app.App.StopAsync(Ct);
 
-        Assert.Empty(_agent.Services);
-        Assert.Empty(_agent.Checks);
+        var state = await _consul.GetStateAsync(Ct);
+        Assert.DoesNotContain(state.Services, s => s.Id == serviceId);
+        Assert.DoesNotContain(state.Checks, c => c.ServiceId == serviceId);
         await app.DisposeAsync();
     }
 
     [Fact]
     public async Task Stop_DrainDelay_DeregisteredFirstThenStillServingUntilTheDrainEnds()
     {
-        var app = await RegisteredApp.StartAsync(_agent.Address, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:02" });
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        var app = await RegisteredApp.StartAsync(_consul, _orders, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:02" });
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
+        var serviceId = app.ServiceId;
 
         var stopping = app.App.StopAsync(Ct);
-        await _agent.WaitUntilAsync(a => a.Services.Count == 0, Deadline, Ct);
+        await _consul.WaitUntilAsync(s => !s.Has(serviceId), Deadline, "the app is deregistered");
         using var http = new HttpClient();
         using var duringDrain = await http.GetAsync(app.Url("/health"), Ct);
 
@@ -106,41 +117,44 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task AgentRestartWithoutState_RegisteredAgain()
     {
-        await using var app = await RegisteredApp.StartAsync(_agent.Address);
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        var agent = _consul.RequireTestAgent("restarts the agent without its state");
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders);
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
 
-        await _agent.RestartAsync(keepState: false, Ct);
-        Assert.Empty(_agent.Services);
+        await agent.RestartAsync(keepState: false, Ct);
+        Assert.Empty(agent.Services);
 
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
-        await _agent.WaitUntilAsync(a => RegisteredApp.CheckStatus(a, app.ServiceId) == "passing", Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app registered again");
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, "its check passes again");
         Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Name == "ConsulServiceLost");
     }
 
     [Fact]
     public async Task AgentDownAtStart_AppServesAndRegistersOnceTheAgentIsUp()
     {
-        await _agent.StopAcceptingAsync(Ct);
+        var agent = _consul.RequireTestAgent("stops the agent accepting connections");
+        await agent.StopAcceptingAsync(Ct);
 
-        await using var app = await RegisteredApp.StartAsync(_agent.Address);
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders);
         using var http = new HttpClient();
         using var health = await http.GetAsync(app.Url("/health"), Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         await Eventually.WaitAsync(() => app.Logs.GetSnapshot().Any(r => r.Id.Name == "ConsulRegistrationFailed"), Deadline);
 
-        await _agent.StartAcceptingAsync(Ct);
+        await agent.StartAcceptingAsync(Ct);
 
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app registered once the agent was up");
     }
 
     [Fact]
     public async Task ConsulFailures_TokenConfigured_NeverInLogs()
     {
         const string token = "5f0c2a1e-secret-token-9d1b";
-        _agent.FailNextRequests(2, statusCode: 500, pathPrefix: "/v1/agent/service/register", body: "rpc error making call: boom");
+        var agent = _consul.RequireTestAgent("injects failures and accepts any token");
+        agent.FailNextRequests(2, statusCode: 500, pathPrefix: "/v1/agent/service/register", body: "rpc error making call: boom");
 
-        await using var app = await RegisteredApp.StartAsync(_agent.Address, settings: new() { ["Consul:Token"] = token });
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
+        await using var app = await RegisteredApp.StartAsync(_consul, _orders, settings: new() { ["Consul:Token"] = token });
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
         await app.App.StopAsync(Ct);
 
         var logs = app.Logs.GetSnapshot();
@@ -152,44 +166,51 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task FailFast_AgentDown_StartFailsWithAClearMessage()
     {
-        await _agent.StopAcceptingAsync(Ct);
-        await using var app = RegisteredApp.Create(_agent.Address, settings: new() { ["Consul:Registration:FailFast"] = "true" });
+        var agent = _consul.RequireTestAgent("stops the agent accepting connections");
+        await agent.StopAcceptingAsync(Ct);
+        await using var app = RegisteredApp.Create(_consul, _orders, settings: new() { ["Consul:Registration:FailFast"] = "true" });
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => app.App.StartAsync(Ct));
 
-        Assert.Contains("Could not register service 'orders'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(_agent.Address.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"Could not register service '{_orders}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(_consul.Address.ToString(), ex.Message, StringComparison.Ordinal);
         Assert.Contains("FailFast", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task TwoInstancesOfOneServiceInOneProcess_EachRegisteredWithItsOwnId()
     {
-        await using var first = await RegisteredApp.StartAsync(_agent.Address);
-        await using var second = await RegisteredApp.StartAsync(_agent.Address);
-        await using var other = await RegisteredApp.StartAsync(_agent.Address, serviceName: "billing");
+        var billing = _consul.ServiceName("billing");
+        await using var first = await RegisteredApp.StartAsync(_consul, _orders);
+        await using var second = await RegisteredApp.StartAsync(_consul, _orders);
+        await using var other = await RegisteredApp.StartAsync(_consul, billing);
+        string[] ids = [first.ServiceId, second.ServiceId, other.ServiceId];
 
-        await _agent.WaitUntilAsync(a => a.Services.Count == 3, Deadline, Ct);
+        await _consul.WaitUntilAsync(s => ids.All(s.Has), Deadline, "all three are registered");
 
+        var ours = (await _consul.GetStateAsync(Ct)).Services.Where(s => s.Name == _orders || s.Name == billing).ToArray();
         Assert.NotEqual(first.ServiceId, second.ServiceId);
-        Assert.Equal(2, _agent.Services.Count(s => s.Name == "orders"));
-        Assert.Equivalent(new[] { first.Port, second.Port, other.Port }, _agent.Services.Select(s => s.Port).ToArray(), strict: true);
+        Assert.Equal(2, ours.Count(s => s.Name == _orders));
+        Assert.Equivalent(new[] { first.Port, second.Port, other.Port }, ours.Select(s => s.Port).ToArray(), strict: true);
 
         await second.App.StopAsync(Ct);
 
-        Assert.Equivalent(new[] { first.ServiceId, other.ServiceId }, _agent.Services.Select(s => s.Id).ToArray(), strict: true);
+        ours = (await _consul.GetStateAsync(Ct)).Services.Where(s => s.Name == _orders || s.Name == billing).ToArray();
+        Assert.Equivalent(new[] { first.ServiceId, other.ServiceId }, ours.Select(s => s.Id).ToArray(), strict: true);
     }
 
     [Fact]
     public async Task Stop_AgentPaused_ShutdownBoundedByTheHostTimeout()
     {
+        var agent = _consul.RequireTestAgent("pauses the agent");
         var app = RegisteredApp.Create(
-            _agent.Address,
+            _consul,
+            _orders,
             settings: new() { ["Consul:Timeout"] = "00:01:00", ["Consul:Registration:DrainDelay"] = "00:00:30" },
             shutdownTimeout: TimeSpan.FromSeconds(1));
         await app.App.StartAsync(Ct);
-        await _agent.WaitUntilAsync(a => RegisteredApp.Has(a, app.ServiceId), Deadline, Ct);
-        _agent.Pause();
+        await _consul.WaitUntilAsync(s => s.Has(app.ServiceId), Deadline, "the app is registered");
+        agent.Pause();
         try
         {
             var stopwatch = Stopwatch.StartNew();
@@ -201,7 +222,7 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
         }
         finally
         {
-            _agent.Resume();
+            agent.Resume();
             await app.DisposeAsync();
         }
     }
