@@ -4,21 +4,21 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Discovery;
-using ServiceDiscovery.Consul.Testing;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
-/// <summary>The discovery cache end to end: the real client, over loopback HTTP, against <see cref="ConsulTestAgent"/>.</summary>
+/// <summary>The discovery cache end to end: the real client, over loopback HTTP, against <see cref="ConsulTarget"/>: the test agent, or the real Consul of <c>CONSUL_HTTP_ADDR</c>.</summary>
 public sealed class DiscoveryAgentTests : IAsyncLifetime
 {
-    private ConsulTestAgent _agent = null!;
+    private ConsulTarget _consul = null!;
     private AgentRegistrar _registrar = null!;
     private ServiceProvider? _provider;
 
     public async ValueTask InitializeAsync()
     {
-        _agent = await ConsulTestAgent.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        _registrar = new AgentRegistrar(_agent);
+        _consul = await ConsulTarget.StartAsync();
+        _registrar = new AgentRegistrar(_consul);
     }
 
     public async ValueTask DisposeAsync()
@@ -28,14 +28,14 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
             await _provider.DisposeAsync();
         }
 
-        _registrar.Dispose();
-        await _agent.DisposeAsync();
+        await _registrar.DisposeAsync();
+        await _consul.DisposeAsync();
     }
 
     private IConsulServiceDiscovery CreateDiscovery(Action<ConsulOptions>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _agent.Address.ToString() })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _consul.Address.ToString(), ["Consul:Token"] = _consul.Token })
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
@@ -55,12 +55,12 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     {
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1", port: 5001);
-        var first = await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
-        Assert.Equal("catalog-1", Assert.Single(first).Id);
+        var first = await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
+        Assert.Equal(_registrar.Id("catalog-1"), Assert.Single(first).Id);
 
         await _registrar.RegisterAsync("catalog-2", port: 5002);
 
-        var instances = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 2);
+        var instances = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 2);
         Assert.Equal(new Uri("http://127.0.0.1:5002/"), instances[1].Uri);
         Assert.Equal("dc1", instances[1].Datacenter);
     }
@@ -70,7 +70,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     {
         var discovery = CreateDiscovery();
 
-        var instances = await discovery.GetInstancesAsync("nobody", TestContext.Current.CancellationToken);
+        var instances = await discovery.GetInstancesAsync(_registrar.Name("nobody"), TestContext.Current.CancellationToken);
 
         Assert.Empty(instances);
         Assert.False(instances.IsStale);
@@ -82,12 +82,12 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
         await _registrar.RegisterAsync("catalog-2");
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 2);
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 2);
 
         await _registrar.SetStatusAsync("catalog-2", "critical");
 
-        var instances = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 1);
-        Assert.Equal("catalog-1", instances[0].Id);
+        var instances = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 1);
+        Assert.Equal(_registrar.Id("catalog-1"), instances[0].Id);
     }
 
     [Fact]
@@ -96,13 +96,13 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         var discovery = CreateDiscovery(o => o.Discovery.PassingOnly = false);
         await _registrar.RegisterAsync("catalog-1");
         await _registrar.RegisterAsync("catalog-2");
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 2);
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 2);
 
         await _registrar.MaintenanceAsync("catalog-1", enable: true);
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 1 && i[0].Id == "catalog-2");
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 1 && i[0].Id == _registrar.Id("catalog-2"));
 
         await _registrar.MaintenanceAsync("catalog-1", enable: false);
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 2);
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 2);
     }
 
     [Fact]
@@ -111,12 +111,12 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
         await _registrar.RegisterAsync("catalog-2");
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 2);
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 2);
 
         await _registrar.DeregisterAsync("catalog-1");
 
-        var instances = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 1);
-        Assert.Equal("catalog-2", instances[0].Id);
+        var instances = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 1);
+        Assert.Equal(_registrar.Id("catalog-2"), instances[0].Id);
     }
 
     [Fact]
@@ -125,149 +125,156 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         var discovery = CreateDiscovery(o =>
         {
             o.Discovery.Tags.Add("v2");
-            o.Discovery.Services["orders"] = new ConsulServiceQueryOptions();
-            o.Discovery.Services["orders"].Tags.Add("blue");
+            o.Discovery.Services[_registrar.Name("orders")] = new ConsulServiceQueryOptions();
+            o.Discovery.Services[_registrar.Name("orders")].Tags.Add("blue");
         });
         await _registrar.RegisterAsync("catalog-1", tags: ["v1"]);
         await _registrar.RegisterAsync("catalog-2", tags: ["V2", "blue"]);
         await _registrar.RegisterAsync("orders-1", name: "orders", tags: ["v2"]);
         await _registrar.RegisterAsync("orders-2", name: "orders", tags: ["blue"]);
 
-        var catalog = await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
-        var orders = await discovery.GetInstancesAsync("orders", TestContext.Current.CancellationToken);
+        var catalog = await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
+        var orders = await discovery.GetInstancesAsync(_registrar.Name("orders"), TestContext.Current.CancellationToken);
 
-        Assert.Equal("catalog-2", Assert.Single(catalog).Id);
-        Assert.Equal("orders-2", Assert.Single(orders).Id);
+        Assert.Equal(_registrar.Id("catalog-2"), Assert.Single(catalog).Id);
+        Assert.Equal(_registrar.Id("orders-2"), Assert.Single(orders).Id);
     }
 
     [Fact]
     public async Task PassingFilter_WarningOnlyWhenAskedFor()
     {
-        var discovery = CreateDiscovery(o => o.Discovery.Services["catalog"] = new ConsulServiceQueryOptions { PassingOnly = false });
+        var discovery = CreateDiscovery(o => o.Discovery.Services[_registrar.Name("catalog")] = new ConsulServiceQueryOptions { PassingOnly = false });
         await _registrar.RegisterAsync("catalog-1");
         await _registrar.RegisterAsync("catalog-2", status: "warning");
         await _registrar.RegisterAsync("catalog-3", status: "critical");
         await _registrar.RegisterAsync("orders-1", name: "orders");
         await _registrar.RegisterAsync("orders-2", name: "orders", status: "warning");
 
-        var catalog = await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
-        var orders = await discovery.GetInstancesAsync("orders", TestContext.Current.CancellationToken);
+        var catalog = await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
+        var orders = await discovery.GetInstancesAsync(_registrar.Name("orders"), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["catalog-1", "catalog-2"], catalog.Select(i => i.Id));
+        Assert.Equal([_registrar.Id("catalog-1"), _registrar.Id("catalog-2")], catalog.Select(i => i.Id));
         Assert.Equal(ConsulHealthStatus.Warning, catalog[1].HealthStatus);
-        Assert.Equal("orders-1", Assert.Single(orders).Id);
+        Assert.Equal(_registrar.Id("orders-1"), Assert.Single(orders).Id);
     }
 
     [Fact]
     public async Task ConsulOutage_ServesLastKnownGoodAsStaleThenRecovers()
     {
+        var agent = _consul.RequireTestAgent("stops the agent accepting connections");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
-        var good = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 1);
+        var good = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 1);
 
-        await _agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
-        var stale = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.IsStale);
+        await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
+        var stale = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.IsStale);
         Assert.Same(good[0], stale[0]);
 
-        await _agent.StartAcceptingAsync(TestContext.Current.CancellationToken);
-        var fresh = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => !i.IsStale);
+        await agent.StartAcceptingAsync(TestContext.Current.CancellationToken);
+        var fresh = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => !i.IsStale);
         Assert.Same(good[0], fresh[0]);
     }
 
     [Fact]
     public async Task NeverFetched_ConsulDown_ThrowsNamingServiceAndAddress()
     {
+        var agent = _consul.RequireTestAgent("stops the agent accepting connections");
         var discovery = CreateDiscovery();
-        await _agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
+        await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<ConsulException>(() => discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask());
+        var error = await Assert.ThrowsAsync<ConsulException>(() => discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken).AsTask());
 
         Assert.Contains("'catalog'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_agent.Address.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Contains(agent.Address.ToString(), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AgentRestartLosingState_IndexResetsAndNewRegistrationsShow()
     {
+        var agent = _consul.RequireTestAgent("restarts the agent without its state");
         var discovery = CreateDiscovery();
         for (var i = 0; i < 20; i++)
         {
             await _registrar.RegisterAsync($"catalog-{i}");
         }
 
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 20);
-        var indexBefore = _agent.Index;
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 20);
+        var indexBefore = agent.Index;
 
-        await _agent.RestartAsync(keepState: false, TestContext.Current.CancellationToken);
-        Assert.True(_agent.Index < indexBefore);
-        await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 0 && !i.IsStale);
+        await agent.RestartAsync(keepState: false, TestContext.Current.CancellationToken);
+        Assert.True(agent.Index < indexBefore);
+        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 0 && !i.IsStale);
 
         // Still blocking on the old, higher index would hide this until the new agent's index caught up.
         await _registrar.RegisterAsync("catalog-new");
-        var instances = await DiscoveryEventually.InstancesAsync(discovery, "catalog", i => i.Count == 1);
-        Assert.Equal("catalog-new", instances[0].Id);
+        var instances = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), i => i.Count == 1);
+        Assert.Equal(_registrar.Id("catalog-new"), instances[0].Id);
     }
 
     [Fact]
     public async Task ConsulErrors_NoRequestStorm()
     {
+        var agent = _consul.RequireTestAgent("injects failures and counts requests");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
-        await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
+        await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
 
-        _agent.FailNextRequests(1000, statusCode: 500, pathPrefix: "/v1/health/service/");
-        _agent.ClearRequests();
+        agent.FailNextRequests(1000, statusCode: 500, pathPrefix: "/v1/health/service/");
+        agent.ClearRequests();
         var clock = Stopwatch.StartNew();
         await _registrar.RegisterAsync("catalog-2"); // wakes the blocking query, which now fails
-        await DiscoveryEventually.UntilAsync(() => _agent.CountRequests("/v1/health/service/catalog") >= 6, "six queries were sent");
+        await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/catalog") >= 6, "six queries were sent");
         var elapsed = clock.Elapsed;
 
         // Backoff 50 ms doubling to 400 ms, jitter keeping at least half: the five waits between six queries last at
         // least 25 + 50 + 100 + 200 + 200 ms. A retry loop without backoff would send hundreds in that time.
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(575), $"6 queries in {elapsed.TotalMilliseconds} ms");
-        Assert.True((await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken)).IsStale);
+        Assert.True((await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken)).IsStale);
     }
 
     [Fact]
     public async Task IdleName_StopsBeingWatched()
     {
+        var agent = _consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery(o => o.Discovery.IdleTimeout = TimeSpan.FromMilliseconds(200));
         await _registrar.RegisterAsync("catalog-1");
-        var instances = await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
+        var instances = await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
         var cache = _provider!.GetRequiredService<ConsulServiceDiscovery>();
 
         await DiscoveryEventually.UntilAsync(() => cache.WatchedNames.Count == 0, "the idle name was evicted");
 
         Assert.True(instances.ChangeToken.HasChanged);
-        _agent.ClearRequests();
+        agent.ClearRequests();
         await _registrar.RegisterAsync("catalog-2");
-        Assert.Equal(0, _agent.CountRequests("/v1/health/service/catalog"));
+        Assert.Equal(0, agent.CountRequests("/v1/health/service/catalog"));
     }
 
     [Fact]
     public async Task ConcurrentFirstLookups_MakeOneRequest()
     {
+        var agent = _consul.RequireTestAgent("adds latency and counts requests");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
-        _agent.Latency = TimeSpan.FromMilliseconds(100); // keep the first fetch in flight while the others arrive
+        agent.Latency = TimeSpan.FromMilliseconds(100); // keep the first fetch in flight while the others arrive
 
         var lookups = Enumerable.Range(0, 50)
-            .Select(_ => Task.Run(() => discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask(), TestContext.Current.CancellationToken));
+            .Select(_ => Task.Run(() => discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken).AsTask(), TestContext.Current.CancellationToken));
         var results = await Task.WhenAll(lookups);
-        _agent.Latency = TimeSpan.Zero;
+        agent.Latency = TimeSpan.Zero;
 
         Assert.All(results, r => Assert.Same(results[0], r));
-        var nonBlocking = _agent.Requests.Count(r => r.Path == "/v1/health/service/catalog" && !r.Query.Contains("index=", StringComparison.Ordinal));
+        var nonBlocking = agent.Requests.Count(r => r.Path == "/v1/health/service/catalog" && !r.Query.Contains("index=", StringComparison.Ordinal));
         Assert.Equal(1, nonBlocking);
     }
 
     [Fact]
     public async Task Dispose_CancelsBlockingQueriesPromptly()
     {
+        var agent = _consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
-        await discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
-        await DiscoveryEventually.UntilAsync(() => _agent.CountRequests("/v1/health/service/catalog") == 2, "the blocking query was sent");
+        await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
+        await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/catalog") == 2, "the blocking query was sent");
 
         var clock = Stopwatch.StartNew();
         await _provider!.DisposeAsync();
@@ -275,6 +282,6 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
 
         // Far below the 5-minute blocking wait: the query was cancelled, not waited out.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"disposal took {clock.Elapsed}");
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken).AsTask());
     }
 }
