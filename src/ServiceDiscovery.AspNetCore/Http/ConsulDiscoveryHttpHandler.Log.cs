@@ -1,0 +1,17 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Logging;
+
+namespace ServiceDiscovery.AspNetCore.Http;
+
+internal sealed partial class ConsulDiscoveryHttpHandler
+{
+    private static partial class Log
+    {
+        [LoggerMessage(4001, LogLevel.Warning, "No healthy instance of Consul service '{ServiceName}' for {Method} {Path}; the request was not sent.", EventName = "ConsulNoHealthyInstance")]
+        public static partial void NoHealthyInstance(ILogger logger, string serviceName, string method, string path);
+
+        [LoggerMessage(4002, LogLevel.Warning, "Connecting to instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} failed ({Error}); it is avoided for a while.", EventName = "ConsulInstanceEjected")]
+        public static partial void InstanceEjected(ILogger logger, string instanceId, string serviceName, Uri instanceUri, HttpRequestError error, Exception exception);
+    }
+}
