@@ -1,0 +1,186 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.AspNetCore.Http;
+using ServiceDiscovery.AspNetCore.Http.LoadBalancing;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Http;
+
+public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
+{
+    private readonly FakeServiceDiscovery _discovery = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<Uri> _sent = [];
+    private Func<HttpRequestMessage, HttpResponseMessage> _respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
+    private readonly InstanceHealthTracker _tracker;
+    private readonly HttpClient _client;
+
+    public ConsulDiscoveryHttpHandlerTests()
+    {
+        var options = new ConsulOptions();
+        _tracker = new InstanceHealthTracker(_time, new LoadBalancerTests.StaticOptionsMonitor(options));
+        var handler = new ConsulDiscoveryHttpHandler(
+            _discovery,
+            new RoundRobinLoadBalancer(),
+            _tracker,
+            new HttpDiscoveryMetrics(new TestMeterFactory()),
+            NullLogger<ConsulDiscoveryHttpHandler>.Instance)
+        {
+            InnerHandler = new DelegateHandler(request =>
+            {
+                _sent.Add(request.RequestUri!);
+                return _respond(request);
+            }),
+        };
+        _client = new HttpClient(handler);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task ServiceName_RewrittenToAnInstanceKeepingPathAndQuery()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+
+        using var response = await _client.GetAsync(new Uri("http://catalog/api/items?page=2&q=a%20b"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(new Uri("http://127.0.0.1:5001/api/items?page=2&q=a%20b"), Assert.Single(_sent));
+        Assert.Equal(new Uri("http://catalog/api/items?page=2&q=a%20b"), response.RequestMessage!.RequestUri); // put back for retries
+    }
+
+    [Theory]
+    [InlineData("http://example.com/x")]
+    [InlineData("http://catalog.internal/x")]
+    [InlineData("http://localhost:5000/x")]
+    [InlineData("http://127.0.0.1:5000/x")]
+    [InlineData("http://[::1]:5000/x")]
+    public async Task RealHost_PassesThroughWithoutAskingConsul(string url)
+    {
+        using var _ = await _client.GetAsync(new Uri(url), TestContext.Current.CancellationToken);
+
+        Assert.Equal(new Uri(url), Assert.Single(_sent));
+        Assert.Equal(0, _discovery.Lookups);
+    }
+
+    [Fact]
+    public async Task NoHealthyInstance_ThrowsNamingTheServiceAndSendsNothing()
+    {
+        _discovery.Set("catalog", Instances.Of());
+
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => _client.GetAsync(new Uri("http://catalog/api/items"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("catalog", ex.ServiceName);
+        Assert.Contains("'catalog'", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_sent);
+    }
+
+    [Fact]
+    public async Task InstanceScheme_UsedForPlainHttpUris()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5443, scheme: "https")));
+
+        using var _ = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal("https://127.0.0.1:5443/x", Assert.Single(_sent).ToString());
+    }
+
+    [Fact]
+    public async Task HttpsPlusHttp_PrefersHttpsInstancesThenFallsBack()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("plain", port: 5000), Instances.One("tls", port: 5443, scheme: "https")));
+        _discovery.Set("orders", Instances.Of(Instances.One("o1", port: 6000, service: "orders")));
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var _ = await _client.GetAsync(new Uri("https+http://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        using var fallback = await _client.GetAsync(new Uri("https+http://orders/x"), TestContext.Current.CancellationToken);
+
+        Assert.All(_sent.Take(4), uri => Assert.Equal("https://127.0.0.1:5443/x", uri.ToString()));
+        Assert.Equal("http://127.0.0.1:6000/x", _sent[4].ToString());
+    }
+
+    [Fact]
+    public async Task ConnectionFailure_InstanceEjectedSoTheNextRequestGoesElsewhere()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("dead", port: 5001), Instances.One("alive", port: 5002)));
+        _respond = request => request.RequestUri!.Port == 5001
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused))
+            : new HttpResponseMessage(HttpStatusCode.OK);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+        for (var i = 0; i < 5; i++)
+        {
+            using var ok = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Equal(1, _sent.Count(u => u.Port == 5001));
+
+        _time.Advance(TimeSpan.FromSeconds(11)); // ejection (10 s by default) is over: the instance gets its turn again
+        _respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
+        for (var i = 0; i < 2; i++)
+        {
+            using var _ = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, _sent.Count(u => u.Port == 5001));
+    }
+
+    [Fact]
+    public async Task HttpErrorStatus_DoesNotEject()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+        _respond = _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
+
+        using var response = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+
+        Assert.False(_tracker.IsEjected(Instances.One("c1", port: 5001)));
+    }
+
+    [Fact]
+    public async Task InFlight_CountedWhileTheRequestRuns()
+    {
+        var instance = Instances.One("c1", port: 5001);
+        _discovery.Set("catalog", Instances.Of(instance));
+        var seen = -1;
+        _respond = _ =>
+        {
+            seen = _tracker.InFlight(instance);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        };
+
+        using var _ = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, seen);
+        Assert.Equal(0, _tracker.InFlight(instance));
+    }
+
+    private sealed class DelegateHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = respond(request);
+            response.RequestMessage = request;
+            return Task.FromResult(response);
+        }
+    }
+
+    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+        {
+            var meter = new System.Diagnostics.Metrics.Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+}
