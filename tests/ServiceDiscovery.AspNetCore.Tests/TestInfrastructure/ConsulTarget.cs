@@ -143,15 +143,6 @@ internal sealed class ConsulTarget : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes services a test left on a real Consul (a private test agent is simply disposed).</summary>
-    public async Task DeregisterAsync(string serviceId)
-    {
-        if (_http is not null)
-        {
-            using var response = await _http.PutAsync($"/v1/agent/service/deregister/{Uri.EscapeDataString(serviceId)}", content: null, CancellationToken.None);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _http?.Dispose();

@@ -63,7 +63,9 @@ internal sealed class RegisteredApp : IAsyncDisposable
         builder.Services.AddConsulDiscovery();
         RegisteredApp? registered = null;
         builder.Services.AddHealthChecks().AddCheck("app", () => new HealthCheckResult(registered!.Health));
-        registered = new RegisteredApp(builder.Build());
+        var app = builder.Build();
+        app.MapGet("/whoami", (IConsulRegistration registration) => registration.ServiceId);
+        registered = new RegisteredApp(app);
         return registered;
     }
 

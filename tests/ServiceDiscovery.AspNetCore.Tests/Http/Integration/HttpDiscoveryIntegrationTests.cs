@@ -1,0 +1,222 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.ServiceDiscovery;
+using ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
+
+/// <summary>
+/// Real apps on Kestrel registered with <c>AddConsulDiscovery()</c>, called by name through an HttpClient with
+/// <c>AddConsulServiceDiscovery()</c> or through Microsoft.Extensions.ServiceDiscovery, against <see cref="ConsulTarget"/>.
+/// </summary>
+public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private ConsulTarget _consul = null!;
+    private string _catalog = null!;
+    private ServiceProvider? _client;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _consul = await ConsulTarget.StartAsync();
+        _catalog = _consul.ServiceName("catalog");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        await _consul.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RoundRobin_ReachesBothInstancesAndLosesNoCallWhenOneStops()
+    {
+        await using var first = await StartCatalogAsync();
+        await using var second = await StartCatalogAsync();
+        var http = CreateClient(b => b.AddConsulServiceDiscovery());
+
+        var hits = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            hits.Add(await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+        }
+
+        Assert.Equal(10, hits.Count(h => h == first.ServiceId));
+        Assert.Equal(10, hits.Count(h => h == second.ServiceId));
+
+        // Graceful stop (deregister, then drain) while calls go on: none fails, and they end up on the survivor.
+        var stopping = first.App.StopAsync(Ct);
+        var failures = 0;
+        var afterStop = new List<string>();
+        while (!stopping.IsCompleted || afterStop.Count < 10)
+        {
+            try
+            {
+                var who = await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct);
+                if (stopping.IsCompleted)
+                {
+                    afterStop.Add(who);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                failures++;
+            }
+        }
+
+        await stopping;
+        Assert.Equal(0, failures);
+        Assert.All(afterStop, who => Assert.Equal(second.ServiceId, who));
+    }
+
+    [Fact]
+    public async Task InstanceStopsAnswering_ResilienceRetryReachesTheOther()
+    {
+        await using var alive = await StartCatalogAsync();
+        var deadId = $"{_catalog}-dead";
+        await RegisterPassingInstanceAsync(deadId, port: ClosedPort());
+        await _consul.WaitUntilAsync(s => s.CheckStatus(alive.ServiceId) == "passing" && s.Checks.Any(c => c.ServiceId == deadId && c.Status == "passing"), Deadline, "both instances pass");
+        var http = CreateClient(b =>
+        {
+            b.AddStandardResilienceHandler(); // outermost: each retry goes through discovery again
+            b.AddConsulServiceDiscovery();
+        });
+
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+            }
+        }
+        finally
+        {
+            await DeregisterThroughHttpAsync(deadId); // leaves a shared real Consul as it was
+        }
+    }
+
+    [Fact]
+    public async Task NoInstance_ClearErrorNamingTheService()
+    {
+        var http = CreateClient(b => b.AddConsulServiceDiscovery());
+
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+
+        Assert.Equal(_catalog, ex.ServiceName);
+    }
+
+    [Fact]
+    public async Task ServiceEndpointProvider_ResolvesAndFollowsConsulWithoutPolling()
+    {
+        await using var first = await StartCatalogAsync();
+        await _consul.WaitUntilAsync(s => s.CheckStatus(first.ServiceId) == "passing", Deadline, "the first instance passes");
+        var services = NewClientServices();
+        services.AddServiceDiscoveryCore();
+        services.AddConsulServiceEndpointProvider();
+        _client = services.BuildServiceProvider();
+        var resolver = _client.GetRequiredService<ServiceEndpointResolver>();
+
+        var endpoints = await resolver.GetEndpointsAsync($"http://{_catalog}", Ct);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, first.Port), Assert.Single(endpoints.Endpoints).EndPoint);
+
+        await using var second = await StartCatalogAsync();
+        await _consul.WaitUntilAsync(s => s.CheckStatus(second.ServiceId) == "passing", Deadline, "the second instance passes");
+
+        // Microsoft.Extensions.ServiceDiscovery's own refresh period is 60 s: seeing the change in seconds means the
+        // Consul change token pushed it.
+        await Eventually.WaitAsync(
+            async () => (await resolver.GetEndpointsAsync($"http://{_catalog}", Ct)).Endpoints.Count == 2,
+            Deadline);
+
+        if (!_consul.IsRealConsul)
+        {
+            // Two queries per change (the answer, then the next blocking query): nothing polls in between.
+            var agent = _consul.RequireTestAgent("counts requests");
+            var before = agent.CountRequests($"/v1/health/service/{_catalog}");
+            for (var i = 0; i < 20; i++)
+            {
+                _ = await resolver.GetEndpointsAsync($"http://{_catalog}", Ct);
+            }
+
+            Assert.Equal(before, agent.CountRequests($"/v1/health/service/{_catalog}"));
+        }
+    }
+
+    private async Task<RegisteredApp> StartCatalogAsync()
+    {
+        var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
+        return app;
+    }
+
+    private ServiceCollection NewClientServices()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Address"] = _consul.Address.ToString(),
+            ["Consul:Token"] = _consul.Token,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        return services;
+    }
+
+    private HttpClient CreateClient(Action<IHttpClientBuilder> configure)
+    {
+        var services = NewClientServices();
+        configure(services.AddHttpClient("caller"));
+        _client = services.BuildServiceProvider();
+        return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task RegisterPassingInstanceAsync(string id, int port)
+    {
+        using var http = ConsulHttp();
+        using var response = await http.PutAsJsonAsync("/v1/agent/service/register", new
+        {
+            ID = id,
+            Name = _catalog,
+            Address = "127.0.0.1",
+            Port = port,
+            Check = new { CheckID = $"{id}-ttl", TTL = "10m", Status = "passing" },
+        }, Ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private async Task DeregisterThroughHttpAsync(string id)
+    {
+        using var http = ConsulHttp();
+        using var response = await http.PutAsync($"/v1/agent/service/deregister/{id}", content: null, CancellationToken.None);
+    }
+
+    private HttpClient ConsulHttp()
+    {
+        var http = new HttpClient { BaseAddress = _consul.Address };
+        if (!string.IsNullOrEmpty(_consul.Token))
+        {
+            http.DefaultRequestHeaders.Add("X-Consul-Token", _consul.Token);
+        }
+
+        return http;
+    }
+}
