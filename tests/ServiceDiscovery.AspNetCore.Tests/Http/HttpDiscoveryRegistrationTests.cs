@@ -1,0 +1,107 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery;
+using ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Http;
+
+public sealed class HttpDiscoveryRegistrationTests
+{
+    [Fact]
+    public void AddConsulServiceEndpointProvider_GoesAheadOfPassThroughAndIsAddedOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddServiceDiscovery(); // configuration + pass-through providers first, as apps usually write it
+
+        services.AddConsulServiceEndpointProvider();
+        services.AddConsulServiceEndpointProvider();
+
+        var factories = services.Where(d => d.ServiceType == typeof(IServiceEndpointProviderFactory)).ToList();
+        Assert.Equal(typeof(ConsulServiceEndpointProviderFactory), factories[0].ImplementationType);
+        Assert.Single(factories, d => d.ImplementationType == typeof(ConsulServiceEndpointProviderFactory));
+    }
+
+    [Fact]
+    public void ServiceEndpointProviderFactory_DottedNamesAndLocalhostAreLeftToDns()
+    {
+        var factory = new ConsulServiceEndpointProviderFactory(new FakeServiceDiscovery());
+
+        Assert.True(factory.TryCreateProvider(Query("http://catalog"), out _));
+        Assert.False(factory.TryCreateProvider(Query("http://catalog.example.com"), out _));
+        Assert.False(factory.TryCreateProvider(Query("http://localhost"), out _));
+    }
+
+    [Theory]
+    [InlineData("-00:00:01", "Consul:LoadBalancing:EjectionDuration")]
+    [InlineData("Sticky", "Consul:LoadBalancing:Policy")]
+    public void InvalidLoadBalancingSettings_FailAtStartNamingTheKey(string value, string key)
+    {
+        var settings = new Dictionary<string, string?> { ["Consul:Address"] = "http://127.0.0.1:8500" };
+        settings[key] = value;
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddHttpClient("c").AddConsulServiceDiscovery();
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Record.Exception(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
+
+        Assert.NotNull(ex);
+        Assert.Contains(key, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PublicEntryPoints_NullArguments_Throw()
+    {
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery()).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery(ConsulLoadBalancingPolicy.Random)).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery<FirstInstanceBalancer>()).ParamName);
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddConsulServiceEndpointProvider()).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddHttpClient("c").AddConsulServiceDiscovery((ConsulLoadBalancingPolicy)9));
+    }
+
+    [Fact]
+    public async Task CustomBalancer_IsUsed()
+    {
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), Instances.One("b", port: 5002)));
+        var sent = new List<Uri>();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<IConsulServiceDiscovery>(discovery);
+        services.AddHttpClient("c")
+            .AddConsulServiceDiscovery<FirstInstanceBalancer>()
+            .ConfigurePrimaryHttpMessageHandler(() => new RecordingHandler(sent));
+        await using var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("c");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var _ = await http.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        Assert.All(sent, u => Assert.Equal(5001, u.Port));
+    }
+
+    private static ServiceEndpointQuery Query(string input)
+    {
+        Assert.True(ServiceEndpointQuery.TryParse(input, out var query));
+        return query;
+    }
+
+    private sealed class FirstInstanceBalancer : IConsulLoadBalancer
+    {
+        public ConsulServiceInstance Pick(ConsulServiceInstances instances) => instances[0];
+    }
+
+    private sealed class RecordingHandler(List<Uri> sent) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            sent.Add(request.RequestUri!);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        }
+    }
+}
