@@ -1,0 +1,45 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using ServiceDiscovery.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Registers this app in Consul as "orders" (appsettings.json) and lets it find others.
+builder.Services.AddConsulDiscovery();
+
+// http://catalog/... reaches a healthy catalog instance, round-robin. The resilience handler goes first (outermost)
+// so a retry after a failed connection resolves again and reaches another instance.
+var catalogClient = builder.Services.AddHttpClient("catalog", client => client.BaseAddress = new Uri("http://catalog"));
+catalogClient.AddStandardResilienceHandler();
+catalogClient.AddConsulServiceDiscovery();
+
+var app = builder.Build();
+
+// Calls catalog's /instance through the discovery-aware HttpClient and returns what it answered.
+app.MapGet("/catalog/instance", async (IHttpClientFactory clients, CancellationToken cancellationToken) =>
+{
+    var catalog = clients.CreateClient("catalog");
+    var instance = await catalog.GetFromJsonAsync<JsonElement>("/instance", cancellationToken);
+    return Results.Json(instance);
+});
+
+// What discovery currently knows of catalog (from memory; Consul pushes changes).
+app.MapGet("/discovery/catalog", async (IConsulServiceDiscovery discovery, CancellationToken cancellationToken) =>
+{
+    var instances = await discovery.GetInstancesAsync("catalog", cancellationToken);
+    return instances.Select(i => new
+    {
+        i.Id,
+        i.Address,
+        i.Port,
+        i.Scheme,
+        Uri = i.Uri.ToString(),
+        HealthStatus = i.HealthStatus.ToString(),
+        i.Weight,
+        i.Tags,
+        instances.IsStale,
+    });
+});
+
+app.Run();
