@@ -9,6 +9,7 @@ using ServiceDiscovery.AspNetCore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
 // CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds]
 // Anything else is passed to BenchmarkDotNet's switcher.
 switch (args.FirstOrDefault())
@@ -17,6 +18,10 @@ switch (args.FirstOrDefault())
         // In-process and short: the machine this runs on is shared; the ratio to the baseline is the figure that matters.
         var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
         BenchmarkRunner.Run<LookupBenchmarks>(config);
+        break;
+    case "http":
+        var httpConfig = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        BenchmarkRunner.Run([typeof(HttpHandlerBenchmarks), typeof(LoadBalancerBenchmarks)], httpConfig);
         break;
     case "propagation":
         await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
