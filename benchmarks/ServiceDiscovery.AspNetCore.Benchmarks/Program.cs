@@ -21,7 +21,7 @@ switch (args.FirstOrDefault())
         break;
     case "http":
         var httpConfig = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-        BenchmarkRunner.Run([typeof(HttpHandlerBenchmarks), typeof(LoadBalancerBenchmarks)], httpConfig);
+        BenchmarkRunner.Run([typeof(HandlerOverheadBenchmarks), typeof(HttpHandlerBenchmarks), typeof(LoadBalancerBenchmarks)], httpConfig);
         break;
     case "propagation":
         await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);

@@ -2,6 +2,7 @@
 
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Http;
@@ -16,6 +17,7 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
     private readonly List<Uri> _sent = [];
     private Func<HttpRequestMessage, HttpResponseMessage> _respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
     private readonly InstanceHealthTracker _tracker;
+    private readonly TestMeterFactory _meters = new();
     private readonly HttpClient _client;
 
     public ConsulDiscoveryHttpHandlerTests()
@@ -26,7 +28,7 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
             _discovery,
             new RoundRobinLoadBalancer(),
             _tracker,
-            new HttpDiscoveryMetrics(new TestMeterFactory()),
+            new HttpDiscoveryMetrics(_meters),
             NullLogger<ConsulDiscoveryHttpHandler>.Instance)
         {
             InnerHandler = new DelegateHandler(request =>
@@ -38,7 +40,31 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
         _client = new HttpClient(handler);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _meters.Dispose();
+    }
+
+    [Fact]
+    public async Task Metrics_CountRequestsPerInstanceNoInstanceAndEjections()
+    {
+        using var requests = new MetricCollector<long>(_meters, "ServiceDiscovery.Consul", "consul.http.requests");
+        using var noInstance = new MetricCollector<long>(_meters, "ServiceDiscovery.Consul", "consul.http.no_instance");
+        using var ejections = new MetricCollector<long>(_meters, "ServiceDiscovery.Consul", "consul.http.ejections");
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+        _discovery.Set("empty", Instances.Of());
+        _respond = _ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused");
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => _client.GetAsync(new Uri("http://empty/x"), TestContext.Current.CancellationToken));
+
+        var request = Assert.Single(requests.GetMeasurementSnapshot());
+        Assert.Equal("catalog", request.Tags["consul.service.name"]);
+        Assert.Equal("c1", request.Tags["consul.service.instance.id"]);
+        Assert.Equal("empty", Assert.Single(noInstance.GetMeasurementSnapshot()).Tags["consul.service.name"]);
+        Assert.Equal("c1", Assert.Single(ejections.GetMeasurementSnapshot()).Tags["consul.service.instance.id"]);
+    }
 
     [Fact]
     public async Task ServiceName_RewrittenToAnInstanceKeepingPathAndQuery()
