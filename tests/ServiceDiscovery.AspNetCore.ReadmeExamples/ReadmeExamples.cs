@@ -1,0 +1,165 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.Consul.Testing;
+using Xunit;
+
+namespace ServiceDiscovery.AspNetCore.ReadmeExamples;
+
+// Each method holds one README example verbatim (ReadmeExamplesTests compares them line by line), so the README
+// cannot show code that does not compile against the current API. Nothing here runs.
+internal static class ReadmeExamples
+{
+    public static void MinimalApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddConsulDiscovery();                       // binds "Consul" from appsettings.json
+        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"))
+                        .AddConsulServiceDiscovery();                // http://catalog → a healthy instance
+        var app = builder.Build();
+        app.Run();                                                   // registers once listening, /health served,
+                                                                     // drains and deregisters on shutdown
+    }
+
+    public static void Registration(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddConsulDiscovery();                   // binds "Consul", validated at start-up
+        builder.Services.AddHealthChecks().AddCheck<DbCheck>("db"); // what /health (and so Consul) reports
+        var app = builder.Build();
+        app.Run();
+    }
+
+    public static void MapHealthYourself(WebApplication app)
+    {
+        app.MapConsulHealthChecks().RequireHost("*:8081");   // path from Consul:HealthCheck:Path; turns the automatic one off
+    }
+
+    public static void Connectivity(WebApplicationBuilder builder, WebApplication app)
+    {
+        builder.Services.AddHealthChecks().AddConsulConnectivity(tags: ["ready"]);
+        app.MapHealthChecks("/ready", new() { Predicate = r => r.Tags.Contains("ready") });
+    }
+
+    public static void Discovery(WebApplicationBuilder builder, WebApplication app)
+    {
+        builder.Services.AddConsulServiceDiscovery();           // consumers only; AddConsulDiscovery() includes it
+
+        app.MapGet("/catalog-instances", async (IConsulServiceDiscovery discovery, CancellationToken ct) =>
+        {
+            ConsulServiceInstances instances = await discovery.GetInstancesAsync("catalog", ct);
+            return instances.Select(i => new { i.Id, Uri = i.Uri.ToString(), i.HealthStatus, i.Weight, instances.IsStale });
+        });
+    }
+
+    public static async Task HotPath(IConsulServiceDiscovery discovery)
+    {
+        // Hot path (e.g. a DelegatingHandler): no await, no allocation.
+        if (discovery.TryGetCached("catalog", out var instances) && instances.Count > 0)
+        {
+            var target = instances[Random.Shared.Next(instances.Count)].Uri;
+        }
+
+        // React to changes instead of polling: a list's ChangeToken fires when a newer list replaces it.
+        var current = await discovery.GetInstancesAsync("catalog");
+        current.ChangeToken.RegisterChangeCallback(_ => Rebuild(), state: null);
+    }
+
+    public static void HttpClientByName(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulDiscovery();                 // or AddConsulServiceDiscovery() in a consumer-only app
+
+        var catalog = builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"));
+        catalog.AddStandardResilienceHandler();                // optional; first, so each retry resolves again
+        catalog.AddConsulServiceDiscovery();                   // http://catalog/... → a healthy catalog instance
+    }
+
+    public static void Balancers(WebApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient("reports", c => c.BaseAddress = new Uri("http://reports"))
+            .AddConsulServiceDiscovery(ConsulLoadBalancingPolicy.PowerOfTwoChoices);   // this client only
+        builder.Services.AddHttpClient("search", c => c.BaseAddress = new Uri("http://search"))
+            .AddConsulServiceDiscovery<ZoneAwareBalancer>();                           // your own IConsulLoadBalancer
+    }
+
+    public static void ServiceEndpointProvider(WebApplicationBuilder builder)
+    {
+        builder.Services.AddServiceDiscovery();                // Microsoft.Extensions.ServiceDiscovery
+        builder.Services.AddConsulServiceEndpointProvider();   // Consul first, ahead of configuration and pass-through
+        builder.Services.AddHttpClient("billing", c => c.BaseAddress = new Uri("https+http://billing"))
+            .AddServiceDiscovery();
+    }
+
+    public static void ClientHandlers(WebApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient("ServiceDiscovery.Consul")
+            .AddHttpMessageHandler<MyAuditHandler>();
+    }
+
+    public static void Telemetry(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(m => m.AddMeter("ServiceDiscovery.Consul"))
+            .WithTracing(t => t.AddSource("ServiceDiscovery.Consul"));
+    }
+
+    public static async Task TestAgentInYourTests()
+    {
+        // dotnet add package ServiceDiscovery.Consul.Testing
+        await using var consul = await ConsulTestAgent.StartAsync();          // free port, dc1, ACLs off
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["Consul:Address"] = consul.Address.ToString();  // point the app at the agent
+        builder.Services.AddConsulDiscovery();
+        await using var app = builder.Build();
+        await app.StartAsync();
+
+        // Assert on the agent's state without HTTP, waiting on facts rather than sleeping:
+        await consul.WaitUntilAsync(a => a.Checks.Any(c => c.Status == "passing"), TimeSpan.FromSeconds(10));
+        var service = Assert.Single(consul.Services);
+        Assert.Equal(1, consul.CountRequests("/v1/agent/service/register", "PUT")); // registered exactly once
+    }
+
+    public static async Task TestAgentWithFakeTime()
+    {
+        var time = new FakeTimeProvider();
+        await using var consul = await ConsulTestAgent.StartAsync(new ConsulTestAgentOptions
+        {
+            TimeProvider = time,
+            ReapInterval = TimeSpan.FromSeconds(1),                    // Consul: 30s
+            DeregisterCriticalServiceMinimum = TimeSpan.FromSeconds(2) // Consul: 1m
+        });
+        time.Advance(TimeSpan.FromSeconds(10));                        // a 10s TTL check is now critical
+    }
+
+    private static void Rebuild()
+    {
+    }
+}
+
+#pragma warning disable SA1402, CA1852 // README example types, as the README shows them.
+sealed class ZoneAwareBalancer : IConsulLoadBalancer
+{
+    public ConsulServiceInstance Pick(ConsulServiceInstances instances)
+    {
+        foreach (var instance in instances)            // allocation-free struct enumerator
+        {
+            if (instance.Meta.TryGetValue("zone", out var zone) && zone == "eu-west-1a")
+            {
+                return instance;
+            }
+        }
+
+        return instances[Random.Shared.Next(instances.Count)];
+    }
+}
+#pragma warning restore SA1402, CA1852
+
+internal sealed class DbCheck : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        => Task.FromResult(HealthCheckResult.Healthy());
+}
+
+internal sealed class MyAuditHandler : DelegatingHandler;
