@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
@@ -210,7 +211,7 @@ internal sealed partial class ServiceWatch : IDisposable
                     // Re-read without blocking once Consul answers again: recovery (and staleness clearing) is then
                     // immediate instead of waiting for the next change.
                     index = 0;
-                    delay = RetryBackoff.Delay(failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
+                    delay = JitteredBackoff.Delay(failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
                     continue;
                 }
 

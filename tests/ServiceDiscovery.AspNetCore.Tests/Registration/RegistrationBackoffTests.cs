@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.AspNetCore.Registration;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Registration;
@@ -17,7 +18,7 @@ public sealed class RegistrationBackoffTests
     [InlineData(7, 60)]
     [InlineData(1000, 60)]
     public void Step_Attempt_DoublesUpToTheCap(int attempt, int expectedSeconds)
-        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), RegistrationBackoff.Step(attempt, Initial, Max));
+        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), JitteredBackoff.Step(attempt, Initial, Max));
 
     [Theory]
     [InlineData(0.0, 2000)]
@@ -37,7 +38,7 @@ public sealed class RegistrationBackoffTests
         for (var attempt = 1; attempt < 200; attempt++)
         {
             var delay = backoff.NextDelay(attempt, Initial, Max);
-            Assert.InRange(delay, RegistrationBackoff.Step(attempt, Initial, Max) / 2, Max);
+            Assert.InRange(delay, JitteredBackoff.Step(attempt, Initial, Max) / 2, Max);
         }
     }
 }

@@ -1,10 +1,10 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using ServiceDiscovery.AspNetCore.Discovery;
+using ServiceDiscovery.AspNetCore.Internal;
 
-namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
+namespace ServiceDiscovery.AspNetCore.Tests.Internal;
 
-public sealed class RetryBackoffTests
+public sealed class JitteredBackoffTests
 {
     private static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Max = TimeSpan.FromSeconds(30);
@@ -17,19 +17,19 @@ public sealed class RetryBackoffTests
     [InlineData(6, 30.0)]
     [InlineData(1000, 30.0)]
     public void Delay_MaximumJitter_IsTheCappedExponential(int failures, double expectedSeconds)
-        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), RetryBackoff.Delay(failures, Initial, Max, random: 1.0));
+        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), JitteredBackoff.Delay(failures, Initial, Max, random: 1.0));
 
     [Theory]
     [InlineData(1, 0.5)]
     [InlineData(4, 4.0)]
     [InlineData(1000, 15.0)]
     public void Delay_MinimumJitter_IsHalf(int failures, double expectedSeconds)
-        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), RetryBackoff.Delay(failures, Initial, Max, random: 0.0));
+        => Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), JitteredBackoff.Delay(failures, Initial, Max, random: 0.0));
 
     [Fact]
     public void Delay_Jitter_SpreadsBetweenHalfAndFull()
     {
-        var delay = RetryBackoff.Delay(3, Initial, Max, random: 0.5);
+        var delay = JitteredBackoff.Delay(3, Initial, Max, random: 0.5);
 
         Assert.Equal(TimeSpan.FromSeconds(3), delay);
     }
