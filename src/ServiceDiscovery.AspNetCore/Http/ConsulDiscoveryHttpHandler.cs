@@ -34,7 +34,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         var instances = await discovery.GetInstancesAsync(serviceName, cancellationToken).ConfigureAwait(false);
         if (ServiceUri.PreferredSchemes(original!) is { } schemes)
         {
-            instances = ViewsBySnapshot.GetValue(instances, static list => new SchemeViews(list)).Preferred(schemes);
+            instances = ViewsBySnapshot.GetValue(instances, static list => new SchemeViews(list)).Preferred(original!.Scheme, schemes);
         }
 
         if (instances.Count == 0)
@@ -87,9 +87,9 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         private readonly Lock _lock = new();
         private (string Key, ConsulServiceInstances View)[] _views = [];
 
-        public ConsulServiceInstances Preferred(string[] schemes)
+        /// <summary>The instances serving the first of <paramref name="schemes"/> that any serves; <paramref name="key"/> is the URI scheme they came from.</summary>
+        public ConsulServiceInstances Preferred(string key, string[] schemes)
         {
-            var key = string.Join('+', schemes);
             foreach (var (existingKey, view) in Volatile.Read(ref _views))
             {
                 if (existingKey == key)

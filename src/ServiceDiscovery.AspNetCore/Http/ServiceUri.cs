@@ -43,6 +43,20 @@ internal static class ServiceUri
     public static string[]? PreferredSchemes(Uri uri)
     {
         var scheme = uri.Scheme;
-        return scheme.Contains('+', StringComparison.Ordinal) ? scheme.Split('+') : null;
+        if (!scheme.Contains('+', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The two usual forms are answered without allocating; anything else is split per request.
+        return scheme switch
+        {
+            "https+http" => HttpsThenHttp,
+            "http+https" => HttpThenHttps,
+            _ => scheme.Split('+'),
+        };
     }
+
+    private static readonly string[] HttpsThenHttp = ["https", "http"];
+    private static readonly string[] HttpThenHttps = ["http", "https"];
 }

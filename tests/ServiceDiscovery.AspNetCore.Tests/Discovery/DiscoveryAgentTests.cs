@@ -236,11 +236,14 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     public async Task IdleName_StopsBeingWatched()
     {
         var agent = _consul.RequireTestAgent("counts requests");
-        var discovery = CreateDiscovery(o => o.Discovery.IdleTimeout = TimeSpan.FromMilliseconds(200));
+        var discovery = CreateDiscovery(o => o.Discovery.IdleTimeout = TimeSpan.FromMilliseconds(500));
         await _registrar.RegisterAsync("catalog-1");
         var instances = await discovery.GetInstancesAsync(_registrar.Name("catalog"), TestContext.Current.CancellationToken);
         var cache = _provider!.GetRequiredService<ConsulServiceDiscovery>();
 
+        // The blocking query must have reached the agent before eviction cancels it; otherwise, on a loaded machine, it
+        // can arrive after ClearRequests below and be miscounted as a request made after eviction.
+        await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/catalog") == 2, "the blocking query was sent");
         await DiscoveryEventually.UntilAsync(() => cache.WatchedNames.Count == 0, "the idle name was evicted");
 
         Assert.True(instances.ChangeToken.HasChanged);
