@@ -11,7 +11,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler
         [LoggerMessage(4001, LogLevel.Warning, "No healthy instance of Consul service '{ServiceName}' for {Method} {Path}; the request was not sent.", EventName = "ConsulNoHealthyInstance")]
         public static partial void NoHealthyInstance(ILogger logger, string serviceName, string method, string path);
 
-        [LoggerMessage(4002, LogLevel.Warning, "Connecting to instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} failed ({Error}); it is avoided for a while.", EventName = "ConsulInstanceEjected")]
-        public static partial void InstanceEjected(ILogger logger, string instanceId, string serviceName, Uri instanceUri, HttpRequestError error, Exception exception);
+        [LoggerMessage(4002, LogLevel.Warning, "Connecting to instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} failed; it is avoided for a while.", EventName = "ConsulInstanceEjected")]
+        public static partial void InstanceEjected(ILogger logger, string instanceId, string serviceName, Uri instanceUri, Exception exception);
     }
 }

@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace ServiceDiscovery.AspNetCore.Http;
@@ -11,7 +10,8 @@ namespace ServiceDiscovery.AspNetCore.Http;
 /// </summary>
 /// <remarks>
 /// The request's URI is put back after the call so an outer retry (Microsoft.Extensions.Http.Resilience) resolves
-/// again and, with the failed instance ejected, reaches another one.
+/// again and, with the failed instance ejected, reaches another one. The <c>Host</c> header is left to HttpClient, so
+/// it names the instance (<c>address:port</c>) unless the caller set one.
 /// </remarks>
 internal sealed partial class ConsulDiscoveryHttpHandler(
     IConsulServiceDiscovery discovery,
@@ -20,9 +20,6 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
     HttpDiscoveryMetrics metrics,
     ILogger<ConsulDiscoveryHttpHandler> logger) : DelegatingHandler
 {
-    // Instances filtered by scheme for https+http URIs, computed once per discovery snapshot.
-    private static readonly ConditionalWeakTable<ConsulServiceInstances, SchemeViews> ViewsBySnapshot = [];
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var original = request.RequestUri;
@@ -31,33 +28,28 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var instances = await discovery.GetInstancesAsync(serviceName, cancellationToken).ConfigureAwait(false);
-        if (ServiceUri.PreferredSchemes(original!) is { } schemes)
-        {
-            instances = ViewsBySnapshot.GetValue(instances, static list => new SchemeViews(list)).Preferred(original!.Scheme, schemes);
-        }
-
+        var all = await discovery.GetInstancesAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var schemes = ServiceUri.PreferredSchemes(original!.Scheme);
+        var instances = schemes is null ? all : InstanceSchemes.View(all, original.Scheme, schemes);
         if (instances.Count == 0)
         {
             metrics.NoInstance(serviceName);
-            Log.NoHealthyInstance(logger, serviceName, request.Method.Method, original!.AbsolutePath);
-            throw new ConsulServiceUnavailableException(
-                serviceName,
-                $"No healthy instance of Consul service '{serviceName}' is available for {request.Method} {original!.GetLeftPart(UriPartial.Path)}{(instances.IsStale ? " (Consul is unreachable; this is its last-known list)" : string.Empty)}. The request was not sent.");
+            Log.NoHealthyInstance(logger, serviceName, request.Method.Method, original.AbsolutePath);
+            throw new ConsulServiceUnavailableException(serviceName, NoInstanceMessage(serviceName, request.Method, original, all, schemes));
         }
 
         var instance = Choose(instances);
-        request.RequestUri = new Uri(instance.Uri, original!.PathAndQuery);
+        request.RequestUri = new Uri(instance.Uri, original.PathAndQuery);
         tracker.RequestStarted(instance);
         metrics.Request(instance);
         try
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (IsConnectionFailure(ex) && tracker.Eject(instance))
+        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken) && tracker.Eject(instance))
         {
             metrics.Ejection(instance);
-            Log.InstanceEjected(logger, instance.Id, serviceName, instance.Uri, ex.HttpRequestError, ex);
+            Log.InstanceEjected(logger, instance.Id, serviceName, instance.Uri, ex);
             throw;
         }
         finally
@@ -67,57 +59,63 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         }
     }
 
-    private static bool IsConnectionFailure(HttpRequestException exception)
-        => exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+    /// <summary>
+    /// The instance could not be reached at all (refused, unreachable, name or TLS failure, or SocketsHttpHandler's
+    /// <c>ConnectTimeout</c>), as opposed to an answer, however bad, or the caller giving up. A timeout of the whole
+    /// attempt does not count: from here it cannot be told from the caller cancelling, and a slow instance is not a dead one.
+    /// </summary>
+    private static bool IsConnectionFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        HttpRequestException http => http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+        OperationCanceledException { InnerException: TimeoutException } => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
 
-    /// <summary>The balancer's pick, skipping ejected instances; when every try lands on one, the pick stands (better than failing outright).</summary>
+    /// <summary>
+    /// The balancer's pick, skipping ejected instances: the balancer is asked again (round-robin moves on), then, if it
+    /// keeps landing on ejected ones, the first instance that is not, from a random start. When every instance is
+    /// ejected the first pick stands: better to try than to fail outright.
+    /// </summary>
     private ConsulServiceInstance Choose(ConsulServiceInstances instances)
     {
-        var pick = balancer.Pick(instances);
-        for (var attempt = 1; attempt < instances.Count && tracker.IsEjected(pick); attempt++)
+        var pick = Pick(instances);
+        if (!tracker.IsEjected(pick))
         {
-            pick = balancer.Pick(instances);
+            return pick;
+        }
+
+        for (var attempt = 1; attempt < instances.Count; attempt++)
+        {
+            var next = Pick(instances);
+            if (!tracker.IsEjected(next))
+            {
+                return next;
+            }
+        }
+
+        var span = instances.AsSpan();
+        var start = Random.Shared.Next(span.Length);
+        for (var i = 0; i < span.Length; i++)
+        {
+            var candidate = span[(start + i) % span.Length];
+            if (!tracker.IsEjected(candidate))
+            {
+                return candidate;
+            }
         }
 
         return pick;
     }
 
-    private sealed class SchemeViews(ConsulServiceInstances instances)
+    private ConsulServiceInstance Pick(ConsulServiceInstances instances)
+        => balancer.Pick(instances) ?? throw new InvalidOperationException($"The load balancer {balancer.GetType()} returned no instance of '{instances.ServiceName}'; IConsulLoadBalancer.Pick must return one of the instances it is given.");
+
+    private static string NoInstanceMessage(string serviceName, HttpMethod method, Uri uri, ConsulServiceInstances all, string[]? schemes)
     {
-        private readonly Lock _lock = new();
-        private (string Key, ConsulServiceInstances View)[] _views = [];
-
-        /// <summary>The instances serving the first of <paramref name="schemes"/> that any serves; <paramref name="key"/> is the URI scheme they came from.</summary>
-        public ConsulServiceInstances Preferred(string key, string[] schemes)
-        {
-            foreach (var (existingKey, view) in Volatile.Read(ref _views))
-            {
-                if (existingKey == key)
-                {
-                    return view;
-                }
-            }
-
-            lock (_lock)
-            {
-                var chosen = Filter(schemes);
-                _views = [.. _views, (key, chosen)];
-                return chosen;
-            }
-        }
-
-        private ConsulServiceInstances Filter(string[] schemes)
-        {
-            foreach (var scheme in schemes)
-            {
-                var matching = instances.Where(i => string.Equals(i.Scheme, scheme, StringComparison.OrdinalIgnoreCase)).ToArray();
-                if (matching.Length > 0)
-                {
-                    return new ConsulServiceInstances(instances.ServiceName, matching, instances.IsStale, instances.LastUpdated, instances.ChangeToken);
-                }
-            }
-
-            return new ConsulServiceInstances(instances.ServiceName, [], instances.IsStale, instances.LastUpdated, instances.ChangeToken);
-        }
+        var target = $"{method} {uri.GetLeftPart(UriPartial.Path)}";
+        var stale = all.IsStale ? " (Consul is unreachable; this is its last-known list)" : string.Empty;
+        return all.Count == 0 || schemes is null
+            ? $"No healthy instance of Consul service '{serviceName}' is available for {target}{stale}. The request was not sent."
+            : $"No healthy instance of Consul service '{serviceName}' serves {string.Join(" or ", schemes)} for {target}{stale}: its {all.Count} healthy instance(s) registered another scheme (their 'scheme' meta). The request was not sent.";
     }
 }

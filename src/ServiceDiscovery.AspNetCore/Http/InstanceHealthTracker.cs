@@ -1,28 +1,36 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace ServiceDiscovery.AspNetCore.Http;
 
 /// <summary>
 /// What this process knows of each instance from its own traffic: requests in flight (for power-of-two-choices)
-/// and passive ejection after a connection failure. Keyed by instance id, so the state survives list updates.
+/// and passive ejection after a connection failure.
 /// </summary>
+/// <remarks>
+/// State hangs off the instance object itself. Discovery keeps an unchanged instance's object across list updates, so
+/// the state lives as long as Consul reports the instance unchanged; two instances that share an id on different nodes
+/// (Consul's default id is the service name) stay apart; and state goes with the instance, with no table to prune as
+/// instances come and go. An instance whose health or address changes starts afresh, as Consul's newer view supersedes
+/// what this process saw.
+/// </remarks>
 internal sealed class InstanceHealthTracker(TimeProvider timeProvider, IOptionsMonitor<ConsulOptions> options)
 {
-    private readonly ConcurrentDictionary<string, InstanceState> _states = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<ConsulServiceInstance, InstanceState> _states = [];
 
     public int InFlight(ConsulServiceInstance instance)
-        => _states.TryGetValue(instance.Id, out var state) ? Volatile.Read(ref state.InFlight) : 0;
+        => _states.TryGetValue(instance, out var state) ? Volatile.Read(ref state.InFlight) : 0;
 
     public void RequestStarted(ConsulServiceInstance instance) => Interlocked.Increment(ref Get(instance).InFlight);
 
     public void RequestEnded(ConsulServiceInstance instance) => Interlocked.Decrement(ref Get(instance).InFlight);
 
     public bool IsEjected(ConsulServiceInstance instance)
-        => _states.TryGetValue(instance.Id, out var state)
-           && Volatile.Read(ref state.EjectedUntil) > timeProvider.GetTimestamp();
+        => _states.TryGetValue(instance, out var state)
+           && Volatile.Read(ref state.EjectedUntil) is var until and not 0
+           && until > timeProvider.GetTimestamp();
 
     /// <summary>Avoids <paramref name="instance"/> for <c>Consul:LoadBalancing:EjectionDuration</c>; false when ejection is off.</summary>
     public bool Eject(ConsulServiceInstance instance)
@@ -38,7 +46,7 @@ internal sealed class InstanceHealthTracker(TimeProvider timeProvider, IOptionsM
         return true;
     }
 
-    private InstanceState Get(ConsulServiceInstance instance) => _states.GetOrAdd(instance.Id, static _ => new InstanceState());
+    private InstanceState Get(ConsulServiceInstance instance) => _states.GetValue(instance, static _ => new InstanceState());
 
     private sealed class InstanceState
     {

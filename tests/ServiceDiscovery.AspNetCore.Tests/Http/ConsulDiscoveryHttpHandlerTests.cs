@@ -22,11 +22,15 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
 
     public ConsulDiscoveryHttpHandlerTests()
     {
-        var options = new ConsulOptions();
-        _tracker = new InstanceHealthTracker(_time, new LoadBalancerTests.StaticOptionsMonitor(options));
+        _tracker = new InstanceHealthTracker(_time, new LoadBalancerTests.StaticOptionsMonitor(new ConsulOptions()));
+        _client = CreateClient(new RoundRobinLoadBalancer());
+    }
+
+    private HttpClient CreateClient(IConsulLoadBalancer balancer)
+    {
         var handler = new ConsulDiscoveryHttpHandler(
             _discovery,
-            new RoundRobinLoadBalancer(),
+            balancer,
             _tracker,
             new HttpDiscoveryMetrics(_meters),
             NullLogger<ConsulDiscoveryHttpHandler>.Instance)
@@ -37,7 +41,7 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
                 return _respond(request);
             }),
         };
-        _client = new HttpClient(handler);
+        return new HttpClient(handler);
     }
 
     public void Dispose()
@@ -131,6 +135,25 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Https_NeverFallsBackToPlainHttpInstances()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("plain", port: 5000), Instances.One("tls", port: 5443, scheme: "https")));
+        _discovery.Set("orders", Instances.Of(Instances.One("o1", port: 6000, service: "orders")));
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var _ = await _client.GetAsync(new Uri("https://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => _client.GetAsync(new Uri("https://orders/x"), TestContext.Current.CancellationToken));
+
+        Assert.All(_sent, uri => Assert.Equal("https://127.0.0.1:5443/x", uri.ToString()));
+        Assert.Equal(4, _sent.Count);
+        Assert.Equal("orders", ex.ServiceName);
+        Assert.Contains("serves https", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConnectionFailure_InstanceEjectedSoTheNextRequestGoesElsewhere()
     {
         _discovery.Set("catalog", Instances.Of(Instances.One("dead", port: 5001), Instances.One("alive", port: 5002)));
@@ -160,12 +183,104 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
     [Fact]
     public async Task HttpErrorStatus_DoesNotEject()
     {
-        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+        var instance = Instances.One("c1", port: 5001);
+        _discovery.Set("catalog", Instances.Of(instance));
         _respond = _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
 
         using var response = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
 
-        Assert.False(_tracker.IsEjected(Instances.One("c1", port: 5001)));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.False(_tracker.IsEjected(instance));
+    }
+
+    [Fact]
+    public async Task ConnectTimeout_EjectsTheInstance()
+    {
+        var instance = Instances.One("c1", port: 5001);
+        _discovery.Set("catalog", Instances.Of(instance));
+        _respond = _ => throw new TaskCanceledException("The operation was canceled.", new TimeoutException("ConnectTimeout")); // what SocketsHttpHandler throws
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+
+        Assert.True(_tracker.IsEjected(instance));
+    }
+
+    [Fact]
+    public async Task CallerCancels_DoesNotEject()
+    {
+        var instance = Instances.One("c1", port: 5001);
+        _discovery.Set("catalog", Instances.Of(instance));
+        using var cancel = new CancellationTokenSource();
+        _respond = _ =>
+        {
+            cancel.Cancel();
+            throw new TaskCanceledException("The operation was canceled.", new TimeoutException(), cancel.Token);
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.GetAsync(new Uri("http://catalog/x"), cancel.Token));
+
+        Assert.False(_tracker.IsEjected(instance));
+    }
+
+    [Fact]
+    public async Task BalancerKeepsPickingAnEjectedInstance_AnotherIsUsed()
+    {
+        using var sticky = CreateClient(new FirstInstanceBalancer());
+        _discovery.Set("catalog", Instances.Of(Instances.One("dead", port: 5001), Instances.One("b", port: 5002), Instances.One("c", port: 5003)));
+        _respond = request => request.RequestUri!.Port == 5001
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
+            : new HttpResponseMessage(HttpStatusCode.OK);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => sticky.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+        for (var i = 0; i < 20; i++)
+        {
+            using var ok = await sticky.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, _sent.Count(u => u.Port == 5001));
+        Assert.Equal(20, _sent.Count(u => u.Port is 5002 or 5003));
+    }
+
+    [Fact]
+    public async Task EveryInstanceEjected_TheRequestIsStillSent()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+        _respond = _ => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
+        await Assert.ThrowsAsync<HttpRequestException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+        _respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
+
+        using var response = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _sent.Count);
+    }
+
+    [Fact]
+    public async Task SameIdOnTwoNodes_EjectingOneLeavesTheOther()
+    {
+        // Consul's default instance id is the service name, so one id on every node is common.
+        var onNode1 = new ConsulServiceInstance("catalog", "catalog", "10.0.0.1", 80, node: "node1");
+        var onNode2 = new ConsulServiceInstance("catalog", "catalog", "10.0.0.2", 80, node: "node2");
+        _discovery.Set("catalog", Instances.Of(onNode1, onNode2));
+        _respond = request => request.RequestUri!.Host == "10.0.0.1"
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
+            : new HttpResponseMessage(HttpStatusCode.OK);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+
+        Assert.True(_tracker.IsEjected(onNode1));
+        Assert.False(_tracker.IsEjected(onNode2));
+    }
+
+    [Fact]
+    public async Task BalancerReturnsNull_ClearErrorNamingTheContract()
+    {
+        using var broken = CreateClient(new NullBalancer());
+        _discovery.Set("catalog", Instances.Of(Instances.One("c1", port: 5001)));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => broken.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("IConsulLoadBalancer.Pick", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_sent);
     }
 
     [Fact]
@@ -184,6 +299,16 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
 
         Assert.Equal(1, seen);
         Assert.Equal(0, _tracker.InFlight(instance));
+    }
+
+    private sealed class FirstInstanceBalancer : IConsulLoadBalancer
+    {
+        public ConsulServiceInstance Pick(ConsulServiceInstances instances) => instances[0];
+    }
+
+    private sealed class NullBalancer : IConsulLoadBalancer
+    {
+        public ConsulServiceInstance Pick(ConsulServiceInstances instances) => null!;
     }
 
     private sealed class DelegateHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler

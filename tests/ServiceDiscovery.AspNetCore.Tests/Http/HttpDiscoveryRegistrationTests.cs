@@ -24,16 +24,6 @@ public sealed class HttpDiscoveryRegistrationTests
         Assert.Single(factories, d => d.ImplementationType == typeof(ConsulServiceEndpointProviderFactory));
     }
 
-    [Fact]
-    public void ServiceEndpointProviderFactory_DottedNamesAndLocalhostAreLeftToDns()
-    {
-        var factory = new ConsulServiceEndpointProviderFactory(new FakeServiceDiscovery());
-
-        Assert.True(factory.TryCreateProvider(Query("http://catalog"), out _));
-        Assert.False(factory.TryCreateProvider(Query("http://catalog.example.com"), out _));
-        Assert.False(factory.TryCreateProvider(Query("http://localhost"), out _));
-    }
-
     [Theory]
     [InlineData("-00:00:01", "Consul:LoadBalancing:EjectionDuration")]
     [InlineData("Sticky", "Consul:LoadBalancing:Policy")]
@@ -83,12 +73,6 @@ public sealed class HttpDiscoveryRegistrationTests
         }
 
         Assert.All(sent, u => Assert.Equal(5001, u.Port));
-    }
-
-    private static ServiceEndpointQuery Query(string input)
-    {
-        Assert.True(ServiceEndpointQuery.TryParse(input, out var query));
-        return query;
     }
 
     private sealed class FirstInstanceBalancer : IConsulLoadBalancer

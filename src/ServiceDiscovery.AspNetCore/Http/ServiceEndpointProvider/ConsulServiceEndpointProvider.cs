@@ -8,21 +8,33 @@ namespace ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
 /// Resolves a service's endpoints from the discovery cache and hands the cache's change token to
 /// Microsoft.Extensions.ServiceDiscovery, which then refreshes when Consul pushes a change instead of polling.
 /// </summary>
+/// <remarks>
+/// Schemes follow the HttpClient integration's rules (<see cref="ServiceUri.PreferredSchemes"/>). Consumers call an
+/// IP or DNS endpoint with the query's first scheme (<c>https</c> for <c>https+http://</c>), so an instance to be called
+/// with another scheme is published as a <see cref="UriEndPoint"/> carrying it; the others stay plain endpoints, which
+/// every consumer understands.
+/// </remarks>
 internal sealed class ConsulServiceEndpointProvider(ServiceEndpointQuery query, IConsulServiceDiscovery discovery) : IServiceEndpointProvider
 {
+    private readonly string[]? _schemes = query.IncludedSchemes.Count == 0 ? null : ServiceUri.PreferredSchemes(string.Join('+', query.IncludedSchemes));
+    private readonly string _consumerScheme = query.IncludedSchemes.Count == 0 ? Uri.UriSchemeHttp : query.IncludedSchemes[0];
+
     public async ValueTask PopulateAsync(IServiceEndpointBuilder endpoints, CancellationToken cancellationToken)
     {
-        var instances = await discovery.GetInstancesAsync(query.ServiceName, cancellationToken).ConfigureAwait(false);
-        var schemes = query.IncludedSchemes;
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var all = await discovery.GetInstancesAsync(query.ServiceName, cancellationToken).ConfigureAwait(false);
+        var instances = _schemes is null ? all : InstanceSchemes.Filter(all, _schemes);
         foreach (var instance in instances)
         {
-            if (schemes.Count == 0 || schemes.Contains(instance.Scheme, StringComparer.OrdinalIgnoreCase))
-            {
-                endpoints.Endpoints.Add(ServiceEndpoint.Create(instance.EndPoint));
-            }
+            var endPoint = string.Equals(instance.Scheme, _consumerScheme, StringComparison.OrdinalIgnoreCase)
+                ? instance.EndPoint
+                : new UriEndPoint(instance.Uri);
+            endpoints.Endpoints.Add(ServiceEndpoint.Create(endPoint));
         }
 
-        endpoints.AddChangeToken(instances.ChangeToken);
+        // Fires when Consul pushes a newer list (or the name stops being watched): the watcher resolves again then,
+        // and never polls Consul itself.
+        endpoints.AddChangeToken(all.ChangeToken);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

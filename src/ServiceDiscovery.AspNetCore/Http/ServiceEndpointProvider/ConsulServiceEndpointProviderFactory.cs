@@ -8,11 +8,15 @@ namespace ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
 /// <summary>Microsoft.Extensions.ServiceDiscovery provider factory backed by the Consul discovery cache.</summary>
 internal sealed class ConsulServiceEndpointProviderFactory(IConsulServiceDiscovery discovery) : IServiceEndpointProviderFactory
 {
+    /// <summary>
+    /// Takes the queries whose name is a Consul service name by the HttpClient integration's rule (a single label, not
+    /// <c>localhost</c>, not an IP address). Named-endpoint queries (<c>http://_grpc.catalog</c>) are left to the other
+    /// providers: Consul has no named endpoints, and answering with the service's one port could send gRPC to HTTP.
+    /// </summary>
     public bool TryCreateProvider(ServiceEndpointQuery query, [NotNullWhen(true)] out IServiceEndpointProvider? provider)
     {
-        // Names with dots are host names (DNS); Consul service names are single labels.
-        if (query.ServiceName.Length == 0 || query.ServiceName.Contains('.', StringComparison.Ordinal)
-            || string.Equals(query.ServiceName, "localhost", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.EndpointName is not null || !ServiceUri.IsServiceName(query.ServiceName))
         {
             provider = null;
             return false;

@@ -108,6 +108,42 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InstanceAcceptsButNeverAnswers_AttemptTimeoutRetryReachesTheOther()
+    {
+        await using var alive = await StartCatalogAsync();
+        using var hung = new TcpListener(IPAddress.Loopback, 0); // the kernel accepts; nothing ever answers
+        hung.Start();
+        var hungId = $"{_catalog}-hung";
+        await RegisterPassingInstanceAsync(hungId, port: ((IPEndPoint)hung.LocalEndpoint).Port);
+        await _consul.WaitUntilAsync(s => s.Checks.Any(c => c.ServiceId == hungId && c.Status == "passing"), Deadline, "the hung instance passes");
+        var http = CreateClient(b =>
+        {
+            b.AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(300);
+                o.Retry.Delay = TimeSpan.FromMilliseconds(10);
+            });
+            b.AddConsulServiceDiscovery();
+        });
+
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+            }
+
+            // Round-robin sent some attempts to the hung instance first (connections wait in its accept queue): the
+            // calls succeeded because the retry after each attempt timeout went to the other one.
+            Assert.True(hung.Pending(), "no attempt reached the hung instance");
+        }
+        finally
+        {
+            await DeregisterThroughHttpAsync(hungId);
+        }
+    }
+
+    [Fact]
     public async Task NoInstance_ClearErrorNamingTheService()
     {
         var http = CreateClient(b => b.AddConsulServiceDiscovery());

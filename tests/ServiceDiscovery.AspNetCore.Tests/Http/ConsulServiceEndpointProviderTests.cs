@@ -1,0 +1,109 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.ServiceDiscovery;
+using ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Http;
+
+public sealed class ConsulServiceEndpointProviderTests
+{
+    private readonly FakeServiceDiscovery _discovery = new();
+
+    [Theory]
+    [InlineData("http://catalog", true)]
+    [InlineData("https+http://catalog", true)]
+    [InlineData("catalog", true)]
+    [InlineData("http://catalog.example.com", false)]
+    [InlineData("http://localhost", false)]
+    [InlineData("http://127.0.0.1", false)]
+    [InlineData("http://[::1]", false)]
+    [InlineData("http://_grpc.catalog", false)] // a named endpoint: Consul has none, so it is left to other providers
+    public void TryCreateProvider_TakesConsulServiceNamesOnly(string input, bool expected)
+    {
+        var factory = new ConsulServiceEndpointProviderFactory(_discovery);
+
+        Assert.Equal(expected, factory.TryCreateProvider(Query(input), out var provider));
+        Assert.Equal(expected, provider is not null);
+    }
+
+    [Fact]
+    public async Task PopulateAsync_PlainHttp_IpEndpointsForHttpAndUriEndpointsForHttpsInstances()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), Instances.One("b", port: 5443, scheme: "https")));
+
+        var builder = await PopulateAsync("http://catalog");
+
+        Assert.Collection(
+            builder.Endpoints,
+            e => Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5001), e.EndPoint),
+            e => Assert.Equal(new Uri("https://127.0.0.1:5443/"), Assert.IsType<UriEndPoint>(e.EndPoint).Uri));
+    }
+
+    [Fact]
+    public async Task PopulateAsync_HttpsPlusHttp_HttpsInstancesWhenAnyElseHttpOnesCarryingTheirScheme()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), Instances.One("b", port: 5443, scheme: "https")));
+        _discovery.Set("orders", Instances.Of(Instances.One("o", port: 6001, service: "orders")));
+
+        var catalog = await PopulateAsync("https+http://catalog");
+        var orders = await PopulateAsync("https+http://orders");
+
+        // Consumers call a plain endpoint with the query's first scheme (https here): the https instance stays plain,
+        // the http fallback must say http itself.
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5443), Assert.Single(catalog.Endpoints).EndPoint);
+        Assert.Equal(new Uri("http://127.0.0.1:6001/"), Assert.IsType<UriEndPoint>(Assert.Single(orders.Endpoints).EndPoint).Uri);
+    }
+
+    [Fact]
+    public async Task PopulateAsync_Https_NoPlainHttpInstance()
+    {
+        _discovery.Set("orders", Instances.Of(Instances.One("o", port: 6001, service: "orders")));
+
+        var builder = await PopulateAsync("https://orders");
+
+        Assert.Empty(builder.Endpoints);
+        Assert.Single(builder.ChangeTokens); // still watched: an https instance may come
+    }
+
+    [Fact]
+    public async Task PopulateAsync_PublishesTheSnapshotsChangeToken()
+    {
+        using var changed = new CancellationTokenSource();
+        var token = new CancellationChangeToken(changed.Token);
+        _discovery.Set("catalog", new ConsulServiceInstances("catalog", [Instances.One("a", port: 5001)], changeToken: token));
+
+        var builder = await PopulateAsync("http://catalog");
+
+        Assert.Same(token, Assert.Single(builder.ChangeTokens));
+    }
+
+    private async Task<FakeEndpointBuilder> PopulateAsync(string input)
+    {
+        var factory = new ConsulServiceEndpointProviderFactory(_discovery);
+        Assert.True(factory.TryCreateProvider(Query(input), out var provider));
+        var builder = new FakeEndpointBuilder();
+        await provider.PopulateAsync(builder, TestContext.Current.CancellationToken);
+        await provider.DisposeAsync();
+        return builder;
+    }
+
+    private static ServiceEndpointQuery Query(string input)
+    {
+        Assert.True(ServiceEndpointQuery.TryParse(input, out var query));
+        return query;
+    }
+
+    private sealed class FakeEndpointBuilder : IServiceEndpointBuilder
+    {
+        public List<IChangeToken> ChangeTokens { get; } = [];
+
+        public IList<ServiceEndpoint> Endpoints { get; } = new List<ServiceEndpoint>();
+
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public void AddChangeToken(IChangeToken changeToken) => ChangeTokens.Add(changeToken);
+    }
+}
