@@ -19,6 +19,7 @@ public class HandlerOverheadBenchmarks
 {
     private readonly Uri _direct = new("http://127.0.0.1:5001/api/items?page=2");
     private readonly Uri _byName = new("http://catalog/api/items?page=2");
+    private readonly Uri _byNamePreferringHttps = new("https+http://catalog/api/items?page=2");
     private BenchmarkHost _host = null!;
     private HttpMessageInvoker _plain = null!;
     private HttpMessageInvoker _discovering = null!;
@@ -67,6 +68,14 @@ public class HandlerOverheadBenchmarks
     public async Task<int> ThroughConsulAsync()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _byName);
+        using var response = await _discovering.SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+        return (int)response.StatusCode;
+    }
+
+    [Benchmark(Description = "Discovery handler (https+http://) + in-memory handler")]
+    public async Task<int> ThroughConsulPreferringHttpsAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _byNamePreferringHttps);
         using var response = await _discovering.SendAsync(request, CancellationToken.None).ConfigureAwait(false);
         return (int)response.StatusCode;
     }

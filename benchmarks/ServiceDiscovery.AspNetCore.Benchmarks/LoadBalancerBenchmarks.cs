@@ -18,7 +18,21 @@ public class LoadBalancerBenchmarks
     private readonly RoundRobinLoadBalancer _roundRobin = new();
     private readonly RandomLoadBalancer _random = new();
     private readonly WeightedLoadBalancer _weighted = new();
-    private readonly PowerOfTwoChoicesLoadBalancer _powerOfTwo = new(new InstanceHealthTracker(TimeProvider.System, new FixedOptions()));
+    private readonly InstanceHealthTracker _tracker = new(TimeProvider.System, new FixedOptions());
+    private PowerOfTwoChoicesLoadBalancer _powerOfTwo = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _powerOfTwo = new PowerOfTwoChoicesLoadBalancer(_tracker);
+
+        // Every instance has had traffic, so power-of-two reads real in-flight state rather than the empty fast path.
+        foreach (var instance in _instances)
+        {
+            _tracker.RequestStarted(instance);
+            _tracker.RequestEnded(instance);
+        }
+    }
 
     [Benchmark(Baseline = true)]
     public ConsulServiceInstance RoundRobin() => _roundRobin.Pick(_instances);
