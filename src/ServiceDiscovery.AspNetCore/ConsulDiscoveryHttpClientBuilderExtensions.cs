@@ -18,6 +18,18 @@ public static class ConsulDiscoveryHttpClientBuilderExtensions
     /// with a dot, <c>localhost</c> and IP addresses pass through. Adds <c>AddConsulServiceDiscovery()</c> to the
     /// services if it is not there yet.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <c>http://catalog</c> calls each instance with the scheme it registered (its <c>scheme</c> meta);
+    /// <c>https://catalog</c> reaches only instances serving https; <c>https+http://catalog</c> prefers them and falls
+    /// back to http ones. Path and query are kept; the <c>Host</c> header names the instance unless the request sets one.
+    /// </para>
+    /// <para>
+    /// With no available instance, <see cref="ConsulServiceUnavailableException"/> is thrown and nothing is sent. An
+    /// instance that cannot be connected to is avoided for <c>Consul:LoadBalancing:EjectionDuration</c>. Add
+    /// Microsoft.Extensions.Http.Resilience's handler before this one so each retry picks an instance again.
+    /// </para>
+    /// </remarks>
     /// <param name="builder">The HttpClient builder.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
