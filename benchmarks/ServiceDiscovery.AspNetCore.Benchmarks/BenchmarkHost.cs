@@ -50,7 +50,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = address.ToString() })
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddConsulServiceDiscovery(o => configure?.Invoke(o));
+        services.AddConsulDiscoveryClient(o => configure?.Invoke(o));
         return new BenchmarkHost(agent, address, services.BuildServiceProvider());
     }
 

@@ -11,7 +11,7 @@ namespace ServiceDiscovery.AspNetCore.Benchmarks;
 
 /// <summary>
 /// What the discovery handler adds to a request: a plain <see cref="HttpClient"/> to a loopback Kestrel server
-/// (baseline) against the same request sent as <c>http://catalog/ping</c> through <c>AddConsulServiceDiscovery()</c>,
+/// (baseline) against the same request sent as <c>http://catalog/ping</c> through <c>AddConsulLoadBalancing()</c>,
 /// with three instances of <c>catalog</c> (all that server) in the discovery cache.
 /// </summary>
 [MemoryDiagnoser]
@@ -48,7 +48,7 @@ public class HttpHandlerBenchmarks
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddHttpClient("plain");
-        services.AddHttpClient("consul").AddConsulServiceDiscovery();
+        services.AddHttpClient("consul").AddConsulLoadBalancing();
         _clients = services.BuildServiceProvider();
         var factory = _clients.GetRequiredService<IHttpClientFactory>();
         _plain = factory.CreateClient("plain");
@@ -72,7 +72,7 @@ public class HttpHandlerBenchmarks
         return (int)response.StatusCode;
     }
 
-    [Benchmark(Description = "http://catalog through AddConsulServiceDiscovery()")]
+    [Benchmark(Description = "http://catalog through AddConsulLoadBalancing()")]
     public async Task<int> ThroughConsulAsync()
     {
         using var response = await _discovering.GetAsync(_byName).ConfigureAwait(false);

@@ -28,7 +28,7 @@ internal static class DemoApps
         var builder = CreateBuilder(consul, "orders");
         var catalog = builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"));
         catalog.AddStandardResilienceHandler();
-        catalog.AddConsulServiceDiscovery();
+        catalog.AddConsulLoadBalancing();
         var app = builder.Build();
         app.MapGet("/catalog/instance", async (IHttpClientFactory clients, CancellationToken ct) =>
             Results.Json(await clients.CreateClient("catalog").GetFromJsonAsync<InstanceAnswer>("/instance", ct)));

@@ -12,7 +12,7 @@ builder.Services.AddConsulDiscovery();
 // so a retry after a failed connection resolves again and reaches another instance.
 var catalogClient = builder.Services.AddHttpClient("catalog", client => client.BaseAddress = new Uri("http://catalog"));
 catalogClient.AddStandardResilienceHandler();
-catalogClient.AddConsulServiceDiscovery();
+catalogClient.AddConsulLoadBalancing();
 
 var app = builder.Build();
 

@@ -16,7 +16,7 @@ internal static class ReadmeExamples
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddConsulDiscovery();                       // binds "Consul" from appsettings.json
         builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"))
-                        .AddConsulServiceDiscovery();                // http://catalog → a healthy instance
+                        .AddConsulLoadBalancing();                // http://catalog → a healthy instance
         var app = builder.Build();
         app.Run();                                                   // registers once listening, /health served,
                                                                      // drains and deregisters on shutdown
@@ -44,7 +44,7 @@ internal static class ReadmeExamples
 
     public static void Discovery(WebApplicationBuilder builder, WebApplication app)
     {
-        builder.Services.AddConsulServiceDiscovery();           // consumers only; AddConsulDiscovery() includes it
+        builder.Services.AddConsulDiscoveryClient();           // consumers only; AddConsulDiscovery() includes it
 
         app.MapGet("/catalog-instances", async (IConsulServiceDiscovery discovery, CancellationToken ct) =>
         {
@@ -68,19 +68,19 @@ internal static class ReadmeExamples
 
     public static void HttpClientByName(WebApplicationBuilder builder)
     {
-        builder.Services.AddConsulDiscovery();                 // or AddConsulServiceDiscovery() in a consumer-only app
+        builder.Services.AddConsulDiscovery();                 // or AddConsulDiscoveryClient() in a consumer-only app
 
         var catalog = builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"));
         catalog.AddStandardResilienceHandler();                // optional; first, so each retry resolves again
-        catalog.AddConsulServiceDiscovery();                   // http://catalog/... → a healthy catalog instance
+        catalog.AddConsulLoadBalancing();                   // http://catalog/... → a healthy catalog instance
     }
 
     public static void Balancers(WebApplicationBuilder builder)
     {
         builder.Services.AddHttpClient("reports", c => c.BaseAddress = new Uri("http://reports"))
-            .AddConsulServiceDiscovery(ConsulLoadBalancingPolicy.PowerOfTwoChoices);   // this client only
+            .AddConsulLoadBalancing(ConsulLoadBalancingPolicy.PowerOfTwoChoices);   // this client only
         builder.Services.AddHttpClient("search", c => c.BaseAddress = new Uri("http://search"))
-            .AddConsulServiceDiscovery<ZoneAwareBalancer>();                           // your own IConsulLoadBalancer
+            .AddConsulLoadBalancing<ZoneAwareBalancer>();                           // your own IConsulLoadBalancer
     }
 
     public static void ServiceEndpointProvider(WebApplicationBuilder builder)

@@ -110,11 +110,11 @@ internal static class RegistrationBuilder
             Name = string.IsNullOrWhiteSpace(check.Name) ? $"{check.Kind} {target}" : check.Name,
             Interval = check.Interval,
             Timeout = check.Timeout,
-            HTTP = check.Kind == ConsulAdditionalCheckKind.Http ? target : null,
-            Method = check.Kind == ConsulAdditionalCheckKind.Http ? "GET" : null,
-            TCP = check.Kind == ConsulAdditionalCheckKind.Tcp ? target : null,
-            GRPC = check.Kind == ConsulAdditionalCheckKind.Grpc ? target : null,
-            GRPCUseTLS = check.Kind == ConsulAdditionalCheckKind.Grpc && check.GrpcUseTls ? true : null,
+            HTTP = check.Kind == ConsulCheckKind.Http ? target : null,
+            Method = check.Kind == ConsulCheckKind.Http ? "GET" : null,
+            TCP = check.Kind == ConsulCheckKind.Tcp ? target : null,
+            GRPC = check.Kind == ConsulCheckKind.Grpc ? target : null,
+            GRPCUseTLS = check.Kind == ConsulCheckKind.Grpc && check.GrpcUseTls ? true : null,
             TLSSkipVerify = check.TlsSkipVerify ? true : null,
         };
     }

@@ -159,9 +159,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
 
     private static void ValidateHealthCheck(ConsulHealthCheckOptions check, List<string> failures)
     {
-        if (!Enum.IsDefined(check.Kind))
+        if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Ttl or ConsulCheckKind.None))
         {
-            failures.Add($"Consul:HealthCheck:Kind '{check.Kind}' is not a check kind. Use Http, Ttl or None.");
+            failures.Add($"Consul:HealthCheck:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
         }
 
         if (string.IsNullOrEmpty(check.Path) || check.Path[0] != '/' || check.Path.Contains('?', StringComparison.Ordinal) || check.Path.Contains('#', StringComparison.Ordinal))
@@ -193,9 +193,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
     private static void ValidateAdditionalCheck(int index, ConsulAdditionalCheckOptions check, List<string> failures)
     {
         var key = FormattableString.Invariant($"Consul:HealthCheck:AdditionalChecks:{index}");
-        if (!Enum.IsDefined(check.Kind))
+        if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Tcp or ConsulCheckKind.Grpc))
         {
-            failures.Add($"{key}:Kind '{check.Kind}' is not a check kind. Use Http, Tcp or Grpc.");
+            failures.Add($"{key}:Kind '{check.Kind}' is not a kind for an extra check. Use Http, Tcp or Grpc.");
         }
         else if (string.IsNullOrWhiteSpace(check.Target))
         {
@@ -254,11 +254,11 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         }
     }
 
-    private static bool IsValidTarget(ConsulAdditionalCheckKind kind, string target) => kind switch
+    private static bool IsValidTarget(ConsulCheckKind kind, string target) => kind switch
     {
-        ConsulAdditionalCheckKind.Http => Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
-        ConsulAdditionalCheckKind.Tcp => IsHostPort(target),
-        ConsulAdditionalCheckKind.Grpc => IsHostPort(target.Split('/', 2)[0]),
+        ConsulCheckKind.Http => Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
+        ConsulCheckKind.Tcp => IsHostPort(target),
+        ConsulCheckKind.Grpc => IsHostPort(target.Split('/', 2)[0]),
         _ => false,
     };
 
@@ -279,10 +279,10 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         return !host.Contains(':', StringComparison.Ordinal) && Uri.CheckHostName(host) != UriHostNameType.Unknown;
     }
 
-    private static string TargetHint(ConsulAdditionalCheckKind kind) => kind switch
+    private static string TargetHint(ConsulCheckKind kind) => kind switch
     {
-        ConsulAdditionalCheckKind.Http => "an absolute http:// or https:// URL, e.g. 'http://127.0.0.1:9090/ready'",
-        ConsulAdditionalCheckKind.Tcp => "host:port, e.g. '127.0.0.1:6379' ('[::1]:6379' for IPv6)",
+        ConsulCheckKind.Http => "an absolute http:// or https:// URL, e.g. 'http://127.0.0.1:9090/ready'",
+        ConsulCheckKind.Tcp => "host:port, e.g. '127.0.0.1:6379' ('[::1]:6379' for IPv6)",
         _ => "host:port or host:port/service, e.g. '127.0.0.1:5001/orders'",
     };
 

@@ -40,7 +40,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging();
-        services.AddConsulServiceDiscovery(o =>
+        services.AddConsulDiscoveryClient(o =>
         {
             o.Discovery.RetryDelay = TimeSpan.FromMilliseconds(50);
             o.Discovery.MaxRetryDelay = TimeSpan.FromMilliseconds(400);

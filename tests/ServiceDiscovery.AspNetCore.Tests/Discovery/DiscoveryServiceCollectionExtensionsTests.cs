@@ -18,9 +18,9 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddConsulServiceDiscovery_RegistersOneSingletonCache()
+    public async Task AddConsulDiscoveryClient_RegistersOneSingletonCache()
     {
-        await using var provider = Build(s => s.AddConsulServiceDiscovery().AddConsulServiceDiscovery());
+        await using var provider = Build(s => s.AddConsulDiscoveryClient().AddConsulDiscoveryClient());
 
         var discovery = provider.GetRequiredService<IConsulServiceDiscovery>();
 
@@ -31,9 +31,9 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddConsulServiceDiscovery_BindsDiscoveryAndPerServiceSections()
+    public async Task AddConsulDiscoveryClient_BindsDiscoveryAndPerServiceSections()
     {
-        await using var provider = Build(s => s.AddConsulServiceDiscovery(), new()
+        await using var provider = Build(s => s.AddConsulDiscoveryClient(), new()
         {
             ["Consul:Discovery:PassingOnly"] = "false",
             ["Consul:Discovery:Tags:0"] = "v1",
@@ -57,31 +57,31 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddConsulServiceDiscovery_Section_BindsThatSection()
+    public async Task AddConsulDiscoveryClient_Section_BindsThatSection()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Infra:Consul:Discovery:IdleTimeout"] = "00:02:00",
         }).Build();
-        await using var provider = Build(s => s.AddConsulServiceDiscovery(configuration.GetSection("Infra:Consul")));
+        await using var provider = Build(s => s.AddConsulDiscoveryClient(configuration.GetSection("Infra:Consul")));
 
         Assert.Equal(TimeSpan.FromMinutes(2), provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Discovery.IdleTimeout);
     }
 
     [Fact]
-    public async Task AddConsulServiceDiscovery_Delegate_RunsAfterBinding()
+    public async Task AddConsulDiscoveryClient_Delegate_RunsAfterBinding()
     {
         await using var provider = Build(
-            s => s.AddConsulServiceDiscovery(o => o.Discovery.TaggedAddress = "wan"),
+            s => s.AddConsulDiscoveryClient(o => o.Discovery.TaggedAddress = "wan"),
             new() { ["Consul:Discovery:TaggedAddress"] = "lan" });
 
         Assert.Equal("wan", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Discovery.TaggedAddress);
     }
 
     [Fact]
-    public async Task AddConsulServiceDiscovery_InvalidSettings_FailValidationNamingTheKey()
+    public async Task AddConsulDiscoveryClient_InvalidSettings_FailValidationNamingTheKey()
     {
-        await using var provider = Build(s => s.AddConsulServiceDiscovery(), new() { ["Consul:Discovery:RetryDelay"] = "00:00:00" });
+        await using var provider = Build(s => s.AddConsulDiscoveryClient(), new() { ["Consul:Discovery:RetryDelay"] = "00:00:00" });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
 
@@ -89,26 +89,26 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddConsulServiceDiscovery_CalledTwice_AddsNothingTheSecondTime()
+    public void AddConsulDiscoveryClient_CalledTwice_AddsNothingTheSecondTime()
     {
         var services = new ServiceCollection();
 
-        services.AddConsulServiceDiscovery();
+        services.AddConsulDiscoveryClient();
         var afterFirstCall = services.Count;
-        services.AddConsulServiceDiscovery();
+        services.AddConsulDiscoveryClient();
 
         Assert.Equal(afterFirstCall, services.Count);
     }
 
     [Fact]
-    public void AddConsulServiceDiscovery_NullArguments_Throw()
+    public void AddConsulDiscoveryClient_NullArguments_Throw()
     {
         IServiceCollection services = new ServiceCollection();
 
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulServiceDiscovery(null!));
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulServiceDiscovery(null!, o => { }));
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulServiceDiscovery(null!, new ConfigurationBuilder().Build().GetSection("Consul")));
-        Assert.Throws<ArgumentNullException>("configure", () => services.AddConsulServiceDiscovery((Action<ConsulOptions>)null!));
-        Assert.Throws<ArgumentNullException>("section", () => services.AddConsulServiceDiscovery((IConfigurationSection)null!));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!, o => { }));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!, new ConfigurationBuilder().Build().GetSection("Consul")));
+        Assert.Throws<ArgumentNullException>("configure", () => services.AddConsulDiscoveryClient((Action<ConsulOptions>)null!));
+        Assert.Throws<ArgumentNullException>("section", () => services.AddConsulDiscoveryClient((IConfigurationSection)null!));
     }
 }

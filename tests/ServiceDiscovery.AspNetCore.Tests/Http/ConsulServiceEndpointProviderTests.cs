@@ -4,7 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.ServiceDiscovery;
-using ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Http;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
-using ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Http;
 
@@ -33,7 +33,7 @@ public sealed class HttpDiscoveryRegistrationTests
         settings[key] = value;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddHttpClient("c").AddConsulServiceDiscovery();
+        services.AddHttpClient("c").AddConsulLoadBalancing();
         using var provider = services.BuildServiceProvider();
 
         var ex = Record.Exception(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
@@ -45,11 +45,11 @@ public sealed class HttpDiscoveryRegistrationTests
     [Fact]
     public void PublicEntryPoints_NullArguments_Throw()
     {
-        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery()).ParamName);
-        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery(ConsulLoadBalancingPolicy.Random)).ParamName);
-        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulServiceDiscovery<FirstInstanceBalancer>()).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulLoadBalancing()).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulLoadBalancing(ConsulLoadBalancingPolicy.Random)).ParamName);
+        Assert.Equal("builder", Assert.Throws<ArgumentNullException>(() => ((IHttpClientBuilder)null!).AddConsulLoadBalancing<FirstInstanceBalancer>()).ParamName);
         Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddConsulServiceEndpointProvider()).ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddHttpClient("c").AddConsulServiceDiscovery((ConsulLoadBalancingPolicy)9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddHttpClient("c").AddConsulLoadBalancing((ConsulLoadBalancingPolicy)9));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class HttpDiscoveryRegistrationTests
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<IConsulServiceDiscovery>(discovery);
         services.AddHttpClient("c")
-            .AddConsulServiceDiscovery<FirstInstanceBalancer>()
+            .AddConsulLoadBalancing<FirstInstanceBalancer>()
             .ConfigurePrimaryHttpMessageHandler(() => new RecordingHandler(sent));
         await using var provider = services.BuildServiceProvider();
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("c");

@@ -77,7 +77,7 @@ public sealed class ConsulDiscoveryServiceCollectionExtensionsTests
         Assert.Equal(ConsulCheckKind.Ttl, options.HealthCheck.Kind);
         Assert.Equal(TimeSpan.FromSeconds(15), options.HealthCheck.Ttl);
         Assert.Equal("127.0.0.1:6379", Assert.Single(options.HealthCheck.AdditionalChecks).Target);
-        Assert.Equal(ConsulAdditionalCheckKind.Tcp, options.HealthCheck.AdditionalChecks[0].Kind);
+        Assert.Equal(ConsulCheckKind.Tcp, options.HealthCheck.AdditionalChecks[0].Kind);
         Assert.Equal(ConsulShutdownMode.Maintenance, options.Registration.ShutdownMode);
         Assert.Equal(TimeSpan.FromSeconds(7), options.Registration.DrainDelay);
     }

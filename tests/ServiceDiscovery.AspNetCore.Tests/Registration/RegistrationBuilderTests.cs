@@ -79,8 +79,8 @@ public sealed class RegistrationBuilderTests
     {
         var options = new ConsulOptions();
         options.HealthCheck.Kind = ConsulCheckKind.None;
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Tcp, Target = "10.0.0.5:6379" });
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Grpc, Target = "10.0.0.5:5002/orders", GrpcUseTls = true, Name = "grpc" });
+        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "10.0.0.5:6379" });
+        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "10.0.0.5:5002/orders", GrpcUseTls = true, Name = "grpc" });
 
         var body = RegistrationBuilder.Build(options, Endpoint, "orders", "1").Body;
 

@@ -31,7 +31,8 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:Service:Weights:Passing must be greater than zero; got '0'", o => o.Service.Weights.Passing = 0 },
         { "Consul:Service:Weights:Warning must be zero or more; got '-1'", o => o.Service.Weights.Warning = -1 },
         { "Consul:Service:PreferredNetworks:0 '10.0.0.0/33' is not a network in CIDR notation", o => o.Service.PreferredNetworks.Add("10.0.0.0/33") },
-        { "Consul:HealthCheck:Kind '7' is not a check kind", o => o.HealthCheck.Kind = (ConsulCheckKind)7 },
+        { "Consul:HealthCheck:Kind '7' is not a kind for the app's own check", o => o.HealthCheck.Kind = (ConsulCheckKind)7 },
+        { "Consul:HealthCheck:Kind 'Tcp' is not a kind for the app's own check. Use Http, Ttl or None", o => o.HealthCheck.Kind = ConsulCheckKind.Tcp },
         { "Consul:HealthCheck:Path must be a path starting with '/'", o => o.HealthCheck.Path = "health" },
         { "Consul:HealthCheck:Interval must be greater than zero; got '00:00:00'", o => o.HealthCheck.Interval = TimeSpan.Zero },
         { "Consul:HealthCheck:Interval must be greater than zero; got '-00:00:01'", o => o.HealthCheck.Interval = TimeSpan.FromSeconds(-1) },
@@ -41,9 +42,10 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:HealthCheck:Ttl must be at least 1 second; got '00:00:00.5000000'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.FromMilliseconds(500); } },
         { "Consul:HealthCheck:DeregisterCriticalServiceAfter must not be negative", o => o.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.FromMinutes(-1) },
         { "Consul:HealthCheck:AdditionalChecks:0:Target is required", o => o.HealthCheck.AdditionalChecks.Add(new()) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Target 'localhost' is not valid for a Tcp check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Tcp, Target = "localhost" }) },
+        { "Consul:HealthCheck:AdditionalChecks:0:Target 'localhost' is not valid for a Tcp check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "localhost" }) },
         { "Consul:HealthCheck:AdditionalChecks:0:Target 'ftp://x' is not valid for a Http check", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "ftp://x" }) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Kind '9' is not a check kind", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = (ConsulAdditionalCheckKind)9, Target = "x:1" }) },
+        { "Consul:HealthCheck:AdditionalChecks:0:Kind '9' is not a kind for an extra check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = (ConsulCheckKind)9, Target = "x:1" }) },
+        { "Consul:HealthCheck:AdditionalChecks:0:Kind 'Ttl' is not a kind for an extra check. Use Http, Tcp or Grpc", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Ttl, Target = "x:1" }) },
         { "Consul:HealthCheck:AdditionalChecks:0:Timeout '00:00:30' is longer than", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "http://x/", Timeout = TimeSpan.FromSeconds(30) }) },
         { "Consul:Registration:RetryInitialDelay must be greater than zero", o => o.Registration.RetryInitialDelay = TimeSpan.Zero },
         { "Consul:Registration:RetryMaxDelay '00:00:01' is shorter than Consul:Registration:RetryInitialDelay '00:00:02'", o => { o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(2); o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(1); } },
@@ -77,8 +79,8 @@ public sealed class RegistrationOptionsValidatorTests
         options.Service.Port = 443;
         options.Service.Meta["git_sha"] = "abc";
         options.Service.PreferredNetworks.Add("fd00::/8");
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Tcp, Target = "[::1]:6379" });
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulAdditionalCheckKind.Grpc, Target = "grpc.internal:5002/orders" });
+        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "[::1]:6379" });
+        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "grpc.internal:5002/orders" });
         options.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.Zero;
         options.Registration.DrainDelay = TimeSpan.Zero;
 

@@ -13,7 +13,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 
 /// <summary>
 /// Real apps on Kestrel registered with <c>AddConsulDiscovery()</c>, called by name through an HttpClient with
-/// <c>AddConsulServiceDiscovery()</c> or through Microsoft.Extensions.ServiceDiscovery, against <see cref="ConsulTarget"/>.
+/// <c>AddConsulLoadBalancing()</c> or through Microsoft.Extensions.ServiceDiscovery, against <see cref="ConsulTarget"/>.
 /// </summary>
 public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
 {
@@ -45,7 +45,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     {
         await using var first = await StartCatalogAsync();
         await using var second = await StartCatalogAsync();
-        var http = CreateClient(b => b.AddConsulServiceDiscovery());
+        var http = CreateClient(b => b.AddConsulLoadBalancing());
 
         var hits = new List<string>();
         for (var i = 0; i < 20; i++)
@@ -91,7 +91,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         var http = CreateClient(b =>
         {
             b.AddStandardResilienceHandler(); // outermost: each retry goes through discovery again
-            b.AddConsulServiceDiscovery();
+            b.AddConsulLoadBalancing();
         });
 
         try
@@ -123,7 +123,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
                 o.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(300);
                 o.Retry.Delay = TimeSpan.FromMilliseconds(10);
             });
-            b.AddConsulServiceDiscovery();
+            b.AddConsulLoadBalancing();
         });
 
         try
@@ -146,7 +146,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task NoInstance_ClearErrorNamingTheService()
     {
-        var http = CreateClient(b => b.AddConsulServiceDiscovery());
+        var http = CreateClient(b => b.AddConsulLoadBalancing());
 
         var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
 

@@ -1,8 +1,9 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Http;
 using Microsoft.Extensions.ServiceDiscovery;
 
-namespace ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+namespace ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 /// <summary>
 /// Resolves a service's endpoints from the discovery cache and hands the cache's change token to

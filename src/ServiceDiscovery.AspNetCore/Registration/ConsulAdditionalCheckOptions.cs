@@ -10,13 +10,13 @@ public sealed class ConsulAdditionalCheckOptions
     public string? Name { get; set; }
 
     /// <summary>Gets or sets the kind of check.</summary>
-    /// <value>The default is <see cref="ConsulAdditionalCheckKind.Http"/>.</value>
-    public ConsulAdditionalCheckKind Kind { get; set; } = ConsulAdditionalCheckKind.Http;
+    /// <value>The default is <see cref="ConsulCheckKind.Http"/>.</value>
+    public ConsulCheckKind Kind { get; set; } = ConsulCheckKind.Http;
 
     /// <summary>
-    /// Gets or sets what Consul checks: an absolute URL for <see cref="ConsulAdditionalCheckKind.Http"/>,
-    /// <c>host:port</c> for <see cref="ConsulAdditionalCheckKind.Tcp"/>, <c>host:port[/service]</c> for
-    /// <see cref="ConsulAdditionalCheckKind.Grpc"/>.
+    /// Gets or sets what Consul checks: an absolute URL for <see cref="ConsulCheckKind.Http"/>,
+    /// <c>host:port</c> for <see cref="ConsulCheckKind.Tcp"/>, <c>host:port[/service]</c> for
+    /// <see cref="ConsulCheckKind.Grpc"/>.
     /// </summary>
     /// <value>The default is none; it is required.</value>
     public string? Target { get; set; }

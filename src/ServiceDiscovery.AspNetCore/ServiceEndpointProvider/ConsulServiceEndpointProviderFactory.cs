@@ -1,9 +1,10 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Http;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.ServiceDiscovery;
 
-namespace ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+namespace ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 /// <summary>Microsoft.Extensions.ServiceDiscovery provider factory backed by the Consul discovery cache.</summary>
 internal sealed class ConsulServiceEndpointProviderFactory(IConsulServiceDiscovery discovery) : IServiceEndpointProviderFactory

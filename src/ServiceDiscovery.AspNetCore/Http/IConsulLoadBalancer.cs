@@ -4,7 +4,7 @@ namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
 /// Picks the instance a request goes to. Implement it for a custom policy and add it with
-/// <c>AddConsulServiceDiscovery&lt;TBalancer&gt;()</c> on an <c>IHttpClientBuilder</c>.
+/// <c>AddConsulLoadBalancing&lt;TBalancer&gt;()</c> on an <c>IHttpClientBuilder</c>.
 /// </summary>
 /// <remarks>
 /// Called on every request, concurrently: implementations must be thread-safe and should not allocate. The handler

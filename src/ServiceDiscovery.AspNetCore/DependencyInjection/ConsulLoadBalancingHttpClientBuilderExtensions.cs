@@ -10,12 +10,12 @@ using ServiceDiscovery.AspNetCore.Http.LoadBalancing;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Resolves <c>http://{service}/...</c> through Consul for an <see cref="HttpClient"/>.</summary>
-public static class ConsulDiscoveryHttpClientBuilderExtensions
+public static class ConsulLoadBalancingHttpClientBuilderExtensions
 {
     /// <summary>
     /// Sends requests whose host is a Consul service name (a single label such as <c>catalog</c>) to a healthy instance
     /// of that service, chosen by the <c>Consul:LoadBalancing:Policy</c> balancer (round-robin by default). Host names
-    /// with a dot, <c>localhost</c> and IP addresses pass through. Adds <c>AddConsulServiceDiscovery()</c> to the
+    /// with a dot, <c>localhost</c> and IP addresses pass through. Adds <c>AddConsulDiscoveryClient()</c> to the
     /// services if it is not there yet.
     /// </summary>
     /// <remarks>
@@ -33,7 +33,7 @@ public static class ConsulDiscoveryHttpClientBuilderExtensions
     /// <param name="builder">The HttpClient builder.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static IHttpClientBuilder AddConsulServiceDiscovery(this IHttpClientBuilder builder)
+    public static IHttpClientBuilder AddConsulLoadBalancing(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddConsulHandler(static provider => LoadBalancerFactory.Create(
@@ -41,12 +41,12 @@ public static class ConsulDiscoveryHttpClientBuilderExtensions
             provider.GetRequiredService<InstanceHealthTracker>()));
     }
 
-    /// <summary>As <see cref="AddConsulServiceDiscovery(IHttpClientBuilder)"/>, with this client's own balancing policy.</summary>
+    /// <summary>As <see cref="AddConsulLoadBalancing(IHttpClientBuilder)"/>, with this client's own balancing policy.</summary>
     /// <param name="builder">The HttpClient builder.</param>
     /// <param name="policy">The policy for this client.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static IHttpClientBuilder AddConsulServiceDiscovery(this IHttpClientBuilder builder, ConsulLoadBalancingPolicy policy)
+    public static IHttpClientBuilder AddConsulLoadBalancing(this IHttpClientBuilder builder, ConsulLoadBalancingPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(builder);
         if (!Enum.IsDefined(policy))
@@ -57,12 +57,12 @@ public static class ConsulDiscoveryHttpClientBuilderExtensions
         return builder.AddConsulHandler(provider => LoadBalancerFactory.Create(policy, provider.GetRequiredService<InstanceHealthTracker>()));
     }
 
-    /// <summary>As <see cref="AddConsulServiceDiscovery(IHttpClientBuilder)"/>, with a custom balancer created from DI.</summary>
+    /// <summary>As <see cref="AddConsulLoadBalancing(IHttpClientBuilder)"/>, with a custom balancer created from DI.</summary>
     /// <typeparam name="TBalancer">The balancer; created once per handler with <see cref="ActivatorUtilities"/>.</typeparam>
     /// <param name="builder">The HttpClient builder.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static IHttpClientBuilder AddConsulServiceDiscovery<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TBalancer>(this IHttpClientBuilder builder)
+    public static IHttpClientBuilder AddConsulLoadBalancing<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TBalancer>(this IHttpClientBuilder builder)
         where TBalancer : class, IConsulLoadBalancer
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -72,7 +72,7 @@ public static class ConsulDiscoveryHttpClientBuilderExtensions
     private static IHttpClientBuilder AddConsulHandler(this IHttpClientBuilder builder, Func<IServiceProvider, IConsulLoadBalancer> createBalancer)
     {
         var services = builder.Services;
-        services.AddConsulServiceDiscovery();
+        services.AddConsulDiscoveryClient();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ConsulOptions>, LoadBalancingOptionsValidator>());
         services.TryAddSingleton<InstanceHealthTracker>();
         services.TryAddSingleton<HttpDiscoveryMetrics>();

@@ -9,7 +9,7 @@ using ServiceDiscovery.AspNetCore.Health;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the health endpoint Consul's HTTP check calls.</summary>
-public static class ConsulDiscoveryEndpointRouteBuilderExtensions
+public static class ConsulHealthEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the health endpoint at <c>Consul:HealthCheck:Path</c> (<c>/health</c> by default), running the app's

@@ -1,7 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.ServiceDiscovery;
-using ServiceDiscovery.AspNetCore.Http.ServiceEndpointProvider;
+using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +12,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <c>AddServiceDiscovery()</c> HttpClients resolve service names from the Consul discovery cache, and refresh when
     /// Consul pushes a change (the cache's change token) rather than on a polling timer. The provider goes ahead of
     /// the configuration and pass-through providers already registered, so a Consul service is not also resolved as
-    /// a DNS name. Adds <see cref="AddConsulServiceDiscovery(IServiceCollection)"/> if it is not there yet.
+    /// a DNS name. Adds <see cref="AddConsulDiscoveryClient(IServiceCollection)"/> if it is not there yet.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection, for chaining.</returns>
@@ -20,7 +20,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     public static IServiceCollection AddConsulServiceEndpointProvider(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddConsulServiceDiscovery();
+        services.AddConsulDiscoveryClient();
         if (services.Any(static d => d.ServiceType == typeof(IServiceEndpointProviderFactory) && d.ImplementationType == typeof(ConsulServiceEndpointProviderFactory)))
         {
             return services;

@@ -1,0 +1,32 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace ServiceDiscovery.AspNetCore;
+
+/// <summary>
+/// A kind of health check. The app's own check (<c>Consul:HealthCheck:Kind</c>) is <see cref="Http"/>, <see cref="Ttl"/>
+/// or <see cref="None"/>; an extra check (<c>Consul:HealthCheck:AdditionalChecks:N:Kind</c>) is <see cref="Http"/>,
+/// <see cref="Tcp"/> or <see cref="Grpc"/>.
+/// </summary>
+public enum ConsulCheckKind
+{
+    /// <summary>
+    /// Consul sends HTTP GETs: to the app's health endpoint at the registered address for the app's own check, or to
+    /// <see cref="ConsulAdditionalCheckOptions.Target"/> (an absolute URL) for an extra check. 2xx passing, 429 warning, else critical.
+    /// </summary>
+    Http,
+
+    /// <summary>
+    /// The app reports its health to Consul (TTL check) every third of <see cref="ConsulHealthCheckOptions.Ttl"/>:
+    /// for apps Consul cannot reach. The app's own check only.
+    /// </summary>
+    Ttl,
+
+    /// <summary>No check: the instance always counts as passing. Only for tests and special cases. The app's own check only.</summary>
+    None,
+
+    /// <summary>An extra check: a TCP connect to <see cref="ConsulAdditionalCheckOptions.Target"/>, <c>host:port</c>.</summary>
+    Tcp,
+
+    /// <summary>An extra check: the gRPC health protocol against <see cref="ConsulAdditionalCheckOptions.Target"/>, <c>host:port</c> or <c>host:port/service</c>.</summary>
+    Grpc,
+}
