@@ -16,7 +16,7 @@ public class LookupBenchmarks
     private static readonly HealthServiceQuery Passing = new() { PassingOnly = true };
     private BenchmarkHost _host = null!;
     private IConsulServiceDiscovery _discovery = null!;
-    private IConsulApiClient _client = null!;
+    private IConsulHealthApi _client = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -28,7 +28,7 @@ public class LookupBenchmarks
         }
 
         _discovery = _host.Discovery;
-        _client = _host.Services.GetRequiredService<IConsulApiClient>();
+        _client = _host.Services.GetRequiredService<IConsulHealthApi>();
         var instances = await _discovery.GetInstancesAsync("catalog").ConfigureAwait(false);
         if (instances.Count != 3)
         {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Consul.Json;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
@@ -48,7 +49,7 @@ using var provider = services.BuildServiceProvider();
 var options = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
 Require(options.Timeout == TimeSpan.FromSeconds(5), $"bound Timeout {options.Timeout}");
 
-var client = provider.GetRequiredService<IConsulApiClient>();
+var client = provider.GetRequiredService<ConsulApiClient>();
 var result = await client.GetHealthServiceAsync("web", new HealthServiceQuery { PassingOnly = false, Tags = ["v1"] }, new QueryOptions { Index = 0 }, CancellationToken.None);
 var request = await server;
 var entry = result.Value.Single();

@@ -2,73 +2,71 @@
 
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Options;
 using static ServiceDiscovery.AspNetCore.Consul.ConsulEnvironmentVariables;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
 /// <summary>
 /// Validates how to reach Consul (Address, Timeout, Tls and the CLI variables they fall back to) at start-up, so a bad
-/// setting fails <c>app.Run()</c> with a message that names the key and the fix, not the first request. Other parts of
-/// <see cref="ConsulOptions"/> have their own validators.
+/// setting fails <c>app.Run()</c> with a message that names the key and the fix, not the first request. Keys are
+/// named under <c>section</c>, the configuration path the settings were bound from.
 /// </summary>
-internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environment) : IValidateOptions<ConsulOptions>
+internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environment)
 {
-    public ValidateOptionsResult Validate(string? name, ConsulOptions options)
+    public void Validate(string section, ConsulClientOptions options, List<string> failures)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        ValidateAddress(options.Address, failures);
+        ArgumentNullException.ThrowIfNull(failures);
+        ValidateAddress(section, options.Address, failures);
 
         if (options.Timeout <= TimeSpan.Zero)
         {
-            failures.Add($"Consul:Timeout must be greater than zero; got '{options.Timeout}'. Use e.g. '00:00:10'; blocking queries add their wait to it.");
+            failures.Add($"{section}:Timeout must be greater than zero; got '{options.Timeout}'. Use e.g. '00:00:10'; blocking queries add their wait to it.");
         }
 
-        ValidateTls(options.Tls, failures);
-        ValidateEnvironment(options, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        ValidateTls(section, options.Tls, failures);
+        ValidateEnvironment(section, options, failures);
     }
 
-    private static void ValidateAddress(string? address, List<string> failures)
+    private static void ValidateAddress(string section, string? address, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(address))
         {
             // Post-configuration fills the default; an empty value here means it did not run.
-            failures.Add($"Consul:Address is empty. Set it to the agent's HTTP address, e.g. '{ConsulApiClient.DefaultAddress}', or set {HttpAddr}.");
+            failures.Add($"{section}:Address is empty. Set it to the agent's HTTP address, e.g. '{ConsulClientOptions.DefaultAddress}', or set {HttpAddr}.");
             return;
         }
 
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri))
         {
-            failures.Add($"Consul:Address '{address}' is not an absolute URL. Use e.g. '{ConsulApiClient.DefaultAddress}' (IPv6: 'http://[::1]:8500').");
+            failures.Add($"{section}:Address '{address}' is not an absolute URL. Use e.g. '{ConsulClientOptions.DefaultAddress}' (IPv6: 'http://[::1]:8500').");
             return;
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             // Never echo the address: its user info may be a password.
-            failures.Add("Consul:Address must not contain user info (user:password@). Put the ACL token in Consul:Token or CONSUL_HTTP_TOKEN.");
+            failures.Add($"{section}:Address must not contain user info (user:password@). Put the ACL token in {section}:Token or CONSUL_HTTP_TOKEN.");
             return;
         }
 
         if (uri.Scheme is not ("http" or "https"))
         {
             failures.Add(uri.Scheme == "unix"
-                ? $"Consul:Address '{address}' is a unix socket, which is not supported. Expose the agent's HTTP API on TCP (addresses.http) and use e.g. '{ConsulApiClient.DefaultAddress}'."
-                : $"Consul:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{HostAndPort(address)}'.");
+                ? $"{section}:Address '{address}' is a unix socket, which is not supported. Expose the agent's HTTP API on TCP (addresses.http) and use e.g. '{ConsulClientOptions.DefaultAddress}'."
+                : $"{section}:Address '{address}' uses the unsupported scheme '{uri.Scheme}'. Use an http:// or https:// URL, e.g. 'http://{HostAndPort(address)}'.");
             return;
         }
 
         if (uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            failures.Add($"Consul:Address '{address}' must be scheme, host and port only, without a path, query or fragment (the client adds /v1/...). Use e.g. '{uri.GetLeftPart(UriPartial.Authority)}'.");
+            failures.Add($"{section}:Address '{address}' must be scheme, host and port only, without a path, query or fragment (the client adds /v1/...). Use e.g. '{uri.GetLeftPart(UriPartial.Authority)}'.");
         }
     }
 
-    private static void ValidateTls(ConsulTlsOptions tls, List<string> failures)
+    private static void ValidateTls(string section, ConsulTlsOptions tls, List<string> failures)
     {
-        if (HasValue(tls.CaFile) && FileExists("Consul:Tls:CaFile", tls.CaFile!, "the PEM file of the CA that signed the agent's certificate", failures))
+        if (HasValue(tls.CaFile) && FileExists($"{section}:Tls:CaFile", tls.CaFile!, "the PEM file of the CA that signed the agent's certificate", failures))
         {
             try
             {
@@ -76,12 +74,12 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
                 roots.ImportFromPemFile(tls.CaFile!);
                 if (roots.Count == 0)
                 {
-                    failures.Add($"Consul:Tls:CaFile '{tls.CaFile}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+                    failures.Add($"{section}:Tls:CaFile '{tls.CaFile}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
                 }
             }
             catch (CryptographicException ex)
             {
-                failures.Add($"Consul:Tls:CaFile '{tls.CaFile}' is not a readable PEM certificate: {ex.Message}");
+                failures.Add($"{section}:Tls:CaFile '{tls.CaFile}' is not a readable PEM certificate: {ex.Message}");
             }
         }
 
@@ -89,12 +87,12 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
         var hasKey = HasValue(tls.ClientKeyFile);
         if (hasKey && !hasCert)
         {
-            failures.Add($"Consul:Tls:ClientKeyFile is set but Consul:Tls:ClientCertificateFile is not. Set both (or {ClientCert} and {ClientKey}).");
+            failures.Add($"{section}:Tls:ClientKeyFile is set but {section}:Tls:ClientCertificateFile is not. Set both (or {ClientCert} and {ClientKey}).");
         }
 
         if (hasCert
-            && FileExists("Consul:Tls:ClientCertificateFile", tls.ClientCertificateFile!, "a PEM client certificate", failures)
-            && (!hasKey || FileExists("Consul:Tls:ClientKeyFile", tls.ClientKeyFile!, "the PEM private key of the client certificate", failures)))
+            && FileExists($"{section}:Tls:ClientCertificateFile", tls.ClientCertificateFile!, "a PEM client certificate", failures)
+            && (!hasKey || FileExists($"{section}:Tls:ClientKeyFile", tls.ClientKeyFile!, "the PEM private key of the client certificate", failures)))
         {
             try
             {
@@ -102,12 +100,12 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
             }
             catch (CryptographicException ex)
             {
-                failures.Add($"Consul:Tls:ClientCertificateFile '{tls.ClientCertificateFile}' and Consul:Tls:ClientKeyFile '{tls.ClientKeyFile}' do not form a PEM certificate with its private key: {ex.Message} Without ClientKeyFile, the key must be in the certificate file.");
+                failures.Add($"{section}:Tls:ClientCertificateFile '{tls.ClientCertificateFile}' and {section}:Tls:ClientKeyFile '{tls.ClientKeyFile}' do not form a PEM certificate with its private key: {ex.Message} Without ClientKeyFile, the key must be in the certificate file.");
             }
         }
     }
 
-    private void ValidateEnvironment(ConsulOptions options, List<string> failures)
+    private void ValidateEnvironment(string section, ConsulClientOptions options, List<string> failures)
     {
         foreach (var variable in new[] { HttpSsl, HttpSslVerify })
         {
@@ -121,7 +119,7 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
             && !File.Exists(tokenFile)
             && (string.IsNullOrEmpty(options.Token) || options.Token == environment.Get(HttpToken)))
         {
-            failures.Add($"{HttpTokenFile} points to '{tokenFile}', which does not exist. Fix the path, unset it, or set Consul:Token.");
+            failures.Add($"{HttpTokenFile} points to '{tokenFile}', which does not exist. Fix the path, unset it, or set {section}:Token.");
         }
     }
 

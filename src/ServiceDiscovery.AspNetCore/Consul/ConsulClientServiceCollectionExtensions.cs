@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,31 +7,31 @@ using Microsoft.Extensions.Options;
 namespace ServiceDiscovery.AspNetCore.Consul;
 
 /// <summary>
-/// Registers the Consul HTTP client layer. Internal: the public entry points (<c>AddConsulDiscovery()</c>, ...) call
-/// these, and every call after the first is a no-op, so entry points can be combined freely.
+/// Registers the Consul HTTP client layer. It reads its settings from <see cref="IOptionsMonitor{TOptions}"/> of
+/// <see cref="ConsulClientOptions"/>, which the layer above provides; it knows nothing of registration, discovery or
+/// hosting. Every call after the first is a no-op, so entry points can be combined freely.
 /// </summary>
 internal static class ConsulClientServiceCollectionExtensions
 {
     /// <summary>
-    /// <see cref="TimeProvider.System"/>, <see cref="ConsulOptions"/> (validated on start, filled from Consul's CLI
-    /// variables), the named <see cref="HttpClient"/> <see cref="ConsulApiClient.HttpClientName"/>, telemetry and
-    /// <see cref="IConsulApiClient"/>. Every service is <c>TryAdd</c>ed, so a test or an app can replace any of them.
+    /// <see cref="TimeProvider.System"/>, the named <see cref="HttpClient"/> <see cref="ConsulApiClient.HttpClientName"/>,
+    /// telemetry, the settings' environment defaults and validator, and one <see cref="ConsulApiClient"/> behind each API
+    /// area interface. Every service is <c>TryAdd</c>ed, so a test or an app can replace any of them.
     /// </summary>
-    public static IServiceCollection AddConsulClientCore(this IServiceCollection services)
+    public static IServiceCollection AddConsulClient(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (services.Any(static d => d.ServiceType == typeof(ConsulClientCoreMarker)))
+        if (services.Any(static d => d.ServiceType == typeof(ConsulClientMarker)))
         {
-            // AddOptions().ValidateOnStart() and AddHttpClient() append configuration on every call: guard them.
+            // AddHttpClient() appends configuration on every call: guard it.
             return services;
         }
 
-        services.AddSingleton<ConsulClientCoreMarker>();
+        services.AddSingleton<ConsulClientMarker>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConsulEnvironment, ProcessConsulEnvironment>();
-        services.AddOptions<ConsulOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ConsulOptions>, ConsulOptionsEnvironmentDefaults>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulClientOptionsValidator>());
+        services.TryAddSingleton<ConsulClientEnvironmentDefaults>();
+        services.TryAddSingleton<ConsulClientOptionsValidator>();
         services.AddMetrics();
         services.TryAddSingleton<ConsulTelemetry>();
         // RemoveAllLoggers: IHttpClientFactory's default request logging redacts header values in its message text but
@@ -40,38 +39,17 @@ internal static class ConsulClientServiceCollectionExtensions
         // each request itself (ConsulApiClient.Log), without headers.
         services.AddHttpClient(ConsulApiClient.HttpClientName)
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(static provider => ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptionsMonitor<ConsulOptions>>().CurrentValue))
+            .ConfigurePrimaryHttpMessageHandler(static provider => ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptionsMonitor<ConsulClientOptions>>().CurrentValue))
             .RemoveAllLoggers();
-        services.TryAddSingleton<IConsulApiClient, ConsulApiClient>();
+        services.TryAddSingleton<ConsulApiClient>();
+        services.TryAddSingleton<IConsulAgentApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulHealthApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulCatalogApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulKeyValueApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulStatusApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         return services;
     }
 
-    /// <summary>
-    /// Adds the client core, binds <paramref name="section"/> (or the app's <c>Consul</c> section when
-    /// <see langword="null"/>) once, with reload, then runs <paramref name="configure"/>. A second call from another
-    /// entry point does not bind again (its <paramref name="section"/> is ignored) but does run its delegate.
-    /// </summary>
-    public static OptionsBuilder<ConsulOptions> AddConsulOptions(this IServiceCollection services, IConfigurationSection? section, Action<ConsulOptions>? configure)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddConsulClientCore();
-        var builder = services.AddOptions<ConsulOptions>();
-        if (!services.Any(static d => d.ServiceType == typeof(ConsulOptionsSection)))
-        {
-            services.AddSingleton(provider => new ConsulOptionsSection(
-                section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName)));
-            services.AddSingleton<IConfigureOptions<ConsulOptions>, ConsulOptionsSectionBinder>();
-            services.AddSingleton<IOptionsChangeTokenSource<ConsulOptions>, ConsulOptionsSectionBinder>();
-        }
-
-        if (configure is not null)
-        {
-            builder.Configure(configure);
-        }
-
-        return builder;
-    }
-
-    /// <summary>Marks that <see cref="AddConsulClientCore"/> ran.</summary>
-    private sealed class ConsulClientCoreMarker;
+    /// <summary>Marks that <see cref="AddConsulClient"/> ran.</summary>
+    private sealed class ConsulClientMarker;
 }

@@ -5,10 +5,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>Builds the named client's primary handler from <see cref="ConsulOptions.Tls"/>.</summary>
+/// <summary>Builds the named client's primary handler from <see cref="ConsulClientOptions.Tls"/>.</summary>
 internal static class ConsulHttpHandlerFactory
 {
-    public static SocketsHttpHandler Create(ConsulOptions options)
+    public static SocketsHttpHandler Create(ConsulClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var handler = new SocketsHttpHandler

@@ -3,8 +3,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore;
-using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Discovery;
 
 namespace Microsoft.Extensions.DependencyInjection;

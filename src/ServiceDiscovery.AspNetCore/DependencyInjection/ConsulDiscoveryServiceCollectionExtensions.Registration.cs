@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore;
-using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Health;
 using ServiceDiscovery.AspNetCore.Registration;
 

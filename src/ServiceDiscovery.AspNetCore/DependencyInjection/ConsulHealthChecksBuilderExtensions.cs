@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Health;
 
@@ -35,7 +36,7 @@ public static class ConsulHealthChecksBuilderExtensions
         var allTags = new HashSet<string>(tags ?? [], StringComparer.Ordinal) { ConsulConnectivityHealthCheck.Tag };
         return builder.Add(new HealthCheckRegistration(
             name,
-            static provider => new ConsulConnectivityHealthCheck(provider.GetRequiredService<IConsulApiClient>()),
+            static provider => new ConsulConnectivityHealthCheck(provider.GetRequiredService<IConsulStatusApi>()),
             failureStatus,
             allTags,
             timeout));

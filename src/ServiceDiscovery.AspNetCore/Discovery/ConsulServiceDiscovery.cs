@@ -17,7 +17,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     // Names are matched exactly (ordinal): the cheapest hash for the hot path. Consul itself ignores case, so two
     // spellings of one name are two watches of the same service, which is correct, only redundant.
     private readonly ConcurrentDictionary<string, ServiceWatch> _watches = new(StringComparer.Ordinal);
-    private readonly IConsulApiClient _client;
+    private readonly IConsulHealthApi _client;
     private readonly ConsulOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly DiscoveryMetrics _metrics;
@@ -27,7 +27,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     private volatile bool _disposed;
 
     public ConsulServiceDiscovery(
-        IConsulApiClient client,
+        IConsulHealthApi client,
         IOptions<ConsulOptions> options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,
@@ -38,7 +38,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
 
     /// <summary>Test seam: <paramref name="random"/> replaces the retry jitter source.</summary>
     internal ConsulServiceDiscovery(
-        IConsulApiClient client,
+        IConsulHealthApi client,
         IOptions<ConsulOptions> options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,

@@ -24,7 +24,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </remarks>
 internal sealed partial class ServiceWatch : IDisposable
 {
-    private readonly IConsulApiClient _client;
+    private readonly IConsulHealthApi _client;
     private readonly DiscoveryQuery _query;
     private readonly ConsulDiscoveryOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -47,7 +47,7 @@ internal sealed partial class ServiceWatch : IDisposable
     public ServiceWatch(
         string serviceName,
         DiscoveryQuery query,
-        IConsulApiClient client,
+        IConsulHealthApi client,
         ConsulDiscoveryOptions options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,

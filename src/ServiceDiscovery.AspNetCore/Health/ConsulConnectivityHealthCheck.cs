@@ -11,7 +11,7 @@ namespace ServiceDiscovery.AspNetCore.Health;
 /// every instance critical, so the health endpoint and the TTL heartbeat leave out checks tagged
 /// <see cref="Tag"/>.
 /// </summary>
-internal sealed class ConsulConnectivityHealthCheck(IConsulApiClient client) : IHealthCheck
+internal sealed class ConsulConnectivityHealthCheck(IConsulStatusApi client) : IHealthCheck
 {
     /// <summary>Marks the check so the Consul health endpoint and heartbeat leave it out.</summary>
     public const string Tag = "consul-connectivity";

@@ -25,7 +25,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
 {
     private const string ShutdownMaintenanceReason = "The app is shutting down.";
 
-    private readonly IConsulApiClient _client;
+    private readonly IConsulAgentApi _client;
     private readonly IOptionsMonitor<ConsulOptions> _options;
     private readonly TimeProvider _time;
     private readonly IServiceProvider _services;
@@ -53,7 +53,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
     private bool _verifyFailing;
 
     public ConsulRegistrationService(
-        IConsulApiClient client,
+        IConsulAgentApi client,
         IOptionsMonitor<ConsulOptions> options,
         TimeProvider time,
         IServiceProvider services,

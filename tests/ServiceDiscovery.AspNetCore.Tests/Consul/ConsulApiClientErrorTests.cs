@@ -19,7 +19,7 @@ public sealed class ConsulApiClientErrorTests : IDisposable
 
     private FakeHttpMessageHandler Handler => _harness.Handler;
 
-    private IConsulApiClient Client => _harness.Client;
+    private ConsulApiClient Client => _harness.Client;
 
     public void Dispose() => _harness.Dispose();
 

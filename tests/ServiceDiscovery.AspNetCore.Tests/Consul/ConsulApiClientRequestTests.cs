@@ -17,7 +17,7 @@ public sealed class ConsulApiClientRequestTests : IDisposable
 
     private FakeHttpMessageHandler Handler => _harness.Handler;
 
-    private IConsulApiClient Client => _harness.Client;
+    private ConsulApiClient Client => _harness.Client;
 
     public void Dispose() => _harness.Dispose();
 

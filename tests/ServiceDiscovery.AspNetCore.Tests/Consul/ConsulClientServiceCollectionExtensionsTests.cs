@@ -7,35 +7,71 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 
 public sealed class ConsulClientServiceCollectionExtensionsTests
 {
     [Fact]
-    public void AddConsulClientCore_Twice_RegistersOnce()
+    public void AddConsulClient_Twice_RegistersOnce()
     {
-        var once = new ServiceCollection().AddConsulClientCore();
-        var twice = new ServiceCollection().AddConsulClientCore().AddConsulClientCore();
+        var once = new ServiceCollection().AddConsulClient();
+        var twice = new ServiceCollection().AddConsulClient().AddConsulClient();
 
         Assert.Equal(Describe(once), Describe(twice));
-        Assert.Single(twice, d => d.ServiceType == typeof(IConsulApiClient));
-        Assert.Single(twice, d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>) && d.ImplementationType == typeof(ConsulClientOptionsValidator));
-        Assert.Single(twice, d => d.ServiceType == typeof(IPostConfigureOptions<ConsulOptions>) && d.ImplementationType == typeof(ConsulOptionsEnvironmentDefaults));
+        Assert.Single(twice, d => d.ServiceType == typeof(ConsulApiClient));
+        Assert.Single(twice, d => d.ServiceType == typeof(IConsulAgentApi));
+        Assert.Single(twice, d => d.ServiceType == typeof(ConsulClientOptionsValidator));
+        Assert.Single(twice, d => d.ServiceType == typeof(ConsulClientEnvironmentDefaults));
     }
 
     [Fact]
-    public void AddConsulClientCore_KeepsServicesRegisteredBefore()
+    public void AddConsulOptions_Twice_AddsValidationAndDefaultsOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddConsulOptions(section: null, configure: null);
+        services.AddConsulOptions(section: null, configure: null);
+
+        Assert.Single(services, d => d.ServiceType == typeof(IPostConfigureOptions<ConsulOptions>));
+        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>));
+        Assert.Single(services, d => d.ServiceType == typeof(IOptionsMonitor<ConsulClientOptions>));
+    }
+
+    [Fact]
+    public void ClientOptions_AreTheConnectionPartOfConsulOptions_AndFollowReloads()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = "http://a:8500", ["Consul:Service:Name"] = "orders" }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironmentStub());
+        services.AddConsulOptions(section: null, o => o.Timeout = TimeSpan.FromSeconds(7));
+        using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<IOptionsMonitor<ConsulClientOptions>>();
+        var changes = new List<string?>();
+        using var subscription = monitor.OnChange(o => changes.Add(o.Address));
+
+        Assert.Equal("http://a:8500", monitor.CurrentValue.Address);
+        Assert.Equal(TimeSpan.FromSeconds(7), monitor.CurrentValue.Timeout);
+        configuration["Consul:Address"] = "http://b:8500";
+        configuration.Reload();
+
+        Assert.Equal("http://b:8500", monitor.CurrentValue.Address);
+        Assert.Equal(["http://b:8500"], changes);
+    }
+
+    [Fact]
+    public void AddConsulClient_KeepsServicesRegisteredBefore()
     {
         var services = new ServiceCollection();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         services.AddSingleton<TimeProvider>(time);
 
-        services.AddConsulClientCore();
+        services.AddConsulClient();
         using var provider = services.BuildServiceProvider();
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
-        Assert.IsType<ConsulApiClient>(provider.GetRequiredService<IConsulApiClient>());
+        Assert.IsType<ConsulApiClient>(provider.GetRequiredService<IConsulHealthApi>());
     }
 
     [Fact]
@@ -85,7 +121,7 @@ public sealed class ConsulClientServiceCollectionExtensionsTests
 
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ConsulApiClient.HttpClientName);
         var builder = provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(ConsulApiClient.HttpClientName);
-        var handler = Assert.IsType<SocketsHttpHandler>(ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptions<ConsulOptions>>().Value));
+        var handler = Assert.IsType<SocketsHttpHandler>(ConsulHttpHandlerFactory.Create(provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Client));
 
         Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
         Assert.NotEmpty(builder.HttpMessageHandlerBuilderActions);
@@ -106,7 +142,7 @@ public sealed class ConsulClientServiceCollectionExtensionsTests
         try
         {
             File.WriteAllText(path, ca.ExportCertificatePem());
-            var options = new ConsulOptions();
+            var options = new ConsulClientOptions();
             options.Tls.CaFile = path;
 
             var handler = ConsulHttpHandlerFactory.Create(options);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Tests.Consul.Fakes;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
@@ -231,7 +232,7 @@ public sealed class ConsulOptionsTests
 
         Assert.Equal("http://b:8500", monitor.CurrentValue.Address);
         Assert.Equal("two", monitor.CurrentValue.Token);
-        Assert.Equal(new Uri("http://b:8500/"), provider.GetRequiredService<IConsulApiClient>().Address);
+        Assert.Equal(new Uri("http://b:8500/"), provider.GetRequiredService<ConsulApiClient>().Address);
     }
 
     [Fact]
@@ -245,7 +246,7 @@ public sealed class ConsulOptionsTests
         services.AddConsulOptions(section: null, configure: null);
         services.AddHttpClient(ConsulApiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
         using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IConsulApiClient>();
+        var client = provider.GetRequiredService<ConsulApiClient>();
 
         await client.GetLeaderAsync(TestContext.Current.CancellationToken);
         configuration["Consul:Address"] = "http://b:8500";

@@ -5,9 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using ServiceDiscovery.AspNetCore.Discovery;
 
+using ServiceDiscovery.AspNetCore.Tests.Fakes;
+
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
-/// <summary>A <see cref="ConsulServiceDiscovery"/> wired to a <see cref="FakeHealthClient"/>, fake time and a fake logger.</summary>
+/// <summary>A <see cref="ConsulServiceDiscovery"/> wired to a <see cref="FakeConsulHealthApi"/>, fake time and a fake logger.</summary>
 internal sealed class DiscoveryHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
@@ -25,7 +27,7 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
 
     public ConsulOptions Options { get; }
 
-    public FakeHealthClient Client { get; } = new();
+    public FakeConsulHealthApi Client { get; } = new();
 
     public ObservableFakeTimeProvider Time { get; } = new();
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ServiceDiscovery.AspNetCore.Tests.Registration.Fakes;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
+using ServiceDiscovery.AspNetCore.Tests.Fakes;
+
 namespace ServiceDiscovery.AspNetCore.Tests.Registration;
 
 public sealed class ConsulRegistrationServiceTests
@@ -56,7 +58,7 @@ public sealed class ConsulRegistrationServiceTests
         });
         var failures = 4;
         harness.Client.OnRegister = (registration, _) =>
-            Interlocked.Decrement(ref failures) >= 0 ? Task.FromException(FakeConsulApiClient.Unreachable()) : Task.CompletedTask;
+            Interlocked.Decrement(ref failures) >= 0 ? Task.FromException(FakeConsulAgentApi.Unreachable()) : Task.CompletedTask;
 
         await harness.Service.StartedAsync(Ct);
         TimeSpan[] expected = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)];
@@ -78,7 +80,7 @@ public sealed class ConsulRegistrationServiceTests
     public async Task StartedAsync_FailFastAndConsulDown_ThrowsNamingTheAgentAndTheSetting()
     {
         await using var harness = new RegistrationHarness(o => o.Registration.FailFast = true);
-        harness.Client.OnRegister = (_, _) => Task.FromException(FakeConsulApiClient.Unreachable());
+        harness.Client.OnRegister = (_, _) => Task.FromException(FakeConsulAgentApi.Unreachable());
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Service.StartedAsync(Ct));
 
@@ -170,7 +172,7 @@ public sealed class ConsulRegistrationServiceTests
         await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
         await harness.Service.StartedAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
-        harness.Client.OnGetAgentService = (_, _) => Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulApiClient.Unreachable());
+        harness.Client.OnGetAgentService = (_, _) => Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulAgentApi.Unreachable());
 
         for (var i = 1; i <= 3; i++)
         {
@@ -367,7 +369,7 @@ public sealed class ConsulRegistrationServiceTests
     public async Task StoppingAsync_NeverRegistered_DoesNotCallConsulOrDrain()
     {
         await using var harness = new RegistrationHarness(o => o.Registration.DrainDelay = TimeSpan.FromSeconds(5));
-        harness.Client.OnRegister = (_, _) => Task.FromException(FakeConsulApiClient.Unreachable());
+        harness.Client.OnRegister = (_, _) => Task.FromException(FakeConsulAgentApi.Unreachable());
         await harness.Service.StartedAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
 

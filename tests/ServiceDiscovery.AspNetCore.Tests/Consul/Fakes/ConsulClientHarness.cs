@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul.Fakes;
 
@@ -31,7 +32,7 @@ internal sealed class ConsulClientHarness : IDisposable
         }
 
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        Client = Services.GetRequiredService<IConsulApiClient>();
+        Client = Services.GetRequiredService<ConsulApiClient>();
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -40,7 +41,7 @@ internal sealed class ConsulClientHarness : IDisposable
 
     public ServiceProvider Services { get; }
 
-    public IConsulApiClient Client { get; }
+    public ConsulApiClient Client { get; }
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 

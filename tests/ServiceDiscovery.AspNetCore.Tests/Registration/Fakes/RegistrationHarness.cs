@@ -11,6 +11,8 @@ using ServiceDiscovery.AspNetCore.Health;
 using ServiceDiscovery.AspNetCore.Registration;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
+using ServiceDiscovery.AspNetCore.Tests.Fakes;
+
 namespace ServiceDiscovery.AspNetCore.Tests.Registration.Fakes;
 
 /// <summary>
@@ -52,7 +54,7 @@ internal sealed class RegistrationHarness : IAsyncDisposable
 
     public TestOptionsMonitor<ConsulOptions> Monitor { get; }
 
-    public FakeConsulApiClient Client { get; } = new();
+    public FakeConsulAgentApi Client { get; } = new();
 
     public RecordingTimeProvider Time { get; } = new();
 

@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using Microsoft.Extensions.Options;
 using static ServiceDiscovery.AspNetCore.Consul.ConsulEnvironmentVariables;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
@@ -9,9 +8,9 @@ namespace ServiceDiscovery.AspNetCore.Consul;
 /// Fills what configuration left empty from Consul's own variables, as Consul's CLI reads them, then the built-in
 /// default address. Runs after every <c>Configure</c>, so appsettings and code always win over the environment.
 /// </summary>
-internal sealed class ConsulOptionsEnvironmentDefaults(IConsulEnvironment environment) : IPostConfigureOptions<ConsulOptions>
+internal sealed class ConsulClientEnvironmentDefaults(IConsulEnvironment environment)
 {
-    public void PostConfigure(string? name, ConsulOptions options)
+    public void Apply(ConsulClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Address))
@@ -46,7 +45,7 @@ internal sealed class ConsulOptionsEnvironmentDefaults(IConsulEnvironment enviro
     private string AddressFromEnvironment()
     {
         var ssl = ParseBool(environment.Get(HttpSsl)) == true;
-        var address = environment.Get(HttpAddr) ?? ConsulApiClient.DefaultAddress;
+        var address = environment.Get(HttpAddr) ?? ConsulClientOptions.DefaultAddress;
         var separator = address.IndexOf("://", StringComparison.Ordinal);
         if (separator < 0)
         {

@@ -5,17 +5,17 @@ using System.Net;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
-namespace ServiceDiscovery.AspNetCore.Tests.Registration.Fakes;
+namespace ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 /// <summary>
-/// A delegate-driven <see cref="IConsulApiClient"/> for the registration endpoints. By default it behaves like an
+/// A delegate-driven <see cref="IConsulAgentApi"/> for the registration endpoints. By default it behaves like an
 /// agent holding services in memory; tests replace a delegate to fail, hang or forget. Every call is recorded in order.
 /// </summary>
-internal sealed class FakeConsulApiClient : IConsulApiClient
+internal sealed class FakeConsulAgentApi : IConsulAgentApi
 {
     private readonly ConcurrentQueue<string> _calls = new();
 
-    public FakeConsulApiClient()
+    public FakeConsulAgentApi()
     {
         OnRegister = (registration, _) =>
         {
@@ -90,29 +90,4 @@ internal sealed class FakeConsulApiClient : IConsulApiClient
         return OnMaintenance(serviceId, enable, reason, cancellationToken);
     }
 
-    public Task<IReadOnlyDictionary<string, AgentService>> GetAgentServicesAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IReadOnlyDictionary<string, HealthCheck>> GetAgentChecksAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task SetTtlAsync(string checkId, ConsulHealthStatus status, string? note, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<AgentSelf> GetAgentSelfAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<KVPair?>> GetKeyAsync(string key, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<KVPair>>> ListKeysAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<string>>> GetKeyNamesAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> DeleteKeyAsync(string key, bool recurse, ulong? cas, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<string> GetLeaderAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -5,13 +5,13 @@ using System.Diagnostics;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
-namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
+namespace ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 /// <summary>
-/// A hand-driven <see cref="IConsulApiClient"/> for the discovery cache: every <c>/v1/health/service</c> call is queued
+/// A hand-driven <see cref="IConsulHealthApi"/> for the discovery cache: every <c>/v1/health/service</c> call is queued
 /// as a <see cref="HealthRequest"/> the test answers (or fails) when it chooses. Other endpoints are not used by discovery.
 /// </summary>
-internal sealed class FakeHealthClient : IConsulApiClient
+internal sealed class FakeConsulHealthApi : IConsulHealthApi
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly List<HealthRequest> _queue = [];
@@ -83,39 +83,6 @@ internal sealed class FakeHealthClient : IConsulApiClient
         }
     }
 
-    public Task RegisterServiceAsync(AgentServiceRegistration registration, bool replaceExistingChecks, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> DeregisterServiceAsync(string serviceId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<AgentService?> GetAgentServiceAsync(string serviceId, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IReadOnlyDictionary<string, AgentService>> GetAgentServicesAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IReadOnlyDictionary<string, HealthCheck>> GetAgentChecksAsync(string? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task SetServiceMaintenanceAsync(string serviceId, bool enable, string? reason, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task SetTtlAsync(string checkId, ConsulHealthStatus status, string? note, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<AgentSelf> GetAgentSelfAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<KVPair?>> GetKeyAsync(string key, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<KVPair>>> ListKeysAsync(string prefix, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<QueryResult<IReadOnlyList<string>>> GetKeyNamesAsync(string prefix, string? separator, QueryOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> DeleteKeyAsync(string key, bool recurse, ulong? cas, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<string> GetLeaderAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 /// <summary>One <c>/v1/health/service</c> call the cache made, for the test to inspect and answer.</summary>
