@@ -48,7 +48,7 @@ internal static class UiEndpoint
         </script></body></html>
         """;
 
-    public static async Task HandleAsync(HttpContext context, string path, GoQuery query, AgentStore store, ConsulTestAgentOptions options, CancellationToken aborted)
+    public static async Task HandleAsync(HttpContext context, string path, GoQuery query, AgentState state, ConsulTestAgentOptions options, CancellationToken aborted)
     {
         if (path != "/ui/state.json")
         {
@@ -56,6 +56,7 @@ internal static class UiEndpoint
             return;
         }
 
+        var store = state.Store;
         _ = ulong.TryParse(query.Get("index"), NumberStyles.None, CultureInfo.InvariantCulture, out var seen);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30), options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
@@ -86,7 +87,7 @@ internal static class UiEndpoint
         {
             lock (store.Sync)
             {
-                WriteState(w, store);
+                WriteState(w, state);
             }
         }
 
@@ -96,14 +97,16 @@ internal static class UiEndpoint
         await context.Response.Body.WriteAsync(buffer.ToArray(), aborted).ConfigureAwait(false);
     }
 
-    private static void WriteState(Utf8JsonWriter w, AgentStore store)
+    private static void WriteState(Utf8JsonWriter w, AgentState state)
     {
+        var (store, local) = (state.Store, state.Local);
+        var node = store.Node(local.Node.Name);
         w.WriteStartObject();
         w.WriteNumber("index", store.Index);
-        w.WriteString("node", store.Node.Name);
-        w.WriteString("datacenter", store.Node.Datacenter);
+        w.WriteString("node", local.Node.Name);
+        w.WriteString("datacenter", local.Node.Datacenter);
         w.WriteStartArray("services");
-        foreach (var group in store.Services.Values.GroupBy(s => s.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in local.Services.Values.GroupBy(s => s.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             w.WriteStartObject();
             w.WriteString("name", group.Key);
@@ -112,7 +115,7 @@ internal static class UiEndpoint
             {
                 w.WriteStartObject();
                 w.WriteString("id", s.Id);
-                w.WriteString("address", s.Address.Length > 0 ? s.Address : store.Node.Address);
+                w.WriteString("address", s.Address.Length > 0 ? s.Address : local.Node.Address);
                 w.WriteNumber("port", s.Port);
                 w.WriteStartArray("tags");
                 foreach (var tag in s.Tags)
@@ -122,7 +125,7 @@ internal static class UiEndpoint
 
                 w.WriteEndArray();
                 w.WriteStartArray("checks");
-                foreach (var c in store.Checks.Values.Where(c => c.ServiceId == s.Id || c.ServiceId.Length == 0).OrderBy(c => c.CheckId, StringComparer.Ordinal))
+                foreach (var c in node.Checks.Values.Where(c => c.ServiceId == s.Id || c.ServiceId.Length == 0).OrderBy(c => c.CheckId, StringComparer.Ordinal))
                 {
                     w.WriteStartObject();
                     w.WriteString("name", c.Name);
