@@ -148,7 +148,7 @@ internal sealed class AgentServer : IAsyncDisposable
 
         if (route is null)
         {
-            await NotFoundAsync(context, path, rawQuery, aborted).ConfigureAwait(false);
+            await NotFoundAsync(context, path).ConfigureAwait(false);
             return;
         }
 
@@ -186,20 +186,8 @@ internal sealed class AgentServer : IAsyncDisposable
         await route.Handler(request).ConfigureAwait(false);
     }
 
-    private async Task NotFoundAsync(HttpContext context, string path, string rawQuery, CancellationToken aborted)
+    private static async Task NotFoundAsync(HttpContext context, string path)
     {
-        if (_options.EnableUi && (path == "/" || path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal)))
-        {
-            if (path == "/")
-            {
-                Redirect(context, "/ui/", string.Empty);
-                return;
-            }
-
-            await UiEndpoint.HandleAsync(context, path, new GoQuery(rawQuery), _state(), _options, aborted).ConfigureAwait(false);
-            return;
-        }
-
         if (path.Contains("/v1/", StringComparison.Ordinal))
         {
             await Responses.WriteHttpErrorAsync(context, 404, "Invalid URL path: not a recognized HTTP API endpoint").ConfigureAwait(false);
