@@ -22,15 +22,17 @@ internal static class DevAgentArguments
           --reap-interval D             Critical-service reaper interval (default 30s)
           --deregister-minimum D        Floor for DeregisterCriticalServiceAfter (default 1m)
           --output-sync-delay D         Delay of output-only check changes in /v1/health (default 0s)
+          --ui-port N                   Port of the /ui page on 127.0.0.1 (default 8501; 0 picks a free one)
           --no-ui                       Do not serve the /ui page
           --help                        Show this help
 
         Durations are Go style: 500ms, 30s, 1m30s.
         """;
 
-    public static ConsulTestAgentOptions Parse(IReadOnlyList<string> args)
+    public static (ConsulTestAgentOptions Options, int? UiPort) Parse(IReadOnlyList<string> args)
     {
-        var options = new ConsulTestAgentOptions { Port = 8500, EnableUi = true };
+        var options = new ConsulTestAgentOptions { Port = 8500 };
+        int? uiPort = 8501;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -73,15 +75,18 @@ internal static class DevAgentArguments
                 case "--output-sync-delay":
                     options.CheckOutputSyncDelay = ParseDuration(arg, Value());
                     break;
+                case "--ui-port":
+                    uiPort = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
                 case "--no-ui":
-                    options.EnableUi = false;
+                    uiPort = null;
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'.");
             }
         }
 
-        return options;
+        return (options, uiPort);
     }
 
     private static ConsulTestAclToken ParseToken(string text)

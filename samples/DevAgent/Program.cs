@@ -12,9 +12,10 @@ if (args.Contains("--help"))
 }
 
 ConsulTestAgentOptions options;
+int? uiPort;
 try
 {
-    options = DevAgentArguments.Parse(args);
+    (options, uiPort) = DevAgentArguments.Parse(args);
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
 {
@@ -35,9 +36,10 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 await using var agent = await ConsulTestAgent.StartAsync(options);
 Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
-if (options.EnableUi)
+await using var ui = uiPort is { } port ? await DevAgentUi.StartAsync(agent, options, port) : null;
+if (ui is not null)
 {
-    Console.WriteLine($"UI: {agent.Address}ui/");
+    Console.WriteLine($"UI: {ui.Urls.First()}/ui/");
 }
 
 try

@@ -3,7 +3,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using ServiceDiscovery.Consul.Testing.Checks;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.State;
 
@@ -32,8 +31,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     private readonly FaultInjector _faults = new();
     private readonly RequestLog _requests = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private CheckRuntime _runtime;
-    private AgentStore _store;
+    private AgentState _state;
     private AgentServer? _server;
     private int _port;
     private bool _disposed;
@@ -43,11 +41,11 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<ConsulTestAgent>() ?? NullLogger<ConsulTestAgent>.Instance;
         _port = options.Port;
-        (_runtime, _store) = NewState();
+        _state = AgentState.Create(options, _logger);
     }
 
-    /// <summary>Gets the current store (tests look inside it).</summary>
-    internal AgentStore Store => _store;
+    /// <summary>Gets the current state store (tests look inside it).</summary>
+    internal StateStore Store => _state.Store;
 
     /// <summary>Gets the agent's HTTP address, e.g. <c>http://127.0.0.1:51234/</c>.</summary>
     public Uri Address => new($"http://127.0.0.1:{_port}/");
@@ -63,7 +61,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     {
         get
         {
-            var store = _store;
+            var store = _state.Store;
             lock (store.Sync)
             {
                 return store.Index;
@@ -76,10 +74,10 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     {
         get
         {
-            var store = _store;
-            lock (store.Sync)
+            var local = _state.Local;
+            lock (local.Sync)
             {
-                return [.. store.Services.Values.OrderBy(s => s.Id, StringComparer.Ordinal)
+                return [.. local.Services.Values.OrderBy(s => s.Id, StringComparer.Ordinal)
                     .Select(s => new ConsulTestService(s.Id, s.Name, s.Address, s.Port, [.. s.Tags], new Dictionary<string, string>(s.Meta)))];
             }
         }
@@ -90,10 +88,10 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     {
         get
         {
-            var store = _store;
-            lock (store.Sync)
+            var local = _state.Local;
+            lock (local.Sync)
             {
-                return [.. store.Checks.Values.Where(c => c != store.SerfHealth).OrderBy(c => c.CheckId, StringComparer.Ordinal)
+                return [.. local.Checks.Values.OrderBy(c => c.CheckId, StringComparer.Ordinal)
                     .Select(c => new ConsulTestCheck(c.CheckId, c.Name, c.ServiceId, c.Type, c.Status, c.Output, c.Notes))];
             }
         }
@@ -104,7 +102,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     {
         get
         {
-            var store = _store;
+            var store = _state.Store;
             lock (store.Sync)
             {
                 return [.. store.KeyValues.Values.Select(e => new ConsulTestKeyValue(e.Key, e.Value.ToArray(), e.Flags, e.CreateIndex, e.ModifyIndex))];
@@ -227,7 +225,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
                 return;
             }
 
-            var server = await AgentServer.StartAsync(_port, () => _store, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
+            var server = await AgentServer.StartAsync(_port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
             _port = server.Port;
             Volatile.Write(ref _server, server);
             Log.Started(_logger, Address);
@@ -255,13 +253,12 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             await StopServerAsync().ConfigureAwait(false);
             if (!keepState)
             {
-                var (oldRuntime, oldStore) = (_runtime, _store);
-                (_runtime, _store) = NewState();
-                oldStore.Dispose();
-                oldRuntime.Dispose();
+                var old = _state;
+                _state = AgentState.Create(_options, _logger);
+                old.Dispose();
             }
 
-            var server = await AgentServer.StartAsync(_port, () => _store, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
+            var server = await AgentServer.StartAsync(_port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _server, server);
             Log.Restarted(_logger, keepState);
         }
@@ -287,7 +284,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         while (true)
         {
-            var changed = _store.Changes.NextChange;
+            var changed = _state.Store.Changes.NextChange;
             if (condition(this))
             {
                 return;
@@ -310,7 +307,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     }
 
     /// <summary>Runs the critical-service reaper now, as its timer would.</summary>
-    public void ReapNow() => _store.ReapCriticalServices();
+    public void ReapNow() => _state.Reaper.ReapNow();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -326,19 +323,12 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             _disposed = true;
             _faults.Clear();
             await StopServerAsync().ConfigureAwait(false);
-            _store.Dispose();
-            _runtime.Dispose();
+            _state.Dispose();
         }
         finally
         {
             _lifecycle.Release();
         }
-    }
-
-    private (CheckRuntime Runtime, AgentStore Store) NewState()
-    {
-        var runtime = new CheckRuntime(_options.TimeProvider, _logger);
-        return (runtime, new AgentStore(_options, runtime, _logger));
     }
 
     private async Task StopServerAsync()

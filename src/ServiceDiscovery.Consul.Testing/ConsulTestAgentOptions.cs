@@ -47,10 +47,6 @@ public sealed class ConsulTestAgentOptions
     /// <value>The default is zero: at once.</value>
     public TimeSpan CheckOutputSyncDelay { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether <c>/ui</c> serves a live HTML page of services and checks.</summary>
-    /// <value>The default is <see langword="false"/>.</value>
-    public bool EnableUi { get; set; }
-
     /// <summary>Gets or sets where the agent logs; none by default so test output stays quiet.</summary>
     /// <value>The default is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -30,7 +30,7 @@ internal sealed class CheckRuntime : IDisposable
     }
 
     /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (UDP, gRPC, H2PING, Docker, OS service, alias: they keep their status).</summary>
-    public ICheckRunner? Create(CheckRecord check, AgentStore store)
+    public ICheckRunner? Create(CheckRecord check, LocalAgentState agent)
     {
         if (check.Definition is not { } d)
         {
@@ -39,18 +39,18 @@ internal sealed class CheckRuntime : IDisposable
 
         if (d.Ttl > TimeSpan.Zero)
         {
-            return new TtlCheckRunner(check, store, _time);
+            return new TtlCheckRunner(check, agent, _time);
         }
 
         if (d.Http.Length > 0)
         {
             var client = _clients[(d.TlsSkipVerify ? 1 : 0) | (d.DisableRedirects ? 2 : 0)].Value;
-            return new HttpCheckRunner(check, store, client, _time, _logger);
+            return new HttpCheckRunner(check, agent, client, _time, _logger);
         }
 
         if (d.Tcp.Length > 0)
         {
-            return new TcpCheckRunner(check, store, _time, _logger);
+            return new TcpCheckRunner(check, agent, _time, _logger);
         }
 
         return null;

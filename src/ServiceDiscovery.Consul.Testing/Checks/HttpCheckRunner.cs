@@ -12,8 +12,8 @@ namespace ServiceDiscovery.Consul.Testing.Checks;
 /// Consul's <c>CheckHTTP</c> (§9): a real request on every interval, the first after a random stagger within the
 /// interval; 2xx is passing, 429 warning, anything else critical, with Consul's output text.
 /// </summary>
-internal sealed class HttpCheckRunner(CheckRecord check, AgentStore store, HttpClient client, TimeProvider time, ILogger logger)
-    : IntervalCheckRunner(check, store, time, logger)
+internal sealed class HttpCheckRunner(CheckRecord check, LocalAgentState agent, HttpClient client, TimeProvider time, ILogger logger)
+    : IntervalCheckRunner(check, agent, time, logger)
 {
     /// <summary>Formats <c>HTTP GET url: 200 OK Output: body</c>, keeping only the last <paramref name="max"/> body bytes.</summary>
     internal static string FormatOutput(string method, string url, int status, string? reason, byte[] body, int max)

@@ -16,15 +16,15 @@ internal abstract partial class IntervalCheckRunner : ICheckRunner
     /// <summary>Consul's default probe timeout when the check sets none.</summary>
     protected static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly AgentStore _store;
+    private readonly LocalAgentState _agent;
     private readonly ILogger _logger;
     private readonly StatusHandler _statusHandler;
     private readonly CancellationTokenSource _stop = new();
 
-    protected IntervalCheckRunner(CheckRecord check, AgentStore store, TimeProvider time, ILogger logger)
+    protected IntervalCheckRunner(CheckRecord check, LocalAgentState agent, TimeProvider time, ILogger logger)
     {
         Check = check;
-        _store = store;
+        _agent = agent;
         Time = time;
         _logger = logger;
         var d = check.Definition!;
@@ -69,7 +69,7 @@ internal abstract partial class IntervalCheckRunner : ICheckRunner
 
                 if (_statusHandler.Next(status) is { } applied)
                 {
-                    _store.ApplyResult(Check, applied, output);
+                    _agent.ApplyResult(Check, applied, output);
                 }
                 else
                 {

@@ -8,8 +8,8 @@ using ServiceDiscovery.Consul.Testing.State;
 namespace ServiceDiscovery.Consul.Testing.Checks;
 
 /// <summary>Consul's <c>CheckTCP</c>: passing when a TCP connection to <c>host:port</c> opens within the timeout.</summary>
-internal sealed class TcpCheckRunner(CheckRecord check, AgentStore store, TimeProvider time, ILogger logger)
-    : IntervalCheckRunner(check, store, time, logger)
+internal sealed class TcpCheckRunner(CheckRecord check, LocalAgentState agent, TimeProvider time, ILogger logger)
+    : IntervalCheckRunner(check, agent, time, logger)
 {
     protected override async Task<(string Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.State;
 namespace ServiceDiscovery.Consul.Testing.Checks;
 
 /// <summary>Consul's <c>CheckTTL</c> (§10): expires to critical unless an update arrives within the TTL.</summary>
-internal sealed class TtlCheckRunner(CheckRecord check, AgentStore store, TimeProvider time) : ICheckRunner
+internal sealed class TtlCheckRunner(CheckRecord check, LocalAgentState agent, TimeProvider time) : ICheckRunner
 {
     private readonly Lock _sync = new();
     private ITimer? _timer;
@@ -58,6 +58,6 @@ internal sealed class TtlCheckRunner(CheckRecord check, AgentStore store, TimePr
         var output = last.Length == 0
             ? "TTL expired"
             : "TTL expired (last output before timeout follows): " + last;
-        store.ApplyResult(check, "critical", output);
+        agent.ApplyResult(check, "critical", output);
     }
 }

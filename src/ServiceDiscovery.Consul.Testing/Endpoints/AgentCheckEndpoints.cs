@@ -38,8 +38,8 @@ internal static class AgentCheckEndpoints
             w.WriteStartObject();
             lock (r.Store.Sync)
             {
-                var node = r.Store.Node.Name;
-                foreach (var check in r.Store.Checks.Values.Where(c => c != r.Store.SerfHealth).OrderBy(c => c.CheckId, StringComparer.Ordinal))
+                var node = r.Local.Node.Name;
+                foreach (var check in r.Local.Checks.Values.OrderBy(c => c.CheckId, StringComparer.Ordinal))
                 {
                     var allowed = check.ServiceId.Length > 0
                         ? authorizer.Allows(ConsulTestAclResource.Service, check.ServiceName, ConsulTestAclAccess.Read)
@@ -104,7 +104,7 @@ internal static class AgentCheckEndpoints
         {
             lock (r.Store.Sync)
             {
-                serviceName = r.Store.Services.TryGetValue(definition.ServiceId, out var s) ? s.Name : null;
+                serviceName = r.Local.Services.TryGetValue(definition.ServiceId, out var s) ? s.Name : null;
             }
 
             if (serviceName is null)
@@ -116,7 +116,7 @@ internal static class AgentCheckEndpoints
 
         var allowed = serviceName is not null
             ? await r.RequireAsync(authorizer, ConsulTestAclResource.Service, serviceName, ConsulTestAclAccess.Write).ConfigureAwait(false)
-            : await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Store.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false);
+            : await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Local.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false);
         if (!allowed)
         {
             return;
@@ -129,7 +129,7 @@ internal static class AgentCheckEndpoints
             return;
         }
 
-        r.Store.RegisterCheck(definition);
+        r.Local.RegisterCheck(definition);
         Responses.WriteEmpty(r.Context);
     }
 
@@ -140,7 +140,7 @@ internal static class AgentCheckEndpoints
             return;
         }
 
-        if (!r.Store.DeregisterCheck(r.Parameter))
+        if (!r.Local.DeregisterCheck(r.Parameter))
         {
             await Responses.WriteErrorAsync(r.Context, 404, UnknownCheckText(r.Parameter)).ConfigureAwait(false);
             return;
@@ -184,7 +184,7 @@ internal static class AgentCheckEndpoints
 
     private static async Task ApplyTtlAsync(AgentRequest r, string status, string output)
     {
-        switch (r.Store.UpdateTtl(r.Parameter, status, output))
+        switch (r.Local.UpdateTtl(r.Parameter, status, output))
         {
             case CheckResultKind.UnknownCheck:
                 await Responses.WriteErrorAsync(r.Context, 404, UnknownCheckText(r.Parameter)).ConfigureAwait(false);
@@ -209,10 +209,10 @@ internal static class AgentCheckEndpoints
         CheckRecord? check;
         lock (r.Store.Sync)
         {
-            r.Store.Checks.TryGetValue(r.Parameter, out check);
+            r.Local.Checks.TryGetValue(r.Parameter, out check);
         }
 
-        if (check is null || check == r.Store.SerfHealth)
+        if (check is null)
         {
             await Responses.WriteErrorAsync(r.Context, 404, UnknownCheckText(r.Parameter)).ConfigureAwait(false);
             return false;
@@ -220,6 +220,6 @@ internal static class AgentCheckEndpoints
 
         return check.ServiceId.Length > 0
             ? await r.RequireAsync(authorizer, ConsulTestAclResource.Service, check.ServiceName, ConsulTestAclAccess.Write).ConfigureAwait(false)
-            : await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Store.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false);
+            : await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Local.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false);
     }
 }

@@ -68,8 +68,8 @@ internal static class AgentHealthEndpoints
         List<CheckRecord> checks;
         lock (r.Store.Sync)
         {
-            r.Store.Services.TryGetValue(id, out service);
-            checks = service is null ? [] : ChecksOf(r.Store, service);
+            r.Local.Services.TryGetValue(id, out service);
+            checks = service is null ? [] : ChecksOf(r.Local, service);
         }
 
         if (service is null)
@@ -116,8 +116,8 @@ internal static class AgentHealthEndpoints
         List<(ServiceRecord Service, List<CheckRecord> Checks, string Status)> instances;
         lock (r.Store.Sync)
         {
-            instances = [.. r.Store.Services.Values.Where(s => s.Name == name).OrderBy(s => s.Id, StringComparer.Ordinal)
-                .Select(s => (s, ChecksOf(r.Store, s), string.Empty))];
+            instances = [.. r.Local.Services.Values.Where(s => s.Name == name).OrderBy(s => s.Id, StringComparer.Ordinal)
+                .Select(s => (s, ChecksOf(r.Local, s), string.Empty))];
             instances = [.. instances.Select(i => (i.Service, i.Checks, AggregatedStatus(i.Checks)))];
         }
 
@@ -153,8 +153,8 @@ internal static class AgentHealthEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static List<CheckRecord> ChecksOf(AgentStore store, ServiceRecord service) =>
-        [.. store.Checks.Values.Where(c => c.ServiceId == service.Id || (c.ServiceId.Length == 0 && c != store.SerfHealth))
+    private static List<CheckRecord> ChecksOf(LocalAgentState local, ServiceRecord service) =>
+        [.. local.Checks.Values.Where(c => c.ServiceId == service.Id || c.ServiceId.Length == 0)
             .OrderBy(c => c.CheckId, StringComparer.Ordinal)];
 
     private static void WriteInfo(Utf8JsonWriter w, AgentRequest r, ServiceRecord service, List<CheckRecord> checks, string aggregated)
@@ -166,7 +166,7 @@ internal static class AgentHealthEndpoints
         w.WriteStartArray("Checks");
         foreach (var check in checks)
         {
-            ModelWriter.WriteCheck(w, check, r.Store.Node.Name, catalog: false);
+            ModelWriter.WriteCheck(w, check, r.Local.Node.Name, catalog: false);
         }
 
         w.WriteEndArray();

@@ -25,12 +25,12 @@ internal static class AgentMaintenanceEndpoint
         }
 
         if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
-            || !await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Store.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false))
+            || !await r.RequireAsync(authorizer, ConsulTestAclResource.Node, r.Local.Node.Name, ConsulTestAclAccess.Write).ConfigureAwait(false))
         {
             return;
         }
 
-        r.Store.SetNodeMaintenance(enable, r.Query.Get("reason"));
+        r.Local.SetNodeMaintenance(enable, r.Query.Get("reason"));
         Responses.WriteEmpty(r.Context);
     }
 }

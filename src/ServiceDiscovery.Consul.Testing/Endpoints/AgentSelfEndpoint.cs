@@ -12,12 +12,12 @@ internal static class AgentSelfEndpoint
     private static async Task SelfAsync(AgentRequest r)
     {
         if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
-            || !await r.RequireAsync(authorizer, ConsulTestAclResource.Agent, r.Store.Node.Name, ConsulTestAclAccess.Read).ConfigureAwait(false))
+            || !await r.RequireAsync(authorizer, ConsulTestAclResource.Agent, r.Local.Node.Name, ConsulTestAclAccess.Read).ConfigureAwait(false))
         {
             return;
         }
 
-        var node = r.Store.Node;
+        var node = r.Local.Node;
         await Responses.WriteJsonAsync(r, w =>
         {
             w.WriteStartObject();

@@ -101,7 +101,7 @@ internal static partial class AgentServiceEndpoints
         }
 
         var replace = r.Query.Has("replace-existing-checks") && r.Query.Get("replace-existing-checks") is "" or "true";
-        r.Store.RegisterService(definition, replace);
+        r.Local.RegisterService(definition, replace);
         Responses.WriteEmpty(r.Context);
     }
 
@@ -113,7 +113,7 @@ internal static partial class AgentServiceEndpoints
             return;
         }
 
-        if (!r.Store.DeregisterService(id))
+        if (!r.Local.DeregisterService(id))
         {
             await Responses.WriteErrorAsync(r.Context, 404, UnknownServiceText(id)).ConfigureAwait(false);
             return;
@@ -149,7 +149,7 @@ internal static partial class AgentServiceEndpoints
             return;
         }
 
-        if (!r.Store.SetMaintenance(id, enable, r.Query.Get("reason")))
+        if (!r.Local.SetMaintenance(id, enable, r.Query.Get("reason")))
         {
             await Responses.WriteErrorAsync(r.Context, 404, UnknownServiceText(id)).ConfigureAwait(false);
             return;
@@ -172,7 +172,7 @@ internal static partial class AgentServiceEndpoints
             w.WriteStartObject();
             lock (r.Store.Sync)
             {
-                foreach (var service in r.Store.Services.Values.OrderBy(s => s.Id, StringComparer.Ordinal))
+                foreach (var service in r.Local.Services.Values.OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
                     if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
                     {
@@ -219,7 +219,7 @@ internal static partial class AgentServiceEndpoints
             lock (r.Store.Sync)
             {
                 changed = r.Store.Changes.NextChange;
-                r.Store.Services.TryGetValue(id, out service);
+                r.Local.Services.TryGetValue(id, out service);
             }
 
             if (service is null)
@@ -258,7 +258,7 @@ internal static partial class AgentServiceEndpoints
         string? name;
         lock (r.Store.Sync)
         {
-            name = r.Store.Services.TryGetValue(id, out var s) ? s.Name : null;
+            name = r.Local.Services.TryGetValue(id, out var s) ? s.Name : null;
         }
 
         if (name is null)

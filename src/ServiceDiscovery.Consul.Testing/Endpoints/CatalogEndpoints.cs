@@ -32,30 +32,28 @@ internal static class CatalogEndpoints
             var store = r.Store;
             var result = new List<(string Name, List<string> Tags)>();
             var cut = false;
-            if (nodeMatches)
+            var instances = store.Nodes.Values.Where(_ => nodeMatches).SelectMany(n => store.ServicesOn(n).Select(s => (n.Node, Service: s)));
+            foreach (var (node, service) in instances.OrderBy(p => p.Service.Name, StringComparer.Ordinal).ThenBy(p => p.Service.Id, StringComparer.Ordinal))
             {
-                foreach (var service in store.Services.Values.Prepend(store.ConsulService).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Id, StringComparer.Ordinal))
+                if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
                 {
-                    if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
-                    {
-                        cut = true;
-                        continue;
-                    }
+                    cut = true;
+                    continue;
+                }
 
-                    if (!filter.Matches((store.Node, service), Selectors.CatalogService))
-                    {
-                        continue;
-                    }
+                if (!filter.Matches((node, service), Selectors.CatalogService))
+                {
+                    continue;
+                }
 
-                    if (result.Count == 0 || result[^1].Name != service.Name)
-                    {
-                        result.Add((service.Name, []));
-                    }
+                if (result.Count == 0 || result[^1].Name != service.Name)
+                {
+                    result.Add((service.Name, []));
+                }
 
-                    foreach (var tag in service.Tags.Where(t => !result[^1].Tags.Contains(t)))
-                    {
-                        result[^1].Tags.Add(tag);
-                    }
+                foreach (var tag in service.Tags.Where(t => !result[^1].Tags.Contains(t)))
+                {
+                    result[^1].Tags.Add(tag);
                 }
             }
 
@@ -98,15 +96,14 @@ internal static class CatalogEndpoints
 
         var tags = r.Query.GetAll("tag");
         var nodeMatches = ReadGuards.NodeMetaMatches(r);
-        var (instances, node, filtered) = await blocking.RunAsync(r, () =>
+        var (instances, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
-            var list = new List<ServiceRecord>();
+            var list = new List<(NodeInfo Node, ServiceRecord Service)>();
             var cut = false;
-            if (nodeMatches)
+            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
             {
-                var candidates = name == "consul" ? [store.ConsulService] : store.Services.Values.Where(s => s.Name == name);
-                foreach (var service in candidates.OrderBy(s => s.Id, StringComparer.Ordinal))
+                foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
                     if (!ReadGuards.TagsMatch(service, tags))
                     {
@@ -114,26 +111,26 @@ internal static class CatalogEndpoints
                     }
 
                     if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read)
-                        || !authorizer.Allows(ConsulTestAclResource.Node, store.Node.Name, ConsulTestAclAccess.Read))
+                        || !authorizer.Allows(ConsulTestAclResource.Node, node.Node.Name, ConsulTestAclAccess.Read))
                     {
                         cut = true;
                         continue;
                     }
 
-                    if (filter.Matches((store.Node, service), Selectors.CatalogService))
+                    if (filter.Matches((node.Node, service), Selectors.CatalogService))
                     {
-                        list.Add(service);
+                        list.Add((node.Node, service));
                     }
                 }
             }
 
-            return (store.ServiceIndex(name, checksTable: false), (list, store.Node, cut));
+            return (store.ServiceIndex(name, checksTable: false), (list, cut));
         }).ConfigureAwait(false);
 
         await Responses.WriteJsonAsync(r, w =>
         {
             w.WriteStartArray();
-            foreach (var service in instances)
+            foreach (var (node, service) in instances)
             {
                 ModelWriter.WriteCatalogService(w, node, service);
             }

@@ -41,11 +41,10 @@ internal static class HealthEndpoints
             var index = store.ServiceIndex(name, checksTable: true);
             var list = new List<HealthEntry>();
             var cut = false;
-            if (nodeMatches)
+            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
             {
-                var nodeChecks = store.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
-                var instances = name == "consul" ? [store.ConsulService] : store.Services.Values.Where(s => s.Name == name);
-                foreach (var service in instances.OrderBy(s => s.Id, StringComparer.Ordinal))
+                var nodeChecks = node.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
+                foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
                     if (!ReadGuards.TagsMatch(service, tags))
                     {
@@ -53,16 +52,16 @@ internal static class HealthEndpoints
                     }
 
                     if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read)
-                        || !authorizer.Allows(ConsulTestAclResource.Node, store.Node.Name, ConsulTestAclAccess.Read))
+                        || !authorizer.Allows(ConsulTestAclResource.Node, node.Node.Name, ConsulTestAclAccess.Read))
                     {
                         cut = true;
                         continue;
                     }
 
                     // Snapshot the catalog copy now: the checks are mutable and the body is written after the lock.
-                    var checks = nodeChecks.Concat(store.Checks.Values.Where(c => c.ServiceId == service.Id && c.IsInCatalog))
+                    var checks = nodeChecks.Concat(node.Checks.Values.Where(c => c.ServiceId == service.Id && c.IsInCatalog))
                         .Select(Snapshot).ToList();
-                    var entry = new HealthEntry(store.Node, service, checks);
+                    var entry = new HealthEntry(node.Node, service, checks);
                     if (filter.Matches(entry, Selectors.Health))
                     {
                         list.Add(entry);

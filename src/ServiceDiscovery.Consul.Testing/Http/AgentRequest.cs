@@ -11,7 +11,11 @@ internal sealed class AgentRequest
 {
     public required HttpContext Context { get; init; }
 
-    public required AgentStore Store { get; init; }
+    /// <summary>Gets the datacenter's state store: the catalog, KV and the index blocking queries wait on.</summary>
+    public required StateStore Store { get; init; }
+
+    /// <summary>Gets the state of the agent that received the request: its node, services and checks.</summary>
+    public required LocalAgentState Local { get; init; }
 
     public required ConsulTestAgentOptions Options { get; init; }
 

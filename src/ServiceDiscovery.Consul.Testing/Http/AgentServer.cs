@@ -26,16 +26,16 @@ internal sealed class AgentServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly Func<AgentStore> _store;
+    private readonly Func<AgentState> _state;
     private readonly ConsulTestAgentOptions _options;
     private readonly AclResolver _acl;
     private readonly FaultInjector _faults;
     private readonly RequestLog _log;
 
-    private AgentServer(WebApplication app, Func<AgentStore> store, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log)
+    private AgentServer(WebApplication app, Func<AgentState> state, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log)
     {
         _app = app;
-        _store = store;
+        _state = state;
         _options = options;
         _acl = new AclResolver(options.Acl);
         _faults = faults;
@@ -46,7 +46,7 @@ internal sealed class AgentServer : IAsyncDisposable
     public int Port { get; private set; }
 
     public static async Task<AgentServer> StartAsync(
-        int port, Func<AgentStore> store, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log, CancellationToken cancellationToken)
+        int port, Func<AgentState> state, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
@@ -66,7 +66,7 @@ internal sealed class AgentServer : IAsyncDisposable
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         var app = builder.Build();
-        var server = new AgentServer(app, store, options, faults, log);
+        var server = new AgentServer(app, state, options, faults, log);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server.Port = new Uri(address).Port;
@@ -148,7 +148,7 @@ internal sealed class AgentServer : IAsyncDisposable
 
         if (route is null)
         {
-            await NotFoundAsync(context, path, rawQuery, aborted).ConfigureAwait(false);
+            await NotFoundAsync(context, path).ConfigureAwait(false);
             return;
         }
 
@@ -169,10 +169,12 @@ internal sealed class AgentServer : IAsyncDisposable
         }
 
         var query = new GoQuery(rawQuery);
+        var state = _state();
         var request = new AgentRequest
         {
             Context = context,
-            Store = _store(),
+            Store = state.Store,
+            Local = state.Local,
             Options = _options,
             Acl = _acl,
             Path = path,
@@ -184,20 +186,8 @@ internal sealed class AgentServer : IAsyncDisposable
         await route.Handler(request).ConfigureAwait(false);
     }
 
-    private async Task NotFoundAsync(HttpContext context, string path, string rawQuery, CancellationToken aborted)
+    private static async Task NotFoundAsync(HttpContext context, string path)
     {
-        if (_options.EnableUi && (path == "/" || path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal)))
-        {
-            if (path == "/")
-            {
-                Redirect(context, "/ui/", string.Empty);
-                return;
-            }
-
-            await UiEndpoint.HandleAsync(context, path, new GoQuery(rawQuery), _store(), _options, aborted).ConfigureAwait(false);
-            return;
-        }
-
         if (path.Contains("/v1/", StringComparison.Ordinal))
         {
             await Responses.WriteHttpErrorAsync(context, 404, "Invalid URL path: not a recognized HTTP API endpoint").ConfigureAwait(false);

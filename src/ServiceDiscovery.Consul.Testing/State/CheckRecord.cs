@@ -60,4 +60,10 @@ internal sealed class CheckRecord
     public ITimer? DeferredSync { get; set; }
 
     public bool IsInCatalog => CreateIndex != 0;
+
+    /// <summary>Consul's <c>HealthCheck.IsSame</c> on the fields the catalog keeps.</summary>
+    public bool IsSameInCatalog(CheckRecord other) =>
+        Name == other.Name && CatalogStatus == other.CatalogStatus && Notes == other.Notes && CatalogOutput == other.CatalogOutput
+        && ServiceId == other.ServiceId && ServiceName == other.ServiceName && ServiceTags.SequenceEqual(other.ServiceTags)
+        && Type == other.Type && Interval == other.Interval && Timeout == other.Timeout;
 }

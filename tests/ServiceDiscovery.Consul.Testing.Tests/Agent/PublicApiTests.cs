@@ -33,7 +33,6 @@ public sealed class PublicApiTests
         Assert.Equal(TimeSpan.Zero, options.CheckOutputSyncDelay);
         Assert.Same(TimeProvider.System, options.TimeProvider);
         Assert.False(options.Acl.Enabled);
-        Assert.False(options.EnableUi);
     }
 
     [Fact]

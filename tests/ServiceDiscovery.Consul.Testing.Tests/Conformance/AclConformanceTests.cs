@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §12: token sources, 403 texts, silent filtering of lists.</summary>
+/// <summary>docs/consul-http-api.md §12: token sources, 403 texts, silent filtering of lists.</summary>
 public sealed class AclConformanceTests
 {
     private const string Management = "root-secret";

@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §6 (AggregatedStatus, /v1/agent/health/service) and §3 (node maintenance).</summary>
+/// <summary>docs/consul-http-api.md §6 (AggregatedStatus, /v1/agent/health/service) and §3 (node maintenance).</summary>
 public sealed class AgentHealthConformanceTests
 {
     [Theory]

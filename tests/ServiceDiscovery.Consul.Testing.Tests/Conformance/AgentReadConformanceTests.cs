@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §4: agent services, single service, checks, filters.</summary>
+/// <summary>docs/consul-http-api.md §4: agent services, single service, checks, filters.</summary>
 public sealed class AgentReadConformanceTests
 {
     [Fact]

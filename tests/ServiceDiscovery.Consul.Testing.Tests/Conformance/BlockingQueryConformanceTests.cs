@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §6 (index rules) and §8: blocking queries.</summary>
+/// <summary>docs/consul-http-api.md §6 (index rules) and §8: blocking queries.</summary>
 public sealed class BlockingQueryConformanceTests
 {
     [Fact]

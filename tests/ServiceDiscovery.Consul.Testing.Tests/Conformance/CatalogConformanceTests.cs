@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §7: catalog services and service.</summary>
+/// <summary>docs/consul-http-api.md §7: catalog services and service.</summary>
 public sealed class CatalogConformanceTests
 {
     [Fact]

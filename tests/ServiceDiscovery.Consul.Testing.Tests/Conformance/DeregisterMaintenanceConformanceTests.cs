@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §2 and §3: deregistration and maintenance mode.</summary>
+/// <summary>docs/consul-http-api.md §2 and §3: deregistration and maintenance mode.</summary>
 public sealed class DeregisterMaintenanceConformanceTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §6: GET /v1/health/service/:service.</summary>
+/// <summary>docs/consul-http-api.md §6: GET /v1/health/service/:service.</summary>
 public sealed class HealthConformanceTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §9: HTTP checks are really probed; status mapping, output, request shape, thresholds.</summary>
+/// <summary>docs/consul-http-api.md §9: HTTP checks are really probed; status mapping, output, request shape, thresholds.</summary>
 public sealed class HttpCheckConformanceTests
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);

@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §11: KV get, put, delete.</summary>
+/// <summary>docs/consul-http-api.md §11: KV get, put, delete.</summary>
 public sealed class KvConformanceTests
 {
     [Fact]

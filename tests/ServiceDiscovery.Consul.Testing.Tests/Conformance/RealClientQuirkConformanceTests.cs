@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §16: what real clients send, and Consul accepts.</summary>
+/// <summary>docs/consul-http-api.md §16: what real clients send, and Consul accepts.</summary>
 public sealed class RealClientQuirkConformanceTests
 {
     [Fact]

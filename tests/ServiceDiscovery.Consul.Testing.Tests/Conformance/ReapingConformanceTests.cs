@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §10: DeregisterCriticalServiceAfter, the 1m floor, the 30s reaper, the critical clock.</summary>
+/// <summary>docs/consul-http-api.md §10: DeregisterCriticalServiceAfter, the 1m floor, the 30s reaper, the critical clock.</summary>
 public sealed class ReapingConformanceTests
 {
     [Fact]

@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §1: PUT /v1/agent/service/register: decoding, validation order and texts, defaults, re-registration.</summary>
+/// <summary>docs/consul-http-api.md §1: PUT /v1/agent/service/register: decoding, validation order and texts, defaults, re-registration.</summary>
 public sealed class RegisterConformanceTests
 {
     [Theory]

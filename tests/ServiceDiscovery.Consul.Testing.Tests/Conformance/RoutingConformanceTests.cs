@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §0: routing, methods, 404/405/OPTIONS, error shape, common headers.</summary>
+/// <summary>docs/consul-http-api.md §0: routing, methods, 404/405/OPTIONS, error shape, common headers.</summary>
 public sealed class RoutingConformanceTests
 {
     [Theory]

@@ -4,7 +4,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §13 and §16: status endpoints and agent/self.</summary>
+/// <summary>docs/consul-http-api.md §13 and §16: status endpoints and agent/self.</summary>
 public sealed class StatusSelfConformanceTests
 {
     [Fact]

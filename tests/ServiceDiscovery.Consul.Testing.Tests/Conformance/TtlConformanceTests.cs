@@ -5,7 +5,7 @@ using ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 
 namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 
-/// <summary>consul-api.md §5 and §10 (TTL half): TTL updates and expiry.</summary>
+/// <summary>docs/consul-http-api.md §5 and §10 (TTL half): TTL updates and expiry.</summary>
 public sealed class TtlConformanceTests
 {
     [Theory]

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ServiceDiscovery.Consul.Testing.State;
 
-internal sealed partial class AgentStore
+internal sealed partial class LocalAgentState
 {
     private static partial class Log
     {
@@ -17,8 +17,6 @@ internal sealed partial class AgentStore
         [LoggerMessage(102, LogLevel.Information, "Maintenance mode for service '{ServiceId}' is now {Enabled}.", EventName = "MaintenanceChanged")]
         public static partial void MaintenanceChanged(ILogger logger, string serviceId, bool enabled);
 
-        [LoggerMessage(103, LogLevel.Information, "Reaped service '{ServiceId}': check '{CheckId}' was critical longer than its DeregisterCriticalServiceAfter.", EventName = "ServiceReaped")]
-        public static partial void ServiceReaped(ILogger logger, string serviceId, string checkId);
 
         [LoggerMessage(104, LogLevel.Warning, "Check '{CheckId}' has interval {Interval} below the minimum of 1s; using 1s.", EventName = "CheckIntervalClamped")]
         public static partial void IntervalClamped(ILogger logger, string checkId, TimeSpan interval);

@@ -2,17 +2,20 @@
 
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using ServiceDiscovery.Consul.Testing.Http;
-using ServiceDiscovery.Consul.Testing.State;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.Consul.Testing;
 
-namespace ServiceDiscovery.Consul.Testing.Endpoints;
+namespace DevAgent;
 
 /// <summary>
-/// <c>/ui</c>: one plain HTML page listing services, instances and check states, kept live by a script that
-/// long-polls <c>/ui/state.json?index=N</c> (a blocking read on the store's index).
+/// <c>/ui</c> on its own loopback port: one plain HTML page listing services, instances and check states, kept
+/// live by a script that long-polls <c>/ui/state.json?index=N</c>. It reads the agent only through
+/// <see cref="ConsulTestAgent"/>'s public members (<c>Index</c>, <c>Services</c>, <c>Checks</c>, <c>WaitUntilAsync</c>).
 /// </summary>
-internal static class UiEndpoint
+internal static class DevAgentUi
 {
     private const string Page = """
         <!DOCTYPE html>
@@ -48,71 +51,57 @@ internal static class UiEndpoint
         </script></body></html>
         """;
 
-    public static async Task HandleAsync(HttpContext context, string path, GoQuery query, AgentStore store, ConsulTestAgentOptions options, CancellationToken aborted)
+    /// <summary>Starts the page on 127.0.0.1:<paramref name="port"/> (0 picks a free one).</summary>
+    public static async Task<WebApplication> StartAsync(ConsulTestAgent agent, ConsulTestAgentOptions options, int port)
     {
-        if (path != "/ui/state.json")
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.MapGet("/", () => Results.Redirect("/ui/", permanent: true));
+        app.MapGet("/ui", () => Results.Content(Page, "text/html; charset=utf-8")); // routing matches /ui/ too
+        app.MapGet("/ui/state.json", (HttpContext context) => StateAsync(context, agent, options));
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task StateAsync(HttpContext context, ConsulTestAgent agent, ConsulTestAgentOptions options)
+    {
+        _ = ulong.TryParse(context.Request.Query["index"], NumberStyles.None, CultureInfo.InvariantCulture, out var seen);
+        try
         {
-            await Responses.WriteTextAsync(context, 200, Page, "text/html; charset=utf-8").ConfigureAwait(false);
-            return;
+            await agent.WaitUntilAsync(a => a.Index != seen, TimeSpan.FromSeconds(30), context.RequestAborted);
         }
-
-        _ = ulong.TryParse(query.Get("index"), NumberStyles.None, CultureInfo.InvariantCulture, out var seen);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30), options.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
-        while (true)
+        catch (TimeoutException)
         {
-            Task changed;
-            lock (store.Sync)
-            {
-                changed = store.Changes.NextChange;
-                if (store.Index != seen || timeout.IsCancellationRequested)
-                {
-                    break;
-                }
-            }
-
-            try
-            {
-                await changed.WaitAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !aborted.IsCancellationRequested)
-            {
-                // Answer with the unchanged state so the page polls again.
-            }
-        }
-
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            lock (store.Sync)
-            {
-                WriteState(w, store);
-            }
+            // Answer with the unchanged state so the page polls again.
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        await Responses.WriteTextAsync(context, 200, string.Empty, "application/json").ConfigureAwait(false);
-        context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.ToArray(), aborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(context.Response.Body);
+        WriteState(w, agent, options);
     }
 
-    private static void WriteState(Utf8JsonWriter w, AgentStore store)
+    private static void WriteState(Utf8JsonWriter w, ConsulTestAgent agent, ConsulTestAgentOptions options)
     {
+        var index = agent.Index;
+        var checks = agent.Checks;
         w.WriteStartObject();
-        w.WriteNumber("index", store.Index);
-        w.WriteString("node", store.Node.Name);
-        w.WriteString("datacenter", store.Node.Datacenter);
+        w.WriteNumber("index", index);
+        w.WriteString("node", options.NodeName);
+        w.WriteString("datacenter", options.Datacenter);
         w.WriteStartArray("services");
-        foreach (var group in store.Services.Values.GroupBy(s => s.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in agent.Services.GroupBy(s => s.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             w.WriteStartObject();
             w.WriteString("name", group.Key);
             w.WriteStartArray("instances");
-            foreach (var s in group.OrderBy(s => s.Id, StringComparer.Ordinal))
+            foreach (var s in group)
             {
                 w.WriteStartObject();
                 w.WriteString("id", s.Id);
-                w.WriteString("address", s.Address.Length > 0 ? s.Address : store.Node.Address);
+                w.WriteString("address", s.Address.Length > 0 ? s.Address : agent.Address.Host);
                 w.WriteNumber("port", s.Port);
                 w.WriteStartArray("tags");
                 foreach (var tag in s.Tags)
@@ -122,7 +111,7 @@ internal static class UiEndpoint
 
                 w.WriteEndArray();
                 w.WriteStartArray("checks");
-                foreach (var c in store.Checks.Values.Where(c => c.ServiceId == s.Id || c.ServiceId.Length == 0).OrderBy(c => c.CheckId, StringComparer.Ordinal))
+                foreach (var c in checks.Where(c => c.ServiceId == s.Id || c.ServiceId.Length == 0))
                 {
                     w.WriteStartObject();
                     w.WriteString("name", c.Name);

@@ -2,8 +2,8 @@
 
 namespace ServiceDiscovery.Consul.Testing.State;
 
-/// <summary>The KV part of the store (state/kvs.go): entries, tombstones for prefix indexes, and the table index.</summary>
-internal sealed partial class AgentStore
+/// <summary>The KV table of the datacenter state store (state/kvs.go): entries, tombstones for prefix indexes, and the table index.</summary>
+internal sealed partial class StateStore
 {
     private readonly SortedDictionary<string, KvEntry> _kv = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _tombstones = new(StringComparer.Ordinal);
