@@ -39,12 +39,12 @@ internal sealed class RegistrationHarness : IAsyncDisposable
             Client,
             Monitor,
             Time,
-            Provider,
             new FakeNetwork("build-agent", "10.0.0.5"),
             new RegistrationBackoff(() => jitter),
             new RegistrationMetrics(meterFactory),
             new ApplicationHealthProbe(Health),
-            Provider.GetRequiredService<ILogger<ConsulRegistrationService>>())
+            Provider.GetRequiredService<ILogger<ConsulRegistrationService>>(),
+            Provider.GetRequiredService<IServer>())
         {
             Version = "1.2.3",
         };
