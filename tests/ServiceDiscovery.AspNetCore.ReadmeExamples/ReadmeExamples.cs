@@ -7,7 +7,7 @@ using Xunit;
 
 namespace ServiceDiscovery.AspNetCore.ReadmeExamples;
 
-// Each method holds one README example verbatim (ReadmeExamplesTests compares them line by line), so the README
+// Each method holds one example of README.md, docs/*.md or the package README verbatim (ReadmeExamplesTests compares them line by line), so the README
 // cannot show code that does not compile against the current API. Nothing here runs.
 internal static class ReadmeExamples
 {
@@ -131,6 +131,18 @@ internal static class ReadmeExamples
             DeregisterCriticalServiceMinimum = TimeSpan.FromSeconds(2) // Consul: 1m
         });
         time.Advance(TimeSpan.FromSeconds(10));                        // a 10s TTL check is now critical
+    }
+
+    public static void ShutdownTimeout(WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+    }
+
+    public static void ConsumerOnly(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulDiscoveryClient();           // discovery only: this app is not registered
+        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"))
+            .AddConsulLoadBalancing(ConsulLoadBalancingPolicy.PowerOfTwoChoices);
     }
 
     private static void Rebuild()

@@ -5,37 +5,76 @@ using System.Text.RegularExpressions;
 namespace ServiceDiscovery.AspNetCore.Tests.Readme;
 
 /// <summary>
-/// Every C# example in README.md must stand, line for line (indentation aside), in
-/// tests/ServiceDiscovery.AspNetCore.ReadmeExamples/ReadmeExamples.cs, which the solution build compiles: so a README
+/// Every C# example in the documentation (README.md, docs/*.md and the package README
+/// src/ServiceDiscovery.AspNetCore/README.md) must stand, line for line (indentation aside), in
+/// tests/ServiceDiscovery.AspNetCore.ReadmeExamples/ReadmeExamples.cs, which the solution build compiles: so an
 /// example that stops compiling, or drifts from the compiled copy, fails the suite.
 /// </summary>
 public sealed partial class ReadmeExamplesTests
 {
-    public static TheoryData<int, string> Examples()
+    /// <summary>The documents whose C# blocks are checked, relative to the repository root, '/'-separated.</summary>
+    public static IEnumerable<string> Documents()
     {
-        var data = new TheoryData<int, string>();
-        var index = 0;
-        foreach (Match match in CSharpBlock().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"))))
+        var root = RepositoryRoot();
+        yield return "README.md";
+        yield return "src/ServiceDiscovery.AspNetCore/README.md";
+        foreach (var page in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal))
         {
-            data.Add(++index, match.Groups[1].Value);
+            yield return "docs/" + Path.GetFileName(page);
+        }
+    }
+
+    public static TheoryData<string, int, string> Examples()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var document in Documents())
+        {
+            var index = 0;
+            var text = File.ReadAllText(Path.Combine(RepositoryRoot(), document)).ReplaceLineEndings("\n");
+            foreach (Match match in CSharpBlock().Matches(text))
+            {
+                data.Add(document, ++index, match.Groups[1].Value);
+            }
         }
 
         return data;
     }
 
     [Fact]
-    public void Readme_HasCSharpExamples() => Assert.True(Examples().Count >= 10, $"only {Examples().Count} C# blocks found in README.md");
+    public void Readme_HasCSharpExamples()
+    {
+        var count = Examples().Count(row => row.Data.Item1 == "README.md");
+        Assert.True(count >= 1, "no C# block found in README.md");
+    }
+
+    [Fact]
+    public void Docs_HaveCSharpExamples()
+    {
+        var total = Examples().Count;
+        Assert.True(total >= 10, $"only {total} C# blocks found in README.md, docs/*.md and the package README");
+    }
+
+    [Fact]
+    public void DocumentsToCheck_Exist()
+    {
+        foreach (var document in Documents())
+        {
+            Assert.True(File.Exists(Path.Combine(RepositoryRoot(), document)), $"{document} is missing");
+        }
+
+        Assert.Contains("docs/registration.md", Documents());
+    }
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void ReadmeExample_IsInTheCompiledExamples(int number, string example)
+    public void ReadmeExample_IsInTheCompiledExamples(string document, int number, string example)
     {
         var compiled = Lines(File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "ServiceDiscovery.AspNetCore.ReadmeExamples", "ReadmeExamples.cs")));
         var wanted = Lines(example);
 
         var found = Enumerable.Range(0, compiled.Length - wanted.Length + 1).Any(start => compiled.AsSpan(start, wanted.Length).SequenceEqual(wanted));
 
-        Assert.True(found, $"README C# example #{number} is not in ReadmeExamples.cs (copy it there so it is compiled):\n{example}");
+        Assert.True(found, $"C# example #{number} of {document} is not in ReadmeExamples.cs (copy it there so it is compiled):\n{example}");
     }
 
     private static string[] Lines(string text)
