@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>Consul's blocking-query index rules (consul-api.md §8), in one place for every watcher.</summary>
+/// <summary>Consul's blocking-query index rules (docs/consul-http-api.md §8), in one place for every watcher.</summary>
 internal static class BlockingIndex
 {
     /// <summary>

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore;
 
-/// <summary>Consul's read consistency modes (consul-api.md §8).</summary>
+/// <summary>Consul's read consistency modes (docs/consul-http-api.md §8).</summary>
 public enum ConsistencyMode
 {
     /// <summary>Read from the leader (Consul's default).</summary>

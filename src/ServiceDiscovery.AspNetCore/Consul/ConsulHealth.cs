@@ -4,7 +4,7 @@ using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>Consul's check statuses and its client-side aggregate (api/health.go <c>AggregatedStatus</c>, consul-api.md §6).</summary>
+/// <summary>Consul's check statuses and its client-side aggregate (api/health.go <c>AggregatedStatus</c>, docs/consul-http-api.md §6).</summary>
 internal static class ConsulHealth
 {
     public const string Passing = "passing";

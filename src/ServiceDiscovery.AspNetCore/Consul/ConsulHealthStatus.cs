@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore;
 
-/// <summary>A Consul check status, plus the client-side aggregate `maintenance` (consul-api.md §6 AggregatedStatus).</summary>
+/// <summary>A Consul check status, plus the client-side aggregate `maintenance` (docs/consul-http-api.md §6 AggregatedStatus).</summary>
 public enum ConsulHealthStatus
 {
     /// <summary>`passing`.</summary>

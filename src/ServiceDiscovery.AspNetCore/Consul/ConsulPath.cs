@@ -4,7 +4,7 @@ using System.Text;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>Builds request paths and query strings the way Consul's router reads them back (consul-api.md §0, §16).</summary>
+/// <summary>Builds request paths and query strings the way Consul's router reads them back (docs/consul-http-api.md §0, §16).</summary>
 internal static class ConsulPath
 {
     /// <summary>

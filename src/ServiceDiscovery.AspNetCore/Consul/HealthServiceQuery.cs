@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>The `/v1/health/service`-specific parameters (consul-api.md §6).</summary>
+/// <summary>The `/v1/health/service`-specific parameters (docs/consul-http-api.md §6).</summary>
 internal sealed record HealthServiceQuery
 {
     /// <summary>`passing=1`: drop instances with any check (node checks included) not exactly passing.</summary>

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>Read options shared by the blocking-capable endpoints (consul-api.md §8, §14).</summary>
+/// <summary>Read options shared by the blocking-capable endpoints (docs/consul-http-api.md §8, §14).</summary>
 internal sealed record QueryOptions
 {
     /// <summary>Options for a plain, non-blocking read with the client's defaults.</summary>

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
-/// <summary>A read's value plus the blocking-query metadata Consul sends in headers (consul-api.md §8, §14).</summary>
+/// <summary>A read's value plus the blocking-query metadata Consul sends in headers (docs/consul-http-api.md §8, §14).</summary>
 /// <typeparam name="T">The decoded body.</typeparam>
 internal sealed record QueryResult<T>(T Value, ulong LastIndex, bool KnownLeader, TimeSpan LastContact)
 {

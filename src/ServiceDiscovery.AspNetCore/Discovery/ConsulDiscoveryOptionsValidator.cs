@@ -13,7 +13,7 @@ internal sealed class ConsulDiscoveryOptionsValidator : IValidateOptions<ConsulO
 {
     private const string Section = "Consul:Discovery";
 
-    /// <summary>Consul's <c>max_query_time</c>: longer waits are silently cut to it (consul-api.md §8).</summary>
+    /// <summary>Consul's <c>max_query_time</c>: longer waits are silently cut to it (docs/consul-http-api.md §8).</summary>
     private static readonly TimeSpan MaxWaitTime = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, ConsulOptions options)

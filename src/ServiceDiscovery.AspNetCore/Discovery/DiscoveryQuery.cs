@@ -37,7 +37,7 @@ internal sealed class DiscoveryQuery
 
     /// <summary>
     /// The endpoint parameters. With warning instances wanted, <c>passing</c> is not sent at all: Consul's flag drops
-    /// warning too (consul-api.md §6), so critical and maintenance instances are removed client-side instead.
+    /// warning too (docs/consul-http-api.md §6), so critical and maintenance instances are removed client-side instead.
     /// </summary>
     public HealthServiceQuery HealthQuery { get; }
 

@@ -4,7 +4,7 @@ using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
-/// <summary>Consul's client-side <c>AggregatedStatus</c> (consul-api.md §6): the worst status of an instance's checks.</summary>
+/// <summary>Consul's client-side <c>AggregatedStatus</c> (docs/consul-http-api.md §6): the worst status of an instance's checks.</summary>
 internal static class HealthAggregation
 {
     private const string NodeMaintenanceCheckId = "_node_maintenance";

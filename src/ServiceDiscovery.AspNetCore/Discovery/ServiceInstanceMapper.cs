@@ -67,7 +67,7 @@ internal static class ServiceInstanceMapper
 
     /// <summary>
     /// Resolves where to reach an instance: the configured tagged address (the service's, then the node's), else the
-    /// service address, else the node address (an empty service address means "the node's", consul-api.md §7).
+    /// service address, else the node address (an empty service address means "the node's", docs/consul-http-api.md §7).
     /// </summary>
     public static (string Host, int Port) ResolveAddress(ServiceEntry entry, string? taggedAddress)
     {

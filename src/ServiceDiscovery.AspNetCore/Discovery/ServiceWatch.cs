@@ -15,7 +15,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// read, no lock); only the loop writes it.
 /// </summary>
 /// <remarks>
-/// Index rules (consul-api.md §8): the first query has no index and does not block; each later one blocks on the last
+/// Index rules (docs/consul-http-api.md §8): the first query has no index and does not block; each later one blocks on the last
 /// index (<see cref="QueryResult{T}.NextIndex"/>: reset to 0 when it went backwards, never 0 otherwise). An answer that
 /// did not move the index is re-asked with the same index (it blocks again), but not before
 /// <see cref="ConsulDiscoveryOptions.MinimumQueryInterval"/> since the previous query started, so a server that answers

@@ -8,7 +8,7 @@ namespace ServiceDiscovery.AspNetCore.Health;
 
 /// <summary>
 /// How the health endpoint answers Consul's HTTP check: 2xx is passing, 429 warning, anything else critical
-/// (consul-api.md §9). ASP.NET Core's default answers Degraded with 200, which Consul would show as passing.
+/// (docs/consul-http-api.md §9). ASP.NET Core's default answers Degraded with 200, which Consul would show as passing.
 /// </summary>
 internal static class ConsulHealthResponse
 {

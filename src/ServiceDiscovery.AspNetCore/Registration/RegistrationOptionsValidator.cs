@@ -16,7 +16,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// </summary>
 internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<ConsulOptions>
 {
-    /// <summary>Consul's meta limits (consul-api.md §1): 64 pairs, keys of 128 characters, values of 512.</summary>
+    /// <summary>Consul's meta limits (docs/consul-http-api.md §1): 64 pairs, keys of 128 characters, values of 512.</summary>
     private const int MaxMetaPairs = 64;
     private const int MaxMetaKeyLength = 128;
     private const int MaxMetaValueLength = 512;

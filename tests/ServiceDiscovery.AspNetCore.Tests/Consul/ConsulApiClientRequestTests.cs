@@ -9,7 +9,7 @@ using static ServiceDiscovery.AspNetCore.Tests.Consul.Fakes.FakeHttpMessageHandl
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 
-/// <summary>Exact method, path, query and headers of every call (consul-api.md §1-§14).</summary>
+/// <summary>Exact method, path, query and headers of every call (docs/consul-http-api.md §1-§14).</summary>
 public sealed class ConsulApiClientRequestTests : IDisposable
 {
     private readonly ConsulClientHarness _harness = new(o => o.Token = "config-token");

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 
-/// <summary>Response bodies as consul-api.md documents them (copied, not produced by our serializer).</summary>
+/// <summary>Response bodies as docs/consul-http-api.md documents them (copied, not produced by our serializer).</summary>
 internal static class ConsulJsonShapes
 {
     /// <summary>§15: <c>GET /v1/agent/services</c> after registering web-1.</summary>

@@ -7,7 +7,7 @@ using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 
-/// <summary>Reads the shapes consul-api.md documents; writes the exact JSON Consul expects.</summary>
+/// <summary>Reads the shapes docs/consul-http-api.md documents; writes the exact JSON Consul expects.</summary>
 public sealed class ConsulJsonTests
 {
     private static readonly ConsulJsonContext Context = ConsulJsonContext.Default;
@@ -129,7 +129,7 @@ public sealed class ConsulJsonTests
     [Fact]
     public void Registration_GoClientExample_ExactJson()
     {
-        // consul-api.md §15, minus "Checks":null (null members are omitted; Consul accepts both). Member order is
+        // docs/consul-http-api.md §15, minus "Checks":null (null members are omitted; Consul accepts both). Member order is
         // the model's (Header before Method); Consul's decoder does not care.
         var registration = new AgentServiceRegistration
         {

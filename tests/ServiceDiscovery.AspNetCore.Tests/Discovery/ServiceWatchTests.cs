@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
-/// <summary>The blocking-query loop: Consul's index rules (consul-api.md §8), pacing, backoff and staleness.</summary>
+/// <summary>The blocking-query loop: Consul's index rules (docs/consul-http-api.md §8), pacing, backoff and staleness.</summary>
 public sealed class ServiceWatchTests
 {
     [Fact]

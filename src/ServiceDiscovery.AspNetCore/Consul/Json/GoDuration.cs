@@ -7,7 +7,7 @@ namespace ServiceDiscovery.AspNetCore.Consul.Json;
 
 /// <summary>
 /// Go's <c>time.Duration</c> text form, which Consul writes in responses and accepts in request bodies
-/// (consul-api.md §0): <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>1h0m0s</c>.
+/// (docs/consul-http-api.md §0): <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>1h0m0s</c>.
 /// </summary>
 internal static class GoDuration
 {

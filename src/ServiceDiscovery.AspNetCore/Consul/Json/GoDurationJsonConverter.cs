@@ -7,7 +7,7 @@ namespace ServiceDiscovery.AspNetCore.Consul.Json;
 
 /// <summary>
 /// Writes <see cref="TimeSpan"/> as a Go duration string (<c>"10s"</c>); reads a Go duration string or a JSON number
-/// of nanoseconds, the two forms Consul accepts (consul-api.md §0).
+/// of nanoseconds, the two forms Consul accepts (docs/consul-http-api.md §0).
 /// </summary>
 internal sealed class GoDurationJsonConverter : JsonConverter<TimeSpan>
 {

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>The parts of <c>GET /v1/agent/self</c> we read (consul-api.md §13).</summary>
+/// <summary>The parts of <c>GET /v1/agent/self</c> we read (docs/consul-http-api.md §13).</summary>
 internal sealed record AgentSelf(AgentSelfConfig Config, AgentSelfMember? Member);
 
 /// <summary>`Config` of /agent/self.</summary>

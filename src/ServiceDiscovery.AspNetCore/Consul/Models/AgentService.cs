@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>An entry of <c>GET /v1/agent/services</c> / <c>GET /v1/agent/service/{id}</c> (consul-api.md §4).</summary>
+/// <summary>An entry of <c>GET /v1/agent/services</c> / <c>GET /v1/agent/service/{id}</c> (docs/consul-http-api.md §4).</summary>
 internal sealed record AgentService
 {
     public string? Kind { get; init; }

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>A check inside a registration (structs.CheckType, consul-api.md §1). Durations go on the wire as Go duration strings.</summary>
+/// <summary>A check inside a registration (structs.CheckType, docs/consul-http-api.md §1). Durations go on the wire as Go duration strings.</summary>
 internal sealed record AgentServiceCheck
 {
     public string? CheckID { get; init; }

@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>Body of <c>PUT /v1/agent/service/register</c> (consul-api.md §1). Null members are omitted on the wire.</summary>
+/// <summary>Body of <c>PUT /v1/agent/service/register</c> (docs/consul-http-api.md §1). Null members are omitted on the wire.</summary>
 internal sealed record AgentServiceRegistration
 {
     public string? ID { get; init; }

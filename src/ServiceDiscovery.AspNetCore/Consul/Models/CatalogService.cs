@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>An element of <c>GET /v1/catalog/service/{name}</c> (structs.ServiceNode, consul-api.md §7).</summary>
+/// <summary>An element of <c>GET /v1/catalog/service/{name}</c> (structs.ServiceNode, docs/consul-http-api.md §7).</summary>
 internal sealed record CatalogService
 {
     public string ID { get; init; } = "";

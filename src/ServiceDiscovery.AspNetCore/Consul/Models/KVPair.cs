@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>A KV entry (consul-api.md §11). `Value` is base64 on the wire and may be null.</summary>
+/// <summary>A KV entry (docs/consul-http-api.md §11). `Value` is base64 on the wire and may be null.</summary>
 internal sealed record KVPair
 {
     public required string Key { get; init; }

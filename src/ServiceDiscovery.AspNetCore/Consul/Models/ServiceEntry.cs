@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>An element of <c>GET /v1/health/service/{name}</c> (consul-api.md §6).</summary>
+/// <summary>An element of <c>GET /v1/health/service/{name}</c> (docs/consul-http-api.md §6).</summary>
 internal sealed record ServiceEntry(Node Node, NodeService Service, IReadOnlyList<HealthCheck> Checks)
 {
     /// <summary>Node checks (e.g. `serfHealth`) and this instance's checks; never null, even if the wire says so.</summary>

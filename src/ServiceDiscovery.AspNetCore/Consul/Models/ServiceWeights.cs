@@ -2,5 +2,5 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>`Weights` of a service (consul-api.md §1, §4).</summary>
+/// <summary>`Weights` of a service (docs/consul-http-api.md §1, §4).</summary>
 internal sealed record ServiceWeights(int Passing, int Warning);
