@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using ServiceDiscovery.AspNetCore.Discovery;
-
 using ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;

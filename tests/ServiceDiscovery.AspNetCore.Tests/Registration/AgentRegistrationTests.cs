@@ -3,6 +3,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Health;
 using ServiceDiscovery.AspNetCore.Registration;
 using ServiceDiscovery.AspNetCore.Tests.Fakes;
@@ -89,5 +90,24 @@ public sealed class AgentRegistrationTests
 
         Assert.Equal(RegistrationReasons.Reregistration, await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
         Assert.False(_agent.IsRegistered);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.9", 5000)]
+    [InlineData("10.0.0.5", 5001)]
+    public async Task Verify_AgentHoldsItElsewhere_AsksToRegisterAgain(string agentAddress, int agentPort)
+    {
+        await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
+        _client.OnGetAgentService = (id, _) => Task.FromResult<AgentService?>(new() { ID = id, Service = "orders", Address = agentAddress, Port = agentPort });
+
+        Assert.Equal(RegistrationReasons.Changed, await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Verify_AgentHoldsItAsRegistered_AsksNothing()
+    {
+        await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
+
+        Assert.Null(await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
     }
 }

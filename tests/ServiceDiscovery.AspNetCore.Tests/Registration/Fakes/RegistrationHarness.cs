@@ -9,9 +9,8 @@ using Microsoft.Extensions.Logging.Testing;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Health;
 using ServiceDiscovery.AspNetCore.Registration;
-using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
-
 using ServiceDiscovery.AspNetCore.Tests.Fakes;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Registration.Fakes;
 
