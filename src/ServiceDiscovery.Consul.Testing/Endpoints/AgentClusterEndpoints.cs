@@ -8,8 +8,8 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
 /// <summary>
 /// The serf and lifecycle endpoints of a single-server <c>-dev</c> agent: members (the agent alone, on the LAN or
-/// WAN pool), join (only itself can be joined), leave (answers, then stops listening), force-leave (a no-op for
-/// any name, as serf's refuted intent is), reload (nothing to reload) and version.
+/// WAN pool), join (only itself can be joined), leave (answers, then stops listening), force-leave (only its own
+/// name is a member; the leave intent is refuted), reload (nothing to reload) and version.
 /// </summary>
 internal static class AgentClusterEndpoints
 {
@@ -131,8 +131,16 @@ internal static class AgentClusterEndpoints
             return;
         }
 
-        // serf broadcasts a leave intent for the name; an alive member (the only one here) refutes it, and an
-        // unknown name changes nothing. ?prune and ?wan change nothing either.
+        // Agent.ForceLeave first checks membership; for the agent itself serf's leave intent is refuted (the only
+        // member stays alive), so ?prune changes nothing either.
+        var node = r.Local.Node;
+        var member = r.Query.Has("wan") ? $"{node.Name}.{node.Datacenter}" : node.Name;
+        if (r.Parameter != member)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, $"agent: No node found with name '{r.Parameter}'").ConfigureAwait(false);
+            return;
+        }
+
         Responses.WriteEmpty(r.Context);
     }
 
