@@ -17,11 +17,13 @@ internal static class DevAgentArguments
           --acl-default-policy P        allow | deny; turns ACLs on (default when on: deny)
           --acl-management-token S      Management token secret; turns ACLs on
           --acl-token S=RULES           A token with rules, e.g. app-secret=service:web:write,key:config/:read
-                                        (resource service|key|node|agent, a name prefix, access read|write|deny);
+                                        (resource service|key|node|agent|operator, a name prefix, access read|write|deny);
                                         repeatable; turns ACLs on
           --reap-interval D             Critical-service reaper interval (default 30s)
           --deregister-minimum D        Floor for DeregisterCriticalServiceAfter (default 1m)
           --output-sync-delay D         Delay of output-only check changes in /v1/health (default 0s)
+          --enable-script-checks        Run script checks (Args), as Consul's enable_script_checks
+          --prometheus-retention-time D Serve /v1/agent/metrics?format=prometheus (default 0s: 415, as -dev)
           --ui-port N                   Port of the /ui page on 127.0.0.1 (default 8501; 0 picks a free one)
           --no-ui                       Do not serve the /ui page
           --help                        Show this help
@@ -74,6 +76,12 @@ internal static class DevAgentArguments
                     break;
                 case "--output-sync-delay":
                     options.CheckOutputSyncDelay = ParseDuration(arg, Value());
+                    break;
+                case "--enable-script-checks":
+                    options.EnableScriptChecks = true;
+                    break;
+                case "--prometheus-retention-time":
+                    options.PrometheusRetentionTime = ParseDuration(arg, Value());
                     break;
                 case "--ui-port":
                     uiPort = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);

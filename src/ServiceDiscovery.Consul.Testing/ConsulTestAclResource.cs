@@ -16,4 +16,7 @@ public enum ConsulTestAclResource
 
     /// <summary>Agents, by node name (<c>agent_prefix</c>); <c>/v1/agent/self</c> needs it.</summary>
     Agent,
+
+    /// <summary>The cluster's operator functions (<c>operator</c>; the prefix is ignored): <c>/v1/agent/host</c> and force-leave need it.</summary>
+    Operator,
 }

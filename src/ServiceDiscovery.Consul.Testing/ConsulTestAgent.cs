@@ -42,6 +42,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         _logger = options.LoggerFactory?.CreateLogger<ConsulTestAgent>() ?? NullLogger<ConsulTestAgent>.Instance;
         _port = options.Port;
         _state = AgentState.Create(options, _logger);
+        _state.Control.Leave = LeaveAsync;
     }
 
     /// <summary>Gets the current state store (tests look inside it).</summary>
@@ -255,6 +256,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             {
                 var old = _state;
                 _state = AgentState.Create(_options, _logger);
+                _state.Control.Leave = LeaveAsync;
                 old.Dispose();
             }
 
@@ -328,6 +330,19 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         finally
         {
             _lifecycle.Release();
+        }
+    }
+
+    /// <summary>After <c>/v1/agent/leave</c> answered: the only server left, so the agent stops listening, keeping its state.</summary>
+    private async Task LeaveAsync()
+    {
+        try
+        {
+            await StopAcceptingAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile.
         }
     }
 

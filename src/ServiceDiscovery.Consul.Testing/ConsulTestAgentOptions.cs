@@ -47,6 +47,20 @@ public sealed class ConsulTestAgentOptions
     /// <value>The default is zero: at once.</value>
     public TimeSpan CheckOutputSyncDelay { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether script checks (<c>Args</c>) run, as Consul's
+    /// <c>enable_script_checks</c>; off, registering one fails with Consul's 500.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>, as in Consul.</value>
+    public bool EnableScriptChecks { get; set; }
+
+    /// <summary>
+    /// Gets or sets Consul's <c>telemetry.prometheus_retention_time</c>: when positive,
+    /// <c>/v1/agent/metrics?format=prometheus</c> answers Prometheus text; otherwise 415, as a <c>-dev</c> agent does.
+    /// </summary>
+    /// <value>The default is zero (Prometheus output off).</value>
+    public TimeSpan PrometheusRetentionTime { get; set; }
+
     /// <summary>Gets or sets where the agent logs; none by default so test output stays quiet.</summary>
     /// <value>The default is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -68,6 +68,14 @@ internal sealed class Authorizer
     public string DeniedMessage(ConsulTestAclResource resource, string name, ConsulTestAclAccess level)
     {
         var permission = $"{ResourceName(resource)}:{(level == ConsulTestAclAccess.Write ? "write" : "read")}";
+        if (resource == ConsulTestAclResource.Operator)
+        {
+            // acl/errors.go PermissionDeniedByACLUnnamed: operator rules have no name.
+            return _accessorId is null
+                ? $"Permission denied: anonymous token lacks permission '{permission}'. The anonymous token is used implicitly when a request does not specify a token."
+                : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}'";
+        }
+
         return _accessorId is null
             ? $"Permission denied: anonymous token lacks permission '{permission}' on \"{name}\". The anonymous token is used implicitly when a request does not specify a token."
             : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}' on \"{name}\"";
@@ -78,6 +86,7 @@ internal sealed class Authorizer
         ConsulTestAclResource.Service => "service",
         ConsulTestAclResource.Key => "key",
         ConsulTestAclResource.Node => "node",
+        ConsulTestAclResource.Operator => "operator",
         _ => "agent",
     };
 }

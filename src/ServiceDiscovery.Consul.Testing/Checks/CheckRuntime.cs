@@ -15,11 +15,15 @@ internal sealed class CheckRuntime : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lazy<HttpClient>[] _clients;
+    private readonly Lazy<HttpClient>[] _grpcClients;
+    private readonly bool _enableScripts;
 
-    public CheckRuntime(TimeProvider time, ILogger logger)
+    public CheckRuntime(TimeProvider time, ILogger logger, bool enableScripts = false)
     {
         _time = time;
         _logger = logger;
+        _enableScripts = enableScripts;
+        _grpcClients = [new(() => CreateClient(false, false)), new(() => CreateClient(true, false))];
         _clients = new Lazy<HttpClient>[4];
         for (var i = 0; i < _clients.Length; i++)
         {
@@ -29,12 +33,24 @@ internal sealed class CheckRuntime : IDisposable
         }
     }
 
-    /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (UDP, gRPC, H2PING, Docker, OS service, alias: they keep their status).</summary>
+    /// <summary>Returns the runner for <paramref name="check"/>, or null for kinds the agent does not run (H2PING, Docker, OS service: they keep their status).</summary>
     public ICheckRunner? Create(CheckRecord check, LocalAgentState agent)
     {
         if (check.Definition is not { } d)
         {
             return null;
+        }
+
+        switch (d.Type)
+        {
+            case "grpc":
+                return new GrpcCheckRunner(check, agent, _grpcClients[d.TlsSkipVerify ? 1 : 0].Value, d.GrpcUseTls, _time, _logger);
+            case "udp":
+                return new UdpCheckRunner(check, agent, _time, _logger);
+            case "alias":
+                return new AliasCheckRunner(check, agent, _time);
+            case "script" when _enableScripts:
+                return new ScriptCheckRunner(check, agent, _time, _logger);
         }
 
         if (d.Ttl > TimeSpan.Zero)
@@ -58,7 +74,7 @@ internal sealed class CheckRuntime : IDisposable
 
     public void Dispose()
     {
-        foreach (var client in _clients)
+        foreach (var client in _clients.Concat(_grpcClients))
         {
             if (client.IsValueCreated)
             {

@@ -122,7 +122,7 @@ internal static class AgentCheckEndpoints
             return;
         }
 
-        if (definition.ScriptArgs.Count > 0)
+        if (definition.ScriptArgs.Count > 0 && !r.Options.EnableScriptChecks)
         {
             await Responses.WriteErrorAsync(r.Context, 500,
                 "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true").ConfigureAwait(false);

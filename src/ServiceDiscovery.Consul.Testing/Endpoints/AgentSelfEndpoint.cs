@@ -1,10 +1,16 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Globalization;
+using System.Text.Json;
 using ServiceDiscovery.Consul.Testing.Http;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
-/// <summary><c>GET /v1/agent/self</c> (§13): the parts clients read (Config, Member, Meta).</summary>
+/// <summary>
+/// <c>GET /v1/agent/self</c> (§13): <c>Config</c>, the <c>DebugConfig</c> keys clients read, <c>Coord</c>,
+/// <c>Member</c>, <c>Stats</c> (string maps as <c>Agent.Stats()</c> builds them), <c>Meta</c> and <c>xDS</c>, with a
+/// <c>-dev</c> agent's values.
+/// </summary>
 internal static class AgentSelfEndpoint
 {
     public static void Map(Router router) => router.Add("/v1/agent/self", ["GET"], SelfAsync);
@@ -18,6 +24,18 @@ internal static class AgentSelfEndpoint
         }
 
         var node = r.Local.Node;
+        int services, checks, ttls, monitors;
+        ulong index;
+        lock (r.Local.Sync)
+        {
+            services = r.Local.Services.Count;
+            checks = r.Local.Checks.Count;
+            ttls = r.Local.Checks.Values.Count(c => c.Type == "ttl");
+            monitors = r.Local.Checks.Values.Count(c => c.Type == "script");
+            index = r.Store.Index;
+        }
+
+        var httpPort = r.Context.Connection.LocalPort;
         await Responses.WriteJsonAsync(r, w =>
         {
             w.WriteStartObject();
@@ -26,42 +44,134 @@ internal static class AgentSelfEndpoint
             w.WriteString("PrimaryDatacenter", node.Datacenter);
             w.WriteString("NodeName", node.Name);
             w.WriteString("NodeID", node.Id);
-            w.WriteString("Revision", "testagent");
+            w.WriteString("Revision", DevAgentFacts.Revision);
             w.WriteBoolean("Server", true);
             w.WriteString("Version", ConsulTestAgent.ConsulVersion);
-            w.WriteString("BuildDate", "2025-01-01T00:00:00Z");
+            w.WriteString("BuildDate", DevAgentFacts.BuildDate);
             w.WriteEndObject();
-            w.WriteStartObject("DebugConfig");
-            w.WriteBoolean("DevMode", true);
-            w.WriteBoolean("ACLsEnabled", r.Options.Acl.Enabled);
+            WriteDebugConfig(w, r, httpPort);
+            w.WriteStartObject("Coord");
+            w.WriteStartArray("Vec");
+            for (var i = 0; i < 8; i++)
+            {
+                w.WriteNumberValue(0);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("Error", 1.5);
+            w.WriteNumber("Adjustment", 0);
+            w.WriteNumber("Height", 1e-05);
             w.WriteEndObject();
-            w.WriteNull("Coord");
-            w.WriteStartObject("Member");
-            w.WriteString("Name", node.Name);
-            w.WriteString("Addr", node.Address);
-            w.WriteNumber("Port", 8301);
-            w.WriteStartObject("Tags");
-            w.WriteString("dc", node.Datacenter);
-            w.WriteString("id", node.Id);
-            w.WriteString("port", "8300");
-            w.WriteString("role", "consul");
-            w.WriteString("vsn", "2");
+            w.WritePropertyName("Member");
+            DevAgentFacts.WriteMember(w, node, wan: false, r.Options.Acl.Enabled);
+            WriteStats(w, r, index, services, checks, ttls, monitors);
+            DevAgentFacts.WriteStringMap(w, "Meta", ("consul-network-segment", string.Empty), ("consul-version", ConsulTestAgent.ConsulVersion));
+            w.WriteStartObject("xDS");
+            w.WriteStartObject("SupportedProxies");
+            w.WriteStartArray("envoy");
+            foreach (var version in (string[])["1.34.1", "1.33.5", "1.32.8", "1.31.10"])
+            {
+                w.WriteStringValue(version);
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
-            w.WriteNumber("Status", 1);
-            w.WriteNumber("ProtocolMin", 1);
-            w.WriteNumber("ProtocolMax", 5);
-            w.WriteNumber("ProtocolCur", 2);
-            w.WriteNumber("DelegateMin", 2);
-            w.WriteNumber("DelegateMax", 5);
-            w.WriteNumber("DelegateCur", 4);
+            w.WriteNumber("Port", DevAgentFacts.GrpcTlsPort);
+            w.WriteStartObject("Ports");
+            w.WriteNumber("Plaintext", DevAgentFacts.GrpcPort);
+            w.WriteNumber("TLS", DevAgentFacts.GrpcTlsPort);
             w.WriteEndObject();
-            w.WriteStartObject("Stats");
-            w.WriteEndObject();
-            w.WriteStartObject("Meta");
-            w.WriteString("consul-network-segment", string.Empty);
-            w.WriteString("consul-version", ConsulTestAgent.ConsulVersion);
             w.WriteEndObject();
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }
+
+    /// <summary>The keys of <c>RuntimeConfig.Sanitized()</c> clients read; addresses sanitized as <c>tcp://ip:port</c>.</summary>
+    private static void WriteDebugConfig(Utf8JsonWriter w, AgentRequest r, int httpPort)
+    {
+        var node = r.Local.Node;
+        w.WriteStartObject("DebugConfig");
+        w.WriteBoolean("ACLsEnabled", r.Options.Acl.Enabled);
+        w.WriteString("AdvertiseAddrLAN", node.Address);
+        w.WriteString("AdvertiseAddrWAN", node.Address);
+        w.WriteString("BindAddr", node.Address);
+        w.WriteBoolean("Bootstrap", true);
+        w.WriteNumber("CheckOutputMaxSize", 4096);
+        w.WriteString("CheckUpdateInterval", "5m0s");
+        w.WriteStartArray("ClientAddrs");
+        w.WriteStringValue("127.0.0.1");
+        w.WriteEndArray();
+        w.WriteBoolean("ConnectEnabled", true);
+        w.WriteString("DataDir", string.Empty);
+        w.WriteString("Datacenter", node.Datacenter);
+        w.WriteBoolean("DevMode", true);
+        w.WriteBoolean("DisableRemoteExec", true);
+        w.WriteStartArray("DNSAddrs");
+        w.WriteStringValue($"tcp://127.0.0.1:{DevAgentFacts.DnsPort}");
+        w.WriteStringValue($"udp://127.0.0.1:{DevAgentFacts.DnsPort}");
+        w.WriteEndArray();
+        w.WriteNumber("DNSPort", DevAgentFacts.DnsPort);
+        w.WriteBoolean("EnableDebug", true);
+        w.WriteBoolean("EnableLocalScriptChecks", r.Options.EnableScriptChecks);
+        w.WriteBoolean("EnableRemoteScriptChecks", r.Options.EnableScriptChecks);
+        w.WriteBoolean("EnableScriptChecks", r.Options.EnableScriptChecks);
+        w.WriteStartArray("GRPCAddrs");
+        w.WriteStringValue($"tcp://127.0.0.1:{DevAgentFacts.GrpcPort}");
+        w.WriteEndArray();
+        w.WriteNumber("GRPCPort", DevAgentFacts.GrpcPort);
+        w.WriteNumber("GRPCTLSPort", DevAgentFacts.GrpcTlsPort);
+        w.WriteStartArray("HTTPAddrs");
+        w.WriteStringValue($"tcp://127.0.0.1:{httpPort}");
+        w.WriteEndArray();
+        w.WriteNumber("HTTPPort", httpPort);
+        w.WriteNumber("HTTPSPort", -1);
+        w.WriteStartObject("Logging");
+        w.WriteString("LogLevel", "DEBUG");
+        w.WriteBoolean("LogJSON", false);
+        w.WriteEndObject();
+        w.WriteString("NodeID", node.Id);
+        w.WriteString("NodeName", node.Name);
+        w.WriteString("PrimaryDatacenter", node.Datacenter);
+        w.WriteString("Revision", DevAgentFacts.Revision);
+        w.WriteString("SegmentName", string.Empty);
+        w.WriteNumber("SerfPortLAN", DevAgentFacts.SerfLanPort);
+        w.WriteNumber("SerfPortWAN", DevAgentFacts.SerfWanPort);
+        w.WriteBoolean("ServerMode", true);
+        w.WriteNumber("ServerPort", DevAgentFacts.ServerPort);
+        w.WriteNumber("SidecarMaxPort", 21255);
+        w.WriteNumber("SidecarMinPort", 21000);
+        w.WriteString("Version", ConsulTestAgent.ConsulVersion);
+        w.WriteString("VersionPrerelease", string.Empty);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStats(Utf8JsonWriter w, AgentRequest r, ulong index, int services, int checks, int ttls, int monitors)
+    {
+        static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
+        var node = r.Local.Node;
+        var raftIndex = S((long)index);
+        w.WriteStartObject("Stats");
+        DevAgentFacts.WriteStringMap(w, "agent", ("check_monitors", S(monitors)), ("check_ttls", S(ttls)), ("checks", S(checks)), ("services", S(services)));
+        DevAgentFacts.WriteStringMap(w, "build", ("prerelease", string.Empty), ("revision", DevAgentFacts.Revision), ("version", ConsulTestAgent.ConsulVersion), ("version_metadata", string.Empty));
+        DevAgentFacts.WriteStringMap(w, "consul",
+            ("acl", r.Options.Acl.Enabled ? "enabled" : "disabled"), ("bootstrap", "true"), ("known_datacenters", "1"),
+            ("leader", "true"), ("leader_addr", StatusEndpoints.RaftAddress), ("server", "true"));
+        DevAgentFacts.WriteStringMap(w, "raft",
+            ("applied_index", raftIndex), ("commit_index", raftIndex), ("fsm_pending", "0"), ("last_contact", "0"),
+            ("last_log_index", raftIndex), ("last_log_term", "2"), ("last_snapshot_index", "0"), ("last_snapshot_term", "0"),
+            ("latest_configuration", $"[{{Suffrage:Voter ID:{node.Id} Address:{StatusEndpoints.RaftAddress}}}]"),
+            ("latest_configuration_index", "0"), ("num_peers", "0"), ("protocol_version", "3"), ("protocol_version_max", "3"),
+            ("protocol_version_min", "0"), ("snapshot_version_max", "1"), ("snapshot_version_min", "0"), ("state", "Leader"), ("term", "2"));
+        DevAgentFacts.WriteStringMap(w, "runtime",
+            ("arch", DevAgentFacts.GoArch), ("cpu_count", S(Environment.ProcessorCount)), ("goroutines", S(ThreadPool.ThreadCount)),
+            ("max_procs", S(Environment.ProcessorCount)), ("os", DevAgentFacts.GoOs), ("version", DevAgentFacts.GoVersion));
+        WriteSerfStats(w, "serf_lan");
+        WriteSerfStats(w, "serf_wan");
+        w.WriteEndObject();
+    }
+
+    private static void WriteSerfStats(Utf8JsonWriter w, string name) => DevAgentFacts.WriteStringMap(w, name,
+        ("coordinate_resets", "0"), ("encrypted", "false"), ("event_queue", "0"), ("event_time", "1"), ("failed", "0"),
+        ("health_score", "0"), ("intent_queue", "0"), ("left", "0"), ("member_time", "1"), ("members", "1"),
+        ("query_queue", "0"), ("query_time", "1"));
 }

@@ -19,6 +19,9 @@ internal sealed class AgentRequest
 
     public required ConsulTestAgentOptions Options { get; init; }
 
+    /// <summary>Gets the agent-process state: log stream, agent tokens, leave hook.</summary>
+    public required AgentControl Control { get; init; }
+
     public required AclResolver Acl { get; init; }
 
     /// <summary>Gets the decoded path (Go's <c>URL.Path</c>).</summary>

@@ -93,6 +93,10 @@ internal sealed class AgentServer : IAsyncDisposable
         CatalogEndpoints.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
+        AgentClusterEndpoints.Map(router);
+        AgentTelemetryEndpoints.Map(router);
+        AgentMonitorEndpoint.Map(router);
+        AgentTokenEndpoint.Map(router);
         return router;
     }
 
@@ -176,11 +180,12 @@ internal sealed class AgentServer : IAsyncDisposable
             Store = state.Store,
             Local = state.Local,
             Options = _options,
+            Control = state.Control,
             Acl = _acl,
             Path = path,
             Parameter = path[route.Pattern.Length..],
             Query = query,
-            Token = ParseToken(context, query),
+            Token = ParseToken(context, query) is { Length: > 0 } token ? token : state.Control.DefaultToken,
             Aborted = aborted,
         };
         await route.Handler(request).ConfigureAwait(false);

@@ -45,6 +45,8 @@ internal sealed class CheckDefinition
 
     public string Grpc { get; init; } = string.Empty;
 
+    public bool GrpcUseTls { get; init; }
+
     public string H2Ping { get; init; } = string.Empty;
 
     public string OsService { get; init; } = string.Empty;

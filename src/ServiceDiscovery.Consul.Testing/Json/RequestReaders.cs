@@ -140,6 +140,7 @@ internal static class RequestReaders
             Tcp = o.GetString("TCP"),
             Udp = o.GetString("UDP"),
             Grpc = o.GetString("GRPC"),
+            GrpcUseTls = o.GetBool("GRPCUseTLS"),
             H2Ping = o.GetString("H2PING"),
             OsService = o.GetString("OSService"),
             DockerContainerId = o.GetString("DockerContainerID"),

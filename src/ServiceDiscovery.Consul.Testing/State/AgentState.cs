@@ -12,8 +12,9 @@ namespace ServiceDiscovery.Consul.Testing.State;
 /// </summary>
 internal sealed class AgentState : IDisposable
 {
-    private AgentState(StateStore store, LocalAgentState local, CriticalServiceReaper reaper, CheckRuntime runtime)
+    private AgentState(StateStore store, LocalAgentState local, CriticalServiceReaper reaper, CheckRuntime runtime, AgentControl control)
     {
+        Control = control;
         Store = store;
         Local = local;
         Reaper = reaper;
@@ -28,16 +29,21 @@ internal sealed class AgentState : IDisposable
 
     public CheckRuntime Runtime { get; }
 
+    /// <summary>Gets the agent-process state: its log stream, agent tokens, leave hook.</summary>
+    public AgentControl Control { get; }
+
     /// <summary>A fresh agent as <c>consul agent -dev</c> starts: one server node with a new ID.</summary>
     public static AgentState Create(ConsulTestAgentOptions options, ILogger logger)
     {
         var time = options.TimeProvider;
+        var monitor = new AgentLogMonitor(logger, time);
+        logger = monitor;
         var node = new NodeInfo(options.NodeName, Guid.NewGuid().ToString(), "127.0.0.1", options.Datacenter, 10);
         var store = new StateStore(node);
-        var runtime = new CheckRuntime(time, logger);
+        var runtime = new CheckRuntime(time, logger, options.EnableScriptChecks);
         var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
         var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);
-        return new AgentState(store, local, reaper, runtime);
+        return new AgentState(store, local, reaper, runtime, new AgentControl(monitor));
     }
 
     public void Dispose()

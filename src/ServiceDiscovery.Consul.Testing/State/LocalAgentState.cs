@@ -37,6 +37,9 @@ internal sealed partial class LocalAgentState : IDisposable
     /// <summary>Gets the node this agent runs as.</summary>
     public NodeInfo Node { get; }
 
+    /// <summary>Gets the datacenter store the agent syncs into (alias checks read other nodes there).</summary>
+    public StateStore Store => _store;
+
     /// <summary>Gets the lock the agent shares with its store.</summary>
     public Lock Sync => _store.Sync;
 
