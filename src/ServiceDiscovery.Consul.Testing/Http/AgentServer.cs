@@ -92,6 +92,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
+        CatalogNodesEndpoint.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;
