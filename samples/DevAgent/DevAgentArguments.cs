@@ -13,7 +13,9 @@ internal static class DevAgentArguments
 
           --port N                      Port on 127.0.0.1 (default 8500; 0 picks a free one)
           --datacenter NAME             Datacenter (default dc1)
-          --node NAME                   Node name (default: the host name)
+          --node NAME                   Node name (default: the host name; with --nodes: node-1, node-2…)
+          --nodes N                     Start a cluster of N agents sharing one datacenter (default 1): agent 1
+                                        is the server, each listens on its own 127.0.0.x where the system allows
           --acl-default-policy P        allow | deny; turns ACLs on (default when on: deny)
           --acl-management-token S      Management token secret; turns ACLs on
           --acl-token S=RULES           A token with rules, e.g. app-secret=service:web:write,key:config/:read
@@ -31,10 +33,11 @@ internal static class DevAgentArguments
         Durations are Go style: 500ms, 30s, 1m30s.
         """;
 
-    public static (ConsulTestAgentOptions Options, int? UiPort) Parse(IReadOnlyList<string> args)
+    public static (ConsulTestAgentOptions Options, int? UiPort, int Nodes) Parse(IReadOnlyList<string> args)
     {
         var options = new ConsulTestAgentOptions { Port = 8500 };
         int? uiPort = 8501;
+        var nodes = 1;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -43,6 +46,14 @@ internal static class DevAgentArguments
             {
                 case "--port":
                     options.Port = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "--nodes":
+                    nodes = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                    if (nodes is < 1 or > ConsulTestCluster.MaxAgents)
+                    {
+                        throw new ArgumentException($"--nodes must be between 1 and {ConsulTestCluster.MaxAgents}; got {nodes}.");
+                    }
+
                     break;
                 case "--datacenter":
                     options.Datacenter = Value();
@@ -94,7 +105,7 @@ internal static class DevAgentArguments
             }
         }
 
-        return (options, uiPort);
+        return (options, uiPort, nodes);
     }
 
     private static ConsulTestAclToken ParseToken(string text)

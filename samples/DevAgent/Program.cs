@@ -13,9 +13,10 @@ if (args.Contains("--help"))
 
 ConsulTestAgentOptions options;
 int? uiPort;
+int nodes;
 try
 {
-    (options, uiPort) = DevAgentArguments.Parse(args);
+    (options, uiPort, nodes) = DevAgentArguments.Parse(args);
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
 {
@@ -34,8 +35,21 @@ using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-await using var agent = await ConsulTestAgent.StartAsync(options);
+// One agent, or a cluster whose first agent (the server) is the one to give CONSUL_HTTP_ADDR.
+await using var cluster = nodes > 1 ? await ConsulTestCluster.StartAsync(nodes, options) : null;
+await using var single = cluster is null ? await ConsulTestAgent.StartAsync(options) : null;
+var agent = cluster?.Leader ?? single!;
 Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
+if (cluster is not null)
+{
+    options.NodeName = agent.NodeName;
+    Console.WriteLine($"Cluster of {nodes} agents sharing one catalog; give CONSUL_HTTP_ADDR the first:");
+    foreach (var member in cluster.Agents)
+    {
+        Console.WriteLine($"  {member.NodeName}  {member.Address}");
+    }
+}
+
 await using var ui = uiPort is { } port ? await DevAgentUi.StartAsync(agent, options, port) : null;
 if (ui is not null)
 {

@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,25 +32,41 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
     private readonly FaultInjector _faults = new();
     private readonly RequestLog _requests = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly IPAddress _ip;
+    private readonly Func<AgentState> _createState;
+    private readonly Action? _onDisposed;
     private AgentState _state;
     private AgentServer? _server;
     private int _port;
     private bool _disposed;
 
-    private ConsulTestAgent(ConsulTestAgentOptions options)
+    private ConsulTestAgent(ConsulTestAgentOptions options, IPAddress ip, int port, Func<ILogger, AgentState> createState, Action? onDisposed)
     {
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<ConsulTestAgent>() ?? NullLogger<ConsulTestAgent>.Instance;
-        _port = options.Port;
-        _state = AgentState.Create(options, _logger);
-        _state.Control.Leave = LeaveAsync;
+        _ip = ip;
+        _port = port;
+        _createState = () =>
+        {
+            var state = createState(_logger);
+            state.Control.Leave = LeaveAsync;
+            return state;
+        };
+        _onDisposed = onDisposed;
+        _state = _createState();
     }
 
     /// <summary>Gets the current state store (tests look inside it).</summary>
     internal StateStore Store => _state.Store;
 
+    /// <summary>Gets the agent's current state (a cluster suspends and resumes its local part).</summary>
+    internal AgentState State => _state;
+
     /// <summary>Gets the agent's HTTP address, e.g. <c>http://127.0.0.1:51234/</c>.</summary>
-    public Uri Address => new($"http://127.0.0.1:{_port}/");
+    public Uri Address => new($"http://{_ip}:{_port}/");
+
+    /// <summary>Gets the name of the node the agent runs as.</summary>
+    public string NodeName => _state.Local.Node.Name;
 
     /// <summary>Gets the port the agent listens on (kept across restarts).</summary>
     public int Port => _port;
@@ -139,7 +156,17 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             throw new OptionsValidationException(nameof(ConsulTestAgentOptions), typeof(ConsulTestAgentOptions), result.Failures);
         }
 
-        var agent = new ConsulTestAgent(options);
+        return await StartListeningAsync(new ConsulTestAgent(options, IPAddress.Loopback, options.Port, logger => AgentState.Create(options, logger), onDisposed: null), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Starts an agent of a <see cref="ConsulTestCluster"/> on <paramref name="ip"/>, its state made by <paramref name="createState"/>.</summary>
+    internal static Task<ConsulTestAgent> StartMemberAsync(
+        ConsulTestAgentOptions options, IPAddress ip, int port, Func<ILogger, AgentState> createState, Action? onDisposed, CancellationToken cancellationToken) =>
+        StartListeningAsync(new ConsulTestAgent(options, ip, port, createState, onDisposed), cancellationToken);
+
+    private static async Task<ConsulTestAgent> StartListeningAsync(ConsulTestAgent agent, CancellationToken cancellationToken)
+    {
         try
         {
             await agent.StartAcceptingAsync(cancellationToken).ConfigureAwait(false);
@@ -226,7 +253,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
                 return;
             }
 
-            var server = await AgentServer.StartAsync(_port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
+            var server = await AgentServer.StartAsync(_ip, _port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
             _port = server.Port;
             Volatile.Write(ref _server, server);
             Log.Started(_logger, Address);
@@ -255,12 +282,11 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             if (!keepState)
             {
                 var old = _state;
-                _state = AgentState.Create(_options, _logger);
-                _state.Control.Leave = LeaveAsync;
                 old.Dispose();
+                _state = _createState();
             }
 
-            var server = await AgentServer.StartAsync(_port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
+            var server = await AgentServer.StartAsync(_ip, _port, () => _state, _options, _faults, _requests, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _server, server);
             Log.Restarted(_logger, keepState);
         }
@@ -326,6 +352,7 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
             _faults.Clear();
             await StopServerAsync().ConfigureAwait(false);
             _state.Dispose();
+            _onDisposed?.Invoke();
         }
         finally
         {

@@ -20,6 +20,11 @@ internal static class Selectors
 
     public static bool IsValidCatalogService(IReadOnlyList<string> path) => CatalogService((PrototypeNode, PrototypeService), path) is not null;
 
+    public static bool IsValidCatalogNode(IReadOnlyList<string> path) => CatalogNode(PrototypeNode, path) is not null;
+
+    /// <summary><c>structs.Node</c>, as <c>/v1/catalog/nodes</c> filters it.</summary>
+    public static IReadOnlyList<FilterValue>? CatalogNode(NodeInfo node, IReadOnlyList<string> path) => path.Count == 0 ? null : Node(node, path, "Meta");
+
     public static IReadOnlyList<FilterValue>? Health(HealthEntry entry, IReadOnlyList<string> path)
     {
         if (path.Count < 2)

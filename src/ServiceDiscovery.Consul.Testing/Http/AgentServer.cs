@@ -46,6 +46,7 @@ internal sealed class AgentServer : IAsyncDisposable
     public int Port { get; private set; }
 
     public static async Task<AgentServer> StartAsync(
+        IPAddress ip,
         int port, Func<AgentState> state, ConsulTestAgentOptions options, FaultInjector faults, RequestLog log, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
@@ -62,7 +63,7 @@ internal sealed class AgentServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(ip, port);
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         var app = builder.Build();
@@ -91,6 +92,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
+        CatalogNodesEndpoint.Map(router);
         KvEndpoints.Map(router);
         SessionEndpoints.Map(router);
         StatusEndpoints.Map(router);

@@ -6,19 +6,22 @@ using ServiceDiscovery.Consul.Testing.Checks;
 namespace ServiceDiscovery.Consul.Testing.State;
 
 /// <summary>
-/// Everything a running <c>-dev</c> agent holds: its datacenter's <see cref="StateStore"/> (a single-node
-/// datacenter, so the agent owns it), its <see cref="LocalAgentState"/>, the reaper and the check runtime.
-/// A restart without kept state replaces the whole of it.
+/// Everything a running agent holds: its datacenter's <see cref="StateStore"/> (owned by a single <c>-dev</c>
+/// agent, shared by the agents of a <see cref="ConsulTestCluster"/>), its <see cref="LocalAgentState"/>, the
+/// reaper and the check runtime. A restart without kept state replaces the whole of it.
 /// </summary>
 internal sealed class AgentState : IDisposable
 {
-    private AgentState(StateStore store, LocalAgentState local, CriticalServiceReaper reaper, CheckRuntime runtime, AgentControl control)
+    private readonly bool _ownsStore;
+
+    private AgentState(StateStore store, LocalAgentState local, CriticalServiceReaper reaper, CheckRuntime runtime, AgentControl control, bool ownsStore)
     {
         Control = control;
         Store = store;
         Local = local;
         Reaper = reaper;
         Runtime = runtime;
+        _ownsStore = ownsStore;
     }
 
     public StateStore Store { get; }
@@ -35,22 +38,41 @@ internal sealed class AgentState : IDisposable
     /// <summary>A fresh agent as <c>consul agent -dev</c> starts: one server node with a new ID.</summary>
     public static AgentState Create(ConsulTestAgentOptions options, ILogger logger)
     {
-        var time = options.TimeProvider;
-        var monitor = new AgentLogMonitor(logger, time);
-        logger = monitor;
         var node = new NodeInfo(options.NodeName, Guid.NewGuid().ToString(), "127.0.0.1", options.Datacenter, 10);
-        var store = new StateStore(node) { Time = time };
-        var runtime = new CheckRuntime(time, logger, options.EnableScriptChecks);
-        var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
-        var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);
-        return new AgentState(store, local, reaper, runtime, new AgentControl(monitor));
+        return Create(options, node, new StateStore(node) { Time = options.TimeProvider }, ownsStore: true, logger);
+    }
+
+    /// <summary>
+    /// A fresh agent of a cluster member whose node is already in the shared <paramref name="store"/>: it knows no
+    /// service or check, so its first sync removes whatever an earlier run of the node left in the catalog.
+    /// </summary>
+    public static AgentState CreateMember(ConsulTestAgentOptions options, NodeInfo node, StateStore store, ILogger logger)
+    {
+        var state = Create(options, node, store, ownsStore: false, logger);
+        state.Local.SyncAll();
+        return state;
     }
 
     public void Dispose()
     {
         Reaper.Dispose();
         Local.Dispose();
-        Store.Dispose();
+        if (_ownsStore)
+        {
+            Store.Dispose();
+        }
+
         Runtime.Dispose();
+    }
+
+    private static AgentState Create(ConsulTestAgentOptions options, NodeInfo node, StateStore store, bool ownsStore, ILogger logger)
+    {
+        var time = options.TimeProvider;
+        var monitor = new AgentLogMonitor(logger, time);
+        logger = monitor;
+        var runtime = new CheckRuntime(time, logger, options.EnableScriptChecks);
+        var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
+        var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);
+        return new AgentState(store, local, reaper, runtime, new AgentControl(monitor), ownsStore);
     }
 }

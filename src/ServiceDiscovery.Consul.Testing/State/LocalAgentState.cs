@@ -215,7 +215,7 @@ internal sealed partial class LocalAgentState : IDisposable
     {
         lock (Sync)
         {
-            return _disposed ? [] : [.. _checks.Values
+            return _disposed || _suspended ? [] : [.. _checks.Values
                 .Where(c => c.ServiceId.Length > 0 && c.DeregisterCriticalServiceAfter > TimeSpan.Zero && c.CriticalSince is { } since
                     && now - since > (c.DeregisterCriticalServiceAfter > floor ? c.DeregisterCriticalServiceAfter : floor))
                 .Select(c => (c.ServiceId, c.CheckId))];
@@ -224,22 +224,10 @@ internal sealed partial class LocalAgentState : IDisposable
 
     public void Dispose()
     {
-        var toStop = new List<ICheckRunner>();
-        lock (Sync)
+        if (TakeAllRunners(dispose: true) is { } toStop)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            foreach (var check in _checks.Values)
-            {
-                StopRunner(check, toStop);
-            }
+            Finish([], toStop);
         }
-
-        Finish([], toStop);
     }
 
     private static void StopRunner(CheckRecord check, List<ICheckRunner> toStop)
@@ -288,7 +276,7 @@ internal sealed partial class LocalAgentState : IDisposable
     }
 
     private bool IsCurrent(CheckRecord check) =>
-        !_disposed && _checks.TryGetValue(check.CheckId, out var current) && ReferenceEquals(current, check);
+        !_disposed && !_suspended && _checks.TryGetValue(check.CheckId, out var current) && ReferenceEquals(current, check);
 
     /// <summary>Starts and stops runners outside the lock (a probe may complete synchronously), then wakes waiters.</summary>
     private void Finish(List<CheckRecord> toStart, List<ICheckRunner> toStop)

@@ -146,7 +146,8 @@ internal sealed partial class StateStore : IDisposable
             return;
         }
 
-        foreach (var name in node.Services.Values.Select(s => s.Name).Append("consul").Distinct().ToList())
+        var names = node.Services.Values.Select(s => s.Name);
+        foreach (var name in (node == ServerNode ? names.Append("consul") : names).Distinct().ToList())
         {
             _serviceIndexes[name] = index;
         }

@@ -10,18 +10,24 @@ namespace ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 /// <c>CONSUL_HTTP_ADDR</c> (with <c>CONSUL_HTTP_TOKEN</c>) when that is set. State is read the same way for both
 /// (the agent's views, or <c>/v1/agent/services</c> and <c>/v1/agent/checks</c>), so tests assert only on what a real
 /// Consul shows; tests that need the agent's fault hooks call <see cref="RequireTestAgent"/>, which skips them on a
-/// real Consul with the reason.
+/// real Consul with the reason. With <c>CONSUL_TEST_CLUSTER_NODES=N</c> (N ≥ 2) and no <c>CONSUL_HTTP_ADDR</c>, it starts a
+/// <see cref="ConsulTestCluster"/> of N agents instead: <see cref="Address"/> (registrations, and the agent tests drive)
+/// is agent 2, a client, and <see cref="DiscoveryAddress"/> is the last agent, so one catalog serves both through
+/// different agents.
 /// </summary>
 internal sealed class ConsulTarget : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ConsulTestAgent? _agent;
+    private readonly ConsulTestCluster? _cluster;
     private readonly HttpClient? _http;
 
-    private ConsulTarget(ConsulTestAgent? agent, Uri address, string? token)
+    private ConsulTarget(ConsulTestAgent? agent, Uri address, string? token, ConsulTestCluster? cluster = null)
     {
         _agent = agent;
+        _cluster = cluster;
         Address = address;
+        DiscoveryAddress = cluster?.Agents[^1].Address ?? address;
         Token = token;
         if (agent is null)
         {
@@ -35,6 +41,9 @@ internal sealed class ConsulTarget : IAsyncDisposable
 
     /// <summary>Gets the agent's HTTP address.</summary>
     public Uri Address { get; }
+
+    /// <summary>Gets the address discovery may use: another agent of the same datacenter in cluster mode, else <see cref="Address"/>.</summary>
+    public Uri DiscoveryAddress { get; }
 
     /// <summary>Gets the ACL token to use against a real Consul (<c>CONSUL_HTTP_TOKEN</c>), if any.</summary>
     public string? Token { get; }
@@ -62,6 +71,12 @@ internal sealed class ConsulTarget : IAsyncDisposable
         if (RealConsulAddress is { } real)
         {
             return new ConsulTarget(agent: null, real, Environment.GetEnvironmentVariable("CONSUL_HTTP_TOKEN"));
+        }
+
+        if (int.TryParse(Environment.GetEnvironmentVariable("CONSUL_TEST_CLUSTER_NODES"), out var nodes) && nodes > 1)
+        {
+            var cluster = await ConsulTestCluster.StartAsync(nodes, options, TestContext.Current.CancellationToken);
+            return new ConsulTarget(cluster.Agents[1], cluster.Agents[1].Address, token: null, cluster);
         }
 
         var agent = await ConsulTestAgent.StartAsync(options, TestContext.Current.CancellationToken);
@@ -146,7 +161,11 @@ internal sealed class ConsulTarget : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http?.Dispose();
-        if (_agent is not null)
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+        else if (_agent is not null)
         {
             await _agent.DisposeAsync();
         }
