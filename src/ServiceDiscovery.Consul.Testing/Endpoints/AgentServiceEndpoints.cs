@@ -74,6 +74,12 @@ internal static partial class AgentServiceEndpoints
             return;
         }
 
+        if (ConnectValidation.Errors(definition) is { Count: > 0 } errors)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, $"Validation failed: {ConnectValidation.Format(errors)}").ConfigureAwait(false);
+            return;
+        }
+
         var checks = (definition.Check is { IsEmpty: false } single ? [single] : new List<CheckDefinition>()).Concat(definition.Checks).ToList();
         // ServiceDefinition.CheckTypes validates every check, then the handler checks every status.
         if (checks.Select(c => c.Validate()).FirstOrDefault(e => e is not null) is { } checkError)

@@ -39,6 +39,18 @@ internal static class ModelWriter
             w.WriteString("ContentHash", contentHash);
         }
 
+        if (s.HasProxyKind)
+        {
+            (s.Proxy ?? new ProxyConfig()).Write(w, "Proxy", agentForm: true);
+        }
+
+        if (s.ConnectNative)
+        {
+            w.WriteStartObject("Connect");
+            w.WriteBoolean("Native", true);
+            w.WriteEndObject();
+        }
+
         w.WriteString("Datacenter", datacenter);
         w.WriteEndObject();
     }
@@ -109,9 +121,8 @@ internal static class ModelWriter
 
         WriteWeights(w, "Weights", s);
         w.WriteBoolean("EnableTagOverride", s.EnableTagOverride);
-        WriteProxy(w, "Proxy");
-        w.WriteStartObject("Connect");
-        w.WriteEndObject();
+        WriteProxy(w, "Proxy", s);
+        WriteConnect(w, "Connect", s);
         w.WriteString("PeerName", string.Empty);
         w.WriteNumber("CreateIndex", s.CreateIndex);
         w.WriteNumber("ModifyIndex", s.ModifyIndex);
@@ -139,9 +150,8 @@ internal static class ModelWriter
         w.WriteNumber("ServicePort", s.Port);
         w.WriteString("ServiceSocketPath", s.SocketPath);
         w.WriteBoolean("ServiceEnableTagOverride", s.EnableTagOverride);
-        WriteProxy(w, "ServiceProxy");
-        w.WriteStartObject("ServiceConnect");
-        w.WriteEndObject();
+        WriteProxy(w, "ServiceProxy", s);
+        WriteConnect(w, "ServiceConnect", s);
         w.WriteString("PeerName", string.Empty);
         w.WriteNumber("CreateIndex", s.CreateIndex);
         w.WriteNumber("ModifyIndex", s.ModifyIndex);
@@ -240,14 +250,17 @@ internal static class ModelWriter
         w.WriteEndObject();
     }
 
-    private static void WriteProxy(Utf8JsonWriter w, string name)
+    private static void WriteProxy(Utf8JsonWriter w, string name, ServiceRecord s) =>
+        (s.Proxy ?? new ProxyConfig()).Write(w, name, agentForm: false);
+
+    private static void WriteConnect(Utf8JsonWriter w, string name, ServiceRecord s)
     {
         w.WriteStartObject(name);
-        w.WriteString("Mode", string.Empty);
-        w.WriteStartObject("MeshGateway");
-        w.WriteEndObject();
-        w.WriteStartObject("Expose");
-        w.WriteEndObject();
+        if (s.ConnectNative)
+        {
+            w.WriteBoolean("Native", true);
+        }
+
         w.WriteEndObject();
     }
 

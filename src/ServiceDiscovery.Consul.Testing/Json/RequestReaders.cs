@@ -33,10 +33,19 @@ internal static class RequestReaders
     private static readonly Dictionary<string, string> WeightsFields = StrictObject.Fields(["Passing"], ["Warning"]);
     private static readonly Dictionary<string, string> ServiceAddressFields = StrictObject.Fields(["Address"], ["Port"]);
 
+    private static readonly Dictionary<string, string> ConnectFields = StrictObject.Fields(
+        ["Native"], ["SidecarService", "sidecar_service"]);
+
     public static ServiceDefinition ReadService(ReadOnlyMemory<byte> body)
     {
         using var document = JsonBody.Parse(body);
-        var o = StrictObject.Read(document.RootElement, "ServiceDefinition", ServiceFields);
+        return ReadService(document.RootElement);
+    }
+
+    private static ServiceDefinition ReadService(JsonElement element)
+    {
+        var o = StrictObject.Read(element, "ServiceDefinition", ServiceFields);
+        StrictObject? connect = o.Raw("Connect") is { } c ? StrictObject.Read(c, "ServiceConnect", ConnectFields) : null;
         CheckDefinition? check = null;
         if (o.Raw("Check") is { } checkElement)
         {
@@ -97,6 +106,9 @@ internal static class RequestReaders
             EnableTagOverride = o.GetBool("EnableTagOverride"),
             Check = check,
             Checks = checks,
+            Proxy = o.Raw("Proxy") is { } proxy ? ProxyConfig.Read(proxy) : null,
+            ConnectNative = connect?.GetBool("Native") ?? false,
+            SidecarService = connect?.Raw("SidecarService") is { } sidecar ? ReadService(sidecar) : null,
         };
     }
 

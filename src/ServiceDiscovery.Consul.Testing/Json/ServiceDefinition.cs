@@ -30,4 +30,16 @@ internal sealed class ServiceDefinition
     public CheckDefinition? Check { get; init; }
 
     public List<CheckDefinition> Checks { get; init; } = [];
+
+    /// <summary>Gets the <c>Proxy</c> block, or null when none was sent.</summary>
+    public ProxyConfig? Proxy { get; init; }
+
+    /// <summary>Gets a value indicating whether <c>Connect.Native</c> was set.</summary>
+    public bool ConnectNative { get; init; }
+
+    /// <summary>Gets <c>Connect.SidecarService</c>, or null when none was sent.</summary>
+    public ServiceDefinition? SidecarService { get; init; }
+
+    /// <summary>Gets a value indicating whether the agent built this from a parent's <c>Connect.SidecarService</c>.</summary>
+    public bool LocallyRegisteredAsSidecar { get; init; }
 }

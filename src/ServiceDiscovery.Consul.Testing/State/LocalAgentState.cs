@@ -99,6 +99,16 @@ internal sealed partial class LocalAgentState : IDisposable
         }
 
         Finish(toStart, toStop);
+        if (definition.SidecarService is not null)
+        {
+            ServiceDefinition sidecar;
+            lock (Sync)
+            {
+                sidecar = SidecarDefinitions.Build(definition, definition.Id.Length > 0 ? definition.Id : definition.Name, _services);
+            }
+
+            RegisterService(sidecar, replaceExistingChecks);
+        }
     }
 
     /// <summary>Removes a service and all its checks (§2). Returns false for an unknown ID.</summary>
@@ -130,6 +140,17 @@ internal sealed partial class LocalAgentState : IDisposable
         }
 
         Finish([], toStop);
+        bool hasSidecar;
+        lock (Sync)
+        {
+            hasSidecar = _services.TryGetValue(id + SidecarDefinitions.Suffix, out var sidecar) && sidecar.LocallyRegisteredAsSidecar;
+        }
+
+        if (hasSidecar)
+        {
+            DeregisterService(id + SidecarDefinitions.Suffix, reaped);
+        }
+
         return true;
     }
 
