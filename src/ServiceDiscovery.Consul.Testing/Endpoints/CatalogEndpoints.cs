@@ -26,13 +26,12 @@ internal static class CatalogEndpoints
             return;
         }
 
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (services, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var result = new List<(string Name, List<string> Tags)>();
             var cut = false;
-            var instances = store.Nodes.Values.Where(_ => nodeMatches).SelectMany(n => store.ServicesOn(n).Select(s => (n.Node, Service: s)));
+            var instances = store.Nodes.Values.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)).SelectMany(n => store.ServicesOn(n).Select(s => (n.Node, Service: s)));
             foreach (var (node, service) in instances.OrderBy(p => p.Service.Name, StringComparer.Ordinal).ThenBy(p => p.Service.Id, StringComparer.Ordinal))
             {
                 if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
@@ -95,13 +94,12 @@ internal static class CatalogEndpoints
         }
 
         var tags = r.Query.GetAll("tag");
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (instances, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var list = new List<(NodeInfo Node, ServiceRecord Service)>();
             var cut = false;
-            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
+            foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
                 foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {

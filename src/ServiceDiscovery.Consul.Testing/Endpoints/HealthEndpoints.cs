@@ -34,14 +34,13 @@ internal static class HealthEndpoints
         }
 
         var tags = r.Query.GetAll("tag");
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (entries, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var index = store.ServiceIndex(name, checksTable: true);
             var list = new List<HealthEntry>();
             var cut = false;
-            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
+            foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
                 var nodeChecks = node.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
                 foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))

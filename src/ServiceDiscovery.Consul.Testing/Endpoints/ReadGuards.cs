@@ -21,20 +21,14 @@ internal static class ReadGuards
         return false;
     }
 
-    /// <summary>Whether the node passes every <c>node-meta=k:v</c> filter.</summary>
-    public static bool NodeMetaMatches(AgentRequest r)
+    /// <summary>Whether <paramref name="node"/> passes every <c>node-meta=k:v</c> filter.</summary>
+    public static bool NodeMetaMatches(AgentRequest r, NodeInfo node)
     {
         foreach (var pair in r.Query.GetAll("node-meta"))
         {
             var colon = pair.IndexOf(':', StringComparison.Ordinal);
             var (key, value) = colon < 0 ? (pair, string.Empty) : (pair[..colon], pair[(colon + 1)..]);
-            var actual = key switch
-            {
-                "consul-network-segment" => string.Empty,
-                "consul-version" => ConsulTestAgent.ConsulVersion,
-                _ => null,
-            };
-            if (actual != value)
+            if (!node.NodeMeta.TryGetValue(key, out var actual) || actual != value)
             {
                 return false;
             }

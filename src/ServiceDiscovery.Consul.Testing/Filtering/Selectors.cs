@@ -85,12 +85,8 @@ internal static class Selectors
             "Node" => One(n.Name, path),
             "Address" => One(n.Address, path),
             "Datacenter" => One(n.Datacenter, path),
-            "TaggedAddresses" => MapValue(
-                new Dictionary<string, string> { ["lan"] = n.Address, ["lan_ipv4"] = n.Address, ["wan"] = n.Address, ["wan_ipv4"] = n.Address },
-                path),
-            "Meta" => MapValue(
-                new Dictionary<string, string> { ["consul-network-segment"] = string.Empty, ["consul-version"] = ConsulTestAgent.ConsulVersion },
-                path),
+            "TaggedAddresses" => MapValue(n.TaggedAddresses, path),
+            "Meta" => MapValue(n.NodeMeta, path),
             _ => null,
         };
     }

@@ -91,6 +91,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
+        CatalogWriteEndpoints.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;

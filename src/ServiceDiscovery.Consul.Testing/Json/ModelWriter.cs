@@ -76,9 +76,9 @@ internal static class ModelWriter
         w.WriteString("Address", n.Address);
         w.WriteString("Datacenter", n.Datacenter);
         WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
-        WriteNodeMeta(w, "Meta");
+        WriteNodeMeta(w, "Meta", n);
         w.WriteNumber("CreateIndex", n.CreateIndex);
-        w.WriteNumber("ModifyIndex", n.CreateIndex);
+        w.WriteNumber("ModifyIndex", n.LastIndex);
         w.WriteEndObject();
     }
 
@@ -127,7 +127,7 @@ internal static class ModelWriter
         w.WriteString("Address", n.Address);
         w.WriteString("Datacenter", n.Datacenter);
         WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
-        WriteNodeMeta(w, "NodeMeta");
+        WriteNodeMeta(w, "NodeMeta", n);
         w.WriteString("ServiceKind", s.Kind);
         w.WriteString("ServiceID", s.Id);
         w.WriteString("ServiceName", s.Name);
@@ -248,19 +248,8 @@ internal static class ModelWriter
 
     private static void WriteNodeTaggedAddresses(Utf8JsonWriter w, string name, NodeInfo n)
     {
-        w.WriteStartObject(name);
-        w.WriteString("lan", n.Address);
-        w.WriteString("lan_ipv4", n.Address);
-        w.WriteString("wan", n.Address);
-        w.WriteString("wan_ipv4", n.Address);
-        w.WriteEndObject();
+        WriteMap(w, name, n.TaggedAddresses, nullWhenEmpty: false);
     }
 
-    private static void WriteNodeMeta(Utf8JsonWriter w, string name)
-    {
-        w.WriteStartObject(name);
-        w.WriteString("consul-network-segment", string.Empty);
-        w.WriteString("consul-version", ConsulTestAgent.ConsulVersion);
-        w.WriteEndObject();
-    }
+    private static void WriteNodeMeta(Utf8JsonWriter w, string name, NodeInfo n) => WriteMap(w, name, n.NodeMeta, nullWhenEmpty: false);
 }
