@@ -18,7 +18,8 @@ internal static class CatalogEndpoints
 
     private static async Task ServicesAsync(AgentRequest r)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
+        if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
+            || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
             || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
             || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter)
@@ -74,7 +75,8 @@ internal static class CatalogEndpoints
 
     private static async Task ServiceAsync(AgentRequest r)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
+        if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
+            || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
         {
             return;
         }
@@ -122,7 +124,7 @@ internal static class CatalogEndpoints
                 }
             }
 
-            return (store.ServiceIndex(name, checksTable: false), (list, cut));
+            return (store.ServiceIndex(name, checksTable: false), (CatalogNodeEndpoints.SortNear(r, list, p => p.Node.Name), cut));
         }).ConfigureAwait(false);
 
         await Responses.WriteJsonAsync(r, w =>

@@ -68,7 +68,7 @@ internal static class HealthEndpoints
                 }
             }
 
-            return (index, (list, cut));
+            return (index, (CatalogNodeEndpoints.SortNear(r, list, e => e.Node.Name), cut));
         }).ConfigureAwait(false);
 
         if (!r.Query.TryGetBool("passing", out var passingOnly))
@@ -107,7 +107,8 @@ internal static class HealthEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static CheckRecord Snapshot(CheckRecord c) => new()
+    /// <summary>A copy of the catalog side of a check, safe to write after the lock is released.</summary>
+    internal static CheckRecord Snapshot(CheckRecord c) => new()
     {
         CheckId = c.CheckId,
         Name = c.Name,

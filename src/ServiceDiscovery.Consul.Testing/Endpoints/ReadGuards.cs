@@ -21,6 +21,25 @@ internal static class ReadGuards
         return false;
     }
 
+    /// <summary>http_ce.go <c>parseEntMeta</c>: namespaces and partitions are Enterprise features, so <c>ns</c> and <c>partition</c> give 400.</summary>
+    public static async Task<bool> CheckEnterpriseParamsAsync(AgentRequest r)
+    {
+        var error = r.Context.Request.Headers["X-Consul-Namespace"].ToString().Length > 0
+                ? "Invalid header: \"X-Consul-Namespace\" - Namespaces are a Consul Enterprise feature"
+            : r.Query.Get("ns").Length > 0 ? "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature"
+            : r.Context.Request.Headers["X-Consul-Partition"].ToString().Length > 0
+                ? "Invalid header: \"X-Consul-Partition\" - Partitions are a Consul Enterprise feature"
+            : r.Query.Get("partition").Length > 0 ? "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature"
+            : null;
+        if (error is null)
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(r.Context, 400, error).ConfigureAwait(false);
+        return false;
+    }
+
     /// <summary>Whether <paramref name="node"/> passes every <c>node-meta=k:v</c> filter.</summary>
     public static bool NodeMetaMatches(AgentRequest r, NodeInfo node)
     {

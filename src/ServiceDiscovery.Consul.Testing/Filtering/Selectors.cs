@@ -20,6 +20,16 @@ internal static class Selectors
 
     public static bool IsValidCatalogService(IReadOnlyList<string> path) => CatalogService((PrototypeNode, PrototypeService), path) is not null;
 
+    public static bool IsValidNode(IReadOnlyList<string> path) => CatalogNode(PrototypeNode, path) is not null;
+
+    public static bool IsValidNodeService(IReadOnlyList<string> path) => NodeService(PrototypeService, path) is not null;
+
+    /// <summary>Selectors of <c>structs.Node</c> (<c>/v1/catalog/nodes</c>).</summary>
+    public static IReadOnlyList<FilterValue>? CatalogNode(NodeInfo node, IReadOnlyList<string> path) => path.Count == 0 ? null : Node(node, path, "Meta");
+
+    /// <summary>Selectors of <c>structs.NodeService</c> (<c>/v1/catalog/node/:node</c>).</summary>
+    public static IReadOnlyList<FilterValue>? NodeServiceOf(ServiceRecord service, IReadOnlyList<string> path) => NodeService(service, path);
+
     public static IReadOnlyList<FilterValue>? Health(HealthEntry entry, IReadOnlyList<string> path)
     {
         if (path.Count < 2)

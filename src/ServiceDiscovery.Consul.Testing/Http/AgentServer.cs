@@ -92,6 +92,8 @@ internal sealed class AgentServer : IAsyncDisposable
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
         CatalogWriteEndpoints.Map(router);
+        CatalogNodeEndpoints.Map(router);
+        HealthCheckEndpoints.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;

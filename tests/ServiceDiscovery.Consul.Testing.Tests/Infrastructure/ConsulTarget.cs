@@ -15,6 +15,7 @@ public sealed class ConsulTarget : IAsyncDisposable
 {
     private readonly List<string> _services = [];
     private readonly List<string> _keys = [];
+    private readonly List<string> _nodes = [];
 
     private ConsulTarget(Uri address, ConsulTestAgent? agent, string? token)
     {
@@ -121,6 +122,12 @@ public sealed class ConsulTarget : IAsyncDisposable
                 using var _ = await Http.PutAsync($"/v1/agent/service/deregister/{Uri.EscapeDataString(id)}", null);
             }
 
+            foreach (var node in _nodes)
+            {
+                using var body = new StringContent($$"""{"Node":"{{node}}"}""");
+                using var _ = await Http.PutAsync("/v1/catalog/deregister", body);
+            }
+
             foreach (var key in _keys)
             {
                 using var _ = await Http.DeleteAsync($"/v1/kv/{key}?recurse");
@@ -158,6 +165,24 @@ public sealed class ConsulTarget : IAsyncDisposable
             catch (System.Text.Json.JsonException)
             {
                 // Deliberately malformed bodies register nothing.
+            }
+        }
+        else if (path.StartsWith("/v1/catalog/register", StringComparison.Ordinal) && body is not null)
+        {
+            try
+            {
+                if (JsonNode.Parse(body) is JsonObject o && o["Node"]?.GetValue<string>() is { Length: > 0 } node)
+                {
+                    _nodes.Add(node);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Deliberately malformed bodies register nothing.
+            }
+            catch (InvalidOperationException)
+            {
+                // A Node of another JSON kind registers nothing.
             }
         }
         else if (path.StartsWith("/v1/kv/", StringComparison.Ordinal))
