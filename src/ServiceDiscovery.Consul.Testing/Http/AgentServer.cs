@@ -94,6 +94,7 @@ internal sealed class AgentServer : IAsyncDisposable
         CatalogWriteEndpoints.Map(router);
         CatalogNodeEndpoints.Map(router);
         HealthCheckEndpoints.Map(router);
+        EventEndpoints.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;
