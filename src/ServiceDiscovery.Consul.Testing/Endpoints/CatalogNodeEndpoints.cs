@@ -47,7 +47,7 @@ internal static class CatalogNodeEndpoints
 
     private static async Task NodesAsync(AgentRequest r)
     {
-        if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
+        if (!await ReadGuards.CheckEnterpriseParamsAsync(r, namespaces: false).ConfigureAwait(false)
             || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
             || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer

@@ -21,12 +21,15 @@ internal static class ReadGuards
         return false;
     }
 
-    /// <summary>http_ce.go <c>parseEntMeta</c>: namespaces and partitions are Enterprise features, so <c>ns</c> and <c>partition</c> give 400.</summary>
-    public static async Task<bool> CheckEnterpriseParamsAsync(AgentRequest r)
+    /// <summary>
+    /// http_ce.go <c>parseEntMeta</c>: namespaces and partitions are Enterprise features, so <c>ns</c> and <c>partition</c>
+    /// give 400; endpoints that parse only the partition (<c>parseEntMetaPartition</c>) pass <paramref name="namespaces"/> false.
+    /// </summary>
+    public static async Task<bool> CheckEnterpriseParamsAsync(AgentRequest r, bool namespaces = true)
     {
-        var error = r.Context.Request.Headers["X-Consul-Namespace"].ToString().Length > 0
+        var error = namespaces && r.Context.Request.Headers["X-Consul-Namespace"].ToString().Length > 0
                 ? "Invalid header: \"X-Consul-Namespace\" - Namespaces are a Consul Enterprise feature"
-            : r.Query.Get("ns").Length > 0 ? "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature"
+            : namespaces && r.Query.Get("ns").Length > 0 ? "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature"
             : r.Context.Request.Headers["X-Consul-Partition"].ToString().Length > 0
                 ? "Invalid header: \"X-Consul-Partition\" - Partitions are a Consul Enterprise feature"
             : r.Query.Get("partition").Length > 0 ? "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature"

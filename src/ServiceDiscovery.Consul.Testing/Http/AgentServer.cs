@@ -95,6 +95,7 @@ internal sealed class AgentServer : IAsyncDisposable
         CatalogNodeEndpoints.Map(router);
         HealthCheckEndpoints.Map(router);
         EventEndpoints.Map(router);
+        CoordinateEndpoints.Map(router);
         KvEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;

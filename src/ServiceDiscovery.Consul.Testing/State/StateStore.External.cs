@@ -128,6 +128,7 @@ internal sealed partial class StateStore
         _servicesTableIndex = node.Services.Count > 0 ? index : _servicesTableIndex;
         _checksTableIndex = index;
         _nodeExtinctionIndex = index;
+        RemoveCoordinates(name, index);
         Changes.Publish();
     }
 
