@@ -41,7 +41,8 @@ internal static class CatalogWriteEndpoints
         }
 
         var service = request.Service;
-        var error = request.Node.Length == 0 ? "Must provide node"
+        var error = request.Datacenter.Length > 0 && request.Datacenter != r.Options.Datacenter ? "No path to datacenter"
+            : request.Node.Length == 0 ? "Must provide node"
             : request.Id.Length > 0 && BadUuid(request.Id) is { } uuidError ? $"Bad node ID: {uuidError}"
             : request.Address.Length == 0 && !request.SkipNodeUpdate ? "Must provide address if SkipNodeUpdate is not set"
             : service is not null && service.Name.Length == 0 && service.Id.Length > 0 ? "Must provide service name (Service.Service) when service ID is provided"
@@ -99,6 +100,7 @@ internal static class CatalogWriteEndpoints
         {
             Tagged = request.TaggedAddresses,
             Meta = request.NodeMeta,
+            IsExternal = true,
         };
         var service = request.Service is { } d && !(own && local.Services.ContainsKey(serviceId!))
             ? ToRecord(serviceId!, d)

@@ -5,15 +5,19 @@ namespace ServiceDiscovery.Consul.Testing.Json;
 /// <summary>The body of <c>PUT /v1/catalog/register</c> (Consul's <c>structs.RegisterRequest</c>).</summary>
 internal sealed class CatalogRegistration
 {
+    public string Datacenter { get; init; } = string.Empty;
+
     public string Id { get; init; } = string.Empty;
 
     public string Node { get; init; } = string.Empty;
 
     public string Address { get; init; } = string.Empty;
 
-    public Dictionary<string, string> TaggedAddresses { get; init; } = [];
+    /// <summary>Gets the node's tagged addresses; null when absent (Consul then stores and shows <c>null</c>).</summary>
+    public Dictionary<string, string>? TaggedAddresses { get; init; }
 
-    public Dictionary<string, string> NodeMeta { get; init; } = [];
+    /// <summary>Gets the node's meta; null when absent.</summary>
+    public Dictionary<string, string>? NodeMeta { get; init; }
 
     /// <summary>Gets the service to write (<c>structs.NodeService</c>), or null.</summary>
     public ServiceDefinition? Service { get; init; }

@@ -29,8 +29,6 @@ internal static class CatalogRequestReaders
     private static readonly Dictionary<string, string> DeregisterFields = StrictObject.Fields(
         ["Datacenter"], ["Node"], ["ServiceID"], ["CheckID"], ["PeerName"], ["Token"]);
 
-    private static readonly Dictionary<string, string> WeightsFields = StrictObject.Fields(["Passing"], ["Warning"]);
-    private static readonly Dictionary<string, string> ServiceAddressFields = StrictObject.Fields(["Address"], ["Port"]);
 
     public static CatalogRegistration ReadRegister(ReadOnlyMemory<byte> body)
     {
@@ -61,11 +59,12 @@ internal static class CatalogRequestReaders
 
         return new CatalogRegistration
         {
+            Datacenter = o.GetString("Datacenter"),
             Id = o.GetString("ID"),
             Node = o.GetString("Node"),
             Address = o.GetString("Address"),
-            TaggedAddresses = o.GetStringMap("TaggedAddresses"),
-            NodeMeta = o.GetStringMap("NodeMeta"),
+            TaggedAddresses = o.Has("TaggedAddresses") ? o.GetStringMap("TaggedAddresses") : null,
+            NodeMeta = o.Has("NodeMeta") ? o.GetStringMap("NodeMeta") : null,
             Service = o.Raw("Service") is { } s ? ReadService(s) : null,
             Checks = checks,
             SkipNodeUpdate = o.GetBool("SkipNodeUpdate"),
@@ -82,28 +81,6 @@ internal static class CatalogRequestReaders
     private static ServiceDefinition ReadService(JsonElement element)
     {
         var o = StrictObject.Read(element, "NodeService", NodeServiceFields);
-        (int, int)? weights = null;
-        if (o.Raw("Weights") is { } w)
-        {
-            var wo = StrictObject.Read(w, "Weights", WeightsFields);
-            weights = (wo.GetInt("Passing"), wo.GetInt("Warning"));
-        }
-
-        var tagged = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        if (o.Raw("TaggedAddresses") is { } t)
-        {
-            if (t.ValueKind != JsonValueKind.Object)
-            {
-                throw o.Mismatch(t, "TaggedAddresses", "map[string]structs.ServiceAddress");
-            }
-
-            foreach (var p in t.EnumerateObject())
-            {
-                var a = StrictObject.Read(p.Value, "ServiceAddress", ServiceAddressFields);
-                tagged[p.Name] = (a.GetString("Address"), a.GetInt("Port"));
-            }
-        }
-
         return new ServiceDefinition
         {
             Kind = o.GetString("Kind"),
@@ -111,11 +88,11 @@ internal static class CatalogRequestReaders
             Name = o.GetString("Service"),
             Tags = o.GetStringList("Tags"),
             Address = o.GetString("Address"),
-            TaggedAddresses = tagged,
+            TaggedAddresses = RequestReaders.ReadServiceTaggedAddresses(o),
             Meta = o.GetStringMap("Meta"),
             Port = o.GetInt("Port"),
             SocketPath = o.GetString("SocketPath"),
-            Weights = weights,
+            Weights = RequestReaders.ReadWeights(o),
             EnableTagOverride = o.GetBool("EnableTagOverride"),
         };
     }

@@ -248,8 +248,9 @@ internal static class ModelWriter
 
     private static void WriteNodeTaggedAddresses(Utf8JsonWriter w, string name, NodeInfo n)
     {
-        WriteMap(w, name, n.TaggedAddresses, nullWhenEmpty: false);
+        WriteMap(w, name, n.TaggedAddresses, nullWhenEmpty: n.IsExternal && n.Tagged is null);
     }
 
-    private static void WriteNodeMeta(Utf8JsonWriter w, string name, NodeInfo n) => WriteMap(w, name, n.NodeMeta, nullWhenEmpty: false);
+    // A catalog-registered node without maps keeps Go's nil maps, written as null.
+    private static void WriteNodeMeta(Utf8JsonWriter w, string name, NodeInfo n) => WriteMap(w, name, n.NodeMeta, nullWhenEmpty: n.IsExternal && n.Meta is null);
 }
