@@ -18,7 +18,8 @@ internal static class CatalogEndpoints
 
     private static async Task ServicesAsync(AgentRequest r)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
+        if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
+            || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
             || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
             || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter)
@@ -26,13 +27,12 @@ internal static class CatalogEndpoints
             return;
         }
 
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (services, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var result = new List<(string Name, List<string> Tags)>();
             var cut = false;
-            var instances = store.Nodes.Values.Where(_ => nodeMatches).SelectMany(n => store.ServicesOn(n).Select(s => (n.Node, Service: s)));
+            var instances = store.Nodes.Values.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)).SelectMany(n => store.ServicesOn(n).Select(s => (n.Node, Service: s)));
             foreach (var (node, service) in instances.OrderBy(p => p.Service.Name, StringComparer.Ordinal).ThenBy(p => p.Service.Id, StringComparer.Ordinal))
             {
                 if (!authorizer.Allows(ConsulTestAclResource.Service, service.Name, ConsulTestAclAccess.Read))
@@ -75,7 +75,8 @@ internal static class CatalogEndpoints
 
     private static async Task ServiceAsync(AgentRequest r)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
+        if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
+            || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
         {
             return;
         }
@@ -95,13 +96,12 @@ internal static class CatalogEndpoints
         }
 
         var tags = r.Query.GetAll("tag");
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (instances, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var list = new List<(NodeInfo Node, ServiceRecord Service)>();
             var cut = false;
-            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
+            foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
                 foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
@@ -124,7 +124,7 @@ internal static class CatalogEndpoints
                 }
             }
 
-            return (store.ServiceIndex(name, checksTable: false), (list, cut));
+            return (store.ServiceIndex(name, checksTable: false), (CatalogNodeEndpoints.SortNear(r, list, p => p.Node.Name), cut));
         }).ConfigureAwait(false);
 
         await Responses.WriteJsonAsync(r, w =>

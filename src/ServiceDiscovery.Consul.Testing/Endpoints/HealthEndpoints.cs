@@ -34,14 +34,13 @@ internal static class HealthEndpoints
         }
 
         var tags = r.Query.GetAll("tag");
-        var nodeMatches = ReadGuards.NodeMetaMatches(r);
         var (entries, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var index = store.ServiceIndex(name, checksTable: true);
             var list = new List<HealthEntry>();
             var cut = false;
-            foreach (var node in store.NodesByName.Where(_ => nodeMatches))
+            foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
                 var nodeChecks = node.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
                 foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
@@ -69,7 +68,7 @@ internal static class HealthEndpoints
                 }
             }
 
-            return (index, (list, cut));
+            return (index, (CatalogNodeEndpoints.SortNear(r, list, e => e.Node.Name), cut));
         }).ConfigureAwait(false);
 
         if (!r.Query.TryGetBool("passing", out var passingOnly))
@@ -108,7 +107,8 @@ internal static class HealthEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static CheckRecord Snapshot(CheckRecord c) => new()
+    /// <summary>A copy of the catalog side of a check, safe to write after the lock is released.</summary>
+    internal static CheckRecord Snapshot(CheckRecord c) => new()
     {
         CheckId = c.CheckId,
         Name = c.Name,

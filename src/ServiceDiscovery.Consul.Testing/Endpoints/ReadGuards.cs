@@ -21,20 +21,36 @@ internal static class ReadGuards
         return false;
     }
 
-    /// <summary>Whether the node passes every <c>node-meta=k:v</c> filter.</summary>
-    public static bool NodeMetaMatches(AgentRequest r)
+    /// <summary>
+    /// http_ce.go <c>parseEntMeta</c>: namespaces and partitions are Enterprise features, so <c>ns</c> and <c>partition</c>
+    /// give 400; endpoints that parse only the partition (<c>parseEntMetaPartition</c>) pass <paramref name="namespaces"/> false.
+    /// </summary>
+    public static async Task<bool> CheckEnterpriseParamsAsync(AgentRequest r, bool namespaces = true)
+    {
+        var error = namespaces && r.Context.Request.Headers["X-Consul-Namespace"].ToString().Length > 0
+                ? "Invalid header: \"X-Consul-Namespace\" - Namespaces are a Consul Enterprise feature"
+            : namespaces && r.Query.Get("ns").Length > 0 ? "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature"
+            : r.Context.Request.Headers["X-Consul-Partition"].ToString().Length > 0
+                ? "Invalid header: \"X-Consul-Partition\" - Partitions are a Consul Enterprise feature"
+            : r.Query.Get("partition").Length > 0 ? "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature"
+            : null;
+        if (error is null)
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(r.Context, 400, error).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="node"/> passes every <c>node-meta=k:v</c> filter.</summary>
+    public static bool NodeMetaMatches(AgentRequest r, NodeInfo node)
     {
         foreach (var pair in r.Query.GetAll("node-meta"))
         {
             var colon = pair.IndexOf(':', StringComparison.Ordinal);
             var (key, value) = colon < 0 ? (pair, string.Empty) : (pair[..colon], pair[(colon + 1)..]);
-            var actual = key switch
-            {
-                "consul-network-segment" => string.Empty,
-                "consul-version" => ConsulTestAgent.ConsulVersion,
-                _ => null,
-            };
-            if (actual != value)
+            if (!node.NodeMeta.TryGetValue(key, out var actual) || actual != value)
             {
                 return false;
             }

@@ -20,10 +20,15 @@ internal static class Selectors
 
     public static bool IsValidCatalogService(IReadOnlyList<string> path) => CatalogService((PrototypeNode, PrototypeService), path) is not null;
 
-    public static bool IsValidCatalogNode(IReadOnlyList<string> path) => CatalogNode(PrototypeNode, path) is not null;
+    public static bool IsValidNode(IReadOnlyList<string> path) => CatalogNode(PrototypeNode, path) is not null;
 
-    /// <summary><c>structs.Node</c>, as <c>/v1/catalog/nodes</c> filters it.</summary>
+    public static bool IsValidNodeService(IReadOnlyList<string> path) => NodeService(PrototypeService, path) is not null;
+
+    /// <summary>Selectors of <c>structs.Node</c> (<c>/v1/catalog/nodes</c>).</summary>
     public static IReadOnlyList<FilterValue>? CatalogNode(NodeInfo node, IReadOnlyList<string> path) => path.Count == 0 ? null : Node(node, path, "Meta");
+
+    /// <summary>Selectors of <c>structs.NodeService</c> (<c>/v1/catalog/node/:node</c>).</summary>
+    public static IReadOnlyList<FilterValue>? NodeServiceOf(ServiceRecord service, IReadOnlyList<string> path) => NodeService(service, path);
 
     public static IReadOnlyList<FilterValue>? Health(HealthEntry entry, IReadOnlyList<string> path)
     {
@@ -90,12 +95,8 @@ internal static class Selectors
             "Node" => One(n.Name, path),
             "Address" => One(n.Address, path),
             "Datacenter" => One(n.Datacenter, path),
-            "TaggedAddresses" => MapValue(
-                new Dictionary<string, string> { ["lan"] = n.Address, ["lan_ipv4"] = n.Address, ["wan"] = n.Address, ["wan_ipv4"] = n.Address },
-                path),
-            "Meta" => MapValue(
-                new Dictionary<string, string> { ["consul-network-segment"] = string.Empty, ["consul-version"] = ConsulTestAgent.ConsulVersion },
-                path),
+            "TaggedAddresses" => MapValue(n.TaggedAddresses, path),
+            "Meta" => MapValue(n.NodeMeta, path),
             _ => null,
         };
     }

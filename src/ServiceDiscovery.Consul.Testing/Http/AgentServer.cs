@@ -92,7 +92,11 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
-        CatalogNodesEndpoint.Map(router);
+        CatalogWriteEndpoints.Map(router);
+        CatalogNodeEndpoints.Map(router);
+        HealthCheckEndpoints.Map(router);
+        EventEndpoints.Map(router);
+        CoordinateEndpoints.Map(router);
         KvEndpoints.Map(router);
         SessionEndpoints.Map(router);
         StatusEndpoints.Map(router);

@@ -88,9 +88,9 @@ internal static class ModelWriter
         w.WriteString("Address", n.Address);
         w.WriteString("Datacenter", n.Datacenter);
         WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
-        WriteNodeMeta(w, "Meta");
+        WriteNodeMeta(w, "Meta", n);
         w.WriteNumber("CreateIndex", n.CreateIndex);
-        w.WriteNumber("ModifyIndex", n.CreateIndex);
+        w.WriteNumber("ModifyIndex", n.LastIndex);
         w.WriteEndObject();
     }
 
@@ -138,7 +138,7 @@ internal static class ModelWriter
         w.WriteString("Address", n.Address);
         w.WriteString("Datacenter", n.Datacenter);
         WriteNodeTaggedAddresses(w, "TaggedAddresses", n);
-        WriteNodeMeta(w, "NodeMeta");
+        WriteNodeMeta(w, "NodeMeta", n);
         w.WriteString("ServiceKind", s.Kind);
         w.WriteString("ServiceID", s.Id);
         w.WriteString("ServiceName", s.Name);
@@ -266,19 +266,9 @@ internal static class ModelWriter
 
     private static void WriteNodeTaggedAddresses(Utf8JsonWriter w, string name, NodeInfo n)
     {
-        w.WriteStartObject(name);
-        w.WriteString("lan", n.Address);
-        w.WriteString("lan_ipv4", n.Address);
-        w.WriteString("wan", n.Address);
-        w.WriteString("wan_ipv4", n.Address);
-        w.WriteEndObject();
+        WriteMap(w, name, n.TaggedAddresses, nullWhenEmpty: n.IsExternal && n.Tagged is null);
     }
 
-    private static void WriteNodeMeta(Utf8JsonWriter w, string name)
-    {
-        w.WriteStartObject(name);
-        w.WriteString("consul-network-segment", string.Empty);
-        w.WriteString("consul-version", ConsulTestAgent.ConsulVersion);
-        w.WriteEndObject();
-    }
+    // A catalog-registered node without maps keeps Go's nil maps, written as null.
+    private static void WriteNodeMeta(Utf8JsonWriter w, string name, NodeInfo n) => WriteMap(w, name, n.NodeMeta, nullWhenEmpty: n.IsExternal && n.Meta is null);
 }

@@ -69,28 +69,7 @@ internal static class RequestReaders
             }
         }
 
-        (int, int)? weights = null;
-        if (o.Raw("Weights") is { } w)
-        {
-            var wo = StrictObject.Read(w, "Weights", WeightsFields);
-            weights = (wo.GetInt("Passing"), wo.GetInt("Warning"));
-        }
-
-        var tagged = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        if (o.Raw("TaggedAddresses") is { } t)
-        {
-            if (t.ValueKind != JsonValueKind.Object)
-            {
-                throw o.Mismatch(t, "TaggedAddresses", "map[string]structs.ServiceAddress");
-            }
-
-            foreach (var p in t.EnumerateObject())
-            {
-                var a = StrictObject.Read(p.Value, "ServiceAddress", ServiceAddressFields);
-                tagged[p.Name] = (a.GetString("Address"), a.GetInt("Port"));
-            }
-        }
-
+        var (weights, tagged) = (ReadWeights(o), ReadServiceTaggedAddresses(o));
         return new ServiceDefinition
         {
             Kind = o.GetString("Kind"),
@@ -110,6 +89,41 @@ internal static class RequestReaders
             ConnectNative = connect?.GetBool("Native") ?? false,
             SidecarService = connect?.Raw("SidecarService") is { } sidecar ? ReadService(sidecar) : null,
         };
+    }
+
+    /// <summary>A service's <c>Weights</c>, or null when absent.</summary>
+    internal static (int Passing, int Warning)? ReadWeights(StrictObject o)
+    {
+        if (o.Raw("Weights") is not { } w)
+        {
+            return null;
+        }
+
+        var wo = StrictObject.Read(w, "Weights", WeightsFields);
+        return (wo.GetInt("Passing"), wo.GetInt("Warning"));
+    }
+
+    /// <summary>A service's <c>TaggedAddresses</c> (<c>map[string]structs.ServiceAddress</c>).</summary>
+    internal static Dictionary<string, (string Address, int Port)> ReadServiceTaggedAddresses(StrictObject o)
+    {
+        var tagged = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
+        if (o.Raw("TaggedAddresses") is not { } t)
+        {
+            return tagged;
+        }
+
+        if (t.ValueKind != JsonValueKind.Object)
+        {
+            throw o.Mismatch(t, "TaggedAddresses", "map[string]structs.ServiceAddress");
+        }
+
+        foreach (var p in t.EnumerateObject())
+        {
+            var a = StrictObject.Read(p.Value, "ServiceAddress", ServiceAddressFields);
+            tagged[p.Name] = (a.GetString("Address"), a.GetInt("Port"));
+        }
+
+        return tagged;
     }
 
     public static CheckDefinition ReadStandaloneCheck(ReadOnlyMemory<byte> body)

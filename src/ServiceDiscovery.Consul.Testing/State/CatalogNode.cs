@@ -8,17 +8,24 @@ namespace ServiceDiscovery.Consul.Testing.State;
 /// </summary>
 internal sealed class CatalogNode
 {
-    public CatalogNode(NodeInfo node, CheckRecord serfHealth)
+    public CatalogNode(NodeInfo node, CheckRecord? serfHealth)
     {
         Node = node;
         SerfHealth = serfHealth;
-        Checks[serfHealth.CheckId] = serfHealth;
+        if (serfHealth is not null)
+        {
+            Checks[serfHealth.CheckId] = serfHealth;
+        }
     }
 
-    public NodeInfo Node { get; }
+    /// <summary>Gets or sets the node's identity; a catalog registration may change an external node's address and meta.</summary>
+    public NodeInfo Node { get; set; }
 
-    /// <summary>Gets the node's <c>serfHealth</c> check, passing while its agent is alive.</summary>
-    public CheckRecord SerfHealth { get; }
+    /// <summary>Gets the node's <c>serfHealth</c> check, passing while its agent is alive; null for an external node (no agent).</summary>
+    public CheckRecord? SerfHealth { get; }
+
+    /// <summary>Gets or sets the index of the last write that touched the node (removals included), for its per-node index.</summary>
+    public ulong Touched { get; set; }
 
     /// <summary>Gets the node's service instances by ID.</summary>
     public Dictionary<string, ServiceRecord> Services { get; } = new(StringComparer.Ordinal);

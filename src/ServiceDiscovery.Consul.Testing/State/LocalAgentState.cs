@@ -49,6 +49,9 @@ internal sealed partial class LocalAgentState : IDisposable
     /// <summary>Gets the checks registered on this agent, by ID (<c>serfHealth</c> lives in the catalog only).</summary>
     public IReadOnlyDictionary<string, CheckRecord> Checks => _checks;
 
+    /// <summary>Gets the user events this agent received (its last 256).</summary>
+    public UserEventLog Events { get; } = new();
+
     /// <summary>Registers or replaces a service (§1). The definition has been validated.</summary>
     public void RegisterService(ServiceDefinition definition, bool replaceExistingChecks)
     {

@@ -71,17 +71,18 @@ internal sealed partial class StateStore
         var node = _nodes[nodeName];
         node.Services.Remove(serviceId, out var service);
         var index = NextIndex();
-        var hadChecks = false;
         foreach (var check in node.Checks.Values.Where(c => c.ServiceId == serviceId).ToList())
         {
             node.Checks.Remove(check.CheckId);
-            hadChecks = true;
         }
 
         InstanceRemoved(service!.Name, index, node, excludingId: null);
         InvalidateSessionsForChecks(node, index);
         _servicesTableIndex = index;
-        _checksTableIndex = hadChecks ? index : _checksTableIndex;
+
+        // deleteServiceTxn moves the checks table index whether or not the service had checks.
+        _checksTableIndex = index;
+        node.Touched = index;
         return index;
     }
 
@@ -106,7 +107,9 @@ internal sealed partial class StateStore
     {
         var node = _nodes[nodeName];
         node.Checks.Remove(check.CheckId);
-        ChecksWritten(node, ServiceNameOf(check), NextIndex());
+        var index = NextIndex();
+        node.Touched = index;
+        ChecksWritten(node, ServiceNameOf(check), index);
     }
 
     /// <summary>Copies the agent's status and output of <paramref name="check"/> into the catalog, if they differ, and wakes waiters.</summary>

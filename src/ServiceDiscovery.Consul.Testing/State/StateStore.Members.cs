@@ -17,11 +17,6 @@ internal sealed partial class StateStore
     /// <summary>Consul's <c>SerfCheckFailedOutput</c>.</summary>
     public const string SerfFailedOutput = "Agent not live or unreachable";
 
-    private ulong _nodesTableIndex;
-
-    /// <summary>Gets the index of the catalog's nodes table (<c>/v1/catalog/nodes</c>).</summary>
-    public ulong NodesTableIndex => Math.Max(_nodesTableIndex, ServerNode.Node.CreateIndex);
-
     /// <summary>Registers a member's node with a passing <c>serfHealth</c> (handleAliveMember for a new node).</summary>
     /// <returns>The node as it is in the catalog, its create index set.</returns>
     public NodeInfo JoinNode(string name, string id, string address, string datacenter)
@@ -48,13 +43,13 @@ internal sealed partial class StateStore
     /// <returns>Whether anything changed.</returns>
     public bool SetNodeAlive(string name, bool alive)
     {
-        if (!_nodes.TryGetValue(name, out var node))
+        // External nodes (registered through /v1/catalog/register) have no agent and so no serfHealth.
+        if (!_nodes.TryGetValue(name, out var node) || node.SerfHealth is not { } serf)
         {
             return false;
         }
 
         var (status, output) = alive ? ("passing", SerfAliveOutput) : ("critical", SerfFailedOutput);
-        var serf = node.SerfHealth;
         if (serf.CatalogStatus == status && serf.CatalogOutput == output)
         {
             return false;

@@ -32,7 +32,7 @@ internal sealed partial class StateStore : IDisposable
         ServerNode = node;
         _index = BootIndex;
         _servicesTableIndex = ConsulService.ModifyIndex;
-        _checksTableIndex = node.SerfHealth.ModifyIndex;
+        _checksTableIndex = node.SerfHealth!.ModifyIndex;
     }
 
     /// <summary>Gets the lock every read and write holds.</summary>

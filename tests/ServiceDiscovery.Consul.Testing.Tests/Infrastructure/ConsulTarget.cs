@@ -16,6 +16,7 @@ public sealed partial class ConsulTarget : IAsyncDisposable
     private readonly List<string> _services = [];
     private readonly List<string> _keys = [];
     private readonly List<string> _sessions = [];
+    private readonly List<string> _nodes = [];
 
     private ConsulTarget(Uri address, ConsulTestAgent? agent, string? token)
     {
@@ -127,6 +128,12 @@ public sealed partial class ConsulTarget : IAsyncDisposable
                 using var _ = await Http.PutAsync($"/v1/session/destroy/{session}", null);
             }
 
+            foreach (var node in _nodes)
+            {
+                using var body = new StringContent($$"""{"Node":"{{node}}"}""");
+                using var _ = await Http.PutAsync("/v1/catalog/deregister", body);
+            }
+
             foreach (var key in _keys)
             {
                 using var _ = await Http.DeleteAsync($"/v1/kv/{key}?recurse");
@@ -164,6 +171,24 @@ public sealed partial class ConsulTarget : IAsyncDisposable
             catch (System.Text.Json.JsonException)
             {
                 // Deliberately malformed bodies register nothing.
+            }
+        }
+        else if (path.StartsWith("/v1/catalog/register", StringComparison.Ordinal) && body is not null)
+        {
+            try
+            {
+                if (JsonNode.Parse(body) is JsonObject o && o["Node"]?.GetValue<string>() is { Length: > 0 } node)
+                {
+                    _nodes.Add(node);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Deliberately malformed bodies register nothing.
+            }
+            catch (InvalidOperationException)
+            {
+                // A Node of another JSON kind registers nothing.
             }
         }
         else if (path.StartsWith("/v1/kv/", StringComparison.Ordinal))
