@@ -8,6 +8,9 @@ namespace DevAgent;
 /// <summary>The command line of the dev agent, turned into <see cref="ConsulTestAgentOptions"/>.</summary>
 internal static class DevAgentArguments
 {
+    /// <summary>The live page's port when none is given; a free one is used instead when it is taken.</summary>
+    public const int DefaultUiPort = 8501;
+
     public const string Usage = """
         Usage: dotnet run --project samples/DevAgent -- [options]
 
@@ -36,7 +39,7 @@ internal static class DevAgentArguments
     public static (ConsulTestAgentOptions Options, int? UiPort, int Nodes) Parse(IReadOnlyList<string> args)
     {
         var options = new ConsulTestAgentOptions { Port = 8500 };
-        int? uiPort = 8501;
+        int? uiPort = DefaultUiPort;
         var nodes = 1;
         for (var i = 0; i < args.Count; i++)
         {

@@ -56,12 +56,22 @@ internal static class DevAgentUi
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // a start failure is thrown to the caller
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/ui/", permanent: true));
         app.MapGet("/ui", () => Results.Content(Page, "text/html; charset=utf-8")); // routing matches /ui/ too
         app.MapGet("/ui/state.json", (HttpContext context) => StateAsync(context, agent, options));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return app;
     }
 

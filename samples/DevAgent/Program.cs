@@ -2,6 +2,7 @@
 
 using System.Runtime.InteropServices;
 using DevAgent;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.Consul.Testing;
 
@@ -50,7 +51,7 @@ if (cluster is not null)
     }
 }
 
-await using var ui = uiPort is { } port ? await DevAgentUi.StartAsync(agent, options, port) : null;
+await using var ui = uiPort is { } port ? await StartUiAsync(agent, options, port) : null;
 if (ui is not null)
 {
     Console.WriteLine($"UI: {ui.Urls.First()}/ui/");
@@ -66,6 +67,20 @@ catch (OperationCanceledException)
 }
 
 return 0;
+
+// Two dev agents on one machine (a developer's and a test run's) must not fail on the page's default port.
+static async Task<WebApplication> StartUiAsync(ConsulTestAgent agent, ConsulTestAgentOptions options, int port)
+{
+    try
+    {
+        return await DevAgentUi.StartAsync(agent, options, port);
+    }
+    catch (IOException) when (port == DevAgentArguments.DefaultUiPort)
+    {
+        Console.WriteLine($"Port {port} is taken; the live page uses a free port instead.");
+        return await DevAgentUi.StartAsync(agent, options, 0);
+    }
+}
 
 void Stop(PosixSignalContext context)
 {
