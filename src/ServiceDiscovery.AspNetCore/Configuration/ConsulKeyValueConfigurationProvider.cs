@@ -111,13 +111,17 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
             {
                 return;
             }
-            catch (ConsulException ex)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                // Whatever failed (Consul's answer, the connection, a dropped request), the watch must outlive it.
                 attempt++;
+
+                // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
+                index = 0;
                 var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
-                if (ex.StatusCode == System.Net.HttpStatusCode.Forbidden)
+                if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
-                    _log.Denied(KeyValueMessages.Failed(Address, layer.Prefix, ex));
+                    _log.Denied(KeyValueMessages.Failed(Address, layer.Prefix, denied));
                 }
                 else
                 {
