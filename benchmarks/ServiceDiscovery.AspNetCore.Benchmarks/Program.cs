@@ -10,6 +10,7 @@ using ServiceDiscovery.AspNetCore.Benchmarks;
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
 // CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds]
 // Anything else is passed to BenchmarkDotNet's switcher.
 switch (args.FirstOrDefault())
@@ -25,6 +26,9 @@ switch (args.FirstOrDefault())
         break;
     case "propagation":
         await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+        break;
+    case "kv-reload":
+        await KeyValueReloadMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
         break;
     case "scale":
         await ScaleMeasurement.RunAsync(

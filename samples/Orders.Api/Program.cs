@@ -1,9 +1,15 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Settings and feature flags from Consul KV: config/application/, config/orders/, config/orders,{environment}/ (later
+// win), kept current by blocking queries. Optional (Consul:KeyValue:Optional): starts without them if Consul is down.
+builder.Configuration.AddConsulKeyValue();
+builder.Services.Configure<OrdersFeatures>(builder.Configuration.GetSection("Features"));
 
 // Registers this app in Consul as "orders" (appsettings.json) and lets it find others.
 builder.Services.AddConsulDiscovery();
@@ -42,4 +48,14 @@ app.MapGet("/discovery/catalog", async (IConsulServiceDiscovery discovery, Cance
     });
 });
 
+// The feature flags as the app sees them now: `consul kv put config/orders/Features/NewPricing true` flips NewPricing live.
+app.MapGet("/features", (IOptionsMonitor<OrdersFeatures> features) => features.CurrentValue);
+
 app.Run();
+
+/// <summary>Feature flags read from <c>Features:*</c>, e.g. the KV key <c>config/orders/Features/NewPricing</c>.</summary>
+internal sealed class OrdersFeatures
+{
+    /// <summary>Gets or sets a value indicating whether the new pricing is on.</summary>
+    public bool NewPricing { get; set; }
+}

@@ -156,6 +156,25 @@ internal static class ReadmeExamples
             .AddConsulLoadBalancing(ConsulLoadBalancingPolicy.PowerOfTwoChoices);
     }
 
+    public static void KeyValueConfiguration(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddConsulKeyValue();            // Consul section + CONSUL_HTTP_*; config/application/, config/{app}/, config/{app},{env}/
+        builder.Services.Configure<Features>(builder.Configuration.GetSection("Features"));
+        // IOptionsMonitor<Features> sees `consul kv put config/orders/Features/NewPricing true` within a round trip
+    }
+
+    public static void KeyValueConfigurationInCode(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddConsulKeyValue(kv =>
+        {
+            kv.Address = "http://consul.internal:8500";
+            kv.Optional = true;                                // start without Consul; load when it answers
+            kv.Prefixes.Add("shared/pricing/");                // explicit prefixes replace the layered defaults
+            kv.Prefixes.Add("config/orders/");
+            kv.LoggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
+        });
+    }
+
     private static void Rebuild()
     {
     }
@@ -186,3 +205,8 @@ internal sealed class DbCheck : IHealthCheck
 }
 
 internal sealed class MyAuditHandler : DelegatingHandler;
+
+internal sealed class Features
+{
+    public bool NewPricing { get; set; }
+}

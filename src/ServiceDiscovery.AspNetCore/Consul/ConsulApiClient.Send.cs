@@ -59,14 +59,14 @@ internal sealed partial class ConsulApiClient
             ConsulResponse<T> result;
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                var (index, knownLeader, lastContact) = ReadMeta(call, response);
+                var (index, knownLeader, lastContact, filtered) = ReadMeta(call, response);
                 var value = bodyType is null ? default : await ReadJsonAsync(response, bodyType, linkedCts.Token).ConfigureAwait(false);
-                result = new ConsulResponse<T>(value, Found: true, index, knownLeader, lastContact);
+                result = new ConsulResponse<T>(value, Found: true, index, knownLeader, lastContact, filtered);
             }
             else if (response.StatusCode == HttpStatusCode.NotFound && call.NotFoundIsAnswer)
             {
-                var (index, knownLeader, lastContact) = ReadMeta(call, response);
-                result = new ConsulResponse<T>(default, Found: false, index, knownLeader, lastContact);
+                var (index, knownLeader, lastContact, filtered) = ReadMeta(call, response);
+                result = new ConsulResponse<T>(default, Found: false, index, knownLeader, lastContact, filtered);
             }
             else
             {
@@ -179,7 +179,7 @@ internal sealed partial class ConsulApiClient
         || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase)
         || mediaType.Equals("text/xml", StringComparison.OrdinalIgnoreCase);
 
-    private static (ulong Index, bool KnownLeader, TimeSpan LastContact) ReadMeta(ConsulCall call, HttpResponseMessage response)
+    private static (ulong Index, bool KnownLeader, TimeSpan LastContact, bool FilteredByAcls) ReadMeta(ConsulCall call, HttpResponseMessage response)
     {
         ulong index = 0;
         if (call.ExpectsIndex)
@@ -196,7 +196,8 @@ internal sealed partial class ConsulApiClient
         var lastContact = ulong.TryParse(Header(response.Headers, "X-Consul-LastContact"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms)
             : TimeSpan.Zero;
-        return (index, knownLeader, lastContact);
+        var filtered = string.Equals(Header(response.Headers, "X-Consul-Results-Filtered-By-ACLs"), "true", StringComparison.OrdinalIgnoreCase);
+        return (index, knownLeader, lastContact, filtered);
     }
 
     private static string? Header(HttpResponseHeaders headers, string name)
@@ -262,8 +263,8 @@ internal sealed partial class ConsulApiClient
         public bool NotFoundIsAnswer { get; init; }
     }
 
-    private readonly record struct ConsulResponse<T>(T? Value, bool Found, ulong Index, bool KnownLeader, TimeSpan LastContact)
+    private readonly record struct ConsulResponse<T>(T? Value, bool Found, ulong Index, bool KnownLeader, TimeSpan LastContact, bool FilteredByAcls)
     {
-        public QueryResult<TResult> ToResult<TResult>(TResult value) => new(value, Index, KnownLeader, LastContact);
+        public QueryResult<TResult> ToResult<TResult>(TResult value) => new(value, Index, KnownLeader, LastContact) { ResultsFilteredByAcls = FilteredByAcls };
     }
 }

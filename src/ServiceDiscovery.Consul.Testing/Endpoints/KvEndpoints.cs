@@ -77,6 +77,8 @@ internal static class KvEndpoints
 
         if (entries.Count == 0)
         {
+            // Consul sets its query metadata, the ACL filtering flag included, before it answers 404.
+            FilterParser.MarkFiltered(r, authorizer, filtered);
             r.Response.StatusCode = 404;
             r.Response.ContentLength = 0;
             return;

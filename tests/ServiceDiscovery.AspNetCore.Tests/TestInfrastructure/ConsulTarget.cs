@@ -83,6 +83,18 @@ internal sealed class ConsulTarget : IAsyncDisposable
         return new ConsulTarget(agent, agent.Address, token: null);
     }
 
+    /// <summary>A client for the target's HTTP API that sends <see cref="Token"/>, for tests that write state as an operator would.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient { BaseAddress = Address };
+        if (!string.IsNullOrEmpty(Token))
+        {
+            http.DefaultRequestHeaders.Add("X-Consul-Token", Token);
+        }
+
+        return http;
+    }
+
     /// <summary>The test agent, for a test that needs its fault hooks or counters; skips the test on a real Consul.</summary>
     public ConsulTestAgent RequireTestAgent(string why)
     {

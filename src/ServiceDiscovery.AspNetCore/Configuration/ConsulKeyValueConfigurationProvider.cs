@@ -1,0 +1,205 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Configuration;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+using ServiceDiscovery.AspNetCore.Internal;
+
+namespace ServiceDiscovery.AspNetCore.Configuration;
+
+/// <summary>
+/// Configuration from Consul KV: one layer per prefix (later prefixes win), each kept current by its own recursive
+/// blocking query, all running concurrently. A change that alters the merged values fires the reload token once.
+/// Reads only; never writes to Consul.
+/// </summary>
+internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvider, IDisposable
+{
+    private static readonly TimeSpan InitialRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(60);
+
+    private readonly KeyValueClient _client;
+    private readonly KeyValueLayer[] _layers;
+    private readonly KeyValueConfigurationLog _log;
+    private readonly bool _optional;
+    private readonly TimeSpan _wait;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task[]? _watches;
+
+    public ConsulKeyValueConfigurationProvider(KeyValueClient client, IReadOnlyList<string> prefixes, KeyValueConfigurationLog log, bool optional, TimeSpan wait, TimeProvider timeProvider)
+    {
+        _client = client;
+        _log = log;
+        _layers = [.. prefixes.Select(p => new KeyValueLayer(p, log))];
+        _optional = optional;
+        _wait = wait;
+        _timeProvider = timeProvider;
+    }
+
+    private Uri Address => _client.Api.Address;
+
+    public override void Load()
+    {
+        if (_watches is not null)
+        {
+            // IConfigurationRoot.Reload(): the watches already keep Data current.
+            return;
+        }
+
+        // IConfigurationProvider.Load is synchronous; the first read is what makes the values present at start-up.
+#pragma warning disable VSTHRD002 // Synchronous by contract; Task.Run keeps it off any synchronization context.
+        var indexes = Task.Run(ReadAllAsync).GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
+        _watches = [.. _layers.Select((layer, i) => Task.Run(() => WatchAsync(layer, indexes[i], _stopping.Token)))];
+    }
+
+    /// <summary>Reads every prefix once, concurrently; returns the index each watch starts from (0 where the read failed).</summary>
+    private async Task<ulong[]> ReadAllAsync()
+    {
+        var reads = _layers.Select(layer => _client.Api.ListKeysAsync(layer.Prefix, QueryOptions.Default, _stopping.Token)).ToArray();
+        try
+        {
+            await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch (ConsulException)
+        {
+            // Inspected per prefix below.
+        }
+
+        var indexes = new ulong[_layers.Length];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            if (reads[i].Exception?.InnerException is ConsulException failure)
+            {
+                var message = KeyValueMessages.Failed(Address, _layers[i].Prefix, failure);
+                if (!_optional)
+                {
+                    throw new InvalidOperationException(message + KeyValueMessages.RequiredFix, failure);
+                }
+
+                _log.StartedWithout(message, failure);
+                continue;
+            }
+
+            var result = await reads[i].ConfigureAwait(false);
+            if (result.ResultsFilteredByAcls && !_optional)
+            {
+                throw new InvalidOperationException(KeyValueMessages.Denied(Address, _layers[i].Prefix, "hid keys from the token (X-Consul-Results-Filtered-By-ACLs)"));
+            }
+
+            ReportFiltered(_layers[i].Prefix, result.ResultsFilteredByAcls, wasFiltered: false);
+            Update(_layers[i], result.Value, notify: false);
+            indexes[i] = result.NextIndex(0);
+        }
+
+        return indexes;
+    }
+
+    private async Task WatchAsync(KeyValueLayer layer, ulong index, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var filtered = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            QueryResult<IReadOnlyList<KVPair>> result;
+            try
+            {
+                result = await _client.Api.ListKeysAsync(layer.Prefix, new QueryOptions { Index = index, Wait = _wait }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Whatever failed (Consul's answer, the connection, a dropped request), the watch must outlive it.
+                attempt++;
+
+                // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
+                index = 0;
+                var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
+                if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
+                {
+                    _log.Denied(KeyValueMessages.Failed(Address, layer.Prefix, denied));
+                }
+                else
+                {
+                    _log.Unavailable(layer.Prefix, Address, attempt, delay, ex);
+                }
+
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            attempt = 0;
+            filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered);
+            Update(layer, result.Value, notify: true);
+            index = result.NextIndex(index);
+        }
+    }
+
+    private bool ReportFiltered(string prefix, bool filtered, bool wasFiltered)
+    {
+        if (filtered && !wasFiltered)
+        {
+            _log.Denied(KeyValueMessages.Denied(Address, prefix, "hid keys from the token (X-Consul-Results-Filtered-By-ACLs)"));
+        }
+
+        return filtered;
+    }
+
+    private void Update(KeyValueLayer layer, IReadOnlyList<KVPair> pairs, bool notify)
+    {
+        lock (_gate)
+        {
+            if (!layer.Update(pairs))
+            {
+                return;
+            }
+
+            var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var each in _layers)
+            {
+                foreach (var (key, value) in each.Data)
+                {
+                    data[key] = value;
+                }
+            }
+
+            Data = data;
+            _log.Loaded(layer.Prefix, layer.Data.Count);
+        }
+
+        if (notify)
+        {
+            OnReload();
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        _client.Dispose();
+    }
+
+    public override string ToString() => $"ConsulKeyValue {Address} [{string.Join(", ", _layers.Select(l => l.Prefix))}]";
+}

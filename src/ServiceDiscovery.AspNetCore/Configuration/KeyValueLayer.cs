@@ -1,0 +1,86 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+
+namespace ServiceDiscovery.AspNetCore.Configuration;
+
+/// <summary>
+/// The configuration one prefix contributes. Each key is parsed once per <c>ModifyIndex</c>; a document that fails to
+/// parse keeps the values its key had before (bad data never removes good settings) and is logged once. Within a
+/// prefix, single keys win over JSON documents that set the same path.
+/// </summary>
+internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
+{
+    private static readonly Dictionary<string, string?> Empty = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Gets this layer's configuration entries.</summary>
+    public IReadOnlyDictionary<string, string?> Data { get; private set; } = Empty;
+
+    /// <summary>Replaces the layer with what Consul now holds under the prefix; true when <see cref="Data"/> changed.</summary>
+    public bool Update(IReadOnlyList<KVPair> pairs)
+    {
+        var next = new Dictionary<string, Entry>(pairs.Count, StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            _entries.TryGetValue(pair.Key, out var previous);
+            next[pair.Key] = previous is not null && previous.ModifyIndex == pair.ModifyIndex ? previous : Parse(pair, previous);
+        }
+
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in next.OrderBy(static e => e.Key, StringComparer.Ordinal).Select(static e => e.Value).OrderBy(static e => e.IsDocument ? 0 : 1))
+        {
+            foreach (var (path, value) in entry.Values)
+            {
+                data[path] = value;
+            }
+        }
+
+        _entries = next;
+        var changed = !SameAs(Data, data);
+        Data = data;
+        return changed;
+    }
+
+    private Entry Parse(KVPair pair, Entry? previous)
+    {
+        var path = KeyValuePath.ToConfigurationPath(Prefix, pair.Key);
+        var bytes = pair.Value ?? [];
+        if (path.Length == 0 || pair.Key.EndsWith('/'))
+        {
+            // The prefix itself or a folder marker: nothing to configure.
+            return new Entry(pair.ModifyIndex, false, Empty);
+        }
+
+        if (!Utf8.IsValid(bytes))
+        {
+            log.NotUtf8(pair.Key);
+            return new Entry(pair.ModifyIndex, false, Empty);
+        }
+
+        if (!KeyValuePath.IsJsonDocument(pair.Key))
+        {
+            return new Entry(pair.ModifyIndex, false, new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { [path] = Encoding.UTF8.GetString(bytes) });
+        }
+
+        try
+        {
+            return new Entry(pair.ModifyIndex, true, JsonDocumentFlattener.Flatten(bytes, KeyValuePath.DocumentBase(path)));
+        }
+        catch (JsonException ex)
+        {
+            log.MalformedDocument(pair.Key, ex.LineNumber + 1, ex.BytePositionInLine + 1, previous is null ? "none (the key contributes nothing)" : "the previous good document");
+            return new Entry(pair.ModifyIndex, true, previous?.Values ?? Empty);
+        }
+    }
+
+    private static bool SameAs(IReadOnlyDictionary<string, string?> current, Dictionary<string, string?> next)
+        => current.Count == next.Count && next.All(e => current.TryGetValue(e.Key, out var value) && string.Equals(value, e.Value, StringComparison.Ordinal));
+
+    private sealed record Entry(ulong ModifyIndex, bool IsDocument, IReadOnlyDictionary<string, string?> Values);
+}

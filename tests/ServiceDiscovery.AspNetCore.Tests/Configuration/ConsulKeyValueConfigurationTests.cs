@@ -1,0 +1,222 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+using ServiceDiscovery.Consul.Testing;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Configuration;
+
+/// <summary>Consul KV as a configuration source, end to end against the test agent (or a real Consul).</summary>
+public sealed class ConsulKeyValueConfigurationTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task LayeredPrefixes_LaterWin_AndNestedKeysBecomePaths()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("application/Level", "application");
+        await kv.PutAsync("application/Shared", "from-application");
+        await kv.PutAsync("orders/Level", "orders");
+        await kv.PutAsync("orders,Staging/Level", "staging");
+        await kv.PutAsync("orders/Logging/LogLevel/Default", "Warning");
+        await kv.PutAsync("billing/Level", "not mine");
+
+        using var configuration = Build(consul, kv, o => o.Environment = "Staging");
+
+        Assert.Equal("staging", configuration["Level"]);
+        Assert.Equal("from-application", configuration["Shared"]);
+        Assert.Equal("Warning", configuration["Logging:LogLevel:Default"]);
+    }
+
+    [Fact]
+    public async Task JsonDocument_IsExpandedInPlace_AndSingleKeysWinOverIt()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/appsettings.json", """{ "Features": { "NewPricing": true, "Regions": ["eu", "us"] }, "Price": 1.50, "Name": "orders" }""");
+        await kv.PutAsync("orders/Db/settings.json", """{ "Pool": 8 }""");
+        await kv.PutAsync("orders/Name", "single key");
+
+        using var configuration = Build(consul, kv);
+
+        Assert.Equal("true", configuration["Features:NewPricing"]);
+        Assert.Equal("us", configuration["Features:Regions:1"]);
+        Assert.Equal("1.50", configuration["Price"]);
+        Assert.Equal("8", configuration["Db:Pool"]);
+        Assert.Equal("single key", configuration["Name"]);
+        Assert.Null(configuration["appsettings.json"]);
+    }
+
+    [Fact]
+    public async Task NotUtf8_IsSkipped_OtherKeysLoad()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Binary", [0xC3, 0x28, 0xFF]);
+        await kv.PutAsync("orders/Text", "ok");
+
+        using var configuration = Build(consul, kv);
+
+        Assert.Null(configuration["Binary"]);
+        Assert.Equal("ok", configuration["Text"]);
+    }
+
+    [Fact]
+    public async Task PutAndDelete_ReachIOptionsMonitor_ExactlyOnceEach()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/NewPricing", "false");
+        using var configuration = Build(consul, kv);
+        using var services = new ServiceCollection().Configure<FeatureFlags>(configuration.GetSection("Features")).BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<FeatureFlags>>();
+        var callbacks = 0;
+        using var subscription = monitor.OnChange(_ => Interlocked.Increment(ref callbacks));
+        Assert.False(monitor.CurrentValue.NewPricing);
+
+        await kv.PutAsync("orders/Features/NewPricing", "true");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.NewPricing, Deadline, "the put reaches IOptionsMonitor");
+
+        await kv.PutAsync("orders,Production/Features/Discount", "5");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Discount == 5, Deadline, "a put on another prefix reaches IOptionsMonitor");
+
+        await kv.DeleteAsync("orders/Features/NewPricing");
+        await Eventually.WaitAsync(() => !monitor.CurrentValue.NewPricing, Deadline, "the delete reaches IOptionsMonitor");
+
+        await kv.DeleteAsync("orders,Production/", recurse: true);
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Discount == 0, Deadline, "the deleted prefix reaches IOptionsMonitor");
+
+        // Any extra callback for a change would have run before the next change's: four changes, four callbacks.
+        Assert.Equal(4, Volatile.Read(ref callbacks));
+    }
+
+    [Fact]
+    public async Task MalformedDocument_KeepsPreviousValues_AndLaterChangesStillApply()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/appsettings.json", """{ "Retries": 3 }""");
+        using var configuration = Build(consul, kv);
+        Assert.Equal("3", configuration["Retries"]);
+
+        await kv.PutAsync("orders/appsettings.json", """{ "Retries": 4, """);
+        await kv.PutAsync("orders/After", "applied");
+        await Eventually.WaitAsync(() => configuration["After"] == "applied", Deadline, "the change after the malformed document applies");
+
+        Assert.Equal("3", configuration["Retries"]);
+    }
+
+    [Fact]
+    public void ConsulDown_Required_FailsNamingAddressAndPrefix()
+    {
+        var address = $"http://127.0.0.1:{ClosedPort()}";
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulKeyValue(o => { o.Address = address; o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .Build());
+
+        Assert.Contains(address, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'config/application/'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Optional", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConsulDown_Optional_StartsWithout_ThenLoadsWhenConsulReturns()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var agent = consul.RequireTestAgent("stops and restarts the agent's listener");
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/NewPricing", "true");
+        await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
+
+        using var configuration = Build(consul, kv, o => o.Optional = true);
+        Assert.Null(configuration["Features:NewPricing"]);
+        var reloaded = false;
+        configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded = true, null);
+
+        await agent.StartAcceptingAsync(TestContext.Current.CancellationToken);
+        await Eventually.WaitAsync(() => configuration["Features:NewPricing"] == "true", Deadline, "the values load once Consul answers");
+        Assert.True(reloaded);
+    }
+
+    [Fact]
+    public async Task AclDenied_Required_NamesPrefixAndTheReadRule()
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;
+        options.Acl.DefaultAllow = false;
+        options.Acl.ManagementToken = "root";
+        var token = new ConsulTestAclToken { SecretId = "reader-of-other-things" };
+        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/application/", ConsulTestAclAccess.Read));
+        options.Acl.Tokens.Add(token);
+        await using var consul = await ConsulTarget.StartAsync(options);
+        var agent = consul.RequireTestAgent("configures ACL tokens");
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
+        using var put = await http.PutAsync(new Uri("v1/kv/config/orders/Secret", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
+        put.EnsureSuccessStatusCode();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulKeyValue(o => { o.Address = agent.Address.ToString(); o.Token = "reader-of-other-things"; o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .Build());
+
+        Assert.Contains("key_prefix \"config/orders/\" { policy = \"read\" }", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader-of-other-things", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Idle_SendsOnlyBlockingQueries_AndNoReloads()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var agent = consul.RequireTestAgent("counts requests");
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Level", "1");
+        using var configuration = Build(consul, kv, o => o.WaitTime = TimeSpan.FromMilliseconds(200));
+        var reloads = 0;
+        using var subscription = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, () => Interlocked.Increment(ref reloads));
+        agent.ClearRequests();
+
+        // Three prefixes, each re-arming its blocking query when the 200 ms wait ends: wait for a few rounds.
+        await Eventually.WaitAsync(() => agent.CountRequests("/v1/kv/") >= 12, Deadline, "the watches re-arm");
+
+        var requests = agent.Requests.Where(r => r.Path.StartsWith("/v1/kv/", StringComparison.Ordinal)).ToList();
+        Assert.All(requests, r => Assert.Equal("GET", r.Method));
+        Assert.All(requests, r => Assert.Contains("index=", r.Query, StringComparison.Ordinal));
+        Assert.All(requests, r => Assert.Contains("wait=200ms", r.Query, StringComparison.Ordinal));
+        Assert.Equal(0, Volatile.Read(ref reloads));
+        Assert.Equal("1", configuration["Level"]);
+    }
+
+    private static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
+        => (ConfigurationRoot)new ConfigurationBuilder()
+            .AddConsulKeyValue(o =>
+            {
+                o.Address = consul.Address.ToString();
+                o.Token = consul.Token;
+                o.Root = kv.Root;
+                o.ApplicationName = "orders";
+                o.Environment = "Production";
+                configure?.Invoke(o);
+            })
+            .Build();
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class FeatureFlags
+    {
+        public bool NewPricing { get; set; }
+
+        public int Discount { get; set; }
+    }
+}
