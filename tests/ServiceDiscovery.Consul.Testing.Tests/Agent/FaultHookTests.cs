@@ -86,6 +86,21 @@ public sealed class FaultHookTests
         await Assert.ThrowsAsync<HttpRequestException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [InlineData("/v1/kv/config/?recurse&index=999&wait=60s")]
+    [InlineData("/v1/kv/config/flag?index=999&wait=60s")]
+    [InlineData("/v1/catalog/services?index=999&wait=60s")]
+    [InlineData("/v1/health/state/any?index=999&wait=60s")]
+    public async Task Restart_DropsEveryKindOfBlockingQuery(string path)
+    {
+        await using var agent = await ConsulTestAgent.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        var blocked = http.GetAsync(path, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => Task.FromResult(agent.Store.BlockedQueries), n => n == 1);
+        await agent.RestartAsync(keepState: false, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<HttpRequestException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task Requests_AreLoggedAndCountable()
     {
