@@ -28,7 +28,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var all = await discovery.GetInstancesAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var all = await DiscoveryFailure.GetInstancesAsync(discovery, serviceName, cancellationToken).ConfigureAwait(false);
         var schemes = ServiceUri.PreferredSchemes(original!.Scheme);
         var instances = schemes is null ? all : InstanceSchemes.View(all, original.Scheme, schemes);
         if (instances.Count == 0)

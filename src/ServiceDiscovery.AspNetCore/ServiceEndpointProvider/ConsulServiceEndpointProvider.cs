@@ -23,7 +23,7 @@ internal sealed class ConsulServiceEndpointProvider(ServiceEndpointQuery query, 
     public async ValueTask PopulateAsync(IServiceEndpointBuilder endpoints, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var all = await discovery.GetInstancesAsync(query.ServiceName, cancellationToken).ConfigureAwait(false);
+        var all = await DiscoveryFailure.GetInstancesAsync(discovery, query.ServiceName, cancellationToken).ConfigureAwait(false);
         var instances = _schemes is null ? all : InstanceSchemes.Filter(all, _schemes);
         foreach (var instance in instances)
         {
