@@ -41,6 +41,7 @@ public class HandlerOverheadBenchmarks
             _host.Discovery,
             new RoundRobinLoadBalancer(),
             tracker,
+            new UnusableSchemeReport(),
             ActivatorUtilities.CreateInstance<HttpDiscoveryMetrics>(services),
             services.GetRequiredService<ILogger<ConsulDiscoveryHttpHandler>>())
         {

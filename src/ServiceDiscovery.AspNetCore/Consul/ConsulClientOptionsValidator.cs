@@ -13,6 +13,9 @@ namespace ServiceDiscovery.AspNetCore.Consul;
 /// </summary>
 internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environment)
 {
+    /// <summary>The longest per-request timeout accepted (blocking queries add their wait, at most 10 minutes, on top).</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
     public void Validate(string section, ConsulClientOptions options, List<string> failures)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -22,6 +25,10 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
         if (options.Timeout <= TimeSpan.Zero)
         {
             failures.Add($"{section}:Timeout must be greater than zero; got '{options.Timeout}'. Use e.g. '00:00:10'; blocking queries add their wait to it.");
+        }
+        else if (options.Timeout > MaxTimeout)
+        {
+            failures.Add($"{section}:Timeout '{options.Timeout}' is longer than the limit of '{MaxTimeout}': a request that may hang that long never reports a dead agent. Use at most '{MaxTimeout}', e.g. '00:00:10'.");
         }
 
         ValidateTls(section, options.Tls, failures);

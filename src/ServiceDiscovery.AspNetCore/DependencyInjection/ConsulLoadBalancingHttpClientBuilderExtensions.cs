@@ -76,10 +76,12 @@ public static class ConsulLoadBalancingHttpClientBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ConsulOptions>, LoadBalancingOptionsValidator>());
         services.TryAddSingleton<InstanceHealthTracker>();
         services.TryAddSingleton<HttpDiscoveryMetrics>();
+        services.TryAddSingleton<UnusableSchemeReport>();
         return builder.AddHttpMessageHandler(provider => new ConsulDiscoveryHttpHandler(
             provider.GetRequiredService<IConsulServiceDiscovery>(),
             createBalancer(provider),
             provider.GetRequiredService<InstanceHealthTracker>(),
+            provider.GetRequiredService<UnusableSchemeReport>(),
             provider.GetRequiredService<HttpDiscoveryMetrics>(),
             provider.GetRequiredService<ILogger<ConsulDiscoveryHttpHandler>>()));
     }

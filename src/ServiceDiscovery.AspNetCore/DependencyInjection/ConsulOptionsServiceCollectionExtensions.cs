@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.DependencyInjection;
 
@@ -24,7 +25,9 @@ internal static class ConsulOptionsServiceCollectionExtensions
             // ValidateOnStart() and PostConfigure() append on every call: only the first call adds them.
             services.AddSingleton(provider => new ConsulOptionsSection(
                 section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName)));
+            services.AddSingleton(static provider => new ConsulSectionPath(provider.GetRequiredService<ConsulOptionsSection>().Path));
             services.AddSingleton<IConfigureOptions<ConsulOptions>, ConsulOptionsSectionBinder>();
+            services.AddHostedService<ConsulConfigurationKeyCheck>();
             services.AddSingleton<IOptionsChangeTokenSource<ConsulOptions>, ConsulOptionsSectionBinder>();
             builder.ValidateOnStart();
             builder.PostConfigure<ConsulClientEnvironmentDefaults>(static (options, defaults) => defaults.Apply(options.Client));

@@ -2,6 +2,7 @@
 
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
@@ -9,9 +10,9 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// Validates <c>Consul:Discovery</c> at start-up. Each message names the configuration key, the value found and what
 /// to set instead.
 /// </summary>
-internal sealed class ConsulDiscoveryOptionsValidator : IValidateOptions<ConsulOptions>
+internal sealed class ConsulDiscoveryOptionsValidator(ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
 {
-    private const string Section = "Consul:Discovery";
+    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Key("Discovery");
 
     /// <summary>Consul's <c>max_query_time</c>: longer waits are silently cut to it (docs/consul-http-api.md §8).</summary>
     private static readonly TimeSpan MaxWaitTime = TimeSpan.FromMinutes(10);
@@ -24,42 +25,53 @@ internal sealed class ConsulDiscoveryOptionsValidator : IValidateOptions<ConsulO
 
         if (discovery.WaitTime < TimeSpan.FromSeconds(1) || discovery.WaitTime > MaxWaitTime)
         {
-            failures.Add($"{Section}:WaitTime must be between 00:00:01 and 00:10:00 (Consul's max_query_time); got '{Format(discovery.WaitTime)}'. Remove it to use the default of 00:05:00.");
+            failures.Add($"{_section}:WaitTime must be between 00:00:01 and 00:10:00 (Consul's max_query_time); got '{Format(discovery.WaitTime)}'. Remove it to use the default of 00:05:00.");
         }
 
         if (discovery.MinimumQueryInterval < TimeSpan.Zero || discovery.MinimumQueryInterval >= discovery.WaitTime)
         {
-            failures.Add($"{Section}:MinimumQueryInterval must be zero or more and less than {Section}:WaitTime; got '{Format(discovery.MinimumQueryInterval)}'. Remove it to use the default of 00:00:01.");
+            failures.Add($"{_section}:MinimumQueryInterval must be zero or more and less than {_section}:WaitTime; got '{Format(discovery.MinimumQueryInterval)}'. Remove it to use the default of 00:00:01.");
         }
 
         if (discovery.RetryDelay <= TimeSpan.Zero)
         {
-            failures.Add($"{Section}:RetryDelay must be greater than zero; got '{Format(discovery.RetryDelay)}'. Remove it to use the default of 00:00:01.");
+            failures.Add($"{_section}:RetryDelay must be greater than zero; got '{Format(discovery.RetryDelay)}'. Remove it to use the default of 00:00:01.");
         }
+
+        DurationLimits.CheckAtMost($"{_section}:RetryDelay", discovery.RetryDelay, DurationLimits.ShortWait, failures);
+        DurationLimits.CheckAtMost($"{_section}:MaxRetryDelay", discovery.MaxRetryDelay, DurationLimits.Backoff, failures);
 
         if (discovery.MaxRetryDelay < discovery.RetryDelay)
         {
-            failures.Add($"{Section}:MaxRetryDelay must be at least {Section}:RetryDelay ('{Format(discovery.RetryDelay)}'); got '{Format(discovery.MaxRetryDelay)}'. Remove it to use the default of 00:00:30.");
+            failures.Add($"{_section}:MaxRetryDelay must be at least {_section}:RetryDelay ('{Format(discovery.RetryDelay)}'); got '{Format(discovery.MaxRetryDelay)}'. Remove it to use the default of 00:00:30.");
         }
 
         if (discovery.IdleTimeout <= TimeSpan.Zero && discovery.IdleTimeout != Timeout.InfiniteTimeSpan)
         {
-            failures.Add($"{Section}:IdleTimeout must be greater than zero, or -00:00:00.001 (infinite) to never stop watching; got '{Format(discovery.IdleTimeout)}'. Remove it to use the default of 00:10:00.");
+            failures.Add($"{_section}:IdleTimeout must be greater than zero, or -00:00:00.001 (infinite) to never stop watching; got '{Format(discovery.IdleTimeout)}'. Remove it to use the default of 00:10:00.");
+        }
+        else if (discovery.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            DurationLimits.CheckAtMost($"{_section}:IdleTimeout", discovery.IdleTimeout, DurationLimits.Period, failures);
         }
 
         if (!Enum.IsDefined(discovery.Consistency))
         {
-            failures.Add($"{Section}:Consistency must be Default, Stale or Consistent; got '{discovery.Consistency}'.");
+            failures.Add($"{_section}:Consistency must be Default, Stale or Consistent; got '{discovery.Consistency}'.");
         }
 
-        ValidateTags($"{Section}:Tags", discovery.Tags, failures);
+        ValidateTags($"{_section}:Tags", discovery.Tags, failures);
 
         foreach (var (serviceName, service) in discovery.Services)
         {
-            var key = $"{Section}:Services:{serviceName}";
+            var key = $"{_section}:Services:{serviceName}";
             if (string.IsNullOrWhiteSpace(serviceName))
             {
-                failures.Add($"{Section}:Services has an entry with an empty service name; key it by the Consul service name.");
+                failures.Add($"{_section}:Services has an entry with an empty service name; key it by the Consul service name.");
+            }
+            else if (!ConsulNameRules.IsValidServiceName(serviceName))
+            {
+                failures.Add($"{key} names a service no http://{serviceName}/ URL can reach: {ConsulNameRules.ServiceNameRule}.");
             }
 
             if (service is null)
@@ -86,8 +98,12 @@ internal sealed class ConsulDiscoveryOptionsValidator : IValidateOptions<ConsulO
             {
                 failures.Add($"{key}:{i.ToString(CultureInfo.InvariantCulture)} is empty; remove it or give the tag an instance must carry.");
             }
+            else if (!ConsulNameRules.IsValidTag(tags[i]))
+            {
+                failures.Add($"{key}:{i.ToString(CultureInfo.InvariantCulture)} '{tags[i]}' can never match: {ConsulNameRules.TagRule}.");
+            }
         }
     }
 
-    private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+    private static string Format(TimeSpan value) => DurationLimits.Format(value);
 }

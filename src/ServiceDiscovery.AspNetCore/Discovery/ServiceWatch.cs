@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ServiceDiscovery.AspNetCore.Consul;
@@ -35,6 +34,7 @@ internal sealed partial class ServiceWatch : IDisposable
 
     private volatile ConsulServiceInstances? _current;
     private volatile TaskCompletionSource<ConsulServiceInstances> _firstResult = NewFirstResult();
+    private volatile TaskCompletionSource _wake = NewWake();
     private CancellationTokenSource _changeSource = new();
     private Task _loop = Task.CompletedTask;
     private int _started;
@@ -118,6 +118,12 @@ internal sealed partial class ServiceWatch : IDisposable
     /// The first snapshot, or the failure of the last attempt while none succeeded yet (so that lookups during a retry
     /// delay fail at once instead of hanging). Throws <see cref="ObjectDisposedException"/> once the watch stopped.
     /// </summary>
+    /// <remarks>
+    /// A lookup that finds the first fetch failed and the loop in its backoff delay cuts the delay short (no sooner
+    /// than <see cref="ConsulDiscoveryOptions.MinimumQueryInterval"/> after the previous attempt) and waits for that
+    /// attempt: a caller retrying after Consul came back is not held back by the backoff. Only the first such lookup per
+    /// failed attempt wakes the loop, so a flood of lookups costs Consul one request per attempt.
+    /// </remarks>
     public Task<ConsulServiceInstances> WaitForInstancesAsync(CancellationToken cancellationToken)
     {
         if (_current is { } current)
@@ -125,7 +131,19 @@ internal sealed partial class ServiceWatch : IDisposable
             return Task.FromResult(current);
         }
 
-        return _firstResult.Task.WaitAsync(cancellationToken);
+        var first = _firstResult;
+        if (first.Task.IsFaulted && Volatile.Read(ref _stopped) == 0)
+        {
+            var next = NewFirstResult();
+            if (Interlocked.CompareExchange(ref _firstResult, next, first) == first)
+            {
+                _wake.TrySetResult();
+            }
+
+            first = _firstResult;
+        }
+
+        return first.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -158,20 +176,25 @@ internal sealed partial class ServiceWatch : IDisposable
 
     private static TaskCompletionSource<ConsulServiceInstances> NewFirstResult() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private async Task RunAsync(CancellationToken stopping)
     {
         Log.WatchStarted(_logger, ServiceName);
         ulong index = 0;
         var failures = 0;
         var delay = TimeSpan.Zero;
+        var lastAttempt = _timeProvider.GetTimestamp();
         try
         {
             while (!stopping.IsCancellationRequested)
             {
                 if (delay > TimeSpan.Zero)
                 {
-                    await Task.Delay(delay, _timeProvider, stopping).ConfigureAwait(false);
+                    await DelayAsync(delay, started: lastAttempt, stopping).ConfigureAwait(false);
                 }
+
+                _wake = NewWake();
 
                 if (_current is null && _firstResult.Task.IsCompleted)
                 {
@@ -180,6 +203,7 @@ internal sealed partial class ServiceWatch : IDisposable
                 }
 
                 var started = _timeProvider.GetTimestamp();
+                lastAttempt = started;
                 bool advanced;
                 try
                 {
@@ -231,6 +255,30 @@ internal sealed partial class ServiceWatch : IDisposable
 
             _metrics.WatchStopped();
             Log.WatchStopped(_logger, ServiceName);
+        }
+    }
+
+    /// <summary>
+    /// Waits <paramref name="delay"/>, or less when a lookup wakes the loop, but never less than the minimum query
+    /// interval since the attempt that started at <paramref name="started"/>.
+    /// </summary>
+    private async Task DelayAsync(TimeSpan delay, long started, CancellationToken stopping)
+    {
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var sleeping = Task.Delay(delay, _timeProvider, cut.Token);
+        var woken = await Task.WhenAny(sleeping, _wake.Task).ConfigureAwait(false);
+        if (woken == sleeping)
+        {
+            await sleeping.ConfigureAwait(false);
+            return;
+        }
+
+        await cut.CancelAsync().ConfigureAwait(false);
+        await sleeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var floor = _options.MinimumQueryInterval - _timeProvider.GetElapsedTime(started);
+        if (floor > TimeSpan.Zero)
+        {
+            await Task.Delay(floor, _timeProvider, stopping).ConfigureAwait(false);
         }
     }
 
@@ -325,43 +373,4 @@ internal sealed partial class ServiceWatch : IDisposable
             _ = first.Task.Exception;
         }
     }
-
-    private ConsulException DescribeFailure(Exception exception)
-    {
-        var address = _client.Address;
-        if (exception is ConsulException consul)
-        {
-            var what = consul.Reason switch
-            {
-                ConsulErrorReason.ConnectionFailed => "could not be reached",
-                ConsulErrorReason.Timeout => "did not answer in time",
-                ConsulErrorReason.InvalidResponse => "sent a response that is not a health list",
-                _ => $"answered {(consul.StatusCode is { } status ? ((int)status).ToString(CultureInfo.InvariantCulture) : "with an error")}"
-                     + (string.IsNullOrEmpty(consul.ResponseBody) ? "" : $": {consul.ResponseBody.Trim()}"),
-            };
-            return new ConsulException(
-                $"Could not discover service '{ServiceName}': the Consul agent at {address} {what}. No instances of '{ServiceName}' have been fetched yet; the watch keeps retrying in the background.",
-                consul.Reason,
-                consul.StatusCode,
-                consul.ResponseBody,
-                consul);
-        }
-
-        return new ConsulException(
-            $"Could not discover service '{ServiceName}' from the Consul agent at {address}: {exception.Message}",
-            ConsulErrorReason.InvalidResponse,
-            statusCode: null,
-            responseBody: null,
-            exception);
-    }
-
-    internal static string ErrorType(Exception exception) => exception switch
-    {
-        ConsulException { Reason: ConsulErrorReason.ApiError, StatusCode: { } status } => ((int)status).ToString(CultureInfo.InvariantCulture),
-        ConsulException { Reason: ConsulErrorReason.Timeout } => "timeout",
-        ConsulException { Reason: ConsulErrorReason.ConnectionFailed } => "connection_failed",
-        ConsulException { Reason: ConsulErrorReason.InvalidResponse } => "invalid_response",
-        ConsulException => "api_error",
-        _ => exception.GetType().FullName ?? "unknown",
-    };
 }

@@ -17,6 +17,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
     IConsulServiceDiscovery discovery,
     IConsulLoadBalancer balancer,
     InstanceHealthTracker tracker,
+    UnusableSchemeReport unusable,
     HttpDiscoveryMetrics metrics,
     ILogger<ConsulDiscoveryHttpHandler> logger) : DelegatingHandler
 {
@@ -28,9 +29,14 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var all = await discovery.GetInstancesAsync(serviceName, cancellationToken).ConfigureAwait(false);
+        var all = await DiscoveryFailure.GetInstancesAsync(discovery, serviceName, cancellationToken).ConfigureAwait(false);
         var schemes = ServiceUri.PreferredSchemes(original!.Scheme);
-        var instances = schemes is null ? all : InstanceSchemes.View(all, original.Scheme, schemes);
+        var instances = InstanceSchemes.View(all, original.Scheme, schemes);
+        foreach (var skipped in unusable.FirstSkips(all, instances))
+        {
+            Log.UnusableScheme(logger, skipped.Id, serviceName, skipped.Scheme);
+        }
+
         if (instances.Count == 0)
         {
             metrics.NoInstance(serviceName);
@@ -114,7 +120,8 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
     {
         var target = $"{method} {uri.GetLeftPart(UriPartial.Path)}";
         var stale = all.IsStale ? " (Consul is unreachable; this is its last-known list)" : string.Empty;
-        return all.Count == 0 || schemes is null
+        schemes ??= ["http", "https"];
+        return all.Count == 0
             ? $"No healthy instance of Consul service '{serviceName}' is available for {target}{stale}. The request was not sent."
             : $"No healthy instance of Consul service '{serviceName}' serves {string.Join(" or ", schemes)} for {target}{stale}: its {all.Count} healthy instance(s) registered another scheme (their 'scheme' meta). The request was not sent.";
     }

@@ -13,9 +13,29 @@ internal static class InstanceSchemes
 {
     private static readonly ConditionalWeakTable<ConsulServiceInstances, Views> ViewsBySnapshot = [];
 
-    /// <summary>The cached view of <paramref name="instances"/> for URIs of scheme <paramref name="uriScheme"/>.</summary>
-    public static ConsulServiceInstances View(ConsulServiceInstances instances, string uriScheme, string[] schemes)
+    /// <summary>
+    /// The cached view of <paramref name="instances"/> for URIs of scheme <paramref name="uriScheme"/>; with no
+    /// <paramref name="schemes"/> (a plain <c>http://</c> URI), every instance HttpClient can speak to (http or https).
+    /// </summary>
+    public static ConsulServiceInstances View(ConsulServiceInstances instances, string uriScheme, string[]? schemes)
         => ViewsBySnapshot.GetValue(instances, static list => new Views(list)).Get(uriScheme, schemes);
+
+    /// <summary>Whether HttpClient can call the instance: its scheme is http or https (not e.g. grpc).</summary>
+    public static bool IsHttp(ConsulServiceInstance instance) => instance.Scheme is "http" or "https";
+
+    /// <summary>The instances served over http or https; <paramref name="instances"/> itself when that is all of them.</summary>
+    public static ConsulServiceInstances HttpOnly(ConsulServiceInstances instances)
+    {
+        foreach (var instance in instances)
+        {
+            if (!IsHttp(instance))
+            {
+                return new ConsulServiceInstances(instances.ServiceName, instances.Where(IsHttp), instances.IsStale, instances.LastUpdated, instances.ChangeToken);
+            }
+        }
+
+        return instances;
+    }
 
     /// <summary>The instances serving the first of <paramref name="schemes"/> that any of them serves; empty when none does.</summary>
     public static ConsulServiceInstances Filter(ConsulServiceInstances instances, IReadOnlyList<string> schemes)
@@ -53,7 +73,7 @@ internal static class InstanceSchemes
         private readonly Lock _lock = new();
         private (string UriScheme, ConsulServiceInstances View)[] _views = [];
 
-        public ConsulServiceInstances Get(string uriScheme, string[] schemes)
+        public ConsulServiceInstances Get(string uriScheme, string[]? schemes)
         {
             foreach (var (existing, view) in Volatile.Read(ref _views))
             {
@@ -73,7 +93,7 @@ internal static class InstanceSchemes
                     }
                 }
 
-                var filtered = Filter(instances, schemes);
+                var filtered = schemes is null ? HttpOnly(instances) : Filter(instances, schemes);
                 Volatile.Write(ref _views, [.. _views, (uriScheme, filtered)]);
                 return filtered;
             }

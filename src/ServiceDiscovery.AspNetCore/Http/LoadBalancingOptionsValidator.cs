@@ -2,13 +2,14 @@
 
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Http;
 
 /// <summary>Validates <c>Consul:LoadBalancing</c> at start-up.</summary>
-internal sealed class LoadBalancingOptionsValidator : IValidateOptions<ConsulOptions>
+internal sealed class LoadBalancingOptionsValidator(ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
 {
-    private const string Section = "Consul:LoadBalancing";
+    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Key("LoadBalancing");
 
     public ValidateOptionsResult Validate(string? name, ConsulOptions options)
     {
@@ -17,13 +18,15 @@ internal sealed class LoadBalancingOptionsValidator : IValidateOptions<ConsulOpt
         var failures = new List<string>();
         if (!Enum.IsDefined(settings.Policy))
         {
-            failures.Add($"{Section}:Policy '{settings.Policy}' is not a policy. Use RoundRobin, Random, PowerOfTwoChoices or Weighted.");
+            failures.Add($"{_section}:Policy '{settings.Policy}' is not a policy. Use RoundRobin, Random, PowerOfTwoChoices or Weighted.");
         }
 
         if (settings.EjectionDuration < TimeSpan.Zero)
         {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:EjectionDuration must be zero (no passive ejection) or more; got '{settings.EjectionDuration:c}'. Remove it to use the default of 00:00:10."));
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{_section}:EjectionDuration must be zero (no passive ejection) or more; got '{settings.EjectionDuration:c}'. Remove it to use the default of 00:00:10."));
         }
+
+        DurationLimits.CheckAtMost($"{_section}:EjectionDuration", settings.EjectionDuration, DurationLimits.Backoff, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

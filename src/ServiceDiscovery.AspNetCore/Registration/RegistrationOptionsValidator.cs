@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Registration;
 
@@ -14,8 +15,10 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// catches what Consul would reject at registration time (a 400 in the background is far harder to notice than a
 /// failed start).
 /// </summary>
-internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<ConsulOptions>
+internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? environment = null, ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
 {
+    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Path;
+
     /// <summary>Consul's meta limits (docs/consul-http-api.md §1): 64 pairs, keys of 128 characters, values of 512.</summary>
     private const int MaxMetaPairs = 64;
     private const int MaxMetaKeyLength = 128;
@@ -40,31 +43,39 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         {
             if (string.IsNullOrWhiteSpace(service.Name))
             {
-                failures.Add("Consul:Service:Name is blank. Set it to the name other services look this one up by (e.g. 'orders'), or remove it to use the application name.");
+                failures.Add($"{_section}:Service:Name is blank. Set it to the name other services look this one up by (e.g. 'orders'), or remove it to use the application name.");
+            }
+            else if (!ConsulNameRules.IsValidServiceName(service.Name))
+            {
+                failures.Add($"{_section}:Service:Name '{service.Name}' cannot be reached as http://{service.Name}/ or through Consul's DNS: {ConsulNameRules.ServiceNameRule}.");
             }
         }
         else if (registering && ConsulNames.ToServiceName(environment?.ApplicationName).Length == 0)
         {
-            failures.Add($"Consul:Service:Name is not set and cannot be derived from the application name '{environment?.ApplicationName}'. Set Consul:Service:Name, e.g. 'orders'.");
+            failures.Add($"{_section}:Service:Name is not set and cannot be derived from the application name '{environment?.ApplicationName}'. Set {_section}:Service:Name, e.g. 'orders'.");
         }
 
         if (service.Id is not null && string.IsNullOrWhiteSpace(service.Id))
         {
-            failures.Add("Consul:Service:Id is blank. Remove it to use '{name}-{host}-{port}', or set a unique id.");
+            failures.Add($"{_section}:Service:Id is blank. Remove it to use '{{name}}-{{host}}-{{port}}', or set a unique id.");
         }
 
         ValidateAddress(service.Address, failures);
 
         if (service.Port is { } port && port is < 1 or > 65535)
         {
-            failures.Add($"Consul:Service:Port must be between 1 and 65535; got '{port}'. Remove it to register the port the server is bound to.");
+            failures.Add($"{_section}:Service:Port must be between 1 and 65535; got '{port}'. Remove it to register the port the server is bound to.");
         }
 
         for (var i = 0; i < service.Tags.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(service.Tags[i]))
             {
-                failures.Add($"Consul:Service:Tags:{i} is blank. Remove it or give it a value.");
+                failures.Add($"{_section}:Service:Tags:{i} is blank. Remove it or give it a value.");
+            }
+            else if (!ConsulNameRules.IsValidTag(service.Tags[i]))
+            {
+                failures.Add($"{_section}:Service:Tags:{i} '{service.Tags[i]}' cannot be matched by discovery: {ConsulNameRules.TagRule}.");
             }
         }
 
@@ -72,24 +83,24 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
 
         if (service.Weights.Passing <= 0)
         {
-            failures.Add($"Consul:Service:Weights:Passing must be greater than zero; got '{service.Weights.Passing}'. Consul's default is 1.");
+            failures.Add($"{_section}:Service:Weights:Passing must be greater than zero; got '{service.Weights.Passing}'. Consul's default is 1.");
         }
 
         if (service.Weights.Warning < 0)
         {
-            failures.Add($"Consul:Service:Weights:Warning must be zero or more; got '{service.Weights.Warning}'. Consul's default is 1.");
+            failures.Add($"{_section}:Service:Weights:Warning must be zero or more; got '{service.Weights.Warning}'. Consul's default is 1.");
         }
 
         for (var i = 0; i < service.PreferredNetworks.Count; i++)
         {
             if (!IPNetwork.TryParse(service.PreferredNetworks[i], out _))
             {
-                failures.Add($"Consul:Service:PreferredNetworks:{i} '{service.PreferredNetworks[i]}' is not a network in CIDR notation. Use e.g. '10.0.0.0/8' or 'fd00::/8'.");
+                failures.Add($"{_section}:Service:PreferredNetworks:{i} '{service.PreferredNetworks[i]}' is not a network in CIDR notation. Use e.g. '10.0.0.0/8' or 'fd00::/8'.");
             }
         }
     }
 
-    private static void ValidateAddress(string? address, List<string> failures)
+    private void ValidateAddress(string? address, List<string> failures)
     {
         if (address is null)
         {
@@ -98,13 +109,13 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
 
         if (string.IsNullOrWhiteSpace(address))
         {
-            failures.Add("Consul:Service:Address is blank. Remove it to register the address the server is bound to, or set the address others reach this app at.");
+            failures.Add($"{_section}:Service:Address is blank. Remove it to register the address the server is bound to, or set the address others reach this app at.");
             return;
         }
 
         if (address.Contains("://", StringComparison.Ordinal) || address.Contains('/', StringComparison.Ordinal))
         {
-            failures.Add($"Consul:Service:Address '{address}' must be a host name or IP address only, without scheme or path. Use e.g. '10.0.0.5' and set the port in Consul:Service:Port.");
+            failures.Add($"{_section}:Service:Address '{address}' must be a host name or IP address only, without scheme or path. Use e.g. '10.0.0.5' and set the port in {_section}:Service:Port.");
             return;
         }
 
@@ -113,7 +124,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         {
             if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
             {
-                failures.Add($"Consul:Service:Address '{address}' is a wildcard, which Consul rejects ('Invalid service address'). Set the address others reach this app at, or remove it to resolve the machine's address.");
+                failures.Add($"{_section}:Service:Address '{address}' is a wildcard, which Consul rejects ('Invalid service address'). Set the address others reach this app at, or remove it to resolve the machine's address.");
             }
 
             return;
@@ -122,66 +133,68 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         // Host names as containers and DNS use them: letters, digits, '-', '.', and '_' (Docker Compose names).
         if (!bare.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
         {
-            failures.Add($"Consul:Service:Address '{address}' is neither an IP address nor a host name. Use e.g. '10.0.0.5' or 'orders.internal'.");
+            failures.Add($"{_section}:Service:Address '{address}' is neither an IP address nor a host name. Use e.g. '10.0.0.5' or 'orders.internal'.");
         }
     }
 
-    private static void ValidateMeta(IDictionary<string, string> meta, List<string> failures)
+    private void ValidateMeta(IDictionary<string, string> meta, List<string> failures)
     {
         // version and scheme are added when absent; they count towards Consul's limit.
         var total = meta.Count + (meta.ContainsKey(RegistrationBuilder.VersionMetaKey) ? 0 : 1) + (meta.ContainsKey(RegistrationBuilder.SchemeMetaKey) ? 0 : 1);
         if (total > MaxMetaPairs)
         {
-            failures.Add($"Consul:Service:Meta has {meta.Count} entries; Consul accepts at most {MaxMetaPairs} pairs including the 'version' and 'scheme' added automatically. Remove some.");
+            failures.Add($"{_section}:Service:Meta has {meta.Count} entries; Consul accepts at most {MaxMetaPairs} pairs including the 'version' and 'scheme' added automatically. Remove some.");
         }
 
         foreach (var (key, value) in meta)
         {
             if (!MetaKeyPattern().IsMatch(key))
             {
-                failures.Add($"Consul:Service:Meta:{key} has a key Consul rejects: use only letters, digits, '_' and '-'.");
+                failures.Add($"{_section}:Service:Meta:{key} has a key Consul rejects: use only letters, digits, '_' and '-'.");
             }
             else if (key.Length > MaxMetaKeyLength)
             {
-                failures.Add($"Consul:Service:Meta:{key} has a key longer than Consul's limit of {MaxMetaKeyLength} characters.");
+                failures.Add($"{_section}:Service:Meta:{key} has a key longer than Consul's limit of {MaxMetaKeyLength} characters.");
             }
             else if (key.StartsWith("consul-", StringComparison.OrdinalIgnoreCase))
             {
-                failures.Add($"Consul:Service:Meta:{key} uses the prefix 'consul-', which Consul reserves for internal use. Rename the key.");
+                failures.Add($"{_section}:Service:Meta:{key} uses the prefix 'consul-', which Consul reserves for internal use. Rename the key.");
             }
 
             if (value is { Length: > MaxMetaValueLength })
             {
-                failures.Add($"Consul:Service:Meta:{key} has a value of {value.Length} characters; Consul's limit is {MaxMetaValueLength}.");
+                failures.Add($"{_section}:Service:Meta:{key} has a value of {value.Length} characters; Consul's limit is {MaxMetaValueLength}.");
             }
         }
     }
 
-    private static void ValidateHealthCheck(ConsulHealthCheckOptions check, List<string> failures)
+    private void ValidateHealthCheck(ConsulHealthCheckOptions check, List<string> failures)
     {
         if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Ttl or ConsulCheckKind.None))
         {
-            failures.Add($"Consul:HealthCheck:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
+            failures.Add($"{_section}:HealthCheck:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
         }
 
         if (string.IsNullOrEmpty(check.Path) || check.Path[0] != '/' || check.Path.Contains('?', StringComparison.Ordinal) || check.Path.Contains('#', StringComparison.Ordinal))
         {
-            failures.Add($"Consul:HealthCheck:Path must be a path starting with '/', without query or fragment; got '{check.Path}'. Use e.g. '/health'.");
+            failures.Add($"{_section}:HealthCheck:Path must be a path starting with '/', without query or fragment; got '{check.Path}'. Use e.g. '/health'.");
         }
 
         if (check.Kind == ConsulCheckKind.Http)
         {
-            ValidateInterval("Consul:HealthCheck", check.Interval, check.Timeout, failures);
+            ValidateInterval($"{_section}:HealthCheck", check.Interval, check.Timeout, failures);
         }
 
         if (check.Kind == ConsulCheckKind.Ttl && check.Ttl < MinimumPeriod)
         {
-            failures.Add($"Consul:HealthCheck:Ttl must be at least 1 second; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
+            failures.Add($"{_section}:HealthCheck:Ttl must be at least 1 second; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
         }
+
+        DurationLimits.CheckAtMost($"{_section}:HealthCheck:Ttl", check.Ttl, DurationLimits.Period, failures);
 
         if (check.DeregisterCriticalServiceAfter < TimeSpan.Zero)
         {
-            failures.Add($"Consul:HealthCheck:DeregisterCriticalServiceAfter must not be negative; got '{Format(check.DeregisterCriticalServiceAfter)}'. Use e.g. '00:01:00', or '00:00:00' to never remove the service.");
+            failures.Add($"{_section}:HealthCheck:DeregisterCriticalServiceAfter must not be negative; got '{Format(check.DeregisterCriticalServiceAfter)}'. Use e.g. '00:01:00', or '00:00:00' to never remove the service.");
         }
 
         for (var i = 0; i < check.AdditionalChecks.Count; i++)
@@ -190,9 +203,9 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         }
     }
 
-    private static void ValidateAdditionalCheck(int index, ConsulAdditionalCheckOptions check, List<string> failures)
+    private void ValidateAdditionalCheck(int index, ConsulAdditionalCheckOptions check, List<string> failures)
     {
-        var key = FormattableString.Invariant($"Consul:HealthCheck:AdditionalChecks:{index}");
+        var key = FormattableString.Invariant($"{_section}:HealthCheck:AdditionalChecks:{index}");
         if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Tcp or ConsulCheckKind.Grpc))
         {
             failures.Add($"{key}:Kind '{check.Kind}' is not a kind for an extra check. Use Http, Tcp or Grpc.");
@@ -216,6 +229,8 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
             failures.Add($"{key}:Interval must be greater than zero; got '{Format(interval)}'. Use e.g. '00:00:10' (Consul's minimum is 1 second).");
         }
 
+        DurationLimits.CheckAtMost($"{key}:Interval", interval, DurationLimits.Period, failures);
+
         if (timeout <= TimeSpan.Zero)
         {
             failures.Add($"{key}:Timeout must be greater than zero; got '{Format(timeout)}'. Use e.g. '00:00:05'.");
@@ -226,31 +241,36 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         }
     }
 
-    private static void ValidateRegistration(ConsulRegistrationOptions registration, List<string> failures)
+    private void ValidateRegistration(ConsulRegistrationOptions registration, List<string> failures)
     {
         if (registration.RetryInitialDelay <= TimeSpan.Zero)
         {
-            failures.Add($"Consul:Registration:RetryInitialDelay must be greater than zero; got '{Format(registration.RetryInitialDelay)}'. Use e.g. '00:00:01'.");
+            failures.Add($"{_section}:Registration:RetryInitialDelay must be greater than zero; got '{Format(registration.RetryInitialDelay)}'. Use e.g. '00:00:01'.");
         }
+
+        DurationLimits.CheckAtMost($"{_section}:Registration:RetryInitialDelay", registration.RetryInitialDelay, DurationLimits.ShortWait, failures);
+        DurationLimits.CheckAtMost($"{_section}:Registration:RetryMaxDelay", registration.RetryMaxDelay, DurationLimits.Backoff, failures);
+        DurationLimits.CheckAtMost($"{_section}:Registration:AntiEntropyInterval", registration.AntiEntropyInterval, DurationLimits.Period, failures);
+        DurationLimits.CheckAtMost($"{_section}:Registration:DrainDelay", registration.DrainDelay, DurationLimits.ShortWait, failures);
 
         if (registration.RetryMaxDelay < registration.RetryInitialDelay)
         {
-            failures.Add($"Consul:Registration:RetryMaxDelay '{Format(registration.RetryMaxDelay)}' is shorter than Consul:Registration:RetryInitialDelay '{Format(registration.RetryInitialDelay)}'. Make it at least the initial delay, e.g. '00:01:00'.");
+            failures.Add($"{_section}:Registration:RetryMaxDelay '{Format(registration.RetryMaxDelay)}' is shorter than {_section}:Registration:RetryInitialDelay '{Format(registration.RetryInitialDelay)}'. Make it at least the initial delay, e.g. '00:01:00'.");
         }
 
         if (registration.AntiEntropyInterval < MinimumPeriod)
         {
-            failures.Add($"Consul:Registration:AntiEntropyInterval must be at least 1 second; got '{Format(registration.AntiEntropyInterval)}'. Use e.g. '00:00:30'.");
+            failures.Add($"{_section}:Registration:AntiEntropyInterval must be at least 1 second; got '{Format(registration.AntiEntropyInterval)}'. Use e.g. '00:00:30'.");
         }
 
         if (!Enum.IsDefined(registration.ShutdownMode))
         {
-            failures.Add($"Consul:Registration:ShutdownMode '{registration.ShutdownMode}' is not a shutdown mode. Use Deregister or Maintenance.");
+            failures.Add($"{_section}:Registration:ShutdownMode '{registration.ShutdownMode}' is not a shutdown mode. Use Deregister or Maintenance.");
         }
 
         if (registration.DrainDelay < TimeSpan.Zero)
         {
-            failures.Add($"Consul:Registration:DrainDelay must not be negative; got '{Format(registration.DrainDelay)}'. Use e.g. '00:00:02', or '00:00:00' for no drain.");
+            failures.Add($"{_section}:Registration:DrainDelay must not be negative; got '{Format(registration.DrainDelay)}'. Use e.g. '00:00:02', or '00:00:00' for no drain.");
         }
     }
 
@@ -286,7 +306,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         _ => "host:port or host:port/service, e.g. '127.0.0.1:5001/orders'",
     };
 
-    private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+    private static string Format(TimeSpan value) => DurationLimits.Format(value);
 
     [GeneratedRegex("^[a-zA-Z0-9_-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex MetaKeyPattern();

@@ -23,8 +23,10 @@ internal sealed class ConsulServiceEndpointProvider(ServiceEndpointQuery query, 
     public async ValueTask PopulateAsync(IServiceEndpointBuilder endpoints, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var all = await discovery.GetInstancesAsync(query.ServiceName, cancellationToken).ConfigureAwait(false);
-        var instances = _schemes is null ? all : InstanceSchemes.Filter(all, _schemes);
+        var all = await DiscoveryFailure.GetInstancesAsync(discovery, query.ServiceName, cancellationToken).ConfigureAwait(false);
+        var instances = _schemes is not null ? InstanceSchemes.Filter(all, _schemes)
+            : query.IncludedSchemes.Count > 0 ? InstanceSchemes.HttpOnly(all) // http:// asked: never an instance HttpClient cannot speak
+            : all;
         foreach (var instance in instances)
         {
             var endPoint = string.Equals(instance.Scheme, _consumerScheme, StringComparison.OrdinalIgnoreCase)

@@ -60,4 +60,34 @@ public sealed class ConsulDiscoveryOptionsValidatorTests
 
         Assert.StartsWith("Consul:Discovery:Services:catalog:Consistency must be Default, Stale or Consistent; got '9'.", message);
     }
+
+    [Theory]
+    [InlineData("RetryDelay", "00:30:00", "Consul:Discovery:RetryDelay '00:30:00' is longer than the limit of '00:10:00'")]
+    [InlineData("MaxRetryDelay", "2.00:00:00", "Consul:Discovery:MaxRetryDelay '2.00:00:00' is longer than the limit of '01:00:00'")]
+    [InlineData("IdleTimeout", "60.00:00:00", "Consul:Discovery:IdleTimeout '60.00:00:00' is longer than the limit of '1.00:00:00'")]
+    public void Validate_DurationBeyondItsLimit_NamesKeyValueAndLimit(string key, string value, string expected)
+    {
+        var duration = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+        var message = Validate(o =>
+        {
+            switch (key)
+            {
+                case "RetryDelay": o.RetryDelay = duration; o.MaxRetryDelay = duration; break;
+                case "MaxRetryDelay": o.MaxRetryDelay = duration; break;
+                default: o.IdleTimeout = duration; break;
+            }
+        });
+
+        Assert.StartsWith(expected, message);
+    }
+
+    [Fact]
+    public void Validate_ServiceKeyThatIsNoDnsLabel_NamesTheRule()
+        => Assert.StartsWith(
+            "Consul:Discovery:Services:catalog api names a service no http://catalog api/ URL can reach: a service name must be a DNS label",
+            Validate(o => o.Services["catalog api"] = new ConsulServiceQueryOptions()));
+
+    [Fact]
+    public void Validate_TagWithWhitespace_NamesItsIndexAndTheRule()
+        => Assert.StartsWith("Consul:Discovery:Tags:0 'blue green' can never match: a tag must not contain whitespace", Validate(o => o.Tags.Add("blue green")));
 }

@@ -82,24 +82,46 @@ public sealed class ConsulServiceDiscoveryTests
     }
 
     [Fact]
-    public async Task GetInstancesAsync_DuringRetryDelay_FailsFastThenSucceedsOnceConsulAnswers()
+    public async Task GetInstancesAsync_DuringFirstFetchBackoff_RetriesAfterTheMinimumIntervalNotTheBackoff()
     {
-        await using var harness = new DiscoveryHarness();
+        await using var harness = new DiscoveryHarness(o => { o.Discovery.RetryDelay = TimeSpan.FromSeconds(30); o.Discovery.MaxRetryDelay = TimeSpan.FromMinutes(1); });
         var first = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
         (await harness.Client.NextRequestAsync()).Fail();
         await Assert.ThrowsAsync<ConsulException>(() => first.AsTask());
-        var delay = await harness.Time.NextDelayAsync();
+        Assert.Equal(TimeSpan.FromSeconds(30), await harness.Time.NextDelayAsync());
 
-        // While the watch waits to retry, lookups fail at once: no request per lookup.
-        await Assert.ThrowsAsync<ConsulException>(() => harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask());
-        Assert.Equal(1, harness.Client.RequestCount);
+        // A caller retrying (Consul may be back) cuts the backoff short; every lookup meanwhile shares that one attempt.
+        var second = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask();
+        var third = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask();
+        Assert.Equal(TimeSpan.FromSeconds(1), await harness.Time.NextDelayAsync()); // MinimumQueryInterval since the failed attempt
+        Assert.False(harness.Client.HasQueuedRequest);
+        Assert.False(second.IsCompleted);
 
-        harness.Time.Advance(delay);
-        var retry = await harness.Client.NextRequestAsync();
-        var waiting = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
-        retry.Respond(4, Entries.Instance("catalog-1"));
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        (await harness.Client.NextRequestAsync()).Respond(4, Entries.Instance("catalog-1"));
 
-        Assert.Equal("catalog-1", Assert.Single(await waiting).Id);
+        Assert.Equal("catalog-1", Assert.Single(await second).Id);
+        Assert.Same(await second, await third);
+        await harness.Client.NextRequestAsync(); // the blocking query that follows
+        Assert.Equal(3, harness.Client.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetInstancesAsync_DuringFirstFetchBackoff_FailsAgainWhenTheEarlyAttemptFails()
+    {
+        await using var harness = new DiscoveryHarness(o => o.Discovery.RetryDelay = TimeSpan.FromSeconds(20));
+        var first = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
+        (await harness.Client.NextRequestAsync()).Fail();
+        await Assert.ThrowsAsync<ConsulException>(() => first.AsTask());
+        await harness.Time.NextDelayAsync();
+
+        var second = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask();
+        harness.Time.Advance(await harness.Time.NextDelayAsync());
+        (await harness.Client.NextRequestAsync()).Fail();
+
+        await Assert.ThrowsAsync<ConsulException>(() => second);
+        Assert.Equal(TimeSpan.FromSeconds(30), await harness.Time.NextDelayAsync()); // backoff goes on growing (capped)
+        Assert.Equal(2, harness.Client.RequestCount);
     }
 
     [Fact]

@@ -3,7 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Http;
 using ServiceDiscovery.AspNetCore.Http.LoadBalancing;
@@ -18,6 +18,8 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
     private Func<HttpRequestMessage, HttpResponseMessage> _respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
     private readonly InstanceHealthTracker _tracker;
     private readonly TestMeterFactory _meters = new();
+    private readonly UnusableSchemeReport _unusable = new();
+    private readonly FakeLogger<ConsulDiscoveryHttpHandler> _logger = new();
     private readonly HttpClient _client;
 
     public ConsulDiscoveryHttpHandlerTests()
@@ -32,8 +34,9 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
             _discovery,
             balancer,
             _tracker,
+            _unusable,
             new HttpDiscoveryMetrics(_meters),
-            NullLogger<ConsulDiscoveryHttpHandler>.Instance)
+            _logger)
         {
             InnerHandler = new DelegateHandler(request =>
             {
@@ -68,6 +71,36 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
         Assert.Equal("c1", request.Tags["consul.service.instance.id"]);
         Assert.Equal("empty", Assert.Single(noInstance.GetMeasurementSnapshot()).Tags["consul.service.name"]);
         Assert.Equal("c1", Assert.Single(ejections.GetMeasurementSnapshot()).Tags["consul.service.instance.id"]);
+    }
+
+    [Fact]
+    public async Task InstanceWithSchemeHttpClientCannotSpeak_NeverPickedAndWarnedOnce()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("plain", port: 5000), Instances.One("rpc", port: 5001, scheme: "grpc")));
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+        }
+
+        // A second handler (HttpClientFactory rotates them) does not warn again.
+        using var other = CreateClient(new RoundRobinLoadBalancer());
+        using var again = await other.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken);
+
+        Assert.All(_sent, uri => Assert.Equal(5000, uri.Port));
+        var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "ConsulInstanceSchemeUnusable");
+        Assert.Equal("Instance 'rpc' of 'catalog' registered scheme 'grpc' (its 'scheme' meta), which HttpClient cannot speak; it is never picked. Register it under another service name, or with scheme http or https.", warning.Message);
+    }
+
+    [Fact]
+    public async Task OnlyInstancesWithSchemeHttpClientCannotSpeak_NoInstanceNamingTheSchemes()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("rpc", port: 5001, scheme: "grpc")));
+
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => _client.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("serves http or https", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_sent);
     }
 
     [Fact]

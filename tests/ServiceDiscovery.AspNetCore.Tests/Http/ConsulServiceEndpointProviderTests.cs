@@ -43,6 +43,16 @@ public sealed class ConsulServiceEndpointProviderTests
     }
 
     [Fact]
+    public async Task PopulateAsync_PlainHttp_LeavesOutInstancesHttpClientCannotSpeak()
+    {
+        _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), Instances.One("rpc", port: 5002, scheme: "grpc")));
+
+        var builder = await PopulateAsync("http://catalog");
+
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5001), Assert.Single(builder.Endpoints).EndPoint);
+    }
+
+    [Fact]
     public async Task PopulateAsync_HttpsPlusHttp_HttpsInstancesWhenAnyElseHttpOnesCarryingTheirScheme()
     {
         _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), Instances.One("b", port: 5443, scheme: "https")));

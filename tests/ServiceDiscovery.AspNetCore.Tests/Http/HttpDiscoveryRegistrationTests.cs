@@ -26,6 +26,7 @@ public sealed class HttpDiscoveryRegistrationTests
 
     [Theory]
     [InlineData("-00:00:01", "Consul:LoadBalancing:EjectionDuration")]
+    [InlineData("02:00:00", "Consul:LoadBalancing:EjectionDuration")]
     [InlineData("Sticky", "Consul:LoadBalancing:Policy")]
     public void InvalidLoadBalancingSettings_FailAtStartNamingTheKey(string value, string key)
     {

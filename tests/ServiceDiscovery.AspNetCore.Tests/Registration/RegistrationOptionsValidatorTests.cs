@@ -52,6 +52,19 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:Registration:AntiEntropyInterval must be at least 1 second", o => o.Registration.AntiEntropyInterval = TimeSpan.Zero },
         { "Consul:Registration:ShutdownMode '5' is not a shutdown mode", o => o.Registration.ShutdownMode = (ConsulShutdownMode)5 },
         { "Consul:Registration:DrainDelay must not be negative", o => o.Registration.DrainDelay = TimeSpan.FromSeconds(-1) },
+        { "Consul:Registration:DrainDelay '60.00:00:00' is longer than the limit of '00:10:00'", o => o.Registration.DrainDelay = TimeSpan.FromDays(60) },
+        { "Consul:Registration:RetryInitialDelay '00:20:00' is longer than the limit of '00:10:00'", o => { o.Registration.RetryInitialDelay = TimeSpan.FromMinutes(20); o.Registration.RetryMaxDelay = TimeSpan.FromHours(1); } },
+        { "Consul:Registration:RetryMaxDelay '02:00:00' is longer than the limit of '01:00:00'", o => o.Registration.RetryMaxDelay = TimeSpan.FromHours(2) },
+        { "Consul:Registration:AntiEntropyInterval '60.00:00:00' is longer than the limit of '1.00:00:00'", o => o.Registration.AntiEntropyInterval = TimeSpan.FromDays(60) },
+        { "Consul:HealthCheck:Interval '2.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.HealthCheck.Interval = TimeSpan.FromDays(2); } },
+        { "Consul:HealthCheck:Ttl '30.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.FromDays(30); } },
+        { "Consul:HealthCheck:AdditionalChecks:0:Interval '2.00:00:00' is longer than the limit", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "http://x/", Interval = TimeSpan.FromDays(2) }) },
+        { "Consul:Service:Name 'order service' cannot be reached as http://order service/", o => o.Service.Name = "order service" },
+        { "Consul:Service:Name 'orders/v2' cannot be reached", o => o.Service.Name = "orders/v2" },
+        { "Consul:Service:Name 'orders.api' cannot be reached", o => o.Service.Name = "orders.api" },
+        { "Consul:Service:Name '-orders' cannot be reached", o => o.Service.Name = "-orders" },
+        { "a service name must be a DNS label: 1 to 63 ASCII letters, digits and '-'", o => o.Service.Name = new string('a', 64) },
+        { "Consul:Service:Tags:0 'blue green' cannot be matched by discovery: a tag must not contain whitespace", o => o.Service.Tags.Add("blue green") },
     };
 
     [Theory]

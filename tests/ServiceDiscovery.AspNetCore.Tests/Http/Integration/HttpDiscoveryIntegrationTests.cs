@@ -190,6 +190,57 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Consul fails the first two lookups of a never-fetched name (a brief outage at the first call): the failure
+    /// reaches the resilience pipeline as a transient HttpRequestException, and its retries are not held back by the
+    /// watch's 30 s backoff.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ConsulFailsTheFirstLookups_ResilienceRetrySucceeds(bool throughServiceDiscovery)
+    {
+        await using var catalog = await StartCatalogAsync();
+        var agent = _consul.RequireTestAgent("fails Consul requests on purpose");
+        var settings = new Dictionary<string, string?> { ["Consul:Discovery:RetryDelay"] = "00:00:30", ["Consul:Discovery:MaxRetryDelay"] = "00:01:00" };
+        var services = NewClientServices(settings);
+        var builder = services.AddHttpClient("caller");
+        builder.AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.FromMilliseconds(200));
+        if (throughServiceDiscovery)
+        {
+            services.AddServiceDiscoveryCore();
+            services.AddConsulServiceEndpointProvider();
+            builder.AddServiceDiscovery();
+        }
+        else
+        {
+            builder.AddConsulLoadBalancing();
+        }
+
+        _client = services.BuildServiceProvider();
+        var http = _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+        agent.FailNextRequests(2, statusCode: 500, pathPrefix: $"/v1/health/service/{_catalog}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(catalog.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+        TestContext.Current.TestOutputHelper?.WriteLine($"first call succeeded after {clock.ElapsedMilliseconds} ms ({agent.CountRequests($"/v1/health/service/{_catalog}")} health queries)");
+    }
+
+    [Fact]
+    public async Task ConsulFailsTheLookup_CallerSeesTransientHttpRequestExceptionWithTheConsulCause()
+    {
+        var agent = _consul.RequireTestAgent("fails Consul requests on purpose");
+        var http = CreateClient(b => b.AddConsulLoadBalancing());
+        agent.FailNextRequests(1, statusCode: 500, pathPrefix: $"/v1/health/service/{_catalog}");
+
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+
+        Assert.Equal(_catalog, ex.ServiceName);
+        var cause = Assert.IsType<ConsulException>(ex.InnerException);
+        Assert.Equal(HttpStatusCode.InternalServerError, cause.StatusCode);
+        Assert.Contains(_catalog, ex.Message, StringComparison.Ordinal);
+    }
+
     private async Task<RegisteredApp> StartCatalogAsync()
     {
         var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
@@ -197,22 +248,21 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         return app;
     }
 
-    private ServiceCollection NewClientServices()
+    private ServiceCollection NewClientServices(Dictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Consul:Address"] = _consul.Address.ToString(),
-            ["Consul:Token"] = _consul.Token,
-        }).Build();
+        settings ??= [];
+        settings["Consul:Address"] = _consul.Address.ToString();
+        settings["Consul:Token"] = _consul.Token;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         return services;
     }
 
-    private HttpClient CreateClient(Action<IHttpClientBuilder> configure)
+    private HttpClient CreateClient(Action<IHttpClientBuilder> configure, Dictionary<string, string?>? settings = null)
     {
-        var services = NewClientServices();
+        var services = NewClientServices(settings);
         configure(services.AddHttpClient("caller"));
         _client = services.BuildServiceProvider();
         return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");

@@ -1,0 +1,119 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Configuration;
+
+namespace ServiceDiscovery.AspNetCore.DependencyInjection;
+
+/// <summary>
+/// The keys <see cref="ConsulOptions"/> binds, kept by hand (no reflection: trimming and NativeAOT safe; a test checks
+/// the list against the options types), and the walk that finds keys under the bound section that bind to nothing.
+/// </summary>
+internal static class ConsulConfigurationKeys
+{
+    private static readonly Node Leaf = new(null, null);
+
+    private static readonly Node Root = Object(
+        ("Address", Leaf), ("Token", Leaf), ("Datacenter", Leaf), ("Timeout", Leaf),
+        ("Tls", Object(("InsecureSkipVerify", Leaf), ("CaFile", Leaf), ("ClientCertificateFile", Leaf), ("ClientKeyFile", Leaf), ("ServerName", Leaf))),
+        ("Service", Object(
+            ("Name", Leaf), ("Id", Leaf), ("Address", Leaf), ("Port", Leaf), ("Tags", Items(Leaf)), ("Meta", Items(Leaf)),
+            ("Weights", Object(("Passing", Leaf), ("Warning", Leaf))),
+            ("EnableTagOverride", Leaf), ("PreferHttps", Leaf), ("PreferIpAddress", Leaf), ("PreferredNetworks", Items(Leaf)))),
+        ("HealthCheck", Object(
+            ("Kind", Leaf), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
+            ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf),
+            ("AdditionalChecks", Items(Object(
+                ("Name", Leaf), ("Kind", Leaf), ("Target", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("GrpcUseTls", Leaf), ("TlsSkipVerify", Leaf)))))),
+        ("Registration", Object(
+            ("Enabled", Leaf), ("FailFast", Leaf), ("RetryInitialDelay", Leaf), ("RetryMaxDelay", Leaf), ("AntiEntropyInterval", Leaf),
+            ("ShutdownMode", Leaf), ("DrainDelay", Leaf))),
+        ("Discovery", Object(
+            ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
+            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf),
+            ("Services", Items(Object(
+                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
+        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf))));
+
+    /// <summary>The known keys as paths relative to the section (<c>Service:Weights:Passing</c>; <c>*</c> for any list index or dictionary key).</summary>
+    public static IEnumerable<string> KnownPaths() => Paths(Root, prefix: null);
+
+    /// <summary>Every key under <paramref name="section"/> that binds to nothing, with the closest valid key at the same level.</summary>
+    public static IEnumerable<(string Key, string? Suggestion)> FindUnknown(IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return Walk(section, Root);
+    }
+
+    private static IEnumerable<(string Key, string? Suggestion)> Walk(IConfigurationSection section, Node node)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            Node? next;
+            if (node.Element is { } element)
+            {
+                next = element;
+            }
+            else if (node.Children is null || !node.Children.TryGetValue(child.Key, out next))
+            {
+                yield return (child.Path, Nearest(child.Key, node.Children?.Keys) is { } near ? $"{section.Path}:{near}" : null);
+                continue;
+            }
+
+            foreach (var unknown in Walk(child, next))
+            {
+                yield return unknown;
+            }
+        }
+    }
+
+    private static IEnumerable<string> Paths(Node node, string? prefix)
+    {
+        var children = node.Element is { } element ? [new KeyValuePair<string, Node>("*", element)] : node.Children ?? Enumerable.Empty<KeyValuePair<string, Node>>();
+        foreach (var (key, child) in children)
+        {
+            var path = prefix is null ? key : $"{prefix}:{key}";
+            yield return path;
+            foreach (var nested in Paths(child, path))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    private static string? Nearest(string key, IEnumerable<string>? candidates)
+        => candidates?.MinBy(candidate => Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant()));
+
+    /// <summary>Levenshtein distance, two rows.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    private static Node Object(params (string Key, Node Node)[] children)
+        => new(children.ToDictionary(static c => c.Key, static c => c.Node, StringComparer.OrdinalIgnoreCase), null);
+
+    /// <summary>A list or dictionary: any key, each value shaped like <paramref name="element"/>.</summary>
+    private static Node Items(Node element) => new(null, element);
+
+    /// <summary>A key's shape: an object with named children, a list/dictionary of elements, or a leaf (neither).</summary>
+    private sealed record Node(Dictionary<string, Node>? Children, Node? Element);
+}

@@ -1,0 +1,97 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
+
+namespace ServiceDiscovery.AspNetCore.Tests.DependencyInjection;
+
+public sealed class ConsulConfigurationKeysTests
+{
+    private static List<(string Key, string? Suggestion)> Unknown(params string[] keys)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(keys.Select(k => new KeyValuePair<string, string?>(k, "x"))).Build();
+        return ConsulConfigurationKeys.FindUnknown(configuration.GetSection("Consul")).ToList();
+    }
+
+    [Theory]
+    [InlineData("Consul:Servce:Name", "Consul:Servce", "Consul:Service")]
+    [InlineData("Consul:Service:Tgas:0", "Consul:Service:Tgas", "Consul:Service:Tags")]
+    [InlineData("Consul:adress", "Consul:adress", "Consul:Address")]
+    [InlineData("Consul:HealthCheck:AdditionalChecks:0:Kindd", "Consul:HealthCheck:AdditionalChecks:0:Kindd", "Consul:HealthCheck:AdditionalChecks:0:Kind")]
+    [InlineData("Consul:Discovery:Services:catalog:Tag:0", "Consul:Discovery:Services:catalog:Tag", "Consul:Discovery:Services:catalog:Tags")]
+    [InlineData("Consul:Registration:DrainDelays", "Consul:Registration:DrainDelays", "Consul:Registration:DrainDelay")]
+    [InlineData("Consul:Tls:CAFle", "Consul:Tls:CAFle", "Consul:Tls:CaFile")]
+    public void FindUnknown_Typo_NamesTheKeyAndTheNearestValidOne(string written, string key, string suggestion)
+        => Assert.Equal((key, suggestion), Assert.Single(Unknown(written, "Consul:Address")));
+
+    [Fact]
+    public void FindUnknown_ValueWithChildren_IsReportedWithoutSuggestion()
+        => Assert.Equal(("Consul:Service:Name:First", (string?)null), Assert.Single(Unknown("Consul:Service:Name:First")));
+
+    [Fact]
+    public void FindUnknown_EveryKnownKey_IsAccepted()
+    {
+        var keys = ConsulConfigurationKeys.KnownPaths().Select(p => "Consul:" + p.Replace("*", "0", StringComparison.Ordinal)).ToArray();
+        var leaves = keys.Where(k => !keys.Any(other => other.StartsWith(k + ":", StringComparison.Ordinal))).ToArray();
+
+        Assert.Empty(Unknown(leaves));
+        Assert.Empty(Unknown("Consul:Service:Meta:team", "Consul:Discovery:Services:catalog:Tags:0", "consul:service:name"));
+    }
+
+    /// <summary>The hand-kept list (no reflection at runtime) must match the options types exactly.</summary>
+    [Fact]
+    public void KnownPaths_MatchThePublicOptionsTypes()
+    {
+        var expected = new List<string>();
+        Collect(typeof(ConsulOptions), null, expected);
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), ConsulConfigurationKeys.KnownPaths().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Host_UnknownKey_LogsAWarningWithTheSuggestion()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Apps:Orders:Servce:Name"] = "orders" });
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddConsulDiscoveryClient(builder.Configuration.GetSection("Apps:Orders"));
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Name == "ConsulUnknownConfigurationKey");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal("Configuration key Apps:Orders:Servce is not a Consul setting and is ignored. Did you mean Apps:Orders:Service?", warning.Message);
+    }
+
+    private static void Collect(Type type, string? prefix, List<string> paths)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var path = prefix is null ? property.Name : $"{prefix}:{property.Name}";
+            paths.Add(path);
+            CollectValue(property.PropertyType, path, paths);
+        }
+    }
+
+    private static void CollectValue(Type type, string path, List<string> paths)
+    {
+        var element = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IList<>) ? type.GetGenericArguments()[0]
+            : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IDictionary<,>) ? type.GetGenericArguments()[1]
+            : null;
+        if (element is not null)
+        {
+            paths.Add(path + ":*");
+            CollectValue(element, path + ":*", paths);
+        }
+        else if (type.IsClass && type != typeof(string))
+        {
+            Collect(type, path, paths);
+        }
+    }
+}

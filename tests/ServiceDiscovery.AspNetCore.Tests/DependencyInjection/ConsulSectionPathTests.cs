@@ -1,0 +1,36 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ServiceDiscovery.AspNetCore.Tests.DependencyInjection;
+
+public sealed class ConsulSectionPathTests
+{
+    /// <summary>Every layer's validator names keys under the section the app bound, not a hard-coded <c>Consul:</c>.</summary>
+    [Theory]
+    [InlineData("Registration:DrainDelay", "60.00:00:00", "Apps:Orders:Registration:DrainDelay '60.00:00:00' is longer than the limit of '00:10:00'")]
+    [InlineData("Service:Name", "orders/v2", "Apps:Orders:Service:Name 'orders/v2' cannot be reached")]
+    [InlineData("Discovery:RetryDelay", "00:00:00", "Apps:Orders:Discovery:RetryDelay must be greater than zero")]
+    [InlineData("LoadBalancing:EjectionDuration", "2.00:00:00", "Apps:Orders:LoadBalancing:EjectionDuration '2.00:00:00' is longer than the limit of '01:00:00'")]
+    [InlineData("Timeout", "01:00:00", "Apps:Orders:Timeout '01:00:00' is longer than the limit of '00:10:00'")]
+    public void BadSetting_UnderAnotherSection_MessageNamesTheRealKey(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apps:Orders:Service:Name"] = "orders",
+            [$"Apps:Orders:{key}"] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+        services.AddHttpClient("c").AddConsulLoadBalancing();
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.StartsWith(expected, failure, StringComparison.Ordinal);
+    }
+}
