@@ -91,6 +91,15 @@ internal static class ReadmeExamples
             .AddServiceDiscovery();
     }
 
+    public static void YarpGateway(WebApplicationBuilder builder)
+    {
+        builder.Services.AddServiceDiscovery();                 // Microsoft.Extensions.ServiceDiscovery
+        builder.Services.AddConsulServiceEndpointProvider();    // Consul answers "catalog"
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();          // Microsoft.Extensions.ServiceDiscovery.Yarp
+    }
+
     public static void ClientHandlers(WebApplicationBuilder builder)
     {
         builder.Services.AddHttpClient("ServiceDiscovery.Consul")
