@@ -2,8 +2,10 @@
 
 using System.Text.Json;
 using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.Samples;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSampleTelemetry(); // metrics and traces, when OTEL_EXPORTER_CONSOLE=true or OTEL_EXPORTER_OTLP_ENDPOINT is set
 
 // Registers this app in Consul as "orders" (appsettings.json) and lets it find others.
 builder.Services.AddConsulDiscovery();

@@ -355,13 +355,7 @@ internal sealed partial class ServiceWatch : IDisposable
             exception);
     }
 
-    internal static string ErrorType(Exception exception) => exception switch
-    {
-        ConsulException { Reason: ConsulErrorReason.ApiError, StatusCode: { } status } => ((int)status).ToString(CultureInfo.InvariantCulture),
-        ConsulException { Reason: ConsulErrorReason.Timeout } => "timeout",
-        ConsulException { Reason: ConsulErrorReason.ConnectionFailed } => "connection_failed",
-        ConsulException { Reason: ConsulErrorReason.InvalidResponse } => "invalid_response",
-        ConsulException => "api_error",
-        _ => exception.GetType().FullName ?? "unknown",
-    };
+    internal static string ErrorType(Exception exception) => exception is ConsulException consul
+        ? ConsulTelemetry.ErrorType(consul.Reason, consul.StatusCode is { } status ? (int)status : null)
+        : exception.GetType().FullName ?? "unknown";
 }
