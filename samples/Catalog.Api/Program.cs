@@ -2,8 +2,10 @@
 
 using Catalog.Api;
 using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.Samples;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSampleTelemetry(); // metrics and traces, when OTEL_EXPORTER_CONSOLE=true or OTEL_EXPORTER_OTLP_ENDPOINT is set
 
 // Registers this app in Consul as "catalog" (appsettings.json) once Kestrel listens, serves /health for Consul's
 // check, and deregisters on Ctrl+C or SIGTERM.

@@ -3,8 +3,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.Samples;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSampleTelemetry(); // metrics and traces, when OTEL_EXPORTER_CONSOLE=true or OTEL_EXPORTER_OTLP_ENDPOINT is set
 
 // Settings and feature flags from Consul KV: config/application/, config/orders/, config/orders,{environment}/ (later
 // win), kept current by blocking queries. Optional (Consul:KeyValue:Optional): starts without them if Consul is down.

@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using Aspire.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.Consul.Testing;
@@ -89,6 +90,23 @@ internal static class ReadmeExamples
         builder.Services.AddConsulServiceEndpointProvider();   // Consul first, ahead of configuration and pass-through
         builder.Services.AddHttpClient("billing", c => c.BaseAddress = new Uri("https+http://billing"))
             .AddServiceDiscovery();
+    }
+
+    public static void YarpGateway(WebApplicationBuilder builder)
+    {
+        builder.Services.AddServiceDiscovery();                 // Microsoft.Extensions.ServiceDiscovery
+        builder.Services.AddConsulServiceEndpointProvider();    // Consul answers "catalog"
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();          // Microsoft.Extensions.ServiceDiscovery.Yarp
+    }
+
+    public static void AspireDevAgent(Aspire.Hosting.IDistributedApplicationBuilder builder)
+    {
+        var consul = builder.AddConsulDevAgent("consul", "../DevAgent/DevAgent.csproj");   // relative to the AppHost
+        builder.AddExecutable("catalog", "dotnet", "../Catalog.Api", "run")
+               .WithReference(consul)                 // CONSUL_HTTP_ADDR and ConnectionStrings__consul
+               .WaitFor(consul);                      // healthy once /v1/status/leader answers
     }
 
     public static void ClientHandlers(WebApplicationBuilder builder)

@@ -63,7 +63,7 @@ internal sealed class ConsulTelemetry
     {
         ConsulErrorReason.ApiError when statusCode is { } status => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ConsulErrorReason.Timeout => "timeout",
-        ConsulErrorReason.ConnectionFailed => "connection_failed",
+        ConsulErrorReason.ConnectionFailed => "connection_error", // System.Net.Http's own value for a failed connection
         ConsulErrorReason.InvalidResponse => "invalid_response",
         _ => "api_error",
     };

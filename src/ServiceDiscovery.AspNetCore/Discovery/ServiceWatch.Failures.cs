@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Consul;
 using System.Globalization;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
@@ -36,13 +37,7 @@ internal sealed partial class ServiceWatch
             exception);
     }
 
-    internal static string ErrorType(Exception exception) => exception switch
-    {
-        ConsulException { Reason: ConsulErrorReason.ApiError, StatusCode: { } status } => ((int)status).ToString(CultureInfo.InvariantCulture),
-        ConsulException { Reason: ConsulErrorReason.Timeout } => "timeout",
-        ConsulException { Reason: ConsulErrorReason.ConnectionFailed } => "connection_failed",
-        ConsulException { Reason: ConsulErrorReason.InvalidResponse } => "invalid_response",
-        ConsulException => "api_error",
-        _ => exception.GetType().FullName ?? "unknown",
-    };
+    internal static string ErrorType(Exception exception) => exception is ConsulException consul
+        ? ConsulTelemetry.ErrorType(consul.Reason, consul.StatusCode is { } status ? (int)status : null)
+        : exception.GetType().FullName ?? "unknown";
 }

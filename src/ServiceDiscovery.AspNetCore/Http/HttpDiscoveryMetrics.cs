@@ -5,11 +5,12 @@ using ServiceDiscovery.AspNetCore.Discovery;
 
 namespace ServiceDiscovery.AspNetCore.Http;
 
-/// <summary>The HttpClient integration's instruments on the <c>ServiceDiscovery.Consul</c> meter.</summary>
+/// <summary>
+/// The HttpClient integration's instruments on the <c>ServiceDiscovery.Consul</c> meter. Tagged by service name only:
+/// instance ids change with every port and restart, an unbounded dimension (the ejection log line names the instance).
+/// </summary>
 internal sealed class HttpDiscoveryMetrics
 {
-    public const string InstanceIdTag = "consul.service.instance.id";
-
     private readonly Counter<long> _requests;
     private readonly Counter<long> _noInstance;
     private readonly Counter<long> _ejections;
@@ -27,12 +28,12 @@ internal sealed class HttpDiscoveryMetrics
     {
         if (_requests.Enabled)
         {
-            _requests.Add(1, new(DiscoveryMetrics.ServiceNameTag, instance.ServiceName), new(InstanceIdTag, instance.Id));
+            _requests.Add(1, new KeyValuePair<string, object?>(DiscoveryMetrics.ServiceNameTag, instance.ServiceName));
         }
     }
 
     public void NoInstance(string serviceName) => _noInstance.Add(1, new KeyValuePair<string, object?>(DiscoveryMetrics.ServiceNameTag, serviceName));
 
     public void Ejection(ConsulServiceInstance instance)
-        => _ejections.Add(1, new(DiscoveryMetrics.ServiceNameTag, instance.ServiceName), new(InstanceIdTag, instance.Id));
+        => _ejections.Add(1, new KeyValuePair<string, object?>(DiscoveryMetrics.ServiceNameTag, instance.ServiceName));
 }

@@ -35,7 +35,7 @@ public sealed class ConsulTelemetryTests
         Assert.Equal(200, measurements[0].Tags["http.response.status_code"]);
         Assert.False(measurements[0].Tags.ContainsKey("error.type"));
         Assert.Equal("403", measurements[1].Tags["error.type"]);
-        Assert.Equal("connection_failed", measurements[2].Tags["error.type"]);
+        Assert.Equal("connection_error", measurements[2].Tags["error.type"]);
         Assert.False(measurements[2].Tags.ContainsKey("http.response.status_code"));
         Assert.All(measurements, m => Assert.DoesNotContain(m.Tags.Values, v => v?.ToString()?.Contains("secret", StringComparison.Ordinal) == true));
         Assert.Equal(3, duration.GetMeasurementSnapshot().Count);

@@ -30,7 +30,7 @@ public sealed class DiscoveryMetricsTests
         Assert.Equal(2, lookups.GetMeasurementSnapshot().Count);
         Assert.Single(staleLookups.GetMeasurementSnapshot());
         Assert.Equal(1, staleWatches.LastMeasurement?.Value);
-        Assert.Equal("connection_failed", errors.LastMeasurement?.Tags["error.type"]);
+        Assert.Equal("connection_error", errors.LastMeasurement?.Tags["error.type"]);
 
         await harness.Discovery.DisposeAsync();
 

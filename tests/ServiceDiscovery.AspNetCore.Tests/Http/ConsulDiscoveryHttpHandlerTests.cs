@@ -68,9 +68,11 @@ public sealed class ConsulDiscoveryHttpHandlerTests : IDisposable
 
         var request = Assert.Single(requests.GetMeasurementSnapshot());
         Assert.Equal("catalog", request.Tags["consul.service.name"]);
-        Assert.Equal("c1", request.Tags["consul.service.instance.id"]);
+        Assert.Equal(["consul.service.name"], request.Tags.Keys); // no instance id: an unbounded dimension
         Assert.Equal("empty", Assert.Single(noInstance.GetMeasurementSnapshot()).Tags["consul.service.name"]);
-        Assert.Equal("c1", Assert.Single(ejections.GetMeasurementSnapshot()).Tags["consul.service.instance.id"]);
+        var ejection = Assert.Single(ejections.GetMeasurementSnapshot());
+        Assert.Equal(["consul.service.name"], ejection.Tags.Keys);
+        Assert.Equal("catalog", ejection.Tags["consul.service.name"]);
     }
 
     [Fact]

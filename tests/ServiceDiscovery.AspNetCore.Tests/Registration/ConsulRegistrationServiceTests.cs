@@ -72,7 +72,7 @@ public sealed class ConsulRegistrationServiceTests
         Assert.Equal(expected, harness.Time.DueTimes.Take(4));
         Assert.Equal(5, harness.Client.Count("register:"));
         Assert.Equal(4, harness.Failures.GetMeasurementSnapshot().Count);
-        Assert.All(harness.Failures.GetMeasurementSnapshot(), m => Assert.Equal("connection_failed", m.Tags["error.type"]));
+        Assert.All(harness.Failures.GetMeasurementSnapshot(), m => Assert.Equal("connection_error", m.Tags["error.type"]));
     }
 
     [Fact]

@@ -1,0 +1,99 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace ServiceDiscovery.Consul.Hosting.Aspire.Tests;
+
+/// <summary>
+/// The resource model of <c>AddConsulDevAgent</c> and <c>WithReference(consul)</c>, without running the orchestrator:
+/// the endpoint Aspire would allocate is set by hand, then the command line, health check, connection string and a
+/// referencing resource's environment are evaluated as the orchestrator would at run time.
+/// </summary>
+public sealed class ConsulDevAgentResourceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task DevAgent_RunsTheProjectOnItsEndpointPort_AndReferenceGivesConsulHttpAddr()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var consul = builder.AddConsulDevAgent("consul", "../DevAgent/DevAgent.csproj", port: 8555);
+        var app = builder.AddExecutable("catalog", "dotnet", ".").WithReference(consul);
+
+        var agent = consul.Resource;
+        Assert.Equal("dotnet", agent.Command);
+        var project = Path.GetFullPath("../DevAgent/DevAgent.csproj", builder.AppHostDirectory);
+        Assert.Equal(Path.GetDirectoryName(project), agent.WorkingDirectory);
+
+        var endpoint = Assert.Single(agent.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(ConsulDevAgentResource.HttpEndpointName, endpoint.Name);
+        Assert.Equal("http", endpoint.UriScheme);
+        Assert.Equal(8555, endpoint.Port);
+        Assert.False(endpoint.IsProxied);
+        Assert.Single(agent.Annotations.OfType<HealthCheckAnnotation>());
+        endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", 8555); // what the orchestrator does
+
+        var args = await ArgumentsAsync(agent);
+        Assert.Equal(["run", "--project", project, "--", "--port", "8555"], args);
+
+        Assert.Equal("http://localhost:8555", await agent.ConnectionStringExpression.GetValueAsync(Ct));
+
+        var environment = await EnvironmentAsync(app.Resource);
+        Assert.Equal("http://localhost:8555", environment["CONSUL_HTTP_ADDR"]);
+        Assert.Equal("http://localhost:8555", environment["ConnectionStrings__consul"]);
+    }
+
+    [Fact]
+    public void DevAgent_WithoutAPort_LeavesItToAspire()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var consul = builder.AddConsulDevAgent("consul", "/opt/devagent/DevAgent.csproj");
+
+        var endpoint = Assert.Single(consul.Resource.Annotations.OfType<EndpointAnnotation>());
+        Assert.Null(endpoint.Port);
+        Assert.Equal("/opt/devagent", consul.Resource.WorkingDirectory);
+    }
+
+    private static async Task<List<string?>> ArgumentsAsync(IResource resource)
+    {
+        var context = new CommandLineArgsCallbackContext([], resource, Ct);
+        foreach (var annotation in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await annotation.Callback(context);
+        }
+
+        var values = new List<string?>();
+        foreach (var arg in context.Args)
+        {
+            values.Add(await ValueAsync(arg));
+        }
+
+        return values;
+    }
+
+    private static async Task<Dictionary<string, string?>> EnvironmentAsync(IResource resource)
+    {
+        var variables = new Dictionary<string, object>();
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, variables, Ct);
+        foreach (var annotation in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await annotation.Callback(context);
+        }
+
+        var values = new Dictionary<string, string?>();
+        foreach (var (name, value) in variables)
+        {
+            values[name] = await ValueAsync(value);
+        }
+
+        return values;
+    }
+
+    private static async Task<string?> ValueAsync(object? value) => value switch
+    {
+        string s => s,
+        IValueProvider provider => await provider.GetValueAsync(Ct),
+        _ => value?.ToString(),
+    };
+}
