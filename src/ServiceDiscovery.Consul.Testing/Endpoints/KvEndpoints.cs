@@ -196,13 +196,6 @@ internal static class KvEndpoints
             cas = c;
         }
 
-        if (r.Query.Has("acquire") || r.Query.Has("release"))
-        {
-            var session = r.Query.Has("acquire") ? r.Query.Get("acquire") : r.Query.Get("release");
-            await Responses.WriteErrorAsync(r.Context, 500, $"invalid session \"{session}\"").ConfigureAwait(false);
-            return;
-        }
-
         if (r.Context.Request.ContentLength is > MaxValueSize)
         {
             await Responses.WriteErrorAsync(r.Context, 413,
@@ -216,7 +209,27 @@ internal static class KvEndpoints
         }
 
         var value = await r.ReadBodyAsync().ConfigureAwait(false);
-        var ok = r.Store.KvPut(key, value, flags, cas);
+        bool ok;
+        string? error = null;
+        if (r.Query.Has("acquire"))
+        {
+            ok = r.Store.KvLock(key, value, flags, r.Query.Get("acquire"), out error);
+        }
+        else if (r.Query.Has("release"))
+        {
+            ok = r.Store.KvUnlock(key, value, flags, r.Query.Get("release"), out error);
+        }
+        else
+        {
+            ok = r.Store.KvPut(key, value, flags, cas);
+        }
+
+        if (error is not null)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, error).ConfigureAwait(false);
+            return;
+        }
+
         await Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(ok)).ConfigureAwait(false);
     }
 

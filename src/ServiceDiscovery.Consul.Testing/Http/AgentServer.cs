@@ -92,6 +92,7 @@ internal sealed class AgentServer : IAsyncDisposable
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
         KvEndpoints.Map(router);
+        SessionEndpoints.Map(router);
         StatusEndpoints.Map(router);
         return router;
     }

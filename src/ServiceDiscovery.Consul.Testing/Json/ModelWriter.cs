@@ -164,6 +164,11 @@ internal static class ModelWriter
             w.WriteBase64String("Value", e.Value);
         }
 
+        if (e.Session.Length > 0)
+        {
+            w.WriteString("Session", e.Session);
+        }
+
         w.WriteNumber("CreateIndex", e.CreateIndex);
         w.WriteNumber("ModifyIndex", e.ModifyIndex);
         w.WriteEndObject();

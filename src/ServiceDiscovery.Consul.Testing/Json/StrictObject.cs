@@ -218,7 +218,7 @@ internal sealed class StrictObject
     public JsonDecodeException Mismatch(JsonElement value, string field, string goType) =>
         new($"json: cannot unmarshal {GoKind(value)} into Go struct field {_structName}.{field} of type {goType}");
 
-    private static string GoKind(JsonElement value) => value.ValueKind switch
+    internal static string GoKind(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => "string",
         JsonValueKind.Number => "number",

@@ -33,7 +33,7 @@ internal sealed class AgentState : IDisposable
     {
         var time = options.TimeProvider;
         var node = new NodeInfo(options.NodeName, Guid.NewGuid().ToString(), "127.0.0.1", options.Datacenter, 10);
-        var store = new StateStore(node);
+        var store = new StateStore(node) { Time = time };
         var runtime = new CheckRuntime(time, logger);
         var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
         var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);

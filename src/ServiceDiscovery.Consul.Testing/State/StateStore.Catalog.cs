@@ -58,6 +58,7 @@ internal sealed partial class StateStore
         if (index != 0)
         {
             ServiceWritten(service.Name, index, serviceChanged, checksChanged);
+            InvalidateSessionsForChecks(node, index);
         }
 
         return index;
@@ -78,6 +79,7 @@ internal sealed partial class StateStore
         }
 
         InstanceRemoved(service!.Name, index, node, excludingId: null);
+        InvalidateSessionsForChecks(node, index);
         _servicesTableIndex = index;
         _checksTableIndex = hadChecks ? index : _checksTableIndex;
         return index;

@@ -39,6 +39,15 @@ internal sealed partial class StateStore
         return index != 0 ? index : _kvTableIndex;
     }
 
+    /// <summary>Stores <paramref name="entry"/> at <paramref name="index"/>, keeping an existing CreateIndex. The caller holds <see cref="Sync"/>.</summary>
+    private void KvWrite(KvEntry entry, ulong index)
+    {
+        var createIndex = _kv.TryGetValue(entry.Key, out var existing) ? existing.CreateIndex : index;
+        _kv[entry.Key] = entry with { CreateIndex = createIndex, ModifyIndex = index };
+        _tombstones.Remove(entry.Key);
+        _kvTableIndex = index;
+    }
+
     public IEnumerable<KvEntry> KvList(string prefix) =>
         _kv.Values.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
 
@@ -54,11 +63,14 @@ internal sealed partial class StateStore
                 return false;
             }
 
-            var index = ++_index;
-            // A PUT without ?flags stores 0: Consul writes the whole DirEnt.
-            _kv[key] = new KvEntry(key, value, flags ?? 0, existing?.CreateIndex ?? index, index, existing?.LockIndex ?? 0);
-            _tombstones.Remove(key);
-            _kvTableIndex = index;
+            // A PUT without ?flags stores 0: Consul writes the whole DirEnt, keeping the lock holder (kvsSetTxn).
+            var entry = new KvEntry(key, value, flags ?? 0, 0, 0, existing?.LockIndex ?? 0, existing?.Session ?? string.Empty);
+            if (existing is not null && existing.SameContent(entry))
+            {
+                return true;
+            }
+
+            KvWrite(entry, NextIndex());
         }
 
         Changes.Publish();

@@ -109,6 +109,7 @@ internal sealed partial class StateStore : IDisposable
             _disposed = true;
         }
 
+        DisposeSessionTimers();
         Changes.Publish();
     }
 
@@ -138,6 +139,7 @@ internal sealed partial class StateStore : IDisposable
     private void ChecksWritten(CatalogNode node, string? serviceName, ulong index)
     {
         _checksTableIndex = index;
+        InvalidateSessionsForChecks(node, index);
         if (serviceName is not null)
         {
             _serviceIndexes[serviceName] = index;

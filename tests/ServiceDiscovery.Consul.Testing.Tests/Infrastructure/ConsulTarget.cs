@@ -11,10 +11,11 @@ namespace ServiceDiscovery.Consul.Testing.Tests.Infrastructure;
 /// <see cref="ConsulTestAgent"/>. Tests speak raw HTTP and JSON only. Names are unique per test so a shared real
 /// Consul is left as found (everything registered is removed on dispose).
 /// </summary>
-public sealed class ConsulTarget : IAsyncDisposable
+public sealed partial class ConsulTarget : IAsyncDisposable
 {
     private readonly List<string> _services = [];
     private readonly List<string> _keys = [];
+    private readonly List<string> _sessions = [];
 
     private ConsulTarget(Uri address, ConsulTestAgent? agent, string? token)
     {
@@ -119,6 +120,11 @@ public sealed class ConsulTarget : IAsyncDisposable
             foreach (var id in _services)
             {
                 using var _ = await Http.PutAsync($"/v1/agent/service/deregister/{Uri.EscapeDataString(id)}", null);
+            }
+
+            foreach (var session in _sessions)
+            {
+                using var _ = await Http.PutAsync($"/v1/session/destroy/{session}", null);
             }
 
             foreach (var key in _keys)
