@@ -95,11 +95,12 @@ internal sealed class SessionLease : IAsyncDisposable
     private async Task RenewLoopAsync()
     {
         var stop = _stop.Token;
+        // A periodic timer keeps the renewal schedule fixed however long each renewal takes.
+        using var ticks = new PeriodicTimer(_options.RenewInterval, _time);
         try
         {
-            while (!_lost.IsCancellationRequested)
+            while (!_lost.IsCancellationRequested && await ticks.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                await Task.Delay(_options.RenewInterval, _time, stop).ConfigureAwait(false);
                 var sentAt = _time.GetTimestamp();
                 try
                 {
