@@ -76,6 +76,7 @@ public sealed class LeaderElectionIntegrationTests : IAsyncLifetime
         await _hosts[leader].StopAsync(TestContext.Current.CancellationToken);
         await next.WaitAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         var handOver = stopped.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"hand-over after graceful stop: {handOver.TotalMilliseconds:F0} ms");
 
         Assert.True(term.IsCancellationRequested, "the old leader's token fired");
         Assert.False(elections[leader].IsLeader);
