@@ -22,7 +22,15 @@ var catalogClient = builder.Services.AddHttpClient("catalog", client => client.B
 catalogClient.AddStandardResilienceHandler();
 catalogClient.AddConsulLoadBalancing();
 
+// Only the leader of "orders-reconciliation" runs the reconciliation job; on shutdown another instance takes over.
+builder.Services.AddConsulLeaderElection(OrderReconciliation.ElectionName);
+builder.Services.AddHostedService<OrderReconciliation>();
+
 var app = builder.Build();
+
+// Whether this instance leads the reconciliation election.
+app.MapGet("/leader", ([FromKeyedServices(OrderReconciliation.ElectionName)] IConsulLeaderElection election)
+    => new { election.Name, election.IsLeader });
 
 // Calls catalog's /instance through the discovery-aware HttpClient and returns what it answered.
 app.MapGet("/catalog/instance", async (IHttpClientFactory clients, CancellationToken cancellationToken) =>

@@ -196,9 +196,59 @@ internal static class ReadmeExamples
     private static void Rebuild()
     {
     }
+
+    public static void LeaderElection(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddConsulDiscovery();
+        builder.Services.AddConsulLeaderElection("nightly-report");   // key service/leader/nightly-report
+        builder.Services.AddHostedService<NightlyReport>();
+    }
+
+    public static void Locks(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddConsulLocks(options => options.KeyPrefix = "locks/orders/");
+    }
+
+    public static async Task UseLocks(IConsulLockProvider locks, CancellationToken cancellationToken)
+    {
+        await using (var handle = await locks.AcquireAsync("invoice-42", TimeSpan.FromSeconds(30), cancellationToken))
+        {
+            await SendInvoiceAsync(handle.LostToken);                 // fires if the lock is lost
+        }
+
+        await using (var slot = await locks.AcquireSemaphoreAsync("pdf-render", limit: 3, TimeSpan.FromMinutes(1), cancellationToken))
+        {
+            await RenderAsync(slot.LostToken);                         // at most 3 holders across every instance
+        }
+    }
+
+    private static Task SendInvoiceAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
+
+    private static Task RenderAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
 }
 
 #pragma warning disable SA1402, CA1852 // README example types, as the README shows them.
+sealed class NightlyReport([FromKeyedServices("nightly-report")] IConsulLeaderElection election)
+    : ConsulLeaderBackgroundService(election)
+{
+    protected override async Task ExecuteAsLeaderAsync(CancellationToken leadershipToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(24));
+        do
+        {
+            await Reports.WriteNightlyAsync(leadershipToken);
+        }
+        while (await timer.WaitForNextTickAsync(leadershipToken));
+    }
+}
+
+static class Reports
+{
+    public static Task WriteNightlyAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
+}
+
 sealed class ZoneAwareBalancer : IConsulLoadBalancer
 {
     public ConsulServiceInstance Pick(ConsulServiceInstances instances)

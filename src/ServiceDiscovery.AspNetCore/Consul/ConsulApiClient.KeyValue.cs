@@ -44,11 +44,27 @@ internal sealed partial class ConsulApiClient : IConsulKeyValueApi
     }
 
     /// <inheritdoc />
-    public async Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken)
+    public Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ulong? cas, ulong? flags, CancellationToken cancellationToken)
+        => PutKeyAsync(key, value, DatacenterQuery().Add("cas", Number(cas)).Add("flags", Number(flags)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> AcquireKeyAsync(string key, ReadOnlyMemory<byte> value, string sessionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        return PutKeyAsync(key, value, DatacenterQuery().Add("acquire", sessionId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ReleaseKeyAsync(string key, ReadOnlyMemory<byte> value, string sessionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        return PutKeyAsync(key, value, DatacenterQuery().Add("release", sessionId), cancellationToken);
+    }
+
+    private async Task<bool> PutKeyAsync(string key, ReadOnlyMemory<byte> value, ConsulQuery query, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var path = "v1/kv/" + ConsulPath.Key(key);
-        var query = new ConsulQuery().Add("dc", NullIfEmpty(_options.CurrentValue.Datacenter)).Add("cas", Number(cas)).Add("flags", Number(flags));
         var content = new ReadOnlyMemoryContent(value);
         content.Headers.ContentType = OctetStreamMediaType;
         var call = new ConsulCall(HttpMethod.Put, "/v1/kv/{key}", "/" + path, query.Apply(path)) { Content = content };

@@ -47,6 +47,7 @@ internal static class ConsulClientServiceCollectionExtensions
         services.TryAddSingleton<IConsulCatalogApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         services.TryAddSingleton<IConsulKeyValueApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         services.TryAddSingleton<IConsulStatusApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulSessionApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         return services;
     }
 

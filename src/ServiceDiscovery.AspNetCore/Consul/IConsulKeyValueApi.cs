@@ -27,4 +27,13 @@ internal interface IConsulKeyValueApi : IConsulApi
 
     /// <summary><c>DELETE /v1/kv/{key}[?recurse][&amp;cas=]</c>. Returns Consul's <c>true</c>/<c>false</c>.</summary>
     Task<bool> DeleteKeyAsync(string key, bool recurse, ulong? cas, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>PUT /v1/kv/{key}?acquire={session}</c>: takes the key's lock for the session and writes the value. Returns
+    /// <see langword="false"/> when another session holds it or the key is in its lock-delay (docs/consul-http-api.md §18).
+    /// </summary>
+    Task<bool> AcquireKeyAsync(string key, ReadOnlyMemory<byte> value, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary><c>PUT /v1/kv/{key}?release={session}</c>: gives the lock up (no lock-delay follows) and writes the value.</summary>
+    Task<bool> ReleaseKeyAsync(string key, ReadOnlyMemory<byte> value, string sessionId, CancellationToken cancellationToken);
 }

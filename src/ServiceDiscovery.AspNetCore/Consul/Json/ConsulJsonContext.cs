@@ -25,6 +25,9 @@ namespace ServiceDiscovery.AspNetCore.Consul.Json;
 [JsonSerializable(typeof(List<CatalogService>))]
 [JsonSerializable(typeof(List<KVPair>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(SessionCreateRequest))]
+[JsonSerializable(typeof(SessionCreated))]
+[JsonSerializable(typeof(List<SessionInfo>))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext;

@@ -1,0 +1,136 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+
+namespace ServiceDiscovery.AspNetCore.Coordination;
+
+/// <summary>
+/// Consul's semaphore recipe (docs/consul-http-api.md §19). Each contender locks its own key
+/// <c>{prefix}/{session}</c> with its session; the <c>{prefix}/.lock</c> key holds the limit and the holders. A
+/// contender takes a slot by adding its session to the holders with a check-and-set write, after dropping holders
+/// whose contender key no longer has a session (dead instances). Every change is a blocking read away.
+/// </summary>
+internal static class SemaphoreRecipe
+{
+    public const string LockKeyName = ".lock";
+    private static readonly TimeSpan BlockingWait = TimeSpan.FromMinutes(1);
+
+    public static string LockKey(string prefix) => prefix + "/" + LockKeyName;
+
+    public static string ContenderKey(string prefix, string sessionId) => prefix + "/" + sessionId;
+
+    /// <summary>Returns once the session holds a slot.</summary>
+    /// <exception cref="InvalidOperationException">The semaphore exists with another limit.</exception>
+    public static async Task AcquireAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        if (!await kv.AcquireKeyAsync(ContenderKey(prefix, sessionId), value, sessionId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Consul refused session {sessionId} its own contender key '{ContenderKey(prefix, sessionId)}'.");
+        }
+
+        ulong index = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var entries = await kv.ListKeysAsync(prefix + "/", new QueryOptions { Index = index, Wait = BlockingWait }, cancellationToken).ConfigureAwait(false);
+            var (lockPair, state) = Read(prefix, entries.Value, limit);
+            if (state.Holders.ContainsKey(sessionId))
+            {
+                return;
+            }
+
+            if (state.Holders.Count < limit)
+            {
+                state.Holders[sessionId] = true;
+                if (await WriteAsync(kv, prefix, state, lockPair, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                index = 0; // Another contender wrote first: read again at once.
+                continue;
+            }
+
+            index = entries.NextIndex(index);
+        }
+    }
+
+    /// <summary>Watches the semaphore until the session's slot or contender key is gone, then loses the lease.</summary>
+    public static async Task WatchAsync(IConsulKeyValueApi kv, TimeProvider time, SessionLease lease, string prefix, int limit, CancellationToken cancellationToken)
+    {
+        ulong index = 0;
+        try
+        {
+            while (true)
+            {
+                QueryResult<IReadOnlyList<KVPair>> entries;
+                try
+                {
+                    entries = await kv.ListKeysAsync(prefix + "/", new QueryOptions { Index = index, Wait = BlockingWait }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConsulException)
+                {
+                    await Task.Delay(KeyLockRecipe.ErrorRetry, time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var contender = entries.Value.FirstOrDefault(e => e.Key == ContenderKey(prefix, lease.Id));
+                var holders = Read(prefix, entries.Value, limit).State.Holders;
+                if (contender?.Session != lease.Id || !holders.ContainsKey(lease.Id))
+                {
+                    lease.Lose("the semaphore slot is no longer held by the session");
+                    return;
+                }
+
+                index = entries.NextIndex(index);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // Released or lost.
+        }
+    }
+
+    /// <summary>Gives the slot up: removes the session from the holders (check-and-set, retried on conflict) and deletes its contender key.</summary>
+    public static async Task ReleaseAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var entries = await kv.ListKeysAsync(prefix + "/", QueryOptions.Default, cancellationToken).ConfigureAwait(false);
+            var (lockPair, state) = Read(prefix, entries.Value, limit);
+            if (!state.Holders.Remove(sessionId) || await WriteAsync(kv, prefix, state, lockPair, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+
+        await kv.DeleteKeyAsync(ContenderKey(prefix, sessionId), recurse: false, cas: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The <c>.lock</c> entry and its state with dead holders (contender key without a session) dropped.</summary>
+    private static (KVPair? LockPair, SemaphoreState State) Read(string prefix, IReadOnlyList<KVPair> entries, int limit)
+    {
+        var lockKey = LockKey(prefix);
+        var lockPair = entries.FirstOrDefault(e => e.Key == lockKey);
+        var state = lockPair?.Value is { Length: > 0 } body
+            ? JsonSerializer.Deserialize(body, CoordinationJsonContext.Default.SemaphoreState) ?? new SemaphoreState()
+            : new SemaphoreState { Limit = limit };
+        if (state.Limit != limit)
+        {
+            throw new InvalidOperationException($"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', not {limit}: every user of a semaphore must ask for the same limit.");
+        }
+
+        var live = entries.Where(e => e.Key != lockKey && !string.IsNullOrEmpty(e.Session)).Select(e => e.Session!).ToHashSet(StringComparer.Ordinal);
+        foreach (var holder in state.Holders.Keys.Where(h => !live.Contains(h)).ToList())
+        {
+            state.Holders.Remove(holder);
+        }
+
+        return (lockPair, state);
+    }
+
+    private static Task<bool> WriteAsync(IConsulKeyValueApi kv, string prefix, SemaphoreState state, KVPair? lockPair, CancellationToken cancellationToken)
+        => kv.PutKeyAsync(LockKey(prefix), JsonSerializer.SerializeToUtf8Bytes(state, CoordinationJsonContext.Default.SemaphoreState), lockPair?.ModifyIndex ?? 0, flags: null, cancellationToken);
+}

@@ -1,0 +1,77 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Coordination;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers leader elections, locks and semaphores on Consul sessions (docs/coordination.md).</summary>
+public static class ConsulCoordinationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the leader election <paramref name="name"/>: a keyed <see cref="IConsulLeaderElection"/> (inject it with
+    /// <c>[FromKeyedServices(name)]</c>) that campaigns as a hosted service from start-up and steps down on shutdown.
+    /// Uses the Consul connection of the <c>Consul</c> configuration section.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The election's name; the default key is <c>service/leader/{name}</c>.</param>
+    /// <param name="configure">Adjusts the election's settings, validated at start-up.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddConsulLeaderElection(this IServiceCollection services, string name, Action<ConsulLeaderElectionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.AddCoordinationCore();
+        var options = services.AddOptions<ConsulLeaderElectionOptions>(name).ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.AddKeyedSingleton<IConsulLeaderElection>(name, static (provider, key) => new ConsulLeaderElection(
+            (string)key!,
+            provider.GetRequiredService<IConsulSessionApi>(),
+            provider.GetRequiredService<IConsulKeyValueApi>(),
+            provider.GetRequiredService<IOptionsMonitor<ConsulLeaderElectionOptions>>().Get((string)key!),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<CoordinationMetrics>(),
+            provider.GetRequiredService<ILogger<ConsulLeaderElection>>()));
+        services.AddSingleton<IHostedService>(provider => (ConsulLeaderElection)provider.GetRequiredKeyedService<IConsulLeaderElection>(name));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="IConsulLockProvider"/>: distributed locks and semaphores on Consul sessions, using the Consul
+    /// connection of the <c>Consul</c> configuration section.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Adjusts the lock settings, validated at start-up.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddConsulLocks(this IServiceCollection services, Action<ConsulLockOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddCoordinationCore();
+        var options = services.AddOptions<ConsulLockOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton<IConsulLockProvider, ConsulLockProvider>();
+        return services;
+    }
+
+    private static void AddCoordinationCore(this IServiceCollection services)
+    {
+        services.AddConsulOptions(section: null, configure: null);
+        services.TryAddSingleton<CoordinationMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulLeaderElectionOptions>, ConsulSessionOptionsValidator<ConsulLeaderElectionOptions>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulLockOptions>, ConsulSessionOptionsValidator<ConsulLockOptions>>());
+    }
+}
