@@ -3,6 +3,7 @@
 using System.Net;
 using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
@@ -61,19 +62,33 @@ internal static class AgentClusterEndpoints
             return;
         }
 
-        var node = r.Local.Node;
-        var visible = authorizer.Allows(ConsulTestAclResource.Node, node.Name, ConsulTestAclAccess.Read);
+        // Every agent sees the whole LAN pool; the WAN pool holds the servers only, and a client agent has none (null).
+        List<SerfMember> members;
+        bool isServer;
+        lock (r.Store.Sync)
+        {
+            isServer = r.Store.IsServer(r.Local.Node.Name);
+            members = [.. r.Store.Members.Where(m => !wan || m.IsServer).Select(m => m with { })];
+        }
+
+        var visible = members.Where(m => authorizer.Allows(ConsulTestAclResource.Node, m.Node.Name, ConsulTestAclAccess.Read)).ToList();
         if (authorizer.HasToken)
         {
-            r.Response.Headers["X-Consul-Results-Filtered-By-ACLs"] = visible ? "false" : "true";
+            r.Response.Headers["X-Consul-Results-Filtered-By-ACLs"] = visible.Count == members.Count ? "false" : "true";
         }
 
         await Responses.WriteJsonAsync(r, w =>
         {
-            w.WriteStartArray();
-            if (visible)
+            if (wan && !isServer)
             {
-                DevAgentFacts.WriteMember(w, node, wan, r.Options.Acl.Enabled);
+                w.WriteNullValue();
+                return;
+            }
+
+            w.WriteStartArray();
+            foreach (var m in visible)
+            {
+                DevAgentFacts.WriteMember(w, m.Node, wan, r.Options.Acl.Enabled, m.IsServer, m.Status);
             }
 
             w.WriteEndArray();

@@ -7,13 +7,17 @@ using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
-/// <summary><c>GET /v1/catalog/services</c> and <c>GET /v1/catalog/service/:service</c> (§7), both blocking.</summary>
+/// <summary>
+/// <c>GET /v1/catalog/services</c>, <c>GET /v1/catalog/service/:service</c> (§7) and <c>GET /v1/catalog/connect/:service</c>
+/// (the service's proxies and Connect-native instances, see <see cref="ServiceLookup"/>), all blocking.
+/// </summary>
 internal static class CatalogEndpoints
 {
     public static void Map(Router router)
     {
         router.Add("/v1/catalog/services", ["GET"], ServicesAsync);
-        router.Add("/v1/catalog/service/", ["GET"], ServiceAsync);
+        router.Add("/v1/catalog/service/", ["GET"], r => ServiceAsync(r, ServiceLookup.Service));
+        router.Add("/v1/catalog/connect/", ["GET"], r => ServiceAsync(r, ServiceLookup.Connect));
     }
 
     private static async Task ServicesAsync(AgentRequest r)
@@ -73,7 +77,7 @@ internal static class CatalogEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static async Task ServiceAsync(AgentRequest r)
+    private static async Task ServiceAsync(AgentRequest r, ServiceLookup lookup)
     {
         if (!await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
             || await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
@@ -90,21 +94,24 @@ internal static class CatalogEndpoints
 
         if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
-            || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter)
+            || await FilterParser.ParseAsync(r, Selectors.IsValidCatalogService).ConfigureAwait(false) is not { } filter
+            || (lookup.RequiresServiceRead && !await r.RequireAsync(authorizer, ConsulTestAclResource.Service, name, ConsulTestAclAccess.Read).ConfigureAwait(false)))
         {
             return;
         }
 
-        var tags = r.Query.GetAll("tag");
+        var tags = lookup.FiltersTags ? r.Query.GetAll("tag") : [];
         var (instances, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
             var list = new List<(NodeInfo Node, ServiceRecord Service)>();
             var cut = false;
+            var any = false;
             foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
-                foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
+                foreach (var service in lookup.InstancesOn(store, node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
+                    any = true;
                     if (!ReadGuards.TagsMatch(service, tags))
                     {
                         continue;
@@ -124,7 +131,7 @@ internal static class CatalogEndpoints
                 }
             }
 
-            return (store.ServiceIndex(name, checksTable: false), (CatalogNodeEndpoints.SortNear(r, list, p => p.Node.Name), cut));
+            return (lookup.CatalogIndex(store, name, any), (CatalogNodeEndpoints.SortNear(r, list, p => p.Node.Name), cut));
         }).ConfigureAwait(false);
 
         await Responses.WriteJsonAsync(r, w =>

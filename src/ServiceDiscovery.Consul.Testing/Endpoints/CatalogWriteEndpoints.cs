@@ -128,6 +128,9 @@ internal static class CatalogWriteEndpoints
         WeightPassing = d.Weights is { Passing: > 0, Warning: >= 0 } w ? w.Passing : 1,
         WeightWarning = d.Weights is { Passing: > 0, Warning: >= 0 } v ? v.Warning : 1,
         EnableTagOverride = d.EnableTagOverride,
+        Locality = d.Locality,
+        Proxy = d.Proxy,
+        ConnectNative = d.ConnectNative,
     };
 
     private static CheckRecord ToRecord(CatalogCheck c, string serviceName) => new()

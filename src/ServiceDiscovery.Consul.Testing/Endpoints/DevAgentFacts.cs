@@ -26,13 +26,23 @@ internal static class DevAgentFacts
     /// <summary>The Go runtime a 1.21 build reports in <c>Stats.runtime.version</c>.</summary>
     public const string GoVersion = "go1.23.12";
 
-    /// <summary>Writes a <c>serf.Member</c>: the node on the LAN pool, or <c>node.dc</c> on the WAN pool.</summary>
-    public static void WriteMember(Utf8JsonWriter w, NodeInfo node, bool wan, bool aclsEnabled)
+    /// <summary>
+    /// Writes a <c>serf.Member</c>: the node on the LAN pool, or <c>node.dc</c> on the WAN pool; a server carries the
+    /// server tags (consul/server_serf.go), a client agent only <c>role: node</c> and the common ones (client_serf.go).
+    /// </summary>
+    public static void WriteMember(Utf8JsonWriter w, NodeInfo node, bool wan, bool aclsEnabled, bool server = true, int status = 1)
     {
         w.WriteStartObject();
         w.WriteString("Name", wan ? $"{node.Name}.{node.Datacenter}" : node.Name);
         w.WriteString("Addr", node.Address);
         w.WriteNumber("Port", wan ? SerfWanPort : SerfLanPort);
+        if (!server)
+        {
+            WriteClientTags(w, node, aclsEnabled);
+            WriteMemberVersions(w, status);
+            return;
+        }
+
         w.WriteStartObject("Tags");
         w.WriteString("acls", aclsEnabled ? "1" : "0");
         w.WriteString("bootstrap", "1");
@@ -56,7 +66,18 @@ internal static class DevAgentFacts
         w.WriteString("vsn_min", "2");
         w.WriteString("wan_join_port", SerfWanPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteEndObject();
-        w.WriteNumber("Status", 1);
+        WriteMemberVersions(w, status);
+    }
+
+    /// <summary>A client agent's serf tags, sorted as Go writes a map.</summary>
+    private static void WriteClientTags(Utf8JsonWriter w, NodeInfo node, bool aclsEnabled) => WriteStringMap(w, "Tags",
+        ("acls", aclsEnabled ? "1" : "0"), ("build", $"{ConsulTestAgent.ConsulVersion}:{Revision[..8]}"), ("dc", node.Datacenter),
+        ("id", node.Id), ("role", "node"), ("segment", string.Empty), ("vsn", "2"), ("vsn_max", "3"), ("vsn_min", "2"));
+
+    /// <summary>The member's status and protocol versions; closes the member object.</summary>
+    private static void WriteMemberVersions(Utf8JsonWriter w, int status)
+    {
+        w.WriteNumber("Status", status);
         w.WriteNumber("ProtocolMin", 1);
         w.WriteNumber("ProtocolMax", 5);
         w.WriteNumber("ProtocolCur", 2);

@@ -7,12 +7,20 @@ using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
-/// <summary><c>GET /v1/health/service/:service</c> (§6), blocking on the service's own index.</summary>
+/// <summary>
+/// <c>GET /v1/health/service/:service</c> (§6), blocking on the service's own index, and its Connect and ingress
+/// variants <c>/v1/health/connect/:service</c> and <c>/v1/health/ingress/:service</c> (see <see cref="ServiceLookup"/>).
+/// </summary>
 internal static class HealthEndpoints
 {
-    public static void Map(Router router) => router.Add("/v1/health/service/", ["GET"], ServiceAsync);
+    public static void Map(Router router)
+    {
+        router.Add("/v1/health/service/", ["GET"], r => ServiceAsync(r, ServiceLookup.Service));
+        router.Add("/v1/health/connect/", ["GET"], r => ServiceAsync(r, ServiceLookup.Connect));
+        router.Add("/v1/health/ingress/", ["GET"], r => ServiceAsync(r, ServiceLookup.Ingress));
+    }
 
-    private static async Task ServiceAsync(AgentRequest r)
+    private static async Task ServiceAsync(AgentRequest r, ServiceLookup lookup)
     {
         if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
         {
@@ -28,23 +36,25 @@ internal static class HealthEndpoints
 
         if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
-            || await FilterParser.ParseAsync(r, Selectors.IsValidHealth).ConfigureAwait(false) is not { } filter)
+            || await FilterParser.ParseAsync(r, Selectors.IsValidHealth).ConfigureAwait(false) is not { } filter
+            || (lookup.RequiresServiceRead && !await r.RequireAsync(authorizer, ConsulTestAclResource.Service, name, ConsulTestAclAccess.Read).ConfigureAwait(false)))
         {
             return;
         }
 
-        var tags = r.Query.GetAll("tag");
+        var tags = lookup.FiltersTags ? r.Query.GetAll("tag") : [];
         var (entries, filtered) = await blocking.RunAsync(r, () =>
         {
             var store = r.Store;
-            var index = store.ServiceIndex(name, checksTable: true);
             var list = new List<HealthEntry>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
             var cut = false;
             foreach (var node in store.NodesByName.Where(n => ReadGuards.NodeMetaMatches(r, n.Node)))
             {
                 var nodeChecks = node.Checks.Values.Where(c => c.ServiceId.Length == 0 && c.IsInCatalog).ToList();
-                foreach (var service in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
+                foreach (var service in lookup.InstancesOn(store, node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
                 {
+                    names.Add(service.Name);
                     if (!ReadGuards.TagsMatch(service, tags))
                     {
                         continue;
@@ -68,7 +78,7 @@ internal static class HealthEndpoints
                 }
             }
 
-            return (index, (CatalogNodeEndpoints.SortNear(r, list, e => e.Node.Name), cut));
+            return (lookup.HealthIndex(store, name, names), (CatalogNodeEndpoints.SortNear(r, list, e => e.Node.Name), cut));
         }).ConfigureAwait(false);
 
         if (!r.Query.TryGetBool("passing", out var passingOnly))

@@ -26,6 +26,8 @@ internal static class CatalogRequestReaders
         ["DeregisterCriticalServiceAfter"], ["ScriptArgs"], ["DockerContainerID"], ["Shell"], ["GRPC"], ["GRPCUseTLS"],
         ["AliasNode"], ["AliasService"], ["TTL"]);
 
+    private static readonly Dictionary<string, string> ConnectFields = StrictObject.Fields(["Native"], ["SidecarService"], ["PeerMeta"]);
+
     private static readonly Dictionary<string, string> DeregisterFields = StrictObject.Fields(
         ["Datacenter"], ["Node"], ["ServiceID"], ["CheckID"], ["PeerName"], ["Token"]);
 
@@ -94,6 +96,9 @@ internal static class CatalogRequestReaders
             SocketPath = o.GetString("SocketPath"),
             Weights = RequestReaders.ReadWeights(o),
             EnableTagOverride = o.GetBool("EnableTagOverride"),
+            Locality = ServiceLocality.Read(o),
+            Proxy = o.Raw("Proxy") is { } proxy ? ProxyConfig.Read(proxy) : null,
+            ConnectNative = o.Raw("Connect") is { } connect && StrictObject.Read(connect, "ServiceConnect", ConnectFields).GetBool("Native"),
         };
     }
 

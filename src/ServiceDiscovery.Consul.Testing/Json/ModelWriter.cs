@@ -52,6 +52,7 @@ internal static class ModelWriter
         }
 
         w.WriteString("Datacenter", datacenter);
+        ServiceLocality.Write(w, "Locality", s.Locality, omitWhenNull: true);
         w.WriteEndObject();
     }
 
@@ -121,6 +122,7 @@ internal static class ModelWriter
 
         WriteWeights(w, "Weights", s);
         w.WriteBoolean("EnableTagOverride", s.EnableTagOverride);
+        ServiceLocality.Write(w, "Locality", s.Locality, omitWhenNull: true);
         WriteProxy(w, "Proxy", s);
         WriteConnect(w, "Connect", s);
         w.WriteString("PeerName", string.Empty);
@@ -152,6 +154,7 @@ internal static class ModelWriter
         w.WriteBoolean("ServiceEnableTagOverride", s.EnableTagOverride);
         WriteProxy(w, "ServiceProxy", s);
         WriteConnect(w, "ServiceConnect", s);
+        ServiceLocality.Write(w, "ServiceLocality", s.Locality, omitWhenNull: false);
         w.WriteString("PeerName", string.Empty);
         w.WriteNumber("CreateIndex", s.CreateIndex);
         w.WriteNumber("ModifyIndex", s.ModifyIndex);

@@ -10,7 +10,7 @@ internal static class RequestReaders
     private static readonly Dictionary<string, string> ServiceFields = StrictObject.Fields(
         ["Kind"], ["ID"], ["Name"], ["Tags"], ["Address"], ["TaggedAddresses", "tagged_addresses"], ["Meta"], ["Port"],
         ["SocketPath"], ["Weights"], ["Token"], ["EnableTagOverride", "enable_tag_override"], ["Check"], ["Checks"],
-        ["Proxy"], ["Connect"], ["LocallyRegisteredAsSidecar"]);
+        ["Proxy"], ["Connect"], ["LocallyRegisteredAsSidecar"], ["Locality"]);
 
     private static readonly string[][] CheckTypeGroups =
     [
@@ -83,6 +83,7 @@ internal static class RequestReaders
             SocketPath = o.GetString("SocketPath"),
             Weights = weights,
             EnableTagOverride = o.GetBool("EnableTagOverride"),
+            Locality = ServiceLocality.Read(o),
             Check = check,
             Checks = checks,
             Proxy = o.Raw("Proxy") is { } proxy ? ProxyConfig.Read(proxy) : null,

@@ -27,6 +27,9 @@ internal sealed class ServiceDefinition
 
     public bool EnableTagOverride { get; init; }
 
+    /// <summary>Gets the <c>Locality</c>, or null when none was sent.</summary>
+    public ServiceLocality? Locality { get; init; }
+
     public CheckDefinition? Check { get; init; }
 
     public List<CheckDefinition> Checks { get; init; } = [];

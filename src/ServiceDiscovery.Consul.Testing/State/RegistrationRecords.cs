@@ -42,6 +42,7 @@ internal static class RegistrationRecords
             WeightPassing = d.Weights is { } w && w.Passing != 0 ? w.Passing : 1,
             WeightWarning = d.Weights is { } v ? v.Warning : 1,
             EnableTagOverride = d.EnableTagOverride,
+            Locality = d.Locality,
             Proxy = d.Proxy,
             ConnectNative = d.ConnectNative,
             LocallyRegisteredAsSidecar = d.LocallyRegisteredAsSidecar,

@@ -32,6 +32,9 @@ internal sealed class ServiceRecord
 
     public bool EnableTagOverride { get; init; }
 
+    /// <summary>Gets the registered <c>Locality</c>, or null when none was.</summary>
+    public ServiceLocality? Locality { get; init; }
+
     /// <summary>Gets the connect-proxy or gateway configuration, or null when none was registered.</summary>
     public ProxyConfig? Proxy { get; init; }
 
@@ -55,7 +58,7 @@ internal sealed class ServiceRecord
         && SocketPath == other.SocketPath && WeightPassing == other.WeightPassing && WeightWarning == other.WeightWarning
         && EnableTagOverride == other.EnableTagOverride && Tags.SequenceEqual(other.Tags)
         && SameMap(Meta, other.Meta) && SameMap(TaggedAddresses, other.TaggedAddresses)
-        && ConnectNative == other.ConnectNative && Proxy?.Fingerprint() == other.Proxy?.Fingerprint();
+        && ConnectNative == other.ConnectNative && Locality == other.Locality && Proxy?.Fingerprint() == other.Proxy?.Fingerprint();
 
     private static bool SameMap<TValue>(IReadOnlyDictionary<string, TValue> a, IReadOnlyDictionary<string, TValue> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && EqualityComparer<TValue>.Default.Equals(v, p.Value));

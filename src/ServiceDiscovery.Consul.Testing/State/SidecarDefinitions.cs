@@ -39,6 +39,7 @@ internal static class SidecarDefinitions
             SocketPath = s.SocketPath,
             Weights = s.Weights,
             EnableTagOverride = s.EnableTagOverride,
+            Locality = s.Locality,
             Check = s.Check,
             Checks = explicitChecks ? s.Checks : DefaultChecks(parentId, address.Length > 0 ? address : proxy.LocalServiceAddress, port),
             Proxy = proxy,

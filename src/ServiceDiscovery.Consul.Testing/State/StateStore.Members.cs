@@ -24,11 +24,13 @@ internal sealed partial class StateStore
         if (_nodes.TryGetValue(name, out var existing))
         {
             SetNodeAlive(name, alive: true);
+            SetMemberStatus(existing.Node, MemberAlive);
             return existing.Node;
         }
 
         var index = NextIndex();
         var node = new CatalogNode(new NodeInfo(name, id, address, datacenter, index), BuiltInRecords.SerfHealth(index));
+        SetMemberStatus(node.Node, MemberAlive);
         _nodes[name] = node;
         _nodesTableIndex = index;
         ChecksWritten(node, serviceName: null, index);
@@ -49,6 +51,7 @@ internal sealed partial class StateStore
             return false;
         }
 
+        SetMemberStatus(name, alive ? MemberAlive : MemberFailed);
         var (status, output) = alive ? ("passing", SerfAliveOutput) : ("critical", SerfFailedOutput);
         if (serf.CatalogStatus == status && serf.CatalogOutput == output)
         {
@@ -73,6 +76,7 @@ internal sealed partial class StateStore
             return false;
         }
 
+        SetMemberStatus(name, MemberLeft);
         var index = NextIndex();
         foreach (var serviceName in node.Services.Values.Select(s => s.Name).Distinct(StringComparer.Ordinal).ToList())
         {

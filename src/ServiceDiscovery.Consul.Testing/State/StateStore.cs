@@ -78,9 +78,12 @@ internal sealed partial class StateStore : IDisposable
     public void ExitBlocking() => Interlocked.Decrement(ref _blockedQueries);
 
     /// <summary>The index of <c>/v1/health/service/:name</c> or <c>/v1/catalog/service/:name</c> (catalog.go <c>maxIndexForService</c>).</summary>
-    public ulong ServiceIndex(string name, bool checksTable)
+    public ulong ServiceIndex(string name, bool checksTable) =>
+        ServiceIndex(name, name == "consul" || _nodes.Values.Any(n => n.Services.Values.Any(s => s.Name == name)), checksTable);
+
+    /// <summary>catalog.go <c>maxIndexForService</c>: the extinction index when the result is empty, else the name's own index, else the tables'.</summary>
+    public ulong ServiceIndex(string name, bool exists, bool checksTable)
     {
-        var exists = name == "consul" || _nodes.Values.Any(n => n.Services.Values.Any(s => s.Name == name));
         if (!exists && _extinctionIndex != 0)
         {
             return _extinctionIndex;

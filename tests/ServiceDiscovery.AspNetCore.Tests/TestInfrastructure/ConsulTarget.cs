@@ -51,6 +51,9 @@ internal sealed class ConsulTarget : IAsyncDisposable
     /// <summary>Gets a value indicating whether the tests run against a real Consul.</summary>
     public bool IsRealConsul => _agent is null;
 
+    /// <summary>Gets a value indicating whether the tests run against a <see cref="ConsulTestCluster"/> (<c>CONSUL_TEST_CLUSTER_NODES</c>).</summary>
+    public bool IsCluster => _cluster is not null;
+
     /// <summary>The address of the real Consul to run against, or <see langword="null"/> for the test agent.</summary>
     public static Uri? RealConsulAddress
     {
