@@ -139,6 +139,60 @@ try {
     assert.equal(await consul.kv.get(`${prefix}/a`), undefined, "a missing key reads as undefined (404)");
   });
 
+  await step("sessions create, info, renew, destroy and a KV lock", async () => {
+    const { ID: sid } = await consul.session.create({ name: `${name}-lock`, lockdelay: "0s", ttl: "30s" });
+    const info = await consul.session.info(sid);
+    assert.equal(info.ID, sid);
+    assert.equal(info.TTL, "30s");
+    const renewed = await consul.session.renew(sid);
+    assert.equal((Array.isArray(renewed) ? renewed[0] : renewed).ID, sid);
+    const { ID: other } = await consul.session.create({ name: `${name}-other` });
+    const key = `${name}/lock`;
+    assert.equal(await consul.kv.set({ key, value: "held", acquire: sid }), true);
+    const held = await consul.kv.get(key);
+    assert.equal(held.Session, sid);
+    assert.equal(held.LockIndex, 1);
+    // A refused acquire answers the JSON false, which this client hands back as a falsy value.
+    assert.notEqual(await consul.kv.set({ key, value: "stolen", acquire: other }), true);
+    assert.equal(await consul.kv.set({ key, value: "free", release: sid }), true);
+    assert.equal((await consul.kv.get(key)).Session, undefined);
+    await consul.session.destroy(sid);
+    await consul.session.destroy(other);
+    assert.equal(await consul.session.info(sid), undefined, "a destroyed session reads as undefined");
+    await consul.kv.del(key);
+  });
+
+  await step("a transaction commits at one index and a failed one rolls back", async () => {
+    const prefix = `${name}/txn`;
+    const b64 = (v) => Buffer.from(v).toString("base64");
+    const { ID: sid } = await consul.session.create({ lockdelay: "0s" });
+    const ok = await consul.transaction.create([
+      { KV: { Verb: "set", Key: `${prefix}/a`, Value: b64("1") } },
+      { KV: { Verb: "lock", Key: `${prefix}/l`, Value: b64("x"), Session: sid } },
+      { KV: { Verb: "get", Key: `${prefix}/a` } },
+    ]);
+    assert.equal(ok.Errors, null);
+    const kvs = ok.Results.map((r) => r.KV);
+    assert.equal(kvs[0].Value, null);
+    assert.equal(kvs[1].Session, sid);
+    assert.equal(kvs[2].Value, b64("1"));
+    assert.equal(kvs[0].ModifyIndex, kvs[1].ModifyIndex);
+    // A rolled-back transaction is a 409: the client rejects with the parsed body.
+    await assert.rejects(
+      consul.transaction.create([
+        { KV: { Verb: "set", Key: `${prefix}/b`, Value: b64("2") } },
+        { KV: { Verb: "check-not-exists", Key: `${prefix}/a` } },
+      ]),
+      (err) => {
+        assert.equal(err.response?.statusCode ?? err.statusCode, 409);
+        return true;
+      },
+    );
+    assert.equal(await consul.kv.get(`${prefix}/b`), undefined);
+    await consul.session.destroy(sid);
+    await consul.kv.del({ key: `${prefix}/`, recurse: true });
+  });
+
   await step("maintenance mode drops the instance from passing", async () => {
     await consul.agent.service.maintenance({ id: `${name}-1`, enable: true, reason: "deploy" });
     const passing = await consul.health.service({ service: name, passing: true });

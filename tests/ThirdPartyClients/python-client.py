@@ -167,6 +167,59 @@ def non_ttl_check_update_is_500():
     raise AssertionError("expected a 500 for a TTL update of an HTTP check")
 
 
+def sessions_and_lock():
+    sid = c.session.create(name=name + "-lock", lock_delay=0, ttl=30)
+    _, info = c.session.info(sid)
+    assert info["ID"] == sid and info["Name"] == name + "-lock" and info["TTL"] == "30s", info
+    renewed = c.session.renew(sid)
+    assert renewed["ID"] == sid, renewed
+    other = c.session.create(name=name + "-other")
+    key = name + "/lock"
+    assert c.kv.put(key, "held", acquire=sid) is True
+    _, held = c.kv.get(key)
+    assert held["Session"] == sid and held["LockIndex"] == 1, held
+    assert c.kv.put(key, "stolen", acquire=other) is False
+    assert c.kv.put(key, "free", release=other) is False
+    assert c.kv.put(key, "free", release=sid) is True
+    _, released = c.kv.get(key)
+    assert "Session" not in released and released["Value"] == b"free", released
+    assert c.session.destroy(sid) is True
+    assert c.session.destroy(other) is True
+    _, gone = c.session.info(sid)
+    assert gone is None, gone
+    assert c.kv.delete(key) is True
+
+
+def txn():
+    import base64
+    prefix = name + "/txn"
+    b64 = lambda v: base64.b64encode(v.encode()).decode()
+    sid = c.session.create(name=name + "-txn", lock_delay=0)
+    result = c.txn.put([
+        {"KV": {"Verb": "set", "Key": prefix + "/a", "Value": b64("1")}},
+        {"KV": {"Verb": "lock", "Key": prefix + "/l", "Value": b64("x"), "Session": sid}},
+        {"KV": {"Verb": "get", "Key": prefix + "/a"}},
+    ])
+    assert result["Errors"] is None, result
+    kvs = [r["KV"] for r in result["Results"]]
+    assert kvs[0]["Value"] is None and kvs[1]["Session"] == sid and kvs[2]["Value"] == b64("1"), kvs
+    assert kvs[0]["ModifyIndex"] == kvs[1]["ModifyIndex"], kvs
+    # A rolled-back transaction is a 409, which this client raises as a ClientError carrying the body.
+    try:
+        c.txn.put([
+            {"KV": {"Verb": "set", "Key": prefix + "/b", "Value": b64("2")}},
+            {"KV": {"Verb": "check-not-exists", "Key": prefix + "/a"}},
+        ])
+    except consul.base.ClientError as e:
+        assert str(e).startswith("409 ") and ('key \\"%s/a\\" exists' % prefix) in str(e), e
+    else:
+        raise AssertionError("expected a 409 for a rolled-back transaction")
+    _, missing = c.kv.get(prefix + "/b")
+    assert missing is None, missing
+    assert c.session.destroy(sid) is True
+    assert c.kv.delete(prefix + "/", recurse=True) is True
+
+
 step("status leader and peers", status_leader)
 step("register two instances with TTL and HTTP checks", register)
 step("a new TTL check starts critical", ttl_starts_critical)
@@ -177,4 +230,6 @@ step("KV put, get, keys, recurse, cas, blocking, delete", kv)
 step("an unknown check ID is a 404", unknown_check_is_not_found)
 step("a TTL update of an HTTP check is a 500", non_ttl_check_update_is_500)
 step("maintenance mode and deregistration", maintenance_and_deregister)
+step("sessions create, info, renew, destroy and a KV lock", sessions_and_lock)
+step("a transaction commits at one index and a failed one rolls back", txn)
 server.shutdown()

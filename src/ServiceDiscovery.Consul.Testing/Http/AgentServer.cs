@@ -99,6 +99,7 @@ internal sealed class AgentServer : IAsyncDisposable
         CoordinateEndpoints.Map(router);
         KvEndpoints.Map(router);
         SessionEndpoints.Map(router);
+        TxnEndpoint.Map(router);
         StatusEndpoints.Map(router);
         AgentClusterEndpoints.Map(router);
         AgentTelemetryEndpoints.Map(router);

@@ -57,63 +57,81 @@ internal sealed partial class StateStore
         lock (Sync)
         {
             ThrowIfDisposed();
-            _kv.TryGetValue(key, out var existing);
-            if (cas is { } expected && (expected == 0 ? existing is not null : existing?.ModifyIndex != expected))
+            if (KvSetCore(key, value, flags, cas) is null)
             {
                 return false;
             }
-
-            // A PUT without ?flags stores 0: Consul writes the whole DirEnt, keeping the lock holder (kvsSetTxn).
-            var entry = new KvEntry(key, value, flags ?? 0, 0, 0, existing?.LockIndex ?? 0, existing?.Session ?? string.Empty);
-            if (existing is not null && existing.SameContent(entry))
-            {
-                return true;
-            }
-
-            KvWrite(entry, NextIndex());
         }
 
         Changes.Publish();
         return true;
     }
 
+    /// <summary>The set/cas write (kvsSetTxn, kvsSetCASTxn): returns the stored entry, or null when the CAS fails. The caller holds <see cref="Sync"/>.</summary>
+    private KvEntry? KvSetCore(string key, byte[] value, ulong? flags, ulong? cas)
+    {
+        _kv.TryGetValue(key, out var existing);
+        if (cas is { } expected && (expected == 0 ? existing is not null : existing?.ModifyIndex != expected))
+        {
+            return null;
+        }
+
+        // A PUT without ?flags stores 0: Consul writes the whole DirEnt, keeping the lock holder (kvsSetTxn).
+        var entry = new KvEntry(key, value, flags ?? 0, 0, 0, existing?.LockIndex ?? 0, existing?.Session ?? string.Empty);
+        if (existing is not null && existing.SameContent(entry))
+        {
+            return existing;
+        }
+
+        KvWrite(entry, WriteIndex());
+        return _kv[key];
+    }
+
     /// <summary>DELETE: one key, or every key under a prefix; with <paramref name="cas"/> only if the index matches (0 never deletes).</summary>
     public bool KvDelete(string key, bool recurse, ulong? cas)
     {
+        bool ok;
         lock (Sync)
         {
             ThrowIfDisposed();
-            if (cas is { } expected)
-            {
-                // kvsDeleteCASTxn: a missing key counts as deleted; otherwise the index must match (never 0).
-                if (!_kv.TryGetValue(key, out var existing))
-                {
-                    return true;
-                }
+            ok = KvDeleteCore(key, recurse, cas);
+        }
 
-                if (existing.ModifyIndex != expected)
-                {
-                    return false;
-                }
-            }
+        Changes.Publish();
+        return ok;
+    }
 
-            var keys = recurse ? KvList(key).Select(e => e.Key).ToList() : _kv.ContainsKey(key) ? [key] : [];
-            if (keys.Count == 0)
+    /// <summary>The delete write (kvsDeleteTxn, kvsDeleteCASTxn, kvsDeleteTreeTxn) leaving tombstones. The caller holds <see cref="Sync"/>.</summary>
+    private bool KvDeleteCore(string key, bool recurse, ulong? cas)
+    {
+        if (cas is { } expected)
+        {
+            // kvsDeleteCASTxn: a missing key counts as deleted; otherwise the index must match (never 0).
+            if (!_kv.TryGetValue(key, out var existing))
             {
                 return true;
             }
 
-            var index = ++_index;
-            foreach (var k in keys)
+            if (existing.ModifyIndex != expected)
             {
-                _kv.Remove(k);
-                _tombstones[k] = index;
+                return false;
             }
-
-            _kvTableIndex = index;
         }
 
-        Changes.Publish();
+        var keys = recurse ? KvList(key).Select(e => e.Key).ToList() : _kv.ContainsKey(key) ? [key] : [];
+        if (keys.Count == 0)
+        {
+            return true;
+        }
+
+        var index = WriteIndex();
+        foreach (var k in keys)
+        {
+            _kv.Remove(k);
+            _tombstones[k] = index;
+        }
+
+        _kvTableIndex = index;
         return true;
     }
 }

@@ -95,7 +95,7 @@ internal sealed partial class StateStore
         var entry = new KvEntry(key, value, flags ?? 0, 0, 0, lockIndex, session);
         if (existing is null || !existing.SameContent(entry))
         {
-            KvWrite(entry, NextIndex());
+            KvWrite(entry, WriteIndex());
         }
 
         return true;
@@ -119,7 +119,7 @@ internal sealed partial class StateStore
         var entry = new KvEntry(key, value, flags ?? 0, 0, 0, existing.LockIndex);
         if (!existing.SameContent(entry))
         {
-            KvWrite(entry, NextIndex());
+            KvWrite(entry, WriteIndex());
         }
 
         return true;
