@@ -30,7 +30,7 @@ internal interface IConsulKeyValueApi : IConsulApi
 
     /// <summary>
     /// <c>PUT /v1/kv/{key}?acquire={session}</c>: takes the key's lock for the session and writes the value. Returns
-    /// <see langword="false"/> when another session holds it or the key is in its lock-delay (docs/consul-http-api.md §18).
+    /// <see langword="false"/> when another session holds it or the key is in its lock-delay (docs/consul-http-api.md §19).
     /// </summary>
     Task<bool> AcquireKeyAsync(string key, ReadOnlyMemory<byte> value, string sessionId, CancellationToken cancellationToken);
 
