@@ -23,7 +23,9 @@ feed="$work/feed"
 app="$work/app"
 mkdir -p "$feed" "$app"
 
-for project in src/ServiceDiscovery.AspNetCore src/ServiceDiscovery.Consul.Testing; do
+# The Aspire integration is packed and its metadata checked too; the app below does not install it (an AppHost needs
+# the orchestrator, which these machines cannot run).
+for project in src/ServiceDiscovery.AspNetCore src/ServiceDiscovery.Consul.Testing src/ServiceDiscovery.Consul.Hosting.Aspire; do
   name="$(basename "$project")"
   # CI has just built the solution in Release: reuse it when it is there.
   no_build=()

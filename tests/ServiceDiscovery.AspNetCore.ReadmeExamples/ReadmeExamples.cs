@@ -109,6 +109,14 @@ internal static class ReadmeExamples
                .WaitFor(consul);                      // healthy once /v1/status/leader answers
     }
 
+    public static void AspireConsulContainer(Aspire.Hosting.IDistributedApplicationBuilder builder)
+    {
+        var consul = builder.AddConsul("consul");     // hashicorp/consul in dev mode; the dashboard links its UI
+        builder.AddExecutable("orders", "dotnet", "../Orders.Api", "run")
+               .WithReference(consul)
+               .WaitFor(consul);
+    }
+
     public static void ClientHandlers(WebApplicationBuilder builder)
     {
         builder.Services.AddHttpClient("ServiceDiscovery.Consul")

@@ -55,6 +55,34 @@ public sealed class ConsulDevAgentResourceTests
         Assert.Equal("/opt/devagent", consul.Resource.WorkingDirectory);
     }
 
+    [Fact]
+    public async Task Consul_RunsTheImageInDevMode_LinksItsUi_AndReferenceGivesConsulHttpAddr()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+        var consul = builder.AddConsul("consul");
+        var app = builder.AddExecutable("catalog", "dotnet", ".").WithReference(consul);
+
+        var container = consul.Resource;
+        var image = Assert.Single(container.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("hashicorp/consul", image.Image);
+        Assert.Equal("1.21", image.Tag);
+        Assert.Equal("docker.io", image.Registry);
+        Assert.Equal(["agent", "-dev", "-client=0.0.0.0", "-ui"], await ArgumentsAsync(container));
+
+        var endpoint = Assert.Single(container.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(ConsulResource.HttpEndpointName, endpoint.Name);
+        Assert.Equal(8500, endpoint.TargetPort);
+        Assert.Null(endpoint.Port);
+        Assert.Single(container.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Single(container.Annotations.OfType<ResourceUrlsCallbackAnnotation>());
+        endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", 49152); // what the orchestrator does
+
+        Assert.Equal("http://localhost:49152", await container.ConnectionStringExpression.GetValueAsync(Ct));
+        var environment = await EnvironmentAsync(app.Resource);
+        Assert.Equal("http://localhost:49152", environment["CONSUL_HTTP_ADDR"]);
+        Assert.Equal("http://localhost:49152", environment["ConnectionStrings__consul"]);
+    }
+
     private static async Task<List<string?>> ArgumentsAsync(IResource resource)
     {
         var context = new CommandLineArgsCallbackContext([], resource, Ct);

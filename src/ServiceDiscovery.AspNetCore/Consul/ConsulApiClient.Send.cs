@@ -33,11 +33,18 @@ internal sealed partial class ConsulApiClient
         var timeout = options.Timeout + call.BlockingWait + (call.BlockingWait / 16);
         var method = call.Method.Method;
 
-        using var activity = ConsulTelemetry.ActivitySource.StartActivity($"{method} {call.Endpoint}", ActivityKind.Client);
-        activity?.SetTag("consul.endpoint", call.Endpoint);
+        var blocking = call.BlockingWait > TimeSpan.Zero;
+
+        // Internal, not Client: the HttpClient's own span (a child of this one) is the request's client span.
+        using var activity = ConsulTelemetry.ActivitySource.StartActivity($"{method} {call.Endpoint}", ActivityKind.Internal);
+        activity?.SetTag("url.template", call.Endpoint);
         activity?.SetTag("http.request.method", method);
         activity?.SetTag("server.address", address.Host);
         activity?.SetTag("server.port", address.Port);
+        if (blocking)
+        {
+            activity?.SetTag("consul.blocking_query", true);
+        }
 
         using var timeoutCts = new CancellationTokenSource(timeout, _timeProvider);
         using var linkedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
@@ -81,7 +88,7 @@ internal sealed partial class ConsulApiClient
 
             var elapsed = _timeProvider.GetElapsedTime(started);
             Log.RequestCompleted(_logger, method, call.Path, statusCode.Value, elapsed.TotalMilliseconds);
-            _telemetry.RecordRequest(call.Endpoint, method, statusCode, error: null, elapsed);
+            _telemetry.RecordRequest(call.Endpoint, method, blocking, statusCode, error: null, elapsed);
             return result;
         }
         catch (ConsulException ex)
@@ -148,7 +155,7 @@ internal sealed partial class ConsulApiClient
         {
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             activity?.SetTag("error.type", ConsulTelemetry.ErrorType(reason, statusCode));
-            _telemetry.RecordRequest(call.Endpoint, method, statusCode, reason, _timeProvider.GetElapsedTime(started));
+            _telemetry.RecordRequest(call.Endpoint, method, blocking, statusCode, reason, _timeProvider.GetElapsedTime(started));
         }
     }
 

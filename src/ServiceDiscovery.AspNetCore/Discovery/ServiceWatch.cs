@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ServiceDiscovery.AspNetCore.Consul;
@@ -37,6 +38,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private volatile TaskCompletionSource _wake = NewWake();
     private CancellationTokenSource _changeSource = new();
     private Task _loop = Task.CompletedTask;
+    private Activity? _firstCaller;
     private int _started;
     private int _stopped;
     private bool _staleReported;
@@ -107,7 +109,9 @@ internal sealed partial class ServiceWatch : IDisposable
         _metrics.WatchStarted();
 
         // The loop outlives the lookup that started it: do not let it inherit that caller's context (its Activity
-        // would otherwise parent every blocking query for the life of the watch).
+        // would otherwise parent every blocking query for the life of the watch). Only the first fetch, which that
+        // caller waits for, joins the caller's trace.
+        _firstCaller = Activity.Current;
         using (ExecutionContext.SuppressFlow())
         {
             _loop = Task.Run(() => RunAsync(_stopping.Token));
@@ -207,8 +211,7 @@ internal sealed partial class ServiceWatch : IDisposable
                 bool advanced;
                 try
                 {
-                    var result = await _client.GetHealthServiceAsync(
-                        ServiceName, _query.HealthQuery, _query.ToQueryOptions(index, _options.WaitTime), stopping).ConfigureAwait(false);
+                    var result = await QueryAsync(index, stopping).ConfigureAwait(false);
 
                     var next = result.NextIndex(index);
                     if (next == 0)

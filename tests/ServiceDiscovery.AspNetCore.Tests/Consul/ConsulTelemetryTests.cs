@@ -30,7 +30,7 @@ public sealed class ConsulTelemetryTests
 
         var measurements = requests.GetMeasurementSnapshot();
         Assert.Equal(3, measurements.Count);
-        Assert.Equal("/v1/agent/service/deregister/{service_id}", measurements[0].Tags["consul.endpoint"]);
+        Assert.Equal("/v1/agent/service/deregister/{service_id}", measurements[0].Tags["url.template"]);
         Assert.Equal("PUT", measurements[0].Tags["http.request.method"]);
         Assert.Equal(200, measurements[0].Tags["http.response.status_code"]);
         Assert.False(measurements[0].Tags.ContainsKey("error.type"));
@@ -43,7 +43,27 @@ public sealed class ConsulTelemetryTests
     }
 
     [Fact]
-    public async Task Requests_TracedAsClientActivities()
+    public async Task BlockingQueries_HaveTheirOwnDurationHistogram()
+    {
+        using var harness = new ConsulClientHarness();
+        var meter = harness.Services.GetRequiredService<ConsulTelemetry>().Meter;
+        using var requests = new MetricCollector<long>(meter, "consul.client.requests");
+        using var duration = new MetricCollector<double>(meter, "consul.client.request.duration");
+        using var blocking = new MetricCollector<double>(meter, "consul.client.blocking_query.duration");
+        harness.Handler.Respond = (_, _) => Task.FromResult(Json("[]", index: 7));
+
+        await harness.Client.GetHealthServiceAsync("web", new HealthServiceQuery(), QueryOptions.Default, _ct);
+        await harness.Client.GetHealthServiceAsync("web", new HealthServiceQuery(), new QueryOptions { Index = 7, Wait = TimeSpan.FromMinutes(5) }, _ct);
+
+        Assert.Equal(2, requests.GetMeasurementSnapshot().Count);
+        Assert.Single(duration.GetMeasurementSnapshot());
+        var measurement = Assert.Single(blocking.GetMeasurementSnapshot());
+        Assert.Equal("s", blocking.Instrument!.Unit);
+        Assert.Equal("/v1/health/service/{service}", measurement.Tags["url.template"]);
+    }
+
+    [Fact]
+    public async Task Requests_TracedAsInternalActivities()
     {
         var activities = new List<Activity>();
         using var listener = new ActivityListener
@@ -73,9 +93,10 @@ public sealed class ConsulTelemetryTests
         }
 
         var activity = Assert.Single(ours);
-        Assert.Equal("/v1/health/service/{service}", activity.GetTagItem("consul.endpoint"));
+        Assert.Equal("/v1/health/service/{service}", activity.GetTagItem("url.template"));
         Assert.Equal(8500, activity.GetTagItem("server.port"));
-        Assert.Equal(ActivityKind.Client, activity.Kind);
+        Assert.Equal(ActivityKind.Internal, activity.Kind);
+        Assert.Null(activity.GetTagItem("consul.blocking_query"));
         Assert.Equal("GET /v1/health/service/{service}", activity.DisplayName);
     }
 }

@@ -28,8 +28,9 @@ public sealed class TelemetryExportTests : IAsyncLifetime
     /// <summary>Every instrument of the library: unit, and the attributes it may carry.</summary>
     private static readonly Dictionary<string, (string Unit, string[] Attributes)> Instruments = new()
     {
-        ["consul.client.requests"] = ("{request}", ["consul.endpoint", "http.request.method", "http.response.status_code", "error.type"]),
-        ["consul.client.request.duration"] = ("s", ["consul.endpoint", "http.request.method", "http.response.status_code", "error.type"]),
+        ["consul.client.requests"] = ("{request}", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
+        ["consul.client.request.duration"] = ("s", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
+        ["consul.client.blocking_query.duration"] = ("s", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
         ["consul.registration.registrations"] = ("{registration}", ["consul.service.name", "consul.registration.reason"]),
         ["consul.registration.reregistrations"] = ("{registration}", ["consul.service.name"]),
         ["consul.registration.failures"] = ("{failure}", ["consul.service.name", "consul.registration.operation", "error.type"]),
@@ -46,10 +47,14 @@ public sealed class TelemetryExportTests : IAsyncLifetime
     };
 
     private static readonly string[] SpanAttributes =
-        ["consul.endpoint", "http.request.method", "server.address", "server.port", "http.response.status_code", "error.type"];
+        ["url.template", "http.request.method", "server.address", "server.port", "http.response.status_code", "error.type", "consul.blocking_query"];
+
+    /// <summary>Stands for the application code that looks a name up: its span must parent the first fetch.</summary>
+    private static readonly ActivitySource Caller = new("TelemetryExportTests.Caller");
 
     private readonly List<MetricSnapshot> _metrics = [];
     private readonly List<Activity> _spans = [];
+    private ActivityContext _firstFetchParent;
     private ConsulTarget _consul = null!;
     private MeterProvider _meterProvider = null!;
     private TracerProvider _tracerProvider = null!;
@@ -60,7 +65,10 @@ public sealed class TelemetryExportTests : IAsyncLifetime
     {
         _consul = await ConsulTarget.StartAsync();
         _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(Source).AddInMemoryExporter(_metrics).Build();
-        _tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(Source).AddInMemoryExporter(_spans).Build();
+        _tracerProvider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(Source, "System.Net.Http", Caller.Name)
+            .AddInMemoryExporter(_spans)
+            .Build();
     }
 
     public async ValueTask DisposeAsync()
@@ -81,6 +89,16 @@ public sealed class TelemetryExportTests : IAsyncLifetime
 
         await using (var client = ClientServices(_consul.Address, token))
         {
+            // The first lookup of a name, under the caller's span; the watch's blocking query that follows is not.
+            ActivityContext lookup;
+            using (var span = Caller.StartActivity("lookup"))
+            {
+                Assert.NotNull(span);
+                lookup = span.Context;
+                Assert.NotEmpty(await client.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync(catalog, Ct));
+            }
+
+            _firstFetchParent = lookup;
             var http = client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
             for (var i = 0; i < 3; i++)
             {
@@ -122,16 +140,34 @@ public sealed class TelemetryExportTests : IAsyncLifetime
             exported.Where(m => m.Name == "consul.client.requests").SelectMany(m => m.MetricPoints),
             p => Tag(p, "error.type") == "connection_error");
 
-        var spans = _spans.Where(s => s.Source.Name == Source).ToList();
+        List<Activity> all = [.. _spans];
+        var spans = all.Where(s => s.Source.Name == Source).ToList();
         Assert.NotEmpty(spans);
         Assert.Contains(spans, s => (string?)s.GetTagItem("error.type") == "connection_error" && s.Status == ActivityStatusCode.Error);
         foreach (var span in spans)
         {
-            Assert.Equal(ActivityKind.Client, span.Kind);
+            // One client span per request: ours is internal, System.Net.Http's (its child) is the client span.
+            Assert.Equal(ActivityKind.Internal, span.Kind);
             Assert.All(span.TagObjects, t => Assert.Contains(t.Key, SpanAttributes));
             var text = string.Join('\n', [span.DisplayName, span.StatusDescription, .. span.TagObjects.Select(t => $"{t.Value}"), .. span.Events.Select(e => e.Name)]);
             Assert.DoesNotContain(token, text, StringComparison.Ordinal);
         }
+
+        // This test's answered requests (tests alongside may use fake handlers, which make no HTTP span).
+        var answered = spans.Where(s => s.GetTagItem("http.response.status_code") is not null
+            && (string?)s.GetTagItem("server.address") == _consul.Address.Host && s.GetTagItem("server.port") is int port && port == _consul.Address.Port).ToList();
+        Assert.NotEmpty(answered);
+        foreach (var span in answered)
+        {
+            var client = Assert.Single(all, s => s.ParentSpanId == span.SpanId && s.TraceId == span.TraceId);
+            Assert.Equal("System.Net.Http", client.Source.Name);
+            Assert.Equal(ActivityKind.Client, client.Kind);
+        }
+
+        var firstFetch = Assert.Single(spans, s => s.ParentSpanId == _firstFetchParent.SpanId);
+        Assert.Equal(_firstFetchParent.TraceId, firstFetch.TraceId);
+        Assert.Equal("GET /v1/health/service/{service}", firstFetch.DisplayName);
+        Assert.Null(firstFetch.GetTagItem("consul.blocking_query"));
     }
 
     private static string? Tag(MetricPoint point, string key)
