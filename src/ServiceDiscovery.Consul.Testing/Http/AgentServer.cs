@@ -105,6 +105,8 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentTelemetryEndpoints.Map(router);
         AgentMonitorEndpoint.Map(router);
         AgentTokenEndpoint.Map(router);
+        AclEndpoints.Map(router);
+        OperatorEndpoints.Map(router);
         return router;
     }
 
