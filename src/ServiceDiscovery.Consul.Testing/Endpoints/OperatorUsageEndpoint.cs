@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
@@ -49,12 +50,7 @@ internal static class OperatorUsageEndpoint
             w.WriteNumber("BillableServiceInstances", usage.Billable);
             w.WriteEndObject();
             w.WriteEndObject();
-            w.WriteNumber("Index", usage.Index);
-            w.WriteNumber("LastContact", 0);
-            w.WriteBoolean("KnownLeader", true);
-            w.WriteString("ConsistencyLevel", consistency);
-            w.WriteBoolean("NotModified", false);
-            w.WriteNumber("Backend", 0);
+            ModelWriter.WriteQueryMetaFields(w, usage.Index, consistency);
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }

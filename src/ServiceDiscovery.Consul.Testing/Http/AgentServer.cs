@@ -107,6 +107,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentTokenEndpoint.Map(router);
         AclEndpoints.Map(router);
         OperatorEndpoints.Map(router);
+        PreparedQueryEndpoints.Map(router);
         return router;
     }
 
