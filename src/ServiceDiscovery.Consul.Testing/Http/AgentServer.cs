@@ -108,6 +108,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AclEndpoints.Map(router);
         OperatorEndpoints.Map(router);
         PreparedQueryEndpoints.Map(router);
+        ConfigEntryEndpoints.Map(router);
         return router;
     }
 
