@@ -70,16 +70,21 @@ internal sealed class Authorizer
         var permission = $"{ResourceName(resource)}:{(level == ConsulTestAclAccess.Write ? "write" : "read")}";
         if (resource == ConsulTestAclResource.Operator)
         {
-            // acl/errors.go PermissionDeniedByACLUnnamed: operator rules have no name.
-            return _accessorId is null
-                ? $"Permission denied: anonymous token lacks permission '{permission}'. The anonymous token is used implicitly when a request does not specify a token."
-                : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}'";
+            return DeniedUnnamed(permission);
         }
 
         return _accessorId is null
             ? $"Permission denied: anonymous token lacks permission '{permission}' on \"{name}\". The anonymous token is used implicitly when a request does not specify a token."
             : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}' on \"{name}\"";
     }
+
+    /// <summary>Gets a value indicating whether this is the management token (or ACLs are off): only it has <c>acl:read</c>/<c>acl:write</c>.</summary>
+    public bool IsManagement => _all;
+
+    /// <summary>acl/errors.go <c>PermissionDeniedByACLUnnamed</c>: the 403 text for a permission without a resource name (<c>operator:read</c>, <c>acl:read</c>).</summary>
+    public string DeniedUnnamed(string permission) => _accessorId is null
+        ? $"Permission denied: anonymous token lacks permission '{permission}'. The anonymous token is used implicitly when a request does not specify a token."
+        : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}'";
 
     private static string ResourceName(ConsulTestAclResource resource) => resource switch
     {

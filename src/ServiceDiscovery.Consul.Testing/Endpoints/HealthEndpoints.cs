@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Text.Json;
 using ServiceDiscovery.Consul.Testing.Filtering;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.Json;
@@ -97,24 +98,30 @@ internal static class HealthEndpoints
             w.WriteStartArray();
             foreach (var e in entries)
             {
-                w.WriteStartObject();
-                w.WritePropertyName("Node");
-                ModelWriter.WriteNode(w, e.Node);
-                w.WritePropertyName("Service");
-                ModelWriter.WriteNodeService(w, e.Service);
-                w.WriteStartArray("Checks");
-                foreach (var c in e.Checks)
-                {
-                    ModelWriter.WriteCheck(w, c, e.Node.Name, catalog: true);
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
+                WriteEntry(w, e);
             }
 
             w.WriteEndArray();
             FilterParser.MarkFiltered(r, authorizer, filtered);
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>One structs.CheckServiceNode: <c>{Node, Service, Checks}</c>.</summary>
+    internal static void WriteEntry(Utf8JsonWriter w, HealthEntry e)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("Node");
+        ModelWriter.WriteNode(w, e.Node);
+        w.WritePropertyName("Service");
+        ModelWriter.WriteNodeService(w, e.Service);
+        w.WriteStartArray("Checks");
+        foreach (var c in e.Checks)
+        {
+            ModelWriter.WriteCheck(w, c, e.Node.Name, catalog: true);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     /// <summary>A copy of the catalog side of a check, safe to write after the lock is released.</summary>

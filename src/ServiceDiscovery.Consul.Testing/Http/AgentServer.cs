@@ -105,6 +105,10 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentTelemetryEndpoints.Map(router);
         AgentMonitorEndpoint.Map(router);
         AgentTokenEndpoint.Map(router);
+        AclEndpoints.Map(router);
+        OperatorEndpoints.Map(router);
+        PreparedQueryEndpoints.Map(router);
+        ConfigEntryEndpoints.Map(router);
         return router;
     }
 

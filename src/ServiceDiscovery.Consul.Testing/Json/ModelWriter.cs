@@ -274,4 +274,15 @@ internal static class ModelWriter
 
     // A catalog-registered node without maps keeps Go's nil maps, written as null.
     private static void WriteNodeMeta(Utf8JsonWriter w, string name, NodeInfo n) => WriteMap(w, name, n.NodeMeta, nullWhenEmpty: n.IsExternal && n.Meta is null);
+
+    /// <summary>The fields of an embedded structs.QueryMeta (<c>/v1/query/:id/execute</c>, <c>/v1/operator/usage</c>).</summary>
+    public static void WriteQueryMetaFields(Utf8JsonWriter w, ulong index, string consistency)
+    {
+        w.WriteNumber("Index", index);
+        w.WriteNumber("LastContact", 0);
+        w.WriteBoolean("KnownLeader", true);
+        w.WriteString("ConsistencyLevel", consistency);
+        w.WriteBoolean("NotModified", false);
+        w.WriteNumber("Backend", 0);
+    }
 }

@@ -1,0 +1,194 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Endpoints;
+
+/// <summary>
+/// <c>/v1/query</c> and <c>/v1/query/:id[/execute|/explain]</c> (agent/prepared_query_endpoint.go): create, list,
+/// read (blocking), update and delete prepared queries, and execute them against the health of the catalog
+/// (<see cref="PreparedQueryExecutor"/>). Queries are found by ID or exact name; templates are stored but not rendered.
+/// </summary>
+internal static class PreparedQueryEndpoints
+{
+    private const string NotFound = "Query not found";
+
+    public static void Map(Router router)
+    {
+        router.Add("/v1/query", ["GET", "POST"], GeneralAsync);
+        router.Add("/v1/query/", ["GET", "PUT", "DELETE"], SpecificAsync);
+    }
+
+    private static async Task GeneralAsync(AgentRequest r)
+    {
+        if (r.Method == "POST")
+        {
+            await WriteAsync(r, id: null).ConfigureAwait(false);
+            return;
+        }
+
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var table = PreparedQueryStore.For(r.Store);
+        var list = await blocking.RunAsync(r, () => (table.Index, table.Queries.Values.Select(q => q.DeepClone()).ToList())).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(r, w => new JsonArray([.. list]).WriteTo(w)).ConfigureAwait(false);
+    }
+
+    private static async Task SpecificAsync(AgentRequest r)
+    {
+        var path = r.Parameter;
+        var (id, action) = path.EndsWith("/execute", StringComparison.Ordinal) ? (path[..^8], "execute")
+            : path.EndsWith("/explain", StringComparison.Ordinal) ? (path[..^8], "explain")
+            : (path, string.Empty);
+        if (action.Length > 0 && r.Method != "GET")
+        {
+            await Responses.WriteErrorAsync(r.Context, 405, $"method {r.Method} not allowed").ConfigureAwait(false);
+            return;
+        }
+
+        switch (action, r.Method)
+        {
+            case ("execute", _):
+                await PreparedQueryExecutor.ExecuteAsync(r, id).ConfigureAwait(false);
+                return;
+            case ("explain", _):
+                await ExplainAsync(r, id).ConfigureAwait(false);
+                return;
+            case (_, "PUT"):
+                await WriteAsync(r, id).ConfigureAwait(false);
+                return;
+            case (_, "DELETE"):
+                await DeleteAsync(r, id).ConfigureAwait(false);
+                return;
+        }
+
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var table = PreparedQueryStore.For(r.Store);
+        var query = await blocking.RunAsync(r, () => (table.Index, table.Queries.GetValueOrDefault(id)?.DeepClone())).ConfigureAwait(false);
+        if (query is null)
+        {
+            await Responses.WriteErrorAsync(r.Context, 404, NotFound).ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteJsonAsync(r, w => new JsonArray(query).WriteTo(w)).ConfigureAwait(false);
+    }
+
+    private static async Task ExplainAsync(AgentRequest r, string id)
+    {
+        JsonNode? query;
+        lock (r.Store.Sync)
+        {
+            query = PreparedQueryStore.For(r.Store).Find(id)?.DeepClone();
+        }
+
+        if (query is null)
+        {
+            await Responses.WriteErrorAsync(r.Context, 404, NotFound).ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteJsonAsync(r, w => new JsonObject { ["Query"] = query }.WriteTo(w)).ConfigureAwait(false);
+    }
+
+    /// <summary>POST creates (answers <c>{"ID":...}</c>); PUT replaces an existing query (empty 200).</summary>
+    private static async Task WriteAsync(AgentRequest r, string? id)
+    {
+        JsonObject query;
+        try
+        {
+            using var document = JsonBody.Parse(await r.ReadBodyAsync().ConfigureAwait(false));
+            query = PreparedQueryModel.Decode(document.RootElement);
+        }
+        catch (Exception ex) when (ex is JsonDecodeException or FormatException or InvalidOperationException)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, $"Request decode failed: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        string? error;
+        var newId = id ?? Guid.NewGuid().ToString();
+        lock (r.Store.Sync)
+        {
+            var table = PreparedQueryStore.For(r.Store);
+            error = PreparedQueryModel.Validate(query, r.Store);
+            var name = (string?)query["Name"] ?? string.Empty;
+            if (error is null && id is not null && !table.Queries.ContainsKey(id))
+            {
+                error = $"Cannot modify non-existent prepared query: '{id}'";
+            }
+            else if (error is null && name.Length > 0 && table.Queries.Values.Any(q => (string?)q["Name"] == name && (string?)q["ID"] != newId))
+            {
+                error = $"name '{name}' aliases an existing query name";
+            }
+
+            if (error is null)
+            {
+                var index = r.Store.NextIndex();
+                query["ID"] = newId;
+                query["CreateIndex"] = id is not null ? (ulong)table.Queries[id]["CreateIndex"]! : index;
+                query["ModifyIndex"] = index;
+                table.Queries[newId] = PreparedQueryModel.Ordered(query);
+                table.Index = index;
+                r.Store.Changes.Publish();
+            }
+        }
+
+        if (error is not null)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, error).ConfigureAwait(false);
+            return;
+        }
+
+        if (id is not null)
+        {
+            Responses.WriteEmpty(r.Context);
+            return;
+        }
+
+        await Responses.WriteJsonAsync(r, w => new JsonObject { ["ID"] = newId }.WriteTo(w)).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteAsync(AgentRequest r, string id)
+    {
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        bool removed;
+        lock (r.Store.Sync)
+        {
+            var table = PreparedQueryStore.For(r.Store);
+            removed = table.Queries.Remove(id);
+            if (removed)
+            {
+                table.Index = r.Store.NextIndex();
+                r.Store.Changes.Publish();
+            }
+        }
+
+        if (!removed)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, $"Cannot delete non-existent prepared query: '{id}'").ConfigureAwait(false);
+            return;
+        }
+
+        Responses.WriteEmpty(r.Context);
+    }
+}

@@ -1,0 +1,129 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.State;
+
+namespace ServiceDiscovery.Consul.Testing.Json;
+
+/// <summary>
+/// structs.PreparedQuery as JSON: decoded leniently (Go's case-insensitive field match, unknown fields ignored),
+/// completed with Go's zero values, validated with the texts of consul/prepared_query_endpoint.go <c>parseQuery</c>.
+/// </summary>
+internal static class PreparedQueryModel
+{
+    public static JsonObject Decode(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("json: cannot unmarshal " + root.ValueKind.ToString().ToLowerInvariant() + " into Go value of type structs.PreparedQuery");
+        }
+
+        var top = Fill(root, new JsonObject
+        {
+            ["Name"] = string.Empty, ["Session"] = string.Empty, ["Token"] = string.Empty,
+            ["Template"] = null, ["Service"] = null, ["DNS"] = null,
+        });
+        top["Template"] = Fill(top["Template"], new JsonObject { ["Type"] = string.Empty, ["Regexp"] = string.Empty, ["RemoveEmptyTags"] = false });
+        var service = Fill(top["Service"], new JsonObject
+        {
+            ["Service"] = string.Empty, ["Failover"] = null, ["IgnoreCheckIDs"] = null, ["OnlyPassing"] = false, ["Near"] = string.Empty,
+            ["Tags"] = null, ["NodeMeta"] = null, ["ServiceMeta"] = null, ["Peer"] = string.Empty, ["Connect"] = null,
+        });
+        service["Failover"] = Fill(service["Failover"], new JsonObject { ["NearestN"] = 0, ["Datacenters"] = null, ["Targets"] = null });
+        service["Connect"] = Fill(service["Connect"], new JsonObject { ["Enabled"] = false });
+        top["Service"] = service;
+        top["DNS"] = Fill(top["DNS"], new JsonObject { ["TTL"] = string.Empty });
+        return top;
+    }
+
+    /// <summary>parseQuery: a service name, a non-negative NearestN, a parseable non-negative DNS TTL, a live session.</summary>
+    public static string? Validate(JsonObject query, StateStore store)
+    {
+        var service = query["Service"]!;
+        if (((string?)service["Service"] ?? string.Empty).Length == 0)
+        {
+            return "Must provide a Service name to query";
+        }
+
+        var nearestN = service["Failover"]!["NearestN"]!.GetValue<int>();
+        if (nearestN < 0)
+        {
+            return $"Bad NearestN '{nearestN}', must be >= 0";
+        }
+
+        var ttl = (string?)query["DNS"]!["TTL"] ?? string.Empty;
+        if (ttl.Length > 0)
+        {
+            if (!GoDuration.TryParse(ttl, out var parsed, out var error))
+            {
+                return $"Bad DNS TTL '{ttl}': {error}";
+            }
+
+            if (parsed < TimeSpan.Zero)
+            {
+                return $"DNS TTL '{GoDuration.Format(parsed)}', must be >=0";
+            }
+        }
+
+        var session = (string?)query["Session"] ?? string.Empty;
+        return session.Length > 0 && store.Session(session) is null ? $"invalid session \"{session}\"" : null;
+    }
+
+    /// <summary>The field order of structs.PreparedQuery (ID first, the raft indexes last).</summary>
+    public static JsonObject Ordered(JsonObject query)
+    {
+        var ordered = new JsonObject();
+        foreach (var key in new[] { "ID", "Name", "Session", "Token", "Template", "Service", "DNS", "CreateIndex", "ModifyIndex" })
+        {
+            ordered[key] = query[key]?.DeepClone();
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Copies the fields of <paramref name="source"/> (an element or node) onto <paramref name="defaults"/>, matching names case-insensitively.</summary>
+    private static JsonObject Fill(object? source, JsonObject defaults)
+    {
+        var element = source switch
+        {
+            JsonElement e => e,
+            JsonNode n => ParseElement(n.ToJsonString()),
+            _ => default,
+        };
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return defaults;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var key = defaults.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase));
+            if (key is not null && property.Value.ValueKind != JsonValueKind.Null)
+            {
+                defaults[key] = CheckKind(key, property.Value, defaults[key]);
+            }
+        }
+
+        return defaults;
+    }
+
+    private static JsonElement ParseElement(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static JsonNode? CheckKind(string key, JsonElement value, JsonNode? current)
+    {
+        var expected = current?.GetValueKind();
+        if (expected is JsonValueKind.String && value.ValueKind != JsonValueKind.String
+            || expected is JsonValueKind.False or JsonValueKind.True && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
+            || expected is JsonValueKind.Number && value.ValueKind != JsonValueKind.Number)
+        {
+            throw new FormatException($"json: cannot unmarshal {value.ValueKind.ToString().ToLowerInvariant()} into Go struct field of type {key}");
+        }
+
+        return JsonNode.Parse(value.GetRawText());
+    }
+}
