@@ -117,6 +117,9 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
             Deadline,
             "the follower leads after the lock-delay");
         Assert.True(_clock.GetUtcNow() >= takeoverEarliest);
+
+        // Promptly: a follower that waited on a blocking read of the unchanged key would lead only after its wait (a minute).
+        Assert.True(_clock.GetUtcNow() < takeoverEarliest + TimeSpan.FromSeconds(5), $"took over {_clock.GetUtcNow() - takeoverEarliest} after the lock-delay ended");
         Assert.NotNull(await HolderAsync());
     }
 
