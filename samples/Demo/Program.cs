@@ -123,6 +123,9 @@ try
         + $"{succeeded} calls during the shutdown, {failures} failed.");
     await view.PrintAsync("one catalog instance stopped", ct);
 
+    step = "the leader of an orders election stops and another takes over";
+    Say("6b. " + await LeaderHandOverStep.RunAsync(consul, stepTimeout, ct));
+
     step = "clean shutdown leaves Consul empty";
     foreach (var app in apps)
     {

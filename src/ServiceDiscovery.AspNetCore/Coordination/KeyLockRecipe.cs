@@ -24,6 +24,7 @@ internal static class KeyLockRecipe
     public static async Task AcquireAsync(IConsulKeyValueApi kv, TimeProvider time, string sessionId, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         ulong index = 0;
+        var refusedWhileFree = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -33,12 +34,22 @@ internal static class KeyLockRecipe
             }
 
             var current = await kv.GetKeyAsync(key, new QueryOptions { Index = index, Wait = BlockingWait }, cancellationToken).ConfigureAwait(false);
-            if (index != 0 && string.IsNullOrEmpty(current.Value?.Session))
+            if (string.IsNullOrEmpty(current.Value?.Session))
             {
-                // Free, yet refused: the key is in its lock-delay after a holder's session died.
-                await Task.Delay(LockDelayRetry, time, cancellationToken).ConfigureAwait(false);
+                // Free, yet refused: the first time, the holder may have released between the two calls (try again at
+                // once); again, the key is in its lock-delay after a holder's session died. A blocking read would not
+                // see the lock-delay end (the key does not change), so poll without blocking.
+                if (refusedWhileFree)
+                {
+                    await Task.Delay(LockDelayRetry, time, cancellationToken).ConfigureAwait(false);
+                }
+
+                refusedWhileFree = true;
+                index = 0;
+                continue;
             }
 
+            refusedWhileFree = false;
             index = current.NextIndex(index);
         }
     }

@@ -5,8 +5,9 @@ using System.Text.Json.Serialization;
 namespace ServiceDiscovery.AspNetCore.Coordination;
 
 /// <summary>
-/// The body of a semaphore's <c>.lock</c> key, in the shape Consul's own clients use (<c>consul lock -n</c>), so they
-/// can share a semaphore: the limit and the sessions holding a slot.
+/// The body of a semaphore's <c>.lock</c> key, in the shape of Consul's documented recipe: the limit and the sessions
+/// holding a slot. (Consul's Go client also requires a flags value this package does not write, so the two cannot share
+/// a semaphore: docs/consul-http-api.md §19.)
 /// </summary>
 internal sealed class SemaphoreState
 {

@@ -21,7 +21,7 @@ public static class ConsulCoordinationServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The election's name; the default key is <c>service/leader/{name}</c>.</param>
-    /// <param name="configure">Adjusts the election's settings, validated at start-up.</param>
+    /// <param name="configure">Adjusts the election's settings (after they are bound from <c>Consul:Coordination:Elections:{name}</c>), validated at start-up.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     public static IServiceCollection AddConsulLeaderElection(this IServiceCollection services, string name, Action<ConsulLeaderElectionOptions>? configure = null)
     {
@@ -51,7 +51,7 @@ public static class ConsulCoordinationServiceCollectionExtensions
     /// connection of the <c>Consul</c> configuration section.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Adjusts the lock settings, validated at start-up.</param>
+    /// <param name="configure">Adjusts the lock settings (after they are bound from <c>Consul:Coordination:Locks</c>), validated at start-up.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     public static IServiceCollection AddConsulLocks(this IServiceCollection services, Action<ConsulLockOptions>? configure = null)
     {
@@ -71,6 +71,9 @@ public static class ConsulCoordinationServiceCollectionExtensions
     {
         services.AddConsulOptions(section: null, configure: null);
         services.TryAddSingleton<CoordinationMetrics>();
+        services.TryAddSingleton<CoordinationSectionBinder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ConsulLeaderElectionOptions>, CoordinationSectionBinder>(static p => p.GetRequiredService<CoordinationSectionBinder>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ConsulLockOptions>, CoordinationSectionBinder>(static p => p.GetRequiredService<CoordinationSectionBinder>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulLeaderElectionOptions>, ConsulSessionOptionsValidator<ConsulLeaderElectionOptions>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulLockOptions>, ConsulSessionOptionsValidator<ConsulLockOptions>>());
     }

@@ -3,6 +3,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Coordination;
+using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Tests.Fakes;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -119,11 +120,11 @@ public sealed class SessionLeaseTests
             StepDownAfter = stepDown is { } s ? TimeSpan.FromSeconds(s) : null,
         };
 
-        var result = new ConsulSessionOptionsValidator<ConsulLeaderElectionOptions>().Validate("nightly-report", options);
+        var result = new ConsulSessionOptionsValidator<ConsulLeaderElectionOptions>(new ConsulOptionsSection(null)).Validate("nightly-report", options);
 
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("leader election 'nightly-report'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Leader election 'nightly-report' (Consul:Coordination:Elections:nightly-report)", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Set ", result.FailureMessage.Replace("Lower ", "Set ", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }

@@ -48,6 +48,10 @@ public sealed class ConsulConfigurationKeysTests
     {
         var expected = new List<string>();
         Collect(typeof(ConsulOptions), null, expected);
+        // Coordination settings are bound by AddConsulLeaderElection/AddConsulLocks from their own options types.
+        expected.AddRange(["Coordination", "Coordination:Elections", "Coordination:Elections:*", "Coordination:Locks"]);
+        Collect(typeof(ConsulLeaderElectionOptions), "Coordination:Elections:*", expected);
+        Collect(typeof(ConsulLockOptions), "Coordination:Locks", expected);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), ConsulConfigurationKeys.KnownPaths().Order(StringComparer.Ordinal));
     }

@@ -1,0 +1,180 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+using ServiceDiscovery.Consul.Testing;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Coordination;
+
+/// <summary>
+/// Leaders that fail, on the test agent with a fake clock (its session TTL timers, lock-delays and blocking waits run
+/// on it): a leader killed without releasing is replaced after TTL × 2 + lock-delay and not before; a leader that
+/// cannot reach Consul steps down before its session can expire there.
+/// </summary>
+public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockDelay = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly List<IHost> _hosts = [];
+    private ConsulTarget _consul = null!;
+    private ConsulTestAgent _agent = null!;
+    private const string Election = "nightly-report";
+
+    public async ValueTask InitializeAsync()
+    {
+        _consul = await ConsulTarget.StartAsync(new ConsulTestAgentOptions { TimeProvider = _clock });
+        _agent = _consul.RequireTestAgent("drives session TTLs and lock-delays with a fake clock");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _agent?.Resume();
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+
+        await _consul.DisposeAsync();
+    }
+
+    private async Task<IConsulLeaderElection> StartAsync(TimeProvider time, KillSwitch? killSwitch = null)
+    {
+        var host = CoordinationHost.Build(_consul, services =>
+        {
+            services.AddSingleton(time);
+            services.AddConsulLeaderElection(Election, o => (o.SessionTtl, o.LockDelay) = (Ttl, LockDelay));
+            if (killSwitch is not null)
+            {
+                services.AddHttpClient(ConsulApiClient.HttpClientName).AddHttpMessageHandler(() => new KillSwitchHandler(killSwitch));
+            }
+        });
+        _hosts.Add(host);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host.Services.GetRequiredKeyedService<IConsulLeaderElection>(Election);
+    }
+
+    private async Task<string?> HolderAsync()
+    {
+        using var http = _consul.CreateHttpClient();
+        var entries = await http.GetFromJsonAsync<KeyEntry[]>("v1/kv/service/leader/" + Election, TestContext.Current.CancellationToken);
+        return entries?.SingleOrDefault()?.Session;
+    }
+
+    [Fact]
+    public async Task A_leader_killed_without_release_is_replaced_after_twice_the_ttl_plus_the_lock_delay_and_not_before()
+    {
+        // The leader runs on the real clock: once killed, nothing it does reaches Consul (its requests fail in its own
+        // process). The follower shares the agent's fake clock, so its renewals keep pace with the jumps below.
+        var kill = new KillSwitch();
+        var leader = await StartAsync(TimeProvider.System, kill);
+        await leader.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        var follower = await StartAsync(_clock);
+        var acquires = () => _agent.CountRequests("/v1/kv/service/leader/" + Election, "PUT");
+        await Eventually.WaitAsync(() => acquires() >= 2, Deadline, "the follower tried the key");
+        kill.Killed = true;
+        var killedAt = _clock.GetUtcNow(); // The leader's last renewal reached the agent at or before this instant.
+        var takeoverEarliest = killedAt + (Ttl * 2) + LockDelay;
+
+        // Step the clock a renewal interval at a time, each step waiting for the follower's renewal to be answered.
+        var step = new ConsulLeaderElectionOptions { SessionTtl = Ttl }.RenewInterval;
+        var renewals = _agent.CountRequests("/v1/session/renew/"); // The leader's, until it was killed.
+        while (_clock.GetUtcNow() + step < takeoverEarliest)
+        {
+            _clock.Advance(step);
+            renewals++;
+            await Eventually.WaitAsync(() => _agent.CountRequests("/v1/session/renew/") >= renewals, Deadline, $"follower renewal {renewals}");
+        }
+
+        // The last step before the takeover: the session is gone, the key free but in its lock-delay. The follower
+        // tries it (and is refused) before the assertion, so a missing lock-delay would show here.
+        Assert.True(_clock.GetUtcNow() > killedAt + (Ttl * 2), "the step loop passed the session's expiry");
+        Assert.Null(await HolderAsync());
+        var triedBefore = acquires();
+        await Eventually.WaitAsync(() => acquires() > triedBefore || !Pump(takeoverEarliest), Deadline, "the follower retried during the lock-delay");
+        Assert.True(acquires() > triedBefore, "the follower did not retry during the lock-delay");
+        Assert.False(follower.IsLeader, "the follower led inside the lock-delay");
+        Assert.Null(await HolderAsync());
+
+        _clock.Advance(takeoverEarliest - _clock.GetUtcNow());
+        await Eventually.WaitAsync(
+            () =>
+            {
+                if (follower.IsLeader)
+                {
+                    return true;
+                }
+
+                Pump(DateTimeOffset.MaxValue); // The follower polls the key on the fake clock.
+                return false;
+            },
+            Deadline,
+            "the follower leads after the lock-delay");
+        Assert.True(_clock.GetUtcNow() >= takeoverEarliest);
+
+        // Promptly: a follower that waited on a blocking read of the unchanged key would lead only after its wait (a minute).
+        Assert.True(_clock.GetUtcNow() < takeoverEarliest + TimeSpan.FromSeconds(5), $"took over {_clock.GetUtcNow() - takeoverEarliest} after the lock-delay ended");
+        Assert.NotNull(await HolderAsync());
+    }
+
+    [Fact]
+    public async Task A_leader_that_cannot_reach_Consul_steps_down_before_its_session_can_expire()
+    {
+        var leader = await StartAsync(_clock);
+        await leader.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        var lastRenewalAt = _clock.GetUtcNow(); // The session was created (or last renewed) at or before this instant.
+        DateTimeOffset? steppedDownAt = null;
+        using var registration = leader.LeadershipToken.Register(() => steppedDownAt = _clock.GetUtcNow());
+
+        // Consul stops answering: renewals hang. Step through the TTL a renewal interval at a time.
+        _agent.Pause();
+        var step = new ConsulLeaderElectionOptions { SessionTtl = Ttl }.RenewInterval;
+        while (steppedDownAt is null && _clock.GetUtcNow() - lastRenewalAt < Ttl)
+        {
+            _clock.Advance(step);
+            if (_clock.GetUtcNow() - lastRenewalAt >= new ConsulLeaderElectionOptions { SessionTtl = Ttl }.EffectiveStepDownAfter)
+            {
+                await Eventually.WaitAsync(() => steppedDownAt is not null, Deadline, "the leader stepped down");
+            }
+        }
+
+        Assert.NotNull(steppedDownAt);
+        Assert.True(steppedDownAt - lastRenewalAt < Ttl, $"stepped down {steppedDownAt - lastRenewalAt} after the last renewal; Consul may invalidate the session after {Ttl}");
+        Assert.False(leader.IsLeader);
+    }
+
+    /// <summary>Moves the clock one lock-delay poll forward unless that would reach <paramref name="limit"/>; false when it did not.</summary>
+    private bool Pump(DateTimeOffset limit)
+    {
+        if (_clock.GetUtcNow() + KeyLockRecipeRetry >= limit)
+        {
+            return false;
+        }
+
+        _clock.Advance(KeyLockRecipeRetry);
+        return true;
+    }
+
+    /// <summary>The follower's lock-delay poll interval, plus a tick so the timer is due.</summary>
+    private static TimeSpan KeyLockRecipeRetry => ServiceDiscovery.AspNetCore.Coordination.KeyLockRecipe.LockDelayRetry + TimeSpan.FromMilliseconds(1);
+
+    private sealed record KeyEntry(string Key, string? Session);
+
+    private sealed class KillSwitch
+    {
+        public volatile bool Killed;
+    }
+
+    /// <summary>Fails every request once killed, as if the process had died: nothing more reaches Consul from it.</summary>
+    private sealed class KillSwitchHandler(KillSwitch kill) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => kill.Killed ? throw new HttpRequestException("the instance was killed") : base.SendAsync(request, cancellationToken);
+    }
+}
