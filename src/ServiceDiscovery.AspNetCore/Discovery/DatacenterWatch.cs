@@ -18,8 +18,10 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </summary>
 /// <remarks>
 /// The state answer has no row for a service without checks: such a name changes only the services table. When that
-/// index moves and no tags changed, the watched names without checks are re-read. Each name added is read once
-/// after both queries have answered, so no change between its read and the first comparison is missed.
+/// index moves and no tags changed, the watched names without checks are re-read. A name read before both queries
+/// first answered is read again once they have, so no change between its read and the first comparison is missed;
+/// names are read at once all the same, so a lookup never waits for the datacenter-wide answers (or hangs while
+/// Consul is down).
 /// </remarks>
 internal sealed partial class DatacenterWatch : IAsyncDisposable
 {
@@ -36,7 +38,9 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Func<double> _random;
     private readonly Lock _gate = new();
+    private readonly List<string> _readBeforeBaseline = [];
     private Task[] _tasks = [];
+    private bool _baselineReady;
     private volatile IReadOnlySet<string> _namesWithChecks = new HashSet<string>();
     private int _failingQueries;
 
@@ -49,11 +53,6 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         _logger = logger;
         _random = random;
     }
-
-    /// <summary>Requests sent (blocking and refreshes), for diagnostics and the scale measurement.</summary>
-    public long Refreshes => Interlocked.Read(ref _refreshes);
-
-    private long _refreshes;
 
     /// <summary>Keeps <paramref name="watch"/> fresh from now on (it must be started as fed, or handed over); reads it once.</summary>
     public void Add(ServiceWatch watch)
@@ -96,6 +95,24 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
             }
 
             _tasks = [.. tasks];
+            _ = Task.WhenAll(_checksBaseline.Task, _catalogBaseline.Task).ContinueWith(
+                static (_, state) => ((DatacenterWatch)state!).OnBaseline(), this, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
+
+    private void OnBaseline()
+    {
+        string[] early;
+        lock (_gate)
+        {
+            _baselineReady = true;
+            early = [.. _readBeforeBaseline];
+            _readBeforeBaseline.Clear();
+        }
+
+        foreach (var name in early)
+        {
+            Enqueue(name);
         }
     }
 
@@ -111,7 +128,6 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     {
         try
         {
-            await Task.WhenAll(_checksBaseline.Task, _catalogBaseline.Task).WaitAsync(stopping).ConfigureAwait(false);
             await foreach (var name in _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
             {
                 _pending.TryRemove(name, out _);
@@ -120,10 +136,20 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
                     continue;
                 }
 
-                Interlocked.Increment(ref _refreshes);
+                var beforeBaseline = !Volatile.Read(ref _baselineReady);
                 if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
                 {
                     _ = RetryLaterAsync(watch, stopping);
+                }
+                else if (beforeBaseline)
+                {
+                    ReadAgainAfterBaseline(name);
+                }
+
+                if (Volatile.Read(ref _failingQueries) > 0)
+                {
+                    // Read fine, but later changes cannot be seen until the datacenter queries recover.
+                    watch.MarkStale();
                 }
             }
         }
@@ -131,6 +157,20 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         {
             // Disposed.
         }
+    }
+
+    private void ReadAgainAfterBaseline(string name)
+    {
+        lock (_gate)
+        {
+            if (!_baselineReady)
+            {
+                _readBeforeBaseline.Add(name);
+                return;
+            }
+        }
+
+        Enqueue(name);
     }
 
     private async Task RetryLaterAsync(ServiceWatch watch, CancellationToken stopping)

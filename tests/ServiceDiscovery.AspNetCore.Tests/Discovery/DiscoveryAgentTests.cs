@@ -36,6 +36,7 @@ public class DiscoveryAgentTests : IAsyncLifetime
 
         await _registrar.DisposeAsync();
         await _consul.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>How the tests' discovery caches watch names.</summary>
