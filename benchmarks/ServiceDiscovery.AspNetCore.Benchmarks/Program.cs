@@ -5,13 +5,14 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using ServiceDiscovery.AspNetCore;
 using ServiceDiscovery.AspNetCore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
-// CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds]
+// CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds] [Auto|PerService|Datacenter]
 // Anything else is passed to BenchmarkDotNet's switcher.
 switch (args.FirstOrDefault())
 {
@@ -33,7 +34,8 @@ switch (args.FirstOrDefault())
     case "scale":
         await ScaleMeasurement.RunAsync(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
-            TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30));
+            TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30),
+            args.Length > 3 ? Enum.Parse<ConsulWatchMode>(args[3], ignoreCase: true) : ConsulWatchMode.Auto);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(LookupBenchmarks).Assembly).Run(args);

@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
+
 namespace ServiceDiscovery.AspNetCore.Benchmarks;
 
 /// <summary>
@@ -13,9 +14,16 @@ namespace ServiceDiscovery.AspNetCore.Benchmarks;
 /// </summary>
 internal static class ScaleMeasurement
 {
-    public static async Task RunAsync(int count, TimeSpan idle)
+    public static async Task RunAsync(int count, TimeSpan idle, ConsulWatchMode mode)
     {
-        await using var host = await BenchmarkHost.StartAsync(o => o.Discovery.IdleTimeout = Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        await using var host = await BenchmarkHost.StartAsync(o =>
+        {
+            o.Discovery.IdleTimeout = Timeout.InfiniteTimeSpan;
+            o.Discovery.WatchMode = mode;
+
+            // Per-service mode needs a connection per name (plus spare ones) to measure today's behaviour.
+            o.Discovery.MaxConnections = mode == ConsulWatchMode.PerService ? count + 8 : 8;
+        }).ConfigureAwait(false);
         for (var i = 0; i < count; i++)
         {
             await host.RegisterAsync($"svc-{i}-1", $"svc-{i}", 7000).ConfigureAwait(false);
@@ -29,6 +37,7 @@ internal static class ScaleMeasurement
         var workingSetBefore = process.WorkingSet64;
         var threadsBefore = process.Threads.Count;
 
+        var startup = Stopwatch.StartNew();
         var lookups = new Task[count];
         for (var i = 0; i < count; i++)
         {
@@ -36,6 +45,7 @@ internal static class ScaleMeasurement
         }
 
         await Task.WhenAll(lookups).ConfigureAwait(false);
+        var startupTime = startup.Elapsed;
 
         // Let every watch park in its blocking query before measuring.
         await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
@@ -51,11 +61,25 @@ internal static class ScaleMeasurement
         var cpu = process.TotalProcessorTime - cpuBefore;
         var cpuPercent = 100.0 * cpu.TotalMilliseconds / wall.Elapsed.TotalMilliseconds;
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Watched names: {count} (agent: {host.AgentAddress})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Watched names: {count} in {mode} mode (agent: {host.AgentAddress})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Start-up until all cached: {startupTime.TotalMilliseconds:F0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sockets held by the process: {CountSockets()}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Threads: {threadsBefore} before, {threadsAfter} with {count} watches"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Managed heap: +{(heapAfter - heapBefore) / 1024.0 / 1024.0:F1} MB for the watches ({(heapAfter - heapBefore) / count / 1024.0:F1} KB per watch)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Working set: +{(workingSetAfter - workingSetBefore) / 1024.0 / 1024.0:F1} MB ({workingSetAfter / 1024.0 / 1024.0:F1} MB total)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Idle CPU over {wall.Elapsed.TotalSeconds:F0} s: {cpu.TotalMilliseconds:F0} ms ({cpuPercent:F2} % of one core)"));
+    }
+
+    /// <summary>Open sockets of this process (Linux: <c>/proc/self/fd</c> links to <c>socket:</c>); -1 elsewhere.</summary>
+    private static int CountSockets()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        return Directory.EnumerateFiles("/proc/self/fd")
+            .Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
     }
 
     private static long Settle()

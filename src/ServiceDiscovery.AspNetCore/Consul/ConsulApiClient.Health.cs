@@ -25,4 +25,14 @@ internal sealed partial class ConsulApiClient : IConsulHealthApi
         var response = await SendAsync(call, ConsulJsonContext.Default.ListServiceEntry, cancellationToken).ConfigureAwait(false);
         return response.ToResult<IReadOnlyList<ServiceEntry>>(response.Value!);
     }
+
+    /// <inheritdoc />
+    public async Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var call = Read("/v1/health/state/{state}", "v1/health/state/" + ConsulPath.Segment(state), new ConsulQuery(), options);
+        var response = await SendAsync(call, ConsulJsonContext.Default.ListHealthCheck, cancellationToken).ConfigureAwait(false);
+        return response.ToResult<IReadOnlyList<HealthCheck>>(response.Value!);
+    }
 }

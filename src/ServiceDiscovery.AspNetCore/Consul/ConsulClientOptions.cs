@@ -24,6 +24,12 @@ internal sealed class ConsulClientOptions
     /// <summary>Gets or sets how long one non-blocking request may take. Blocking queries add their <c>wait</c> to it.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets the most connections the client opens to the agent (<c>SocketsHttpHandler.MaxConnectionsPerServer</c>);
+    /// further requests wait for a free one. Blocking queries hold a connection for their whole wait.
+    /// </summary>
+    public int MaxConnectionsPerServer { get; set; } = int.MaxValue;
+
     /// <summary>Gets the TLS settings for an <c>https://</c> agent address.</summary>
     public ConsulTlsOptions Tls { get; } = new();
 }

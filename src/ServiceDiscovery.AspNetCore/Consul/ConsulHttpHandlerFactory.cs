@@ -17,6 +17,7 @@ internal static class ConsulHttpHandlerFactory
             AllowAutoRedirect = false,
             UseCookies = false,
             ConnectTimeout = options.Timeout > TimeSpan.Zero ? options.Timeout : TimeSpan.FromSeconds(10),
+            MaxConnectionsPerServer = Math.Max(1, options.MaxConnectionsPerServer),
         };
 
         var tls = options.Tls;

@@ -18,4 +18,10 @@ internal interface IConsulHealthApi : IConsulApi
     /// <paramref name="query"/> and <c>index</c>/<c>wait</c>/consistency/<c>dc</c>/<c>filter</c>/token from <paramref name="options"/>.
     /// </summary>
     Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /v1/health/state/{state}</c> (<c>any</c>, <c>passing</c>, <c>warning</c> or <c>critical</c>): every check
+    /// in the datacenter in that state, node checks included; blocks on the checks table's index (§17).
+    /// </summary>
+    Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken);
 }

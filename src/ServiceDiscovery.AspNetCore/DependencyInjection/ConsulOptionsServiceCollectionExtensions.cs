@@ -30,7 +30,13 @@ internal static class ConsulOptionsServiceCollectionExtensions
             services.AddHostedService<ConsulConfigurationKeyCheck>();
             services.AddSingleton<IOptionsChangeTokenSource<ConsulOptions>, ConsulOptionsSectionBinder>();
             builder.ValidateOnStart();
-            builder.PostConfigure<ConsulClientEnvironmentDefaults>(static (options, defaults) => defaults.Apply(options.Client));
+            builder.PostConfigure<ConsulClientEnvironmentDefaults>(static (options, defaults) =>
+            {
+                defaults.Apply(options.Client);
+
+                // The discovery connection budget is enforced by the client's handler (docs/scale.md).
+                options.Client.MaxConnectionsPerServer = options.Discovery.MaxConnections;
+            });
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulConnectionValidator>());
             services.TryAddSingleton<IOptionsMonitor<ConsulClientOptions>, ConsulClientOptionsMonitor>();
         }

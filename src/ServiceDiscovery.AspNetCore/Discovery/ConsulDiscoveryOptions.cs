@@ -65,6 +65,28 @@ public sealed class ConsulDiscoveryOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Gets or sets how watched names are kept fresh: one blocking query per name, two blocking queries for the whole
+    /// datacenter (refreshing only the names that changed), or per name until <see cref="DatacenterWatchThreshold"/>.
+    /// See docs/scale.md.
+    /// </summary>
+    /// <value>The default is <see cref="ConsulWatchMode.Auto"/>.</value>
+    public ConsulWatchMode WatchMode { get; set; } = ConsulWatchMode.Auto;
+
+    /// <summary>
+    /// Gets or sets how many watched names <see cref="ConsulWatchMode.Auto"/> watches one by one before it switches to
+    /// watching the datacenter (it also switches once per-name watches would exceed <see cref="MaxConnections"/>).
+    /// </summary>
+    /// <value>The default is 64.</value>
+    public int DatacenterWatchThreshold { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets the most HTTP connections the Consul client opens to the agent (each blocking query holds one).
+    /// Per-name watches beyond what fits are served by the datacenter watch instead of queueing.
+    /// </summary>
+    /// <value>The default is 8 (Consul allows 200 per client address by default).</value>
+    public int MaxConnections { get; set; } = 8;
+
+    /// <summary>
     /// Gets the per-service query overrides, keyed by service name (case-insensitive), bound from
     /// <c>Consul:Discovery:Services:{name}</c>. Unset values fall back to the settings above.
     /// </summary>

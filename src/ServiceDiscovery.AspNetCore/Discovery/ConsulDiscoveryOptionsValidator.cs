@@ -60,6 +60,21 @@ internal sealed class ConsulDiscoveryOptionsValidator(ConsulSectionPath? section
             failures.Add($"{_section}:Consistency must be Default, Stale or Consistent; got '{discovery.Consistency}'.");
         }
 
+        if (!Enum.IsDefined(discovery.WatchMode))
+        {
+            failures.Add($"{_section}:WatchMode must be Auto, PerService or Datacenter; got '{discovery.WatchMode}'. Remove it to use the default of Auto.");
+        }
+
+        if (discovery.DatacenterWatchThreshold < 1)
+        {
+            failures.Add($"{_section}:DatacenterWatchThreshold must be at least 1; got '{discovery.DatacenterWatchThreshold.ToString(CultureInfo.InvariantCulture)}'. Remove it to use the default of 64.");
+        }
+
+        if (discovery.MaxConnections < DiscoveryConnectionBudget.Minimum)
+        {
+            failures.Add($"{_section}:MaxConnections must be at least {DiscoveryConnectionBudget.Minimum.ToString(CultureInfo.InvariantCulture)} (the datacenter watch's two blocking queries plus one for reads); got '{discovery.MaxConnections.ToString(CultureInfo.InvariantCulture)}'. Remove it to use the default of 8.");
+        }
+
         ValidateTags($"{_section}:Tags", discovery.Tags, failures);
 
         foreach (var (serviceName, service) in discovery.Services)

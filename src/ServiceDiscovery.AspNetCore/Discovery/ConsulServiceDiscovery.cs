@@ -10,7 +10,9 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
 /// The discovery cache: one <see cref="ServiceWatch"/> per looked-up name, created by the first lookup, stopped after
-/// <see cref="ConsulDiscoveryOptions.IdleTimeout"/> without lookups and on disposal.
+/// <see cref="ConsulDiscoveryOptions.IdleTimeout"/> without lookups and on disposal. Each watch runs its own blocking
+/// query or is fed by the shared <see cref="DatacenterWatch"/>, as <see cref="ConsulDiscoveryOptions.WatchMode"/> and
+/// the connection budget decide (ConsulServiceDiscovery.Modes.cs).
 /// </summary>
 internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, IAsyncDisposable, IDisposable
 {
@@ -18,6 +20,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     // spellings of one name are two watches of the same service, which is correct, only redundant.
     private readonly ConcurrentDictionary<string, ServiceWatch> _watches = new(StringComparer.Ordinal);
     private readonly IConsulHealthApi _client;
+    private readonly IConsulCatalogApi? _catalog;
     private readonly ConsulOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly DiscoveryMetrics _metrics;
@@ -28,17 +31,22 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
 
     public ConsulServiceDiscovery(
         IConsulHealthApi client,
+        IConsulCatalogApi catalog,
         IOptions<ConsulOptions> options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,
         ILogger<ConsulServiceDiscovery> logger)
-        : this(client, options, timeProvider, metrics, logger, random: null)
+        : this(client, catalog, options, timeProvider, metrics, logger, random: null)
     {
     }
 
-    /// <summary>Test seam: <paramref name="random"/> replaces the retry jitter source.</summary>
+    /// <summary>
+    /// Test seam: <paramref name="random"/> replaces the retry jitter source; without <paramref name="catalog"/>, every
+    /// name runs its own blocking query (the datacenter watch needs <c>/v1/catalog/services</c>).
+    /// </summary>
     internal ConsulServiceDiscovery(
         IConsulHealthApi client,
+        IConsulCatalogApi? catalog,
         IOptions<ConsulOptions> options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,
@@ -51,6 +59,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(logger);
         _client = client;
+        _catalog = catalog;
         _options = options.Value;
         _timeProvider = timeProvider;
         _metrics = metrics;
@@ -110,6 +119,11 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
             await _idleSweep.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_datacenter is not null)
+        {
+            await _datacenter.DisposeAsync().ConfigureAwait(false);
+        }
+
         var watches = _watches.Values.ToArray();
         _watches.Clear();
         await Task.WhenAll(watches.Select(watch => watch.StopAsync(notifyConsumers: false))).ConfigureAwait(false);
@@ -129,6 +143,11 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         // Synchronous disposal cancels every watch without waiting for the loops to unwind.
         _disposed = true;
         _idleSweep?.Dispose();
+        if (_datacenter is not null)
+        {
+            _ = _datacenter.DisposeAsync().AsTask();
+        }
+
         foreach (var watch in _watches.Values)
         {
             _ = watch.StopAsync(notifyConsumers: false);
@@ -144,7 +163,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
             ObjectDisposedException.ThrowIf(_disposed, this);
             var watch = GetOrAddWatch(serviceName);
             watch.Touch();
-            watch.Start();
+            StartWatch(watch);
             if (_disposed)
             {
                 // Disposal raced with this lookup and may have missed the new watch.
@@ -200,6 +219,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
                 && _watches.TryRemove(new KeyValuePair<string, ServiceWatch>(name, watch)))
             {
                 Log.WatchEvicted(_logger, name, idle);
+                OnWatchEnded(watch);
                 _ = StopEvictedAsync(watch);
             }
         }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ServiceDiscovery.AspNetCore.Consul;
-using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
@@ -32,6 +31,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private readonly ILogger _logger;
     private readonly Func<double> _random;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
 
     private volatile ConsulServiceInstances? _current;
     private volatile TaskCompletionSource<ConsulServiceInstances> _firstResult = NewFirstResult();
@@ -39,7 +39,8 @@ internal sealed partial class ServiceWatch : IDisposable
     private CancellationTokenSource _changeSource = new();
     private Task _loop = Task.CompletedTask;
     private Activity? _firstCaller;
-    private int _started;
+    private CancellationTokenSource? _loopStopping;
+    private bool _started;
     private int _stopped;
     private bool _staleReported;
 
@@ -68,6 +69,21 @@ internal sealed partial class ServiceWatch : IDisposable
     }
 
     public string ServiceName { get; }
+
+    /// <summary>What the name asks Consul for.</summary>
+    public DiscoveryQuery Query => _query;
+
+    /// <summary>Whether <see cref="Start"/> ran (the watch counts in metrics and holds a query or a datacenter slot).</summary>
+    public bool HasStarted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _started;
+            }
+        }
+    }
 
     /// <summary>The latest snapshot; <see langword="null"/> until Consul first answered.</summary>
     public ConsulServiceInstances? Current => _current;
@@ -98,23 +114,34 @@ internal sealed partial class ServiceWatch : IDisposable
         return true;
     }
 
-    /// <summary>Starts the loop once; later calls do nothing.</summary>
-    public void Start()
+    /// <summary>Whether the datacenter watch keeps this name fresh (instead of the watch's own loop).</summary>
+    public bool IsFed { get; private set; }
+
+    /// <summary>
+    /// Starts watching once; later calls do nothing. With <paramref name="fed"/>, no loop runs: the datacenter watch
+    /// calls <see cref="RefreshAsync"/> when the name changed. Returns whether this call started it.
+    /// </summary>
+    public bool Start(bool fed)
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        lock (_gate)
         {
-            return;
-        }
+            if (_started || IsStopped)
+            {
+                return false;
+            }
 
-        _metrics.WatchStarted();
+            _started = true;
+            IsFed = fed;
+            _metrics.WatchStarted();
+            Log.WatchStarted(_logger, ServiceName);
+            if (!fed)
+            {
+                // Only the first fetch, which the caller that started the watch waits for, joins that caller's trace.
+                _firstCaller = Activity.Current;
+                StartLoop();
+            }
 
-        // The loop outlives the lookup that started it: do not let it inherit that caller's context (its Activity
-        // would otherwise parent every blocking query for the life of the watch). Only the first fetch, which that
-        // caller waits for, joins the caller's trace.
-        _firstCaller = Activity.Current;
-        using (ExecutionContext.SuppressFlow())
-        {
-            _loop = Task.Run(() => RunAsync(_stopping.Token));
+            return true;
         }
     }
 
@@ -161,6 +188,14 @@ internal sealed partial class ServiceWatch : IDisposable
             // Cancellation is requested synchronously (callbacks run later), so everything below happens before
             // StopAsync first yields: once it returns, waiters have failed and holders of the list were told.
             var cancelling = _stopping.CancelAsync();
+            CancellationTokenSource? loopStopping;
+            lock (_gate)
+            {
+                loopStopping = _loopStopping;
+            }
+
+            // The loop's token is linked to _stopping through a callback, which CancelAsync runs later: cancel it too.
+            var cancellingLoop = loopStopping?.CancelAsync() ?? Task.CompletedTask;
             FailFirstResult(new ObjectDisposedException(nameof(ServiceWatch), $"The watch of service '{ServiceName}' stopped."));
             if (notifyConsumers)
             {
@@ -168,124 +203,46 @@ internal sealed partial class ServiceWatch : IDisposable
             }
 
             await cancelling.ConfigureAwait(false);
+            await cancellingLoop.ConfigureAwait(false);
+            await WaitForLoopAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_started)
+                {
+                    if (_staleReported)
+                    {
+                        _metrics.StaleChanged(stale: false);
+                    }
+
+                    _metrics.WatchStopped();
+                    Log.WatchStopped(_logger, ServiceName);
+                }
+            }
         }
 
-#pragma warning disable VSTHRD003 // The loop is ours, running on the thread pool: no synchronization context to deadlock on.
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-#pragma warning restore VSTHRD003
+        await WaitForLoopAsync().ConfigureAwait(false);
     }
 
     /// <summary>Releases the stop signal; call only once <see cref="StopAsync"/> completed, or on a watch never started.</summary>
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _loopStopping?.Dispose();
+    }
 
     private static TaskCompletionSource<ConsulServiceInstances> NewFirstResult() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private async Task RunAsync(CancellationToken stopping)
-    {
-        Log.WatchStarted(_logger, ServiceName);
-        ulong index = 0;
-        var failures = 0;
-        var delay = TimeSpan.Zero;
-        var lastAttempt = _timeProvider.GetTimestamp();
-        try
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                if (delay > TimeSpan.Zero)
-                {
-                    await DelayAsync(delay, started: lastAttempt, stopping).ConfigureAwait(false);
-                }
-
-                _wake = NewWake();
-
-                if (_current is null && _firstResult.Task.IsCompleted)
-                {
-                    // A retry of a failed first fetch: lookups from now on wait for this attempt.
-                    _firstResult = NewFirstResult();
-                }
-
-                var started = _timeProvider.GetTimestamp();
-                lastAttempt = started;
-                bool advanced;
-                try
-                {
-                    var result = await QueryAsync(index, stopping).ConfigureAwait(false);
-
-                    var next = result.NextIndex(index);
-                    if (next == 0)
-                    {
-                        Log.IndexWentBackwards(_logger, ServiceName, index, result.LastIndex);
-                    }
-
-                    advanced = index == 0 || result.LastIndex > index;
-                    OnAnswer(result.Value, result.LastIndex, failures);
-                    failures = 0;
-                    index = next;
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    break;
-                }
-#pragma warning disable CA1031 // Any failure (Consul's or a bug's) must not end the watch: keep last-known-good and retry.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    failures++;
-                    OnFailure(ex, failures);
-
-                    // Re-read without blocking once Consul answers again: recovery (and staleness clearing) is then
-                    // immediate instead of waiting for the next change.
-                    index = 0;
-                    delay = JitteredBackoff.Delay(failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
-                    continue;
-                }
-
-                delay = advanced ? TimeSpan.Zero : _options.MinimumQueryInterval - _timeProvider.GetElapsedTime(started);
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped during a delay.
-        }
-        finally
-        {
-            if (_staleReported)
-            {
-                _metrics.StaleChanged(stale: false);
-            }
-
-            _metrics.WatchStopped();
-            Log.WatchStopped(_logger, ServiceName);
-        }
-    }
-
-    /// <summary>
-    /// Waits <paramref name="delay"/>, or less when a lookup wakes the loop, but never less than the minimum query
-    /// interval since the attempt that started at <paramref name="started"/>.
-    /// </summary>
-    private async Task DelayAsync(TimeSpan delay, long started, CancellationToken stopping)
-    {
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var sleeping = Task.Delay(delay, _timeProvider, cut.Token);
-        var woken = await Task.WhenAny(sleeping, _wake.Task).ConfigureAwait(false);
-        if (woken == sleeping)
-        {
-            await sleeping.ConfigureAwait(false);
-            return;
-        }
-
-        await cut.CancelAsync().ConfigureAwait(false);
-        await sleeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var floor = _options.MinimumQueryInterval - _timeProvider.GetElapsedTime(started);
-        if (floor > TimeSpan.Zero)
-        {
-            await Task.Delay(floor, _timeProvider, stopping).ConfigureAwait(false);
-        }
-    }
-
     private void OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
+    {
+        lock (_gate)
+        {
+            OnAnswerLocked(entries, index, failuresBefore);
+        }
+    }
+
+    private void OnAnswerLocked(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
     {
         var current = _current;
         var instances = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
@@ -310,6 +267,14 @@ internal sealed partial class ServiceWatch : IDisposable
     }
 
     private void OnFailure(Exception exception, int failures)
+    {
+        lock (_gate)
+        {
+            OnFailureLocked(exception, failures);
+        }
+    }
+
+    private void OnFailureLocked(Exception exception, int failures)
     {
         var errorType = ErrorType(exception);
         _metrics.WatchError(ServiceName, errorType);

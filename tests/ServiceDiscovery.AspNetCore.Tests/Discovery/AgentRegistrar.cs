@@ -31,8 +31,8 @@ internal sealed class AgentRegistrar : IAsyncDisposable
     /// <summary>This test's id for instance <paramref name="id"/>.</summary>
     public string Id(string id) => id + _suffix;
 
-    /// <summary>Registers an instance with a TTL check in <paramref name="status"/>.</summary>
-    public async Task RegisterAsync(string id, string name = "catalog", int port = 8080, string status = "passing", string[]? tags = null, string address = "127.0.0.1")
+    /// <summary>Registers an instance with a TTL check in <paramref name="status"/> (no check at all when <paramref name="status"/> is <see langword="null"/>).</summary>
+    public async Task RegisterAsync(string id, string name = "catalog", int port = 8080, string? status = "passing", string[]? tags = null, string address = "127.0.0.1")
     {
         id = Id(id);
         _registered.Add(id);
@@ -43,8 +43,12 @@ internal sealed class AgentRegistrar : IAsyncDisposable
             ["Address"] = address,
             ["Port"] = port,
             ["Tags"] = new JsonArray([.. (tags ?? []).Select(t => (JsonNode)JsonValue.Create(t))]),
-            ["Check"] = new JsonObject { ["CheckID"] = $"{id}-ttl", ["TTL"] = "10m", ["Status"] = status },
         };
+        if (status is not null)
+        {
+            body["Check"] = new JsonObject { ["CheckID"] = $"{id}-ttl", ["TTL"] = "10m", ["Status"] = status };
+        }
+
         using var response = await _http.PutAsJsonAsync("/v1/agent/service/register", body, TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
     }

@@ -28,6 +28,18 @@ public sealed class ConsulDiscoveryOptionsValidatorTests
         => Assert.StartsWith("Consul:Discovery:MinimumQueryInterval must be zero or more", Validate(o => o.MinimumQueryInterval = TimeSpan.FromSeconds(-1)));
 
     [Fact]
+    public void Validate_MaxConnectionsBelowThree_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:MaxConnections must be at least 3 (the datacenter watch's two blocking queries plus one for reads); got '2'.", Validate(o => o.MaxConnections = 2));
+
+    [Fact]
+    public void Validate_ZeroThreshold_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:DatacenterWatchThreshold must be at least 1; got '0'.", Validate(o => o.DatacenterWatchThreshold = 0));
+
+    [Fact]
+    public void Validate_UnknownWatchMode_NamesTheKey()
+        => Assert.StartsWith("Consul:Discovery:WatchMode must be Auto, PerService or Datacenter; got '7'.", Validate(o => o.WatchMode = (ConsulWatchMode)7));
+
+    [Fact]
     public void Validate_ZeroRetryDelay_NamesTheKey()
         => Assert.StartsWith("Consul:Discovery:RetryDelay must be greater than zero; got '00:00:00'.", Validate(o => o.RetryDelay = TimeSpan.Zero));
 

@@ -8,9 +8,15 @@ using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
-/// <summary>The discovery cache end to end: the real client, over loopback HTTP, against <see cref="ConsulTarget"/>: the test agent, or the real Consul of <c>CONSUL_HTTP_ADDR</c>.</summary>
-public sealed class DiscoveryAgentTests : IAsyncLifetime
+/// <summary>
+/// The discovery cache end to end: the real client, over loopback HTTP, against <see cref="ConsulTarget"/>: the test
+/// agent, or the real Consul of <c>CONSUL_HTTP_ADDR</c>. Every name runs its own blocking query here;
+/// <see cref="DatacenterDiscoveryAgentTests"/> runs the same tests with the datacenter watch.
+/// </summary>
+public class DiscoveryAgentTests : IAsyncLifetime
 {
+    private const string PerNameRequests = "counts per-name blocking queries, which datacenter mode does not make (DatacenterWatchAgentTests covers its requests)";
+
     private ConsulTarget _consul = null!;
     private AgentRegistrar _registrar = null!;
     private ServiceProvider? _provider;
@@ -30,7 +36,11 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
 
         await _registrar.DisposeAsync();
         await _consul.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
+
+    /// <summary>How the tests' discovery caches watch names.</summary>
+    protected virtual ConsulWatchMode Mode => ConsulWatchMode.PerService;
 
     private IConsulServiceDiscovery CreateDiscovery(Action<ConsulOptions>? configure = null)
     {
@@ -44,6 +54,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
         {
             o.Discovery.RetryDelay = TimeSpan.FromMilliseconds(50);
             o.Discovery.MaxRetryDelay = TimeSpan.FromMilliseconds(400);
+            o.Discovery.WatchMode = Mode;
             configure?.Invoke(o);
         });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -221,6 +232,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     [Fact]
     public async Task ConsulErrors_NoRequestStorm()
     {
+        Assert.SkipWhen(Mode == ConsulWatchMode.Datacenter, PerNameRequests);
         var agent = _consul.RequireTestAgent("injects failures and counts requests");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");
@@ -242,6 +254,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     [Fact]
     public async Task IdleName_StopsBeingWatched()
     {
+        Assert.SkipWhen(Mode == ConsulWatchMode.Datacenter, PerNameRequests);
         var agent = _consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery(o => o.Discovery.IdleTimeout = TimeSpan.FromMilliseconds(500));
         await _registrar.RegisterAsync("catalog-1");
@@ -280,6 +293,7 @@ public sealed class DiscoveryAgentTests : IAsyncLifetime
     [Fact]
     public async Task Dispose_CancelsBlockingQueriesPromptly()
     {
+        Assert.SkipWhen(Mode == ConsulWatchMode.Datacenter, PerNameRequests);
         var agent = _consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery();
         await _registrar.RegisterAsync("catalog-1");

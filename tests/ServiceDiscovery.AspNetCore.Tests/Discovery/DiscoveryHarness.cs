@@ -21,7 +21,7 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         MeterFactory = _services.GetRequiredService<IMeterFactory>();
         Metrics = new DiscoveryMetrics(MeterFactory);
-        Discovery = new ConsulServiceDiscovery(Client, Microsoft.Extensions.Options.Options.Create(options), Time, Metrics, Logger, () => jitter);
+        Discovery = new ConsulServiceDiscovery(Client, catalog: null, Microsoft.Extensions.Options.Options.Create(options), Time, Metrics, Logger, () => jitter);
     }
 
     public ConsulOptions Options { get; }

@@ -25,6 +25,10 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
     /// <summary>When set, answers requests itself instead of queueing them.</summary>
     public Func<HealthRequest, Task<QueryResult<IReadOnlyList<ServiceEntry>>>>? Handler { get; set; }
 
+    /// <summary>Datacenter-mode reads are exercised against the test agent, not this fake: fail loudly if one is made.</summary>
+    public Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken)
+        => throw new InvalidOperationException("FakeConsulHealthApi answers /v1/health/service only; use the test agent for datacenter mode.");
+
     public Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _requestCount);

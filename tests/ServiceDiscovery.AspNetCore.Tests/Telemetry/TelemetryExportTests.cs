@@ -44,6 +44,10 @@ public sealed class TelemetryExportTests : IAsyncLifetime
         ["consul.http.requests"] = ("{request}", ["consul.service.name"]),
         ["consul.http.no_instance"] = ("{request}", ["consul.service.name"]),
         ["consul.http.ejections"] = ("{ejection}", ["consul.service.name"]),
+        ["consul.leader_election.changes"] = ("{change}", ["consul.election", "consul.role"]),
+        ["consul.leader_election.term.duration"] = ("s", ["consul.election"]),
+        ["consul.lock.acquire.duration"] = ("s", ["consul.lock.kind", "consul.lock.outcome"]),
+        ["consul.config.malformed_documents"] = ("{document}", []),
     };
 
     private static readonly string[] SpanAttributes =

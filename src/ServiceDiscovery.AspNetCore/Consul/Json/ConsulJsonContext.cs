@@ -21,6 +21,7 @@ namespace ServiceDiscovery.AspNetCore.Consul.Json;
 [JsonSerializable(typeof(Dictionary<string, HealthCheck>))]
 [JsonSerializable(typeof(AgentSelf))]
 [JsonSerializable(typeof(List<ServiceEntry>))]
+[JsonSerializable(typeof(List<HealthCheck>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>?>))]
 [JsonSerializable(typeof(List<CatalogService>))]
 [JsonSerializable(typeof(List<KVPair>))]

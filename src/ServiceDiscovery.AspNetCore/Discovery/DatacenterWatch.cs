@@ -1,0 +1,231 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+using ServiceDiscovery.AspNetCore.Internal;
+
+namespace ServiceDiscovery.AspNetCore.Discovery;
+
+/// <summary>
+/// Datacenter mode (docs/scale.md): two blocking queries keep every fed <see cref="ServiceWatch"/> fresh, whatever
+/// the number of names. <c>/v1/health/state/any</c> (the checks table) tells which names' checks changed;
+/// <c>/v1/catalog/services</c> (the services table) which names appeared, disappeared or changed tags. Only those
+/// names are re-read, without blocking, by at most <see cref="DiscoveryConnectionBudget.RefreshConcurrency"/>
+/// workers, so the connections used stay within <see cref="ConsulDiscoveryOptions.MaxConnections"/>.
+/// </summary>
+/// <remarks>
+/// The state answer has no row for a service without checks: such a name changes only the services table. When that
+/// index moves and no tags changed, the watched names without checks are re-read. A name read before both queries
+/// first answered is read again once they have, so no change between its read and the first comparison is missed;
+/// names are read at once all the same, so a lookup never waits for the datacenter-wide answers (or hangs while
+/// Consul is down).
+/// </remarks>
+internal sealed partial class DatacenterWatch : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ServiceWatch> _fed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly TaskCompletionSource _checksBaseline = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _catalogBaseline = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IConsulHealthApi _health;
+    private readonly IConsulCatalogApi _catalog;
+    private readonly ConsulDiscoveryOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Func<double> _random;
+    private readonly Lock _gate = new();
+    private readonly List<string> _readBeforeBaseline = [];
+    private Task[] _tasks = [];
+    private bool _baselineReady;
+    private volatile IReadOnlySet<string> _namesWithChecks = new HashSet<string>();
+    private int _failingQueries;
+
+    public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
+    {
+        _health = health;
+        _catalog = catalog;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _random = random;
+    }
+
+    /// <summary>Keeps <paramref name="watch"/> fresh from now on (it must be started as fed, or handed over); reads it once.</summary>
+    public void Add(ServiceWatch watch)
+    {
+        _fed[watch.ServiceName] = watch;
+        EnsureStarted();
+        Enqueue(watch.ServiceName);
+    }
+
+    /// <summary>Stops refreshing <paramref name="watch"/> (evicted or disposed).</summary>
+    public void Remove(ServiceWatch watch) => _fed.TryRemove(new KeyValuePair<string, ServiceWatch>(watch.ServiceName, watch));
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_tasks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    private void EnsureStarted()
+    {
+        lock (_gate)
+        {
+            if (_tasks.Length > 0 || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var token = _stopping.Token;
+            var tasks = new List<Task>();
+            using (ExecutionContext.SuppressFlow())
+            {
+                tasks.Add(Task.Run(() => RunQueryAsync("/v1/health/state/any", (options, ct) => _health.GetHealthStateAsync("any", options, ct), OnChecks, _checksBaseline, token)));
+                tasks.Add(Task.Run(() => RunQueryAsync("/v1/catalog/services", (options, ct) => _catalog.GetCatalogServicesAsync(options, ct), OnCatalog, _catalogBaseline, token)));
+                for (var i = 0; i < DiscoveryConnectionBudget.RefreshConcurrency(_options); i++)
+                {
+                    tasks.Add(Task.Run(() => RefreshWorkerAsync(token)));
+                }
+            }
+
+            _tasks = [.. tasks];
+            _ = Task.WhenAll(_checksBaseline.Task, _catalogBaseline.Task).ContinueWith(
+                static (_, state) => ((DatacenterWatch)state!).OnBaseline(), this, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
+
+    private void OnBaseline()
+    {
+        string[] early;
+        lock (_gate)
+        {
+            _baselineReady = true;
+            early = [.. _readBeforeBaseline];
+            _readBeforeBaseline.Clear();
+        }
+
+        foreach (var name in early)
+        {
+            Enqueue(name);
+        }
+    }
+
+    private void Enqueue(string name)
+    {
+        if (_fed.ContainsKey(name) && _pending.TryAdd(name, 0))
+        {
+            _queue.Writer.TryWrite(name);
+        }
+    }
+
+    private async Task RefreshWorkerAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var name in _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
+            {
+                _pending.TryRemove(name, out _);
+                if (!_fed.TryGetValue(name, out var watch))
+                {
+                    continue;
+                }
+
+                var beforeBaseline = !Volatile.Read(ref _baselineReady);
+                if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
+                {
+                    _ = RetryLaterAsync(watch, stopping);
+                }
+                else if (beforeBaseline)
+                {
+                    ReadAgainAfterBaseline(name);
+                }
+
+                if (Volatile.Read(ref _failingQueries) > 0)
+                {
+                    // Read fine, but later changes cannot be seen until the datacenter queries recover.
+                    watch.MarkStale();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+    }
+
+    private void ReadAgainAfterBaseline(string name)
+    {
+        lock (_gate)
+        {
+            if (!_baselineReady)
+            {
+                _readBeforeBaseline.Add(name);
+                return;
+            }
+        }
+
+        Enqueue(name);
+    }
+
+    private async Task RetryLaterAsync(ServiceWatch watch, CancellationToken stopping)
+    {
+        try
+        {
+            var delay = JitteredBackoff.Delay(watch.RefreshFailures, _options.RetryDelay, _options.MaxRetryDelay, _random());
+            await Task.Delay(delay, _timeProvider, stopping).ConfigureAwait(false);
+            Enqueue(watch.ServiceName);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+    }
+
+    private void OnChecks(IReadOnlyList<HealthCheck> checks, ref Dictionary<string, ulong>? prints)
+    {
+        var next = DatacenterFingerprints.OfChecks(checks);
+        if (prints is not null)
+        {
+            DatacenterFingerprints.Diff(prints, next, Enqueue);
+        }
+
+        _namesWithChecks = next.Keys.ToHashSet(StringComparer.Ordinal);
+        prints = next;
+    }
+
+    private void OnCatalog(IReadOnlyDictionary<string, IReadOnlyList<string>> services, ref Dictionary<string, ulong>? prints)
+    {
+        var next = DatacenterFingerprints.OfCatalog(services);
+        if (prints is not null)
+        {
+            var changed = 0;
+            DatacenterFingerprints.Diff(prints, next, name =>
+            {
+                changed++;
+                Enqueue(name);
+            });
+
+            if (changed == 0)
+            {
+                // The services table moved without a visible change: an instance of some name was added or removed
+                // with the same tags. Names with checks are covered by the checks table; re-read the others.
+                var withChecks = _namesWithChecks;
+                foreach (var name in _fed.Keys)
+                {
+                    if (!withChecks.Contains(name))
+                    {
+                        Enqueue(name);
+                    }
+                }
+            }
+        }
+
+        prints = next;
+    }
+}
