@@ -100,6 +100,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     {
         var attempt = 0;
         var filtered = false;
+        var indexReset = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             QueryResult<IReadOnlyList<KVPair>> result;
@@ -118,6 +119,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
 
                 // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
                 index = 0;
+                indexReset = true;
                 var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
                 if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
@@ -138,7 +140,11 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
 
             attempt = 0;
             filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered);
-            Update(layer, result.Value, notify: true);
+
+            // An index lower than the one waited on is a reset too (an agent restarted without its data answered first).
+            indexReset |= result.LastIndex < index;
+            Update(layer, result.Value, notify: true, indexReset);
+            indexReset = false;
             index = result.NextIndex(index);
         }
     }
@@ -153,11 +159,11 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
         return filtered;
     }
 
-    private void Update(KeyValueLayer layer, IReadOnlyList<KVPair> pairs, bool notify)
+    private void Update(KeyValueLayer layer, IReadOnlyList<KVPair> pairs, bool notify, bool indexReset = false)
     {
         lock (_gate)
         {
-            if (!layer.Update(pairs))
+            if (!layer.Update(pairs, indexReset))
             {
                 return;
             }
