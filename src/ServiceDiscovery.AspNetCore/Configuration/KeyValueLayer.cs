@@ -48,10 +48,26 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
         }
 
         _entries = next;
+        FromSnapshot = false;
+        IsLive = true;
         var changed = !SameAs(Data, data);
         Data = data;
         return changed;
     }
+
+    /// <summary>Serves values from a snapshot until Consul answers; the first live answer replaces them.</summary>
+    public void Restore(IReadOnlyDictionary<string, string?> values)
+    {
+        _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        Data = new Dictionary<string, string?>(values, StringComparer.OrdinalIgnoreCase);
+        FromSnapshot = true;
+    }
+
+    /// <summary>Gets a value indicating whether Consul has answered for this prefix (its values are live).</summary>
+    public bool IsLive { get; private set; }
+
+    /// <summary>Gets a value indicating whether <see cref="Data"/> still comes from the snapshot file.</summary>
+    public bool FromSnapshot { get; private set; }
 
     private Entry Parse(KVPair pair, Entry? previous)
     {

@@ -232,7 +232,7 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("1", configuration["Level"]);
     }
 
-    private static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
+    internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
         => (ConfigurationRoot)new ConfigurationBuilder()
             .AddConsulKeyValue(o =>
             {
