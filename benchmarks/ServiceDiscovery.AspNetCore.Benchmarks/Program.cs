@@ -12,6 +12,7 @@ using ServiceDiscovery.AspNetCore.Benchmarks;
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-idle [wait seconds] [window seconds]
 // CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds] [Auto|PerService|Datacenter]
 // Anything else is passed to BenchmarkDotNet's switcher.
 switch (args.FirstOrDefault())
@@ -30,6 +31,11 @@ switch (args.FirstOrDefault())
         break;
     case "kv-reload":
         await KeyValueReloadMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+        break;
+    case "kv-idle":
+        await KeyValueIdleMeasurement.RunAsync(
+            TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2),
+            TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60));
         break;
     case "scale":
         await ScaleMeasurement.RunAsync(

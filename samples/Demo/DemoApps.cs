@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore;
 
 namespace Demo;
@@ -26,6 +27,10 @@ internal static class DemoApps
     public static async Task<RunningApp> StartOrdersAsync(Uri consul, CancellationToken cancellationToken)
     {
         var builder = CreateBuilder(consul, "orders");
+
+        // Like samples/Orders.Api: settings and feature flags from Consul KV (config/orders/...), pushed live.
+        builder.Configuration.AddConsulKeyValue();
+        builder.Services.Configure<DemoFeatures>(builder.Configuration.GetSection("Features"));
         var catalog = builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"));
         catalog.AddStandardResilienceHandler();
         catalog.AddConsulLoadBalancing();
@@ -34,6 +39,7 @@ internal static class DemoApps
             Results.Json(await clients.CreateClient("catalog").GetFromJsonAsync<InstanceAnswer>("/instance", ct)));
         app.MapGet("/discovery/catalog", async (IConsulServiceDiscovery discovery, CancellationToken ct) =>
             (await discovery.GetInstancesAsync("catalog", ct)).Select(i => i.Id).ToArray());
+        app.MapGet("/features", (IOptionsMonitor<DemoFeatures> features) => features.CurrentValue);
         await app.StartAsync(cancellationToken);
         return new RunningApp(app, Health: null);
     }
@@ -55,6 +61,12 @@ internal static class DemoApps
         builder.Services.AddConsulDiscovery();
         return builder;
     }
+}
+
+/// <summary>The feature flags orders reads from Consul KV (<c>Features:NewPricing</c>), as Orders.Api does.</summary>
+internal sealed class DemoFeatures
+{
+    public bool NewPricing { get; set; }
 }
 
 /// <summary>What catalog's /instance answers.</summary>

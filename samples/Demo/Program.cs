@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using Demo;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using ServiceDiscovery.Consul.Testing;
 
 // dotnet run --project samples/Demo
@@ -124,7 +125,37 @@ try
     await view.PrintAsync("one catalog instance stopped", ct);
 
     step = "the leader of an orders election stops and another takes over";
-    Say("6b. " + await LeaderHandOverStep.RunAsync(consul, stepTimeout, ct));
+    Say("7. " + await LeaderHandOverStep.RunAsync(consul, stepTimeout, ct));
+
+    step = "orders reads a feature flag from Consul KV that is flipped live";
+    var features = orders.App.Services.GetRequiredService<IOptionsMonitor<DemoFeatures>>();
+    var flagUri = new Uri(consul, "/v1/kv/config/orders/Features/NewPricing");
+    Require(!(await FeaturesAsync(http, orders, ct)).NewPricing, "Features:NewPricing should start false (no key in Consul)");
+    var arrived = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+    using (features.OnChange(f =>
+           {
+               if (f.NewPricing)
+               {
+                   arrived.TrySetResult(Stopwatch.GetTimestamp());
+               }
+           }))
+    {
+        var put = Stopwatch.GetTimestamp();
+        using (var response = await http.PutAsync(flagUri, new StringContent("true"), ct))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        var reached = await arrived.Task.WaitAsync(stepTimeout, ct);
+        Require((await FeaturesAsync(http, orders, ct)).NewPricing, "orders' /features still shows NewPricing false after the callback");
+        Say($"8. PUT config/orders/Features/NewPricing = true: orders' IOptionsMonitor saw it {Stopwatch.GetElapsedTime(put, reached).TotalMilliseconds:F1} ms "
+            + "after the PUT began (pushed by its blocking query); GET /features now answers {\"newPricing\":true}.");
+    }
+
+    using (await http.DeleteAsync(flagUri, ct))
+    {
+        // Leaves a real Consul as the demo found it.
+    }
 
     step = "clean shutdown leaves Consul empty";
     foreach (var app in apps)
@@ -135,7 +166,7 @@ try
     apps.Clear();
     var left = await view.ReadAsync(ct);
     Require(left.Count == 0, $"still registered: {string.Join(", ", left.Select(r => r.Id))}");
-    Say("7. Every app stopped cleanly and deregistered itself: no demo service is left in Consul.");
+    Say("9. Every app stopped cleanly and deregistered itself: no demo service is left in Consul.");
     await view.PrintAsync("after shutdown", ct);
 
     Say($"All steps behaved, in {clock.Elapsed.TotalSeconds:F1} s.");
@@ -174,6 +205,10 @@ static string Describe(Dictionary<string, int> hits) => string.Join(", ", hits.O
 static async Task<InstanceAnswer> CallCatalogThroughOrdersAsync(HttpClient http, RunningApp orders, CancellationToken ct)
     => await http.GetFromJsonAsync<InstanceAnswer>(new Uri(orders.BaseAddress, "/catalog/instance"), ct)
        ?? throw new DemoStepFailedException("orders answered an empty body");
+
+static async Task<DemoFeatures> FeaturesAsync(HttpClient http, RunningApp orders, CancellationToken ct)
+    => await http.GetFromJsonAsync<DemoFeatures>(new Uri(orders.BaseAddress, "/features"), ct)
+       ?? throw new DemoStepFailedException("orders answered an empty /features body");
 
 static async Task<string[]> DiscoveredAsync(HttpClient http, RunningApp orders, CancellationToken ct)
     => await http.GetFromJsonAsync<string[]>(new Uri(orders.BaseAddress, "/discovery/catalog"), ct) ?? [];

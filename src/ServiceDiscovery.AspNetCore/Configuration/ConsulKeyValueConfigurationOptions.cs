@@ -58,6 +58,14 @@ public sealed class ConsulKeyValueConfigurationOptions
     public TimeSpan WaitTime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Gets or sets a file where the last good values are kept (opt-in; <see langword="null"/> keeps none). When Consul
+    /// is unreachable at start, the app starts from that file (also when not <see cref="Optional"/>, with a warning
+    /// naming its age) until Consul answers. It holds the configuration values, never the token: protect it like
+    /// appsettings.json.
+    /// </summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>
     /// Gets or sets where the source logs (malformed documents, outages, ACL denials). A configuration source is built
     /// before the host's logging exists, so it has its own; <see langword="null"/> discards its logs.
     /// </summary>

@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
@@ -25,10 +26,16 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private readonly KeyValueSnapshotFile? _snapshot;
+    private DateTimeOffset _snapshotSavedAt;
     private Task[]? _watches;
 
-    public ConsulKeyValueConfigurationProvider(KeyValueClient client, IReadOnlyList<string> prefixes, KeyValueConfigurationLog log, bool optional, TimeSpan wait, TimeProvider timeProvider)
+    public ConsulKeyValueConfigurationProvider(
+        KeyValueClient client, IReadOnlyList<string> prefixes, KeyValueConfigurationLog log, bool optional, TimeSpan wait, TimeProvider timeProvider, KeyValueSnapshotFile? snapshot = null)
     {
+        _snapshot = snapshot;
+        client.Meter.CreateObservableGauge(
+            "consul.config.snapshot.age", ObserveSnapshotAge, unit: "s", description: "Age of the snapshot values the configuration serves while Consul has not answered; absent once every prefix is live.");
         _client = client;
         _log = log;
         _layers = [.. prefixes.Select(p => new KeyValueLayer(p, log))];
@@ -68,11 +75,22 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
         }
 
         var indexes = new ulong[_layers.Length];
+        KeyValueSnapshot? saved = null;
         for (var i = 0; i < reads.Length; i++)
         {
             if (reads[i].Exception?.InnerException is ConsulException failure)
             {
                 var message = KeyValueMessages.Failed(Address, _layers[i].Prefix, failure);
+                saved ??= _snapshot?.Read();
+                if (saved is not null && saved.Prefixes.TryGetValue(_layers[i].Prefix, out var values))
+                {
+                    // Required or optional: the last good values stand in until Consul answers.
+                    _snapshotSavedAt = saved.SavedAt;
+                    _layers[i].Restore(values);
+                    _log.StartedFromSnapshot(message, _snapshot!.Path, SnapshotAge(), failure);
+                    continue;
+                }
+
                 if (!_optional)
                 {
                     throw new InvalidOperationException(message + KeyValueMessages.RequiredFix, failure);
@@ -93,6 +111,12 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
             indexes[i] = result.NextIndex(0);
         }
 
+        lock (_gate)
+        {
+            Data = Merge();
+            SaveSnapshot();
+        }
+
         return indexes;
     }
 
@@ -100,6 +124,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     {
         var attempt = 0;
         var filtered = false;
+        var indexReset = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             QueryResult<IReadOnlyList<KVPair>> result;
@@ -118,6 +143,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
 
                 // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
                 index = 0;
+                indexReset = true;
                 var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
                 if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
@@ -138,7 +164,11 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
 
             attempt = 0;
             filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered);
-            Update(layer, result.Value, notify: true);
+
+            // An index lower than the one waited on is a reset too (an agent restarted without its data answered first).
+            indexReset |= result.LastIndex < index;
+            Update(layer, result.Value, notify: true, indexReset);
+            indexReset = false;
             index = result.NextIndex(index);
         }
     }
@@ -153,31 +183,70 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
         return filtered;
     }
 
-    private void Update(KeyValueLayer layer, IReadOnlyList<KVPair> pairs, bool notify)
+    private void Update(KeyValueLayer layer, IReadOnlyList<KVPair> pairs, bool notify, bool indexReset = false)
     {
+        bool changed;
         lock (_gate)
         {
-            if (!layer.Update(pairs))
+            var wasLive = layer.IsLive;
+            changed = layer.Update(pairs, indexReset);
+            if (changed)
             {
-                return;
+                Data = Merge();
+                _log.Loaded(layer.Prefix, layer.Data.Count);
             }
 
-            var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var each in _layers)
+            // The last prefix to go live after a start from the snapshot may bring no change, yet completes a fresh one.
+            if (notify && (changed || !wasLive))
             {
-                foreach (var (key, value) in each.Data)
-                {
-                    data[key] = value;
-                }
+                SaveSnapshot();
             }
-
-            Data = data;
-            _log.Loaded(layer.Prefix, layer.Data.Count);
         }
 
-        if (notify)
+        if (changed && notify)
         {
             OnReload();
+        }
+    }
+
+    private Dictionary<string, string?> Merge()
+    {
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var each in _layers)
+        {
+            foreach (var (key, value) in each.Data)
+            {
+                data[key] = value;
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Persists the values once every prefix is live (a partial snapshot would misstate its age); under <see cref="_gate"/>.</summary>
+    private void SaveSnapshot()
+    {
+        if (_snapshot is null || !_layers.All(static l => l.IsLive))
+        {
+            return;
+        }
+
+        var snapshot = new KeyValueSnapshot { SavedAt = _timeProvider.GetUtcNow() };
+        foreach (var layer in _layers)
+        {
+            snapshot.Prefixes[layer.Prefix] = new Dictionary<string, string?>(layer.Data, StringComparer.Ordinal);
+        }
+
+        _snapshot.Write(snapshot);
+    }
+
+    private TimeSpan SnapshotAge() => _timeProvider.GetUtcNow() - _snapshotSavedAt;
+
+    private IEnumerable<Measurement<double>> ObserveSnapshotAge()
+    {
+        if (_layers.Any(static l => l.FromSnapshot))
+        {
+            yield return new Measurement<double>(SnapshotAge().TotalSeconds);
         }
     }
 

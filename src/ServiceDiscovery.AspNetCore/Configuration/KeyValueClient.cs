@@ -25,12 +25,14 @@ internal sealed class KeyValueClient : IDisposable
         services.AddConsulClient();
         _services = services.BuildServiceProvider();
         Api = _services.GetRequiredService<IConsulKeyValueApi>();
-        var meter = _services.GetRequiredService<ConsulTelemetry>().Meter;
-        MalformedDocuments = meter.CreateCounter<long>(
+        Meter = _services.GetRequiredService<ConsulTelemetry>().Meter;
+        MalformedDocuments = Meter.CreateCounter<long>(
             "consul.config.malformed_documents", unit: "{document}", description: "Consul KV documents that failed to parse; their keys kept their previous values.");
     }
 
     public IConsulKeyValueApi Api { get; }
+
+    public Meter Meter { get; }
 
     public Counter<long> MalformedDocuments { get; }
 

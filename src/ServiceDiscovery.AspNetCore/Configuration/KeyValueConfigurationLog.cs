@@ -25,6 +25,21 @@ internal sealed partial class KeyValueConfigurationLog(ILogger logger, Counter<l
 
     public void Loaded(string prefix, int count) => LogLoaded(logger, prefix, count);
 
+    public void SnapshotUnreadable(string path, Exception exception) => LogSnapshotUnreadable(logger, path, exception);
+
+    public void SnapshotNotWritten(string path, Exception exception) => LogSnapshotNotWritten(logger, path, exception);
+
+    public void StartedFromSnapshot(string message, string path, TimeSpan age, Exception exception) => LogStartedFromSnapshot(logger, message, path, age, exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "The Consul KV snapshot file '{Path}' could not be read; starting without it.")]
+    private static partial void LogSnapshotUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "The Consul KV snapshot file '{Path}' could not be written; the previous one (if any) is kept.")]
+    private static partial void LogSnapshotNotWritten(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "{Message} Starting from the snapshot '{Path}' saved {Age} ago; live values replace it when Consul answers.")]
+    private static partial void LogStartedFromSnapshot(ILogger logger, string message, string path, TimeSpan age, Exception exception);
+
     [LoggerMessage(1, LogLevel.Error, "Consul KV key '{Key}' is not a valid JSON document (line {Line}, byte {Position}); kept: {Kept}.")]
     private static partial void LogMalformedDocument(ILogger logger, string key, long? line, long? position, string kept);
 

@@ -23,13 +23,19 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
     public IReadOnlyDictionary<string, string?> Data { get; private set; } = Empty;
 
     /// <summary>Replaces the layer with what Consul now holds under the prefix; true when <see cref="Data"/> changed.</summary>
-    public bool Update(IReadOnlyList<KVPair> pairs)
+    /// <param name="pairs">Every key under the prefix.</param>
+    /// <param name="indexReset">
+    /// The answer follows an index reset (a failed query or an index that went backwards): a restarted agent numbers
+    /// its writes from a fresh index again, so an equal <c>ModifyIndex</c> no longer means an unchanged value and every
+    /// key is parsed again.
+    /// </param>
+    public bool Update(IReadOnlyList<KVPair> pairs, bool indexReset = false)
     {
         var next = new Dictionary<string, Entry>(pairs.Count, StringComparer.Ordinal);
         foreach (var pair in pairs)
         {
             _entries.TryGetValue(pair.Key, out var previous);
-            next[pair.Key] = previous is not null && previous.ModifyIndex == pair.ModifyIndex ? previous : Parse(pair, previous);
+            next[pair.Key] = !indexReset && previous is not null && previous.ModifyIndex == pair.ModifyIndex ? previous : Parse(pair, previous);
         }
 
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -42,10 +48,26 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
         }
 
         _entries = next;
+        FromSnapshot = false;
+        IsLive = true;
         var changed = !SameAs(Data, data);
         Data = data;
         return changed;
     }
+
+    /// <summary>Serves values from a snapshot until Consul answers; the first live answer replaces them.</summary>
+    public void Restore(IReadOnlyDictionary<string, string?> values)
+    {
+        _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        Data = new Dictionary<string, string?>(values, StringComparer.OrdinalIgnoreCase);
+        FromSnapshot = true;
+    }
+
+    /// <summary>Gets a value indicating whether Consul has answered for this prefix (its values are live).</summary>
+    public bool IsLive { get; private set; }
+
+    /// <summary>Gets a value indicating whether <see cref="Data"/> still comes from the snapshot file.</summary>
+    public bool FromSnapshot { get; private set; }
 
     private Entry Parse(KVPair pair, Entry? previous)
     {

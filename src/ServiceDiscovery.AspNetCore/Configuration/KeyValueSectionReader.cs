@@ -7,7 +7,7 @@ namespace ServiceDiscovery.AspNetCore.Configuration;
 
 /// <summary>
 /// Reads the connection keys of the <c>Consul</c> section (Address, Token, Datacenter, Timeout, Tls:*) and the source's
-/// own <c>Consul:KeyValue</c> keys (Optional, Root, ApplicationName, Environment, WaitTime, Prefixes). Read by hand, not
+/// own <c>Consul:KeyValue</c> keys (Optional, Root, ApplicationName, Environment, WaitTime, SnapshotPath, Prefixes). Read by hand, not
 /// bound: the options also hold a logger factory and a clock, which configuration cannot describe.
 /// </summary>
 internal static class KeyValueSectionReader
@@ -31,6 +31,7 @@ internal static class KeyValueSectionReader
         options.ApplicationName = kv["ApplicationName"] ?? options.ApplicationName;
         options.Environment = kv["Environment"] ?? options.Environment;
         options.WaitTime = Time(kv, "WaitTime") ?? options.WaitTime;
+        options.SnapshotPath = kv["SnapshotPath"] ?? options.SnapshotPath;
         foreach (var prefix in kv.GetSection("Prefixes").GetChildren().Select(static c => c.Value).OfType<string>())
         {
             options.Prefixes.Add(prefix);

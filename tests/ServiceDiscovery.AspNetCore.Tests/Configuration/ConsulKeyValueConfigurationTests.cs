@@ -146,6 +146,45 @@ public sealed class ConsulKeyValueConfigurationTests
     }
 
     [Fact]
+    public async Task AgentRestartedWithoutState_MidWatch_NoUpdateMissedAfterwards()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var agent = consul.RequireTestAgent("restarts the agent without its state");
+        if (consul.IsCluster)
+        {
+            Assert.Skip("in a cluster the index lives on the servers and does not go backwards when a client agent restarts");
+        }
+
+        using var kv = new KeyValueStore(consul);
+
+        // The flag is the fresh agent's first write, so the same first write on the restarted agent gets the same
+        // ModifyIndex with another value; the fillers push the index well above where a fresh agent starts.
+        await kv.PutAsync("orders/Features/NewPricing", "false");
+        for (var i = 0; i < 20; i++)
+        {
+            await kv.PutAsync($"orders/Filler{i}", "x");
+        }
+
+        using var configuration = Build(consul, kv);
+        using var services = new ServiceCollection().Configure<FeatureFlags>(configuration.GetSection("Features")).BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<FeatureFlags>>();
+        var indexBefore = agent.Index;
+        await Eventually.WaitAsync(
+            () => agent.Requests.Count(r => r.Path.StartsWith("/v1/kv/", StringComparison.Ordinal) && r.Query.Contains("index=", StringComparison.Ordinal)) >= 3,
+            Deadline,
+            "the three watches sent their blocking queries");
+
+        await agent.RestartAsync(keepState: false, TestContext.Current.CancellationToken);
+        Assert.True(agent.Index < indexBefore);
+
+        await kv.PutAsync("orders/Features/NewPricing", "true");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.NewPricing, Deadline, "the put after the restart reaches IOptionsMonitor");
+        await kv.PutAsync("orders/Features/Discount", "7");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Discount == 7, Deadline, "a second put after the restart reaches IOptionsMonitor");
+        Assert.Null(configuration["Filler0"]);
+    }
+
+    [Fact]
     public async Task AclDenied_Required_NamesPrefixAndTheReadRule()
     {
         var options = new ConsulTestAgentOptions();
@@ -193,7 +232,7 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("1", configuration["Level"]);
     }
 
-    private static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
+    internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
         => (ConfigurationRoot)new ConfigurationBuilder()
             .AddConsulKeyValue(o =>
             {

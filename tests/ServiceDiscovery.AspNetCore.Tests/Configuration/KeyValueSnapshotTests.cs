@@ -1,0 +1,113 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Configuration;
+
+/// <summary>The opt-in snapshot file: written from live values, a cold start from it while Consul is unreachable.</summary>
+public sealed class KeyValueSnapshotTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "kv-snapshot-" + Guid.NewGuid().ToString("N"));
+
+    private string SnapshotPath => Path.Combine(_folder, "nested", "orders.kv.json");
+
+    [Fact]
+    public async Task LiveValues_AreWritten_WithoutTheToken()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/NewPricing", "true");
+
+        using (Build(consul, kv, o => o.Token ??= "token-that-must-not-be-saved"))
+        {
+            Assert.True(File.Exists(SnapshotPath));
+        }
+
+        var text = await File.ReadAllTextAsync(SnapshotPath, TestContext.Current.CancellationToken);
+        Assert.Contains("\"Features:NewPricing\": \"true\"", text, StringComparison.Ordinal);
+        Assert.Contains($"{kv.Root}/orders/", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-that-must-not-be-saved", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(consul.Address.Authority, text, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(SnapshotPath)!, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task ConsulDown_Required_StartsFromSnapshot_ReportsItsAge_ThenLiveValuesReplaceIt()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var agent = consul.RequireTestAgent("stops and restarts the agent's listener");
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/NewPricing", "from-snapshot");
+
+        // The snapshot is written two hours "ago" on a fake clock, so its age is unmistakable below.
+        var twoHoursAgo = new FakeTimeProvider(TimeProvider.System.GetUtcNow() - TimeSpan.FromHours(2));
+        using (Build(consul, kv, o => o.TimeProvider = twoHoursAgo))
+        {
+        }
+
+        await kv.PutAsync("orders/Features/NewPricing", "live");
+        var ages = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "consul.config.snapshot.age")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (ages) { ages.Add(value); } });
+        listener.Start();
+        await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
+
+        using var configuration = Build(consul, kv); // required (Optional = false)
+
+        Assert.Equal("from-snapshot", configuration["Features:NewPricing"]);
+        listener.RecordObservableInstruments();
+        lock (ages)
+        {
+            // Other tests' sources may report too; this one's two-hour-old snapshot must be among them.
+            Assert.Contains(ages, a => a >= TimeSpan.FromHours(2).TotalSeconds - 60);
+        }
+
+        var reloaded = false;
+        configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded = true, null);
+        await agent.StartAcceptingAsync(TestContext.Current.CancellationToken);
+        await Eventually.WaitAsync(() => configuration["Features:NewPricing"] == "live", Deadline, "live values replace the snapshot's");
+        Assert.True(reloaded);
+        await Eventually.WaitAsync(
+            () => File.ReadAllText(SnapshotPath).Contains("\"live\"", StringComparison.Ordinal), Deadline, "the snapshot is rewritten from the live values");
+    }
+
+    [Fact]
+    public void UnreadableSnapshot_Required_StillFailsNamingTheAddress()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(SnapshotPath)!);
+        File.WriteAllText(SnapshotPath, "{ not json");
+        var address = "http://127.0.0.1:1";
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulKeyValue(o => { o.Address = address; o.ApplicationName = "orders"; o.SnapshotPath = SnapshotPath; o.Timeout = TimeSpan.FromSeconds(2); })
+            .Build());
+
+        Assert.Contains(address, error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
+        => ConsulKeyValueConfigurationTests.Build(consul, kv, o =>
+        {
+            o.SnapshotPath = SnapshotPath;
+            configure?.Invoke(o);
+        });
+}
