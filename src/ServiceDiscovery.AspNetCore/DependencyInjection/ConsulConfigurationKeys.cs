@@ -29,7 +29,7 @@ internal static class ConsulConfigurationKeys
             ("ShutdownMode", Leaf), ("DrainDelay", Leaf))),
         ("Discovery", Object(
             ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
-            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf),
+            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
         ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf))));

@@ -31,6 +31,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private readonly ILogger _logger;
     private readonly Func<double> _random;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly InstanceSnapshotGuard _guard;
 
     private volatile ConsulServiceInstances? _current;
     private volatile TaskCompletionSource<ConsulServiceInstances> _firstResult = NewFirstResult();
@@ -40,6 +41,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private int _started;
     private int _stopped;
     private bool _staleReported;
+    private long _confirmedAt;
 
     // Set by lookups, cleared by the idle sweep: a plain flag costs a lookup one read (and rarely one write).
     private volatile bool _touched = true;
@@ -63,6 +65,7 @@ internal sealed partial class ServiceWatch : IDisposable
         _logger = logger;
         _random = random;
         LastActive = timeProvider.GetTimestamp();
+        _guard = new InstanceSnapshotGuard(serviceName, options, timeProvider, metrics, logger);
     }
 
     public string ServiceName { get; }
@@ -74,6 +77,9 @@ internal sealed partial class ServiceWatch : IDisposable
     public long LastActive { get; set; }
 
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
+
+    /// <summary>How long ago Consul last confirmed the served instances; <see langword="null"/> before the first answer.</summary>
+    public TimeSpan? SnapshotAge => _current is null ? null : _timeProvider.GetElapsedTime(Interlocked.Read(ref _confirmedAt));
 
     /// <summary>Records a lookup for the idle sweep.</summary>
     public void Touch()
@@ -208,7 +214,7 @@ internal sealed partial class ServiceWatch : IDisposable
                 try
                 {
                     var result = await _client.GetHealthServiceAsync(
-                        ServiceName, _query.HealthQuery, _query.ToQueryOptions(index, _options.WaitTime), stopping).ConfigureAwait(false);
+                        ServiceName, _query.HealthQuery, _query.ToQueryOptions(index, _guard.Wait(_options.WaitTime)), stopping).ConfigureAwait(false);
 
                     var next = result.NextIndex(index);
                     if (next == 0)
@@ -285,7 +291,14 @@ internal sealed partial class ServiceWatch : IDisposable
     private void OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
     {
         var current = _current;
-        var instances = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
+        var available = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
+        var registered = _query.IncludeFailing ? ServiceInstanceMapper.Map(ServiceName, entries, _query, current, includeFailing: true) : available;
+        var instances = _guard.Decide(available, registered, index);
+        if (!_guard.InGrace)
+        {
+            Interlocked.Exchange(ref _confirmedAt, _timeProvider.GetTimestamp());
+        }
+
         if (failuresBefore > 0)
         {
             Log.WatchRecovered(_logger, ServiceName, failuresBefore);
