@@ -32,7 +32,7 @@ internal static class ConsulConfigurationKeys
             ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
-        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf))));
+        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))));
 
     /// <summary>The known keys as paths relative to the section (<c>Service:Weights:Passing</c>; <c>*</c> for any list index or dictionary key).</summary>
     public static IEnumerable<string> KnownPaths() => Paths(Root, prefix: null);
