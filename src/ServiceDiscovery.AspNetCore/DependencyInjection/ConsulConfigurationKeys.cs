@@ -29,10 +29,11 @@ internal static class ConsulConfigurationKeys
             ("ShutdownMode", Leaf), ("DrainDelay", Leaf))),
         ("Discovery", Object(
             ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
-            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf),
+            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
+            ("WatchMode", Leaf), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
-        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf))),
+        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
         ("Coordination", Object(
             ("Elections", Items(Object(("Key", Leaf), ("Value", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf)))),
             ("Locks", Object(("KeyPrefix", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf))))));

@@ -87,6 +87,24 @@ public sealed class ConsulDiscoveryOptions
     public int MaxConnections { get; set; } = 8;
 
     /// <summary>
+    /// Gets or sets how long the last known instances are still served when Consul's answer suddenly empties the list,
+    /// collapses it below <see cref="PanicThreshold"/> of its size, or drops instances while Consul's index went
+    /// backwards (an agent that restarted without its state). A settled answer ends it early;
+    /// <see cref="TimeSpan.Zero"/> believes every answer at once.
+    /// </summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan VoidGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets the share of registered instances that must pass their checks for only those to be served. Below
+    /// it (as in Envoy's panic mode) all registered instances are served, failing ones included, and passive ejection
+    /// avoids the dead ones. It is also the share below which a shrinking list counts as a collapse for
+    /// <see cref="VoidGracePeriod"/>. 0 turns panic off (and Consul is then asked for passing instances only).
+    /// </summary>
+    /// <value>The default is 0.5.</value>
+    public double PanicThreshold { get; set; } = 0.5;
+
+    /// <summary>
     /// Gets the per-service query overrides, keyed by service name (case-insensitive), bound from
     /// <c>Consul:Discovery:Services:{name}</c>. Unset values fall back to the settings above.
     /// </summary>

@@ -55,6 +55,18 @@ internal sealed class ConsulDiscoveryOptionsValidator(ConsulSectionPath? section
             DurationLimits.CheckAtMost($"{_section}:IdleTimeout", discovery.IdleTimeout, DurationLimits.Period, failures);
         }
 
+        if (discovery.VoidGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{_section}:VoidGracePeriod must be zero (off) or more; got '{Format(discovery.VoidGracePeriod)}'. Remove it to use the default of 00:00:10.");
+        }
+
+        DurationLimits.CheckAtMost($"{_section}:VoidGracePeriod", discovery.VoidGracePeriod, DurationLimits.ShortWait, failures);
+
+        if (!(discovery.PanicThreshold is >= 0 and <= 1))
+        {
+            failures.Add($"{_section}:PanicThreshold must be between 0 (off) and 1; got '{discovery.PanicThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}'. Remove it to use the default of 0.5.");
+        }
+
         if (!Enum.IsDefined(discovery.Consistency))
         {
             failures.Add($"{_section}:Consistency must be Default, Stale or Consistent; got '{discovery.Consistency}'.");

@@ -63,6 +63,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         _options = options.Value;
         _timeProvider = timeProvider;
         _metrics = metrics;
+        metrics.ObserveSnapshotAges(ObserveSnapshotAges);
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
 

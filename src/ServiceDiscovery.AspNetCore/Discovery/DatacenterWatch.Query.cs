@@ -21,7 +21,7 @@ internal sealed partial class DatacenterWatch
         ulong index = 0;
         var failures = 0;
         var delay = TimeSpan.Zero;
-        var bucket = new TokenBucket(_timeProvider, burst: 3, _options.MinimumQueryInterval);
+        var bucket = new TokenBucket(_timeProvider, TokenBucket.WatchBurst, _options.MinimumQueryInterval);
         try
         {
             while (!stopping.IsCancellationRequested)

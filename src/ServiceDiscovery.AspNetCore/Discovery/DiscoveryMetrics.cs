@@ -15,12 +15,20 @@ internal sealed class DiscoveryMetrics
 
     public const string ServiceNameTag = "consul.service.name";
 
+    /// <summary>The <c>consul.discovery.guard</c> value of a void-grace activation.</summary>
+    public const string GraceKind = "void_grace";
+
+    /// <summary>The <c>consul.discovery.guard</c> value of a panic activation.</summary>
+    public const string PanicKind = "panic";
+
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _staleLookups;
     private readonly Counter<long> _updates;
     private readonly Counter<long> _errors;
     private readonly UpDownCounter<long> _watches;
     private readonly UpDownCounter<long> _staleWatches;
+    private readonly Counter<long> _guardActivations;
+    private volatile Func<IEnumerable<Measurement<double>>>? _snapshotAges;
 
     public DiscoveryMetrics(IMeterFactory meterFactory)
     {
@@ -38,6 +46,10 @@ internal sealed class DiscoveryMetrics
             "consul.discovery.watches", "{watch}", "Service names currently watched.");
         _staleWatches = meter.CreateUpDownCounter<long>(
             "consul.discovery.stale_watches", "{watch}", "Watched service names currently served stale (Consul unreachable).");
+        _guardActivations = meter.CreateCounter<long>(
+            "consul.discovery.guard.activations", "{activation}", "Answers not believed at once (void_grace) or served with all registered instances (panic).");
+        meter.CreateObservableGauge(
+            "consul.discovery.snapshot.age", () => _snapshotAges?.Invoke() ?? [], "s", "Time since Consul last confirmed the instances served for a name.");
     }
 
     public void Lookup(string serviceName, bool stale)
@@ -60,6 +72,14 @@ internal sealed class DiscoveryMetrics
         1,
         new KeyValuePair<string, object?>(ServiceNameTag, serviceName),
         new KeyValuePair<string, object?>("error.type", errorType));
+
+    public void GuardActivated(string serviceName, string kind) => _guardActivations.Add(
+        1,
+        new KeyValuePair<string, object?>(ServiceNameTag, serviceName),
+        new KeyValuePair<string, object?>("consul.discovery.guard", kind));
+
+    /// <summary>Sets the source of the snapshot-age gauge (one measurement per watched name).</summary>
+    public void ObserveSnapshotAges(Func<IEnumerable<Measurement<double>>> snapshotAges) => _snapshotAges = snapshotAges;
 
     public void WatchStarted() => _watches.Add(1);
 

@@ -10,7 +10,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </summary>
 internal sealed class DiscoveryQuery
 {
-    private DiscoveryQuery(bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsistencyMode consistency, string? taggedAddress)
+    private DiscoveryQuery(bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsistencyMode consistency, string? taggedAddress, bool includeFailing)
     {
         PassingOnly = passingOnly;
         Tags = tags;
@@ -18,13 +18,17 @@ internal sealed class DiscoveryQuery
         Datacenter = datacenter;
         Consistency = consistency;
         TaggedAddress = taggedAddress;
-        HealthQuery = new HealthServiceQuery { PassingOnly = passingOnly, Tags = tags };
+        IncludeFailing = includeFailing;
+        HealthQuery = new HealthServiceQuery { PassingOnly = passingOnly && !includeFailing, Tags = tags };
     }
 
     /// <summary>Only instances whose checks all pass; otherwise warning ones too (filtered client-side).</summary>
     public bool PassingOnly { get; }
 
     public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>Failing instances are fetched too (the panic threshold needs them); they are filtered out client-side.</summary>
+    public bool IncludeFailing { get; }
 
     public string? Filter { get; }
 
@@ -36,7 +40,7 @@ internal sealed class DiscoveryQuery
     public string? TaggedAddress { get; }
 
     /// <summary>
-    /// The endpoint parameters. With warning instances wanted, <c>passing</c> is not sent at all: Consul's flag drops
+    /// The endpoint parameters. With warning or failing instances wanted, <c>passing</c> is not sent at all: Consul's flag drops
     /// warning too (docs/consul-http-api.md §6), so critical and maintenance instances are removed client-side instead.
     /// </summary>
     public HealthServiceQuery HealthQuery { get; }
@@ -52,7 +56,8 @@ internal sealed class DiscoveryQuery
             NullIfEmpty(overrides?.Filter) ?? NullIfEmpty(defaults.Filter),
             NullIfEmpty(overrides?.Datacenter),
             overrides?.Consistency ?? defaults.Consistency,
-            NullIfEmpty(overrides?.TaggedAddress) ?? NullIfEmpty(defaults.TaggedAddress));
+            NullIfEmpty(overrides?.TaggedAddress) ?? NullIfEmpty(defaults.TaggedAddress),
+            defaults.PanicThreshold > 0);
     }
 
     public QueryOptions ToQueryOptions(ulong index, TimeSpan wait) => new()

@@ -16,6 +16,13 @@ internal static class ServiceInstanceMapper
     /// An instance unchanged since <paramref name="previous"/> is reused, keeping its identity for consumers.
     /// </summary>
     public static ConsulServiceInstance[] Map(string serviceName, IReadOnlyList<ServiceEntry> entries, DiscoveryQuery query, ConsulServiceInstances? previous)
+        => Map(serviceName, entries, query, previous, includeFailing: false);
+
+    /// <summary>
+    /// As <see cref="Map(string, IReadOnlyList{ServiceEntry}, DiscoveryQuery, ConsulServiceInstances?)"/>; with
+    /// <paramref name="includeFailing"/>, warning and critical instances are kept too (never those in maintenance).
+    /// </summary>
+    public static ConsulServiceInstance[] Map(string serviceName, IReadOnlyList<ServiceEntry> entries, DiscoveryQuery query, ConsulServiceInstances? previous, bool includeFailing)
     {
         if (entries.Count == 0)
         {
@@ -25,7 +32,7 @@ internal static class ServiceInstanceMapper
         var instances = new List<ConsulServiceInstance>(entries.Count);
         foreach (var entry in entries)
         {
-            if (TryCreate(serviceName, entry, query) is { } instance)
+            if (TryCreate(serviceName, entry, query, includeFailing) is { } instance)
             {
                 instances.Add(instance);
             }
@@ -92,10 +99,12 @@ internal static class ServiceInstanceMapper
         return (string.IsNullOrEmpty(service.Address) ? entry.Node.Address : service.Address, service.Port);
     }
 
-    private static ConsulServiceInstance? TryCreate(string serviceName, ServiceEntry entry, DiscoveryQuery query)
+    private static ConsulServiceInstance? TryCreate(string serviceName, ServiceEntry entry, DiscoveryQuery query, bool includeFailing)
     {
         var status = HealthAggregation.Aggregate(entry.Checks);
-        var available = status == ConsulHealthStatus.Passing || (status == ConsulHealthStatus.Warning && !query.PassingOnly);
+        var available = status == ConsulHealthStatus.Passing
+            || (status == ConsulHealthStatus.Warning && (!query.PassingOnly || includeFailing))
+            || (status == ConsulHealthStatus.Critical && includeFailing);
         if (!available)
         {
             return null;

@@ -62,7 +62,7 @@ internal sealed partial class ServiceWatch
 
         // Consul's etiquette for blocking queries: a small burst, then at most one query per MinimumQueryInterval, so
         // an index that keeps moving (or going backwards, or to zero) cannot drive a hot loop.
-        var bucket = new TokenBucket(_timeProvider, burst: 3, _options.MinimumQueryInterval);
+        var bucket = new TokenBucket(_timeProvider, TokenBucket.WatchBurst, _options.MinimumQueryInterval);
         var lastAttempt = _timeProvider.GetTimestamp();
         try
         {

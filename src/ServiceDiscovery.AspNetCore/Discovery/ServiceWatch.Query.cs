@@ -19,7 +19,7 @@ internal sealed partial class ServiceWatch
     }
 
     private Task<QueryResult<IReadOnlyList<ServiceEntry>>> QueryHealthAsync(ulong index, CancellationToken stopping)
-        => _client.GetHealthServiceAsync(ServiceName, _query.HealthQuery, _query.ToQueryOptions(index, JitteredWait(_options.WaitTime, _random())), stopping);
+        => _client.GetHealthServiceAsync(ServiceName, _query.HealthQuery, _query.ToQueryOptions(index, JitteredWait(_guard.Wait(_options.WaitTime), _random())), stopping);
 
     /// <remarks>
     /// <see cref="Activity.Current"/> is set inside an async method of its own: the change is undone when it returns, so

@@ -32,6 +32,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private readonly Func<double> _random;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private readonly InstanceSnapshotGuard _guard;
 
     private volatile ConsulServiceInstances? _current;
     private volatile TaskCompletionSource<ConsulServiceInstances> _firstResult = NewFirstResult();
@@ -43,6 +44,7 @@ internal sealed partial class ServiceWatch : IDisposable
     private bool _started;
     private int _stopped;
     private bool _staleReported;
+    private long _confirmedAt;
 
     // Set by lookups, cleared by the idle sweep: a plain flag costs a lookup one read (and rarely one write).
     private volatile bool _touched = true;
@@ -66,6 +68,7 @@ internal sealed partial class ServiceWatch : IDisposable
         _logger = logger;
         _random = random;
         LastActive = timeProvider.GetTimestamp();
+        _guard = new InstanceSnapshotGuard(serviceName, options, timeProvider, metrics, logger);
     }
 
     public string ServiceName { get; }
@@ -92,6 +95,9 @@ internal sealed partial class ServiceWatch : IDisposable
     public long LastActive { get; set; }
 
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
+
+    /// <summary>How long ago Consul last confirmed the served instances; <see langword="null"/> before the first answer.</summary>
+    public TimeSpan? SnapshotAge => _current is null ? null : _timeProvider.GetElapsedTime(Interlocked.Read(ref _confirmedAt));
 
     /// <summary>Records a lookup for the idle sweep.</summary>
     public void Touch()
@@ -245,7 +251,14 @@ internal sealed partial class ServiceWatch : IDisposable
     private void OnAnswerLocked(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
     {
         var current = _current;
-        var instances = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
+        var available = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
+        var registered = _query.IncludeFailing ? ServiceInstanceMapper.Map(ServiceName, entries, _query, current, includeFailing: true) : available;
+        var instances = _guard.Decide(available, registered, index);
+        if (!_guard.InGrace)
+        {
+            Interlocked.Exchange(ref _confirmedAt, _timeProvider.GetTimestamp());
+        }
+
         if (failuresBefore > 0)
         {
             Log.WatchRecovered(_logger, ServiceName, failuresBefore);

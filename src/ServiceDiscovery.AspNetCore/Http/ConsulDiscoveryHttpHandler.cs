@@ -50,7 +50,14 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         metrics.Request(instance);
         try
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (tracker.RecordAnswer(instance, (int)response.StatusCode))
+            {
+                metrics.Ejection(instance);
+                Log.InstanceEjectedFor5xx(logger, instance.Id, serviceName, instance.Uri, (int)response.StatusCode);
+            }
+
+            return response;
         }
         catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken) && tracker.Eject(instance))
         {

@@ -15,4 +15,12 @@ public sealed class ConsulLoadBalancingOptions
     /// </summary>
     /// <value>The default is 10 seconds.</value>
     public TimeSpan EjectionDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets how many consecutive 5xx responses from one instance eject it for <see cref="EjectionDuration"/>
+    /// (outlier detection, as Envoy's <c>consecutive_5xx</c>); any other response resets the count. Zero turns it off:
+    /// a 5xx is the application's answer, and ejecting on it is a choice.
+    /// </summary>
+    /// <value>The default is 0 (off).</value>
+    public int ConsecutiveFailuresToEject { get; set; }
 }

@@ -46,11 +46,40 @@ internal sealed class InstanceHealthTracker(TimeProvider timeProvider, IOptionsM
         return true;
     }
 
+    /// <summary>
+    /// Counts consecutive 5xx answers of <paramref name="instance"/> and ejects it when they reach
+    /// <c>Consul:LoadBalancing:ConsecutiveFailuresToEject</c>; true when this answer ejected it.
+    /// </summary>
+    public bool RecordAnswer(ConsulServiceInstance instance, int statusCode)
+    {
+        var limit = options.CurrentValue.LoadBalancing.ConsecutiveFailuresToEject;
+        if (limit <= 0)
+        {
+            return false;
+        }
+
+        var state = Get(instance);
+        if (statusCode < 500)
+        {
+            Volatile.Write(ref state.Consecutive5xx, 0);
+            return false;
+        }
+
+        if (Interlocked.Increment(ref state.Consecutive5xx) < limit)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref state.Consecutive5xx, 0);
+        return Eject(instance);
+    }
+
     private InstanceState Get(ConsulServiceInstance instance) => _states.GetValue(instance, static _ => new InstanceState());
 
     private sealed class InstanceState
     {
         public int InFlight;
         public long EjectedUntil;
+        public int Consecutive5xx;
     }
 }

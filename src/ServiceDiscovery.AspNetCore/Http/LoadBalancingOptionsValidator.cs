@@ -26,6 +26,11 @@ internal sealed class LoadBalancingOptionsValidator(ConsulSectionPath? sectionPa
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"{_section}:EjectionDuration must be zero (no passive ejection) or more; got '{settings.EjectionDuration:c}'. Remove it to use the default of 00:00:10."));
         }
 
+        if (settings.ConsecutiveFailuresToEject < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{_section}:ConsecutiveFailuresToEject must be 0 (off) or more; got '{settings.ConsecutiveFailuresToEject}'. Remove it to keep 5xx responses from ejecting."));
+        }
+
         DurationLimits.CheckAtMost($"{_section}:EjectionDuration", settings.EjectionDuration, DurationLimits.Backoff, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -8,6 +8,13 @@ namespace ServiceDiscovery.AspNetCore.Internal;
 /// </summary>
 internal sealed class TokenBucket
 {
+    /// <summary>
+    /// The burst every watch loop gets: enough for the changes of a rolling restart of a few instances (each one
+    /// deregistered, registered and turned passing) to be seen as they happen, while a flapping agent still cannot
+    /// drive more than one query per <c>MinimumQueryInterval</c> for long.
+    /// </summary>
+    public const int WatchBurst = 10;
+
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _period;
     private readonly int _burst;

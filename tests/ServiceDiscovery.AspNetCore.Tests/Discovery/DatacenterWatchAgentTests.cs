@@ -3,6 +3,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
@@ -136,8 +137,8 @@ public sealed class DatacenterWatchAgentTests : IAsyncLifetime
         await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.Count == 1);
         await DiscoveryEventually.UntilAsync(() => clock.Elapsed > TimeSpan.FromSeconds(1), "a second passed");
 
-        // Each loop: a burst of 3, then one query per 200 ms at most. A loop re-asking at once would send hundreds.
-        var allowed = 2 * (3 + (int)(clock.Elapsed / TimeSpan.FromMilliseconds(200)) + 1);
+        // Each loop: a burst, then one query per 200 ms at most. A loop re-asking at once would send hundreds.
+        var allowed = 2 * (TokenBucket.WatchBurst + (int)(clock.Elapsed / TimeSpan.FromMilliseconds(200)) + 1);
         var sent = agent.CountRequests("/v1/health/state/") + agent.CountRequests("/v1/catalog/services");
         Assert.True(sent <= allowed, $"{sent} datacenter queries in {clock.Elapsed.TotalMilliseconds} ms (at most {allowed})");
     }
@@ -174,6 +175,10 @@ public sealed class DatacenterWatchAgentTests : IAsyncLifetime
             o.Discovery.WatchMode = mode;
             o.Discovery.MaxConnections = maxConnections;
             o.Discovery.MinimumQueryInterval = minimumQueryInterval ?? TimeSpan.FromSeconds(1);
+
+            // These tests are about which names the datacenter watch refreshes: every answer is believed at once.
+            o.Discovery.VoidGracePeriod = TimeSpan.Zero;
+            o.Discovery.PanicThreshold = 0;
         });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return _provider.GetRequiredService<IConsulServiceDiscovery>();

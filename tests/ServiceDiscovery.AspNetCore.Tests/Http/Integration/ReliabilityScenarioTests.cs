@@ -1,0 +1,142 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
+
+/// <summary>
+/// docs/reliability.md's scenarios end to end: real catalog apps on Kestrel registered with <c>AddConsulDiscovery()</c>,
+/// an orders-like caller under steady load through <c>AddConsulLoadBalancing()</c>, and something going wrong; each
+/// counts the failed calls and reports them with the recovery time.
+/// </summary>
+public sealed class ReliabilityScenarioTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private ConsulTarget _consul = null!;
+    private string _catalog = null!;
+    private Uri _whoami = null!;
+    private ServiceProvider? _client;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _consul = await ConsulTarget.StartAsync();
+        _catalog = _consul.ServiceName("catalog");
+        _whoami = new Uri($"http://{_catalog}/whoami");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
+        await _consul.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AgentRestartsWithoutState_NoCallFails()
+    {
+        var agent = _consul.RequireTestAgent("restarts the agent without its state");
+        await using var first = await StartCatalogAsync();
+        await using var second = await StartCatalogAsync();
+        var http = CreateClient(b => b.AddConsulLoadBalancing());
+        await using var load = SteadyLoad.Start(http, _whoami);
+        await load.RunMoreAsync(100);
+
+        var clock = Stopwatch.StartNew();
+        await agent.RestartAsync(keepState: false, Ct);
+        await _consul.WaitUntilAsync(
+            s => s.CheckStatus(first.ServiceId) == "passing" && s.CheckStatus(second.ServiceId) == "passing",
+            Deadline,
+            "both catalog instances are back and passing");
+        await AssertNoFailureAsync("agent restart without state", load, clock.Elapsed, moreCalls: 200);
+    }
+
+    [Fact]
+    public async Task InstanceCrashes_NoCallFailsThroughTheResilienceRetry()
+    {
+        await using var crashing = await StartCatalogAsync();
+        await using var survivor = await StartCatalogAsync();
+        var http = CreateClient(b =>
+        {
+            b.AddStandardResilienceHandler();
+            b.AddConsulLoadBalancing();
+        });
+        await using var load = SteadyLoad.Start(http, _whoami);
+        await load.RunMoreAsync(100);
+
+        // A crash: Kestrel stops listening, nothing deregisters; Consul finds out from the failing check.
+        var clock = Stopwatch.StartNew();
+        await crashing.App.Services.GetRequiredService<IServer>().StopAsync(Ct);
+        await _consul.WaitUntilAsync(s => s.CheckStatus(crashing.ServiceId) == "critical", Deadline, "the crashed instance's check fails");
+        await AssertNoFailureAsync("instance crash", load, clock.Elapsed, moreCalls: 200);
+    }
+
+    [Fact]
+    public async Task RollingRestartOfThreeInstances_NoCallFails()
+    {
+        var apps = new List<RegisteredApp> { await StartCatalogAsync(), await StartCatalogAsync(), await StartCatalogAsync() };
+        try
+        {
+            var http = CreateClient(b => b.AddConsulLoadBalancing());
+            await using var load = SteadyLoad.Start(http, _whoami);
+            await load.RunMoreAsync(100);
+
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < 3; i++)
+            {
+                // Graceful: deregister, drain, stop; then the replacement starts and passes before the next one goes.
+                await apps[i].App.StopAsync(Ct);
+                await apps[i].DisposeAsync();
+                apps[i] = await StartCatalogAsync();
+                await load.RunMoreAsync(50);
+            }
+
+            await AssertNoFailureAsync("rolling restart of 3 instances", load, clock.Elapsed, moreCalls: 100);
+        }
+        finally
+        {
+            foreach (var app in apps)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Lets <paramref name="moreCalls"/> more calls run after the recovery, then reports and checks the count.</summary>
+    private static async Task AssertNoFailureAsync(string scenario, SteadyLoad load, TimeSpan recovery, int moreCalls)
+    {
+        await load.RunMoreAsync(moreCalls);
+        await load.StopAsync();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{scenario}: {load.Failed} of {load.Total} calls failed; back to normal in Consul after {recovery.TotalMilliseconds:F0} ms");
+        Assert.True(load.Failed == 0, string.Join(Environment.NewLine, load.Errors.Take(5)));
+    }
+
+    private async Task<RegisteredApp> StartCatalogAsync()
+    {
+        var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
+        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
+        return app;
+    }
+
+    private HttpClient CreateClient(Action<IHttpClientBuilder> configure)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _consul.Address.ToString(), ["Consul:Token"] = _consul.Token })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        configure(services.AddHttpClient("caller"));
+        _client = services.BuildServiceProvider();
+        return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+    }
+}
