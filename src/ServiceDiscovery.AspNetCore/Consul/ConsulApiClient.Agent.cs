@@ -39,6 +39,23 @@ internal sealed partial class ConsulApiClient : IConsulAgentApi
         return response.Found ? response.Value : null;
     }
 
+    /// <inheritdoc />
+    public async Task<AgentService?> WatchAgentServiceAsync(string serviceId, string? hash, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+        var path = "v1/agent/service/" + ConsulPath.Segment(serviceId);
+        var blocking = !string.IsNullOrEmpty(hash) && wait > TimeSpan.Zero;
+        var waited = wait > MaxWait ? MaxWait : wait;
+        var query = new ConsulQuery().Add("hash", blocking ? hash : null).Add("wait", blocking ? WaitMilliseconds(waited) : null);
+        var call = new ConsulCall(HttpMethod.Get, "/v1/agent/service/{service_id}", "/" + path, query.Apply(path))
+        {
+            NotFoundIsAnswer = true,
+            BlockingWait = blocking ? waited : TimeSpan.Zero,
+        };
+        var response = await SendAsync(call, ConsulJsonContext.Default.AgentService, cancellationToken).ConfigureAwait(false);
+        return response.Found ? response.Value : null;
+    }
+
     /// <summary><c>GET /v1/agent/services[?filter=]</c>, keyed by service id.</summary>
     public async Task<IReadOnlyDictionary<string, AgentService>> GetAgentServicesAsync(string? filter, CancellationToken cancellationToken)
     {

@@ -22,6 +22,14 @@ internal interface IConsulAgentApi : IConsulApi
     /// <summary><c>GET /v1/agent/service/{id}</c>. Returns <see langword="null"/> on 404.</summary>
     Task<AgentService?> GetAgentServiceAsync(string serviceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>GET /v1/agent/service/{id}?hash=&amp;wait=</c>: a hash-based blocking query (docs/consul-http-api.md §8). With
+    /// <paramref name="hash"/> (the last <see cref="AgentService.ContentHash"/>) the agent answers when the service
+    /// changes, or after <paramref name="wait"/>; without it at once. Returns <see langword="null"/> on 404, which is also
+    /// how an agent that restarted empty answers a blocked watcher.
+    /// </summary>
+    Task<AgentService?> WatchAgentServiceAsync(string serviceId, string? hash, TimeSpan wait, CancellationToken cancellationToken);
+
     /// <summary><c>PUT /v1/agent/service/maintenance/{id}?enable=true|false[&amp;reason=]</c>.</summary>
     Task SetServiceMaintenanceAsync(string serviceId, bool enable, string? reason, CancellationToken cancellationToken);
 

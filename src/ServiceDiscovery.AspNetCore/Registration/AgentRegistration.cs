@@ -3,6 +3,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Health;
 
 namespace ServiceDiscovery.AspNetCore.Registration;
@@ -70,8 +71,8 @@ internal sealed class AgentRegistration(
         RegistrationLog.RegistrationFailed(logger, registration.ServiceId, client.Address, attempt, retryDelay, exception.Message);
     }
 
-    /// <summary>Reports the app's health to the TTL check. <see langword="false"/> when the agent no longer knows the check.</summary>
-    public async Task<bool> HeartbeatAsync(ServiceRegistration registration, string checkId, CancellationToken cancellationToken)
+    /// <summary>Reports the app's health to the TTL check: whether the agent took it, forgot the check, or failed.</summary>
+    public async Task<AgentAnswer> HeartbeatAsync(ServiceRegistration registration, string checkId, CancellationToken cancellationToken)
     {
         var (status, output) = await health.ProbeAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -83,17 +84,21 @@ internal sealed class AgentRegistration(
                 RegistrationLog.HeartbeatRecovered(logger, registration.ServiceId);
             }
 
+            // The agent knows the check, so it holds the service.
+            SetRegistered(registration, registered: true);
             RegistrationLog.HeartbeatSent(logger, registration.ServiceId, status);
-            return true;
+            return AgentAnswer.Holds;
         }
         catch (ConsulException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             SetRegistered(registration, registered: false);
             RegistrationLog.AgentForgotService(logger, registration.ServiceId, client.Address, "its TTL check update was answered 404");
-            return false;
+            return AgentAnswer.Forgotten;
         }
         catch (ConsulException ex)
         {
+            // Nobody can vouch for the registration while the agent does not answer: it may be restarting empty.
+            SetRegistered(registration, registered: false);
             metrics.Failed(registration.ServiceName, RegistrationOperations.Heartbeat, ex);
             if (!_heartbeatFailing)
             {
@@ -101,34 +106,25 @@ internal sealed class AgentRegistration(
                 RegistrationLog.HeartbeatFailed(logger, registration.ServiceId, client.Address, ex.Message);
             }
 
-            return true;
+            return AgentAnswer.Failed;
         }
     }
 
-    /// <summary>Anti-entropy: the reason to register again, or <see langword="null"/> when the agent has us as we registered.</summary>
-    public async Task<string?> VerifyAsync(ServiceRegistration registration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Anti-entropy: asks the agent for our service, blocking on <paramref name="hash"/> (the last answer's content
+    /// hash) for up to <paramref name="wait"/> when given, so that a change or a restarted agent is seen within one
+    /// round trip. Cancellation propagates.
+    /// </summary>
+    public async Task<AgentCheck> VerifyAsync(ServiceRegistration registration, string? hash, TimeSpan wait, CancellationToken cancellationToken)
     {
+        AgentService? service;
         try
         {
-            var service = await client.GetAgentServiceAsync(registration.ServiceId, cancellationToken).ConfigureAwait(false);
-            _verifyFailing = false;
-            if (service is null)
-            {
-                SetRegistered(registration, registered: false);
-                RegistrationLog.AgentForgotService(logger, registration.ServiceId, client.Address, "the agent no longer lists it");
-                return RegistrationReasons.Reregistration;
-            }
-
-            if (service.Port != registration.Endpoint.Port || !string.Equals(service.Address, registration.Endpoint.Host, StringComparison.OrdinalIgnoreCase))
-            {
-                RegistrationLog.AgentHasOtherRegistration(logger, registration.ServiceId, service.Address, service.Port);
-                return RegistrationReasons.Changed;
-            }
-
-            return null;
+            service = await client.WatchAgentServiceAsync(registration.ServiceId, hash, wait, cancellationToken).ConfigureAwait(false);
         }
         catch (ConsulException ex)
         {
+            SetRegistered(registration, registered: false);
             metrics.Failed(registration.ServiceName, RegistrationOperations.Verify, ex);
             if (!_verifyFailing)
             {
@@ -136,8 +132,30 @@ internal sealed class AgentRegistration(
                 RegistrationLog.VerifyFailed(logger, registration.ServiceId, client.Address, ex.Message);
             }
 
-            return null;
+            return new AgentCheck(AgentAnswer.Failed, null, null);
         }
+
+        if (_verifyFailing)
+        {
+            _verifyFailing = false;
+            RegistrationLog.AgentAnswersAgain(logger, client.Address, registration.ServiceId, service is not null);
+        }
+
+        if (service is null)
+        {
+            SetRegistered(registration, registered: false);
+            RegistrationLog.AgentForgotService(logger, registration.ServiceId, client.Address, "the agent no longer lists it");
+            return new AgentCheck(AgentAnswer.Forgotten, RegistrationReasons.Reregistration, null);
+        }
+
+        if (service.Port != registration.Endpoint.Port || !string.Equals(service.Address, registration.Endpoint.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            RegistrationLog.AgentHasOtherRegistration(logger, registration.ServiceId, service.Address, service.Port);
+            return new AgentCheck(AgentAnswer.Forgotten, RegistrationReasons.Changed, null);
+        }
+
+        SetRegistered(registration, registered: true);
+        return new AgentCheck(AgentAnswer.Holds, null, service.ContentHash);
     }
 
     /// <summary>
@@ -182,3 +200,19 @@ internal sealed class AgentRegistration(
         metrics.SetState(registration.ServiceName, registered);
     }
 }
+
+/// <summary>What one call learnt about the agent holding our service.</summary>
+internal enum AgentAnswer
+{
+    /// <summary>The agent holds the service as registered.</summary>
+    Holds,
+
+    /// <summary>The agent does not hold it (or holds another address): register again.</summary>
+    Forgotten,
+
+    /// <summary>The agent did not answer usefully (unreachable, timeout, error status).</summary>
+    Failed,
+}
+
+/// <summary>The outcome of <see cref="AgentRegistration.VerifyAsync"/>: the answer, the reason to register again, and the content hash to block on next.</summary>
+internal readonly record struct AgentCheck(AgentAnswer Answer, string? Reason, string? Hash);

@@ -25,8 +25,9 @@ public sealed class ConsulRegistrationOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Gets or sets how often the app verifies that the agent still has its service (an agent restarted without its
-    /// state forgets it) and registers it again if not. At least 1 second.
+    /// Gets or sets the longest time between two answers from the agent about the app's own service (an agent restarted
+    /// without its state forgets it; the app then registers again). The app watches the service with a blocking query,
+    /// so a loss is normally seen at once, and rechecks every 1 to 2 seconds while the agent is unreachable. At least 1 second.
     /// </summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan AntiEntropyInterval { get; set; } = TimeSpan.FromSeconds(30);

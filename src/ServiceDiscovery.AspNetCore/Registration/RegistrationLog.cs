@@ -46,8 +46,11 @@ internal static partial class RegistrationLog
     [LoggerMessage(311, LogLevel.Information, "Reporting the health of '{ServiceId}' to Consul works again.", EventName = "ConsulHeartbeatRecovered")]
     public static partial void HeartbeatRecovered(ILogger logger, string serviceId);
 
-    [LoggerMessage(312, LogLevel.Warning, "Verifying that the Consul agent at {ConsulAddress} still has '{ServiceId}' failed; trying again next period. {Reason}", EventName = "ConsulVerificationFailed")]
+    [LoggerMessage(312, LogLevel.Warning, "Verifying that the Consul agent at {ConsulAddress} still has '{ServiceId}' failed; checking again every second or two until it answers. {Reason}", EventName = "ConsulVerificationFailed")]
     public static partial void VerifyFailed(ILogger logger, string serviceId, Uri consulAddress, string reason);
+
+    [LoggerMessage(319, LogLevel.Information, "The Consul agent at {ConsulAddress} answers again (it still has '{ServiceId}': {StillRegistered}).", EventName = "ConsulAgentAnswersAgain")]
+    public static partial void AgentAnswersAgain(ILogger logger, Uri consulAddress, string serviceId, bool stillRegistered);
 
     [LoggerMessage(313, LogLevel.Warning, "The Consul agent has '{ServiceId}' at {AgentAddress}:{AgentPort}, not where this app listens; registering it again.", EventName = "ConsulServiceOverwritten")]
     public static partial void AgentHasOtherRegistration(ILogger logger, string serviceId, string agentAddress, int agentPort);

@@ -18,6 +18,12 @@ internal sealed class RegistrationLoop : IAsyncDisposable
     private readonly Func<ConsulOptions, ServiceRegistration> _build;
     private readonly TimeProvider _time;
     private readonly RegistrationBackoff _backoff;
+    /// <summary>
+    /// The longest pause between two checks while the agent does not answer, whatever <c>RetryMaxDelay</c> says: an
+    /// agent that restarts empty then has the service back within about this long of answering again.
+    /// </summary>
+    internal static readonly TimeSpan UnreachableRecheckMaxDelay = TimeSpan.FromSeconds(2);
+
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,6 +110,9 @@ internal sealed class RegistrationLoop : IAsyncDisposable
     {
         var pendingReason = registered ? null : RegistrationReasons.Initial;
         var attempt = 0;
+        var failures = 0;
+        var lostInARow = 0;
+        string? hash = null;
         var nextVerify = Now + RegistrationOptions.AntiEntropyInterval;
         var nextHeartbeat = Now;
         while (!cancellationToken.IsCancellationRequested)
@@ -129,6 +138,8 @@ internal sealed class RegistrationLoop : IAsyncDisposable
                         await _agent.RegisterAsync(registration, pendingReason, cancellationToken).ConfigureAwait(false);
                         pendingReason = null;
                         attempt = 0;
+                        failures = 0;
+                        hash = null;
                         nextVerify = Now + RegistrationOptions.AntiEntropyInterval;
                         nextHeartbeat = Now;
                     }
@@ -146,25 +157,60 @@ internal sealed class RegistrationLoop : IAsyncDisposable
                 if (registration.TtlCheckId is { } checkId && now >= nextHeartbeat)
                 {
                     nextHeartbeat = now + registration.Ttl / 3;
-                    if (!await _agent.HeartbeatAsync(registration, checkId, cancellationToken).ConfigureAwait(false))
+                    var answer = await _agent.HeartbeatAsync(registration, checkId, cancellationToken).ConfigureAwait(false);
+                    if (answer == AgentAnswer.Forgotten)
                     {
                         pendingReason = RegistrationReasons.Reregistration;
                         continue;
                     }
-                }
 
-                if (now >= nextVerify)
-                {
-                    nextVerify = now + RegistrationOptions.AntiEntropyInterval;
-                    if (await _agent.VerifyAsync(registration, cancellationToken).ConfigureAwait(false) is { } reason)
+                    if (answer == AgentAnswer.Failed)
                     {
-                        pendingReason = reason;
-                        continue;
+                        // Ask the agent again without blocking: it may be coming back empty.
+                        hash = null;
                     }
                 }
 
+                now = Now;
+                if (now >= nextVerify)
+                {
+                    nextVerify = now + RegistrationOptions.AntiEntropyInterval;
+                    hash = null;
+                }
+
                 var due = registration.TtlCheckId is null || nextVerify < nextHeartbeat ? nextVerify : nextHeartbeat;
-                await WaitAsync(due - Now, cancellationToken).ConfigureAwait(false);
+                if (await VerifyUntilAsync(registration, hash, due - now, cancellationToken).ConfigureAwait(false) is not { } check)
+                {
+                    // The wait ran out (or the options changed) before the agent answered: back to the schedule.
+                    continue;
+                }
+
+                hash = check.Hash;
+                if (check.Answer == AgentAnswer.Failed)
+                {
+                    // The agent is unreachable (or failing): keep asking at a short jittered pace rather than at the
+                    // anti-entropy interval, so that an agent that restarts empty has us back within seconds.
+                    failures++;
+                    var delay = _backoff.NextDelay(failures, RegistrationOptions.RetryInitialDelay, Min(RegistrationOptions.RetryMaxDelay, UnreachableRecheckMaxDelay));
+                    await WaitAsync(Min(delay, due - Now), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                failures = 0;
+                if (check.Reason is not { } reason)
+                {
+                    lostInARow = 0;
+                    continue;
+                }
+
+                // An agent that accepts the registration and then denies holding it must not get a registration storm:
+                // the first loss re-registers at once, a repeat without the agent holding it in between backs off.
+                if (++lostInARow > 1)
+                {
+                    await WaitAsync(_backoff.NextDelay(lostInARow - 1, RegistrationOptions.RetryInitialDelay, RegistrationOptions.RetryMaxDelay), cancellationToken).ConfigureAwait(false);
+                }
+
+                pendingReason = reason;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -236,6 +282,44 @@ internal sealed class RegistrationLoop : IAsyncDisposable
         RegistrationLog.RegistrationChanged(_logger, updated.ServiceId);
         return pendingReason ?? RegistrationReasons.Changed;
     }
+
+    /// <summary>
+    /// Verifies the registration, blocking on <paramref name="hash"/> (when known) until <paramref name="until"/> has
+    /// passed on the <see cref="TimeProvider"/> or the options change; <see langword="null"/> when it ended that way.
+    /// </summary>
+    private async Task<AgentCheck?> VerifyUntilAsync(ServiceRegistration registration, string? hash, TimeSpan until, CancellationToken cancellationToken)
+    {
+        var wake = Volatile.Read(ref _wake);
+        if (Volatile.Read(ref _optionsChanged) == 1)
+        {
+            return null;
+        }
+
+        if (until <= TimeSpan.Zero)
+        {
+            until = TimeSpan.FromMilliseconds(1);
+        }
+
+        // Only a blocking call (one with a hash) needs the schedule's deadline; without a hash the agent answers at once.
+        using var deadline = hash is null ? new CancellationTokenSource() : new CancellationTokenSource(until, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var call = _agent.VerifyAsync(registration, hash, until, linked.Token);
+        if (await Task.WhenAny(call, wake.Task).ConfigureAwait(false) != call)
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Waits <paramref name="delay"/> on the <see cref="TimeProvider"/>, or less when options change.</summary>
     private async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -73,11 +73,13 @@ public sealed class KeyValueSnapshotTests : IDisposable
             Assert.Contains(ages, a => a >= TimeSpan.FromHours(2).TotalSeconds - 60);
         }
 
-        var reloaded = false;
-        configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded = true, null);
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded.TrySetResult(), null);
         await agent.StartAcceptingAsync(TestContext.Current.CancellationToken);
         await Eventually.WaitAsync(() => configuration["Features:NewPricing"] == "live", Deadline, "live values replace the snapshot's");
-        Assert.True(reloaded);
+
+        // The provider publishes the values, then fires the reload token: wait for the token rather than race it.
+        await reloaded.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         await Eventually.WaitAsync(
             () => File.ReadAllText(SnapshotPath).Contains("\"live\"", StringComparison.Ordinal), Deadline, "the snapshot is rewritten from the live values");
     }

@@ -26,6 +26,18 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
         OnGetAgentService = (id, _) => Task.FromResult(Services.TryGetValue(id, out var registration)
             ? new AgentService { ID = id, Service = registration.Name, Address = registration.Address ?? "", Port = registration.Port ?? 0 }
             : null);
+        OnWatchAgentService = async (id, hash, _, ct) =>
+        {
+            var service = await OnGetAgentService(id, ct).ConfigureAwait(false);
+            var current = service is null ? null : service with { ContentHash = $"{service.Address}:{service.Port}" };
+            if (hash is not null && current is not null && hash == current.ContentHash)
+            {
+                // Nothing changed: block like the agent does, until the caller gives up (tests replace this to wake it).
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+
+            return current;
+        };
         OnUpdateTtl = (checkId, _, _, _) => Services.Values.Any(s => s.Check?.CheckID == checkId)
             ? Task.CompletedTask
             : Task.FromException(NotFound($"Unknown check ID \"{checkId}\". Ensure that the check ID is passed, not the check name."));
@@ -37,7 +49,7 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
     /// <summary>The services this fake agent holds, by id.</summary>
     public ConcurrentDictionary<string, AgentServiceRegistration> Services { get; } = new();
 
-    /// <summary>Calls in order: <c>register:{id}</c>, <c>deregister:{id}</c>, <c>get:{id}</c>, <c>ttl:{checkId}:{status}</c>, <c>maintenance:{id}:{enable}</c>.</summary>
+    /// <summary>Calls in order: <c>register:{id}</c>, <c>deregister:{id}</c>, <c>get:{id}</c>, <c>watch:{id}</c> (or <c>watch:{id}:blocking</c> with a hash), <c>ttl:{checkId}:{status}</c>, <c>maintenance:{id}:{enable}</c>.</summary>
     public IReadOnlyList<string> Calls => [.. _calls];
 
     /// <summary>The bodies registered, in order.</summary>
@@ -49,9 +61,15 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
 
     public Func<string, CancellationToken, Task<AgentService?>> OnGetAgentService { get; set; }
 
+    /// <summary>The hash-blocking watch: (id, hash, wait, token). By default answers at once unless the hash is current, then blocks until cancelled.</summary>
+    public Func<string, string?, TimeSpan, CancellationToken, Task<AgentService?>> OnWatchAgentService { get; set; }
+
     public Func<string, ConsulHealthStatus, string?, CancellationToken, Task> OnUpdateTtl { get; set; }
 
     public Func<string, bool, string?, CancellationToken, Task> OnMaintenance { get; set; }
+
+    /// <summary>The calls other than the registration's own anti-entropy watch (<c>watch:</c>), for tests about something else.</summary>
+    public IReadOnlyList<string> CallsButWatches => [.. Calls.Where(c => !c.StartsWith("watch:", StringComparison.Ordinal))];
 
     public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
 
@@ -76,6 +94,12 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
     {
         _calls.Enqueue("get:" + serviceId);
         return OnGetAgentService(serviceId, cancellationToken);
+    }
+
+    public Task<AgentService?> WatchAgentServiceAsync(string serviceId, string? hash, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue(hash is null ? "watch:" + serviceId : $"watch:{serviceId}:blocking");
+        return OnWatchAgentService(serviceId, hash, wait, cancellationToken);
     }
 
     public Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken)

@@ -88,7 +88,7 @@ public sealed class AgentRegistrationTests
         await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
         _client.Services.Clear();
 
-        Assert.Equal(RegistrationReasons.Reregistration, await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
+        Assert.Equal(RegistrationReasons.Reregistration, (await _agent.VerifyAsync(_registration, null, TimeSpan.Zero, TestContext.Current.CancellationToken)).Reason);
         Assert.False(_agent.IsRegistered);
     }
 
@@ -100,7 +100,7 @@ public sealed class AgentRegistrationTests
         await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
         _client.OnGetAgentService = (id, _) => Task.FromResult<AgentService?>(new() { ID = id, Service = "orders", Address = agentAddress, Port = agentPort });
 
-        Assert.Equal(RegistrationReasons.Changed, await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
+        Assert.Equal(RegistrationReasons.Changed, (await _agent.VerifyAsync(_registration, null, TimeSpan.Zero, TestContext.Current.CancellationToken)).Reason);
     }
 
     [Fact]
@@ -108,6 +108,38 @@ public sealed class AgentRegistrationTests
     {
         await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
 
-        Assert.Null(await _agent.VerifyAsync(_registration, TestContext.Current.CancellationToken));
+        Assert.Null((await _agent.VerifyAsync(_registration, null, TimeSpan.Zero, TestContext.Current.CancellationToken)).Reason);
+    }
+
+    [Fact]
+    public async Task Verify_AgentUnreachable_NotRegisteredUntilItAnswersAgain()
+    {
+        await _agent.RegisterAsync(_registration, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
+        var answers = _client.OnWatchAgentService;
+        _client.OnWatchAgentService = (_, _, _, _) => Task.FromException<AgentService?>(FakeConsulAgentApi.Unreachable());
+
+        Assert.Equal(AgentAnswer.Failed, (await _agent.VerifyAsync(_registration, null, TimeSpan.Zero, TestContext.Current.CancellationToken)).Answer);
+        Assert.False(_agent.IsRegistered);
+
+        _client.OnWatchAgentService = answers;
+        var check = await _agent.VerifyAsync(_registration, null, TimeSpan.Zero, TestContext.Current.CancellationToken);
+        Assert.Equal(AgentAnswer.Holds, check.Answer);
+        Assert.NotNull(check.Hash);
+        Assert.True(_agent.IsRegistered);
+    }
+
+    [Fact]
+    public async Task Heartbeat_AgentUnreachable_NotRegisteredUntilATtlUpdateSucceeds()
+    {
+        var ttl = _registration with { TtlCheckId = "service:" + _registration.ServiceId };
+        await _agent.RegisterAsync(ttl, RegistrationReasons.Initial, TestContext.Current.CancellationToken);
+        _client.OnUpdateTtl = (_, _, _, _) => Task.FromException(FakeConsulAgentApi.Unreachable());
+
+        Assert.Equal(AgentAnswer.Failed, await _agent.HeartbeatAsync(ttl, ttl.TtlCheckId!, TestContext.Current.CancellationToken));
+        Assert.False(_agent.IsRegistered);
+
+        _client.OnUpdateTtl = (_, _, _, _) => Task.CompletedTask;
+        Assert.Equal(AgentAnswer.Holds, await _agent.HeartbeatAsync(ttl, ttl.TtlCheckId!, TestContext.Current.CancellationToken));
+        Assert.True(_agent.IsRegistered);
     }
 }

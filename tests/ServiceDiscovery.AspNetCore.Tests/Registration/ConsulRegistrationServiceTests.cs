@@ -56,8 +56,9 @@ public sealed class ConsulRegistrationServiceTests
             o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(3);
         });
         var failures = 4;
-        harness.Client.OnRegister = (registration, _) =>
-            Interlocked.Decrement(ref failures) >= 0 ? Task.FromException(FakeConsulAgentApi.Unreachable()) : Task.CompletedTask;
+        var register = harness.Client.OnRegister;
+        harness.Client.OnRegister = (registration, ct) =>
+            Interlocked.Decrement(ref failures) >= 0 ? Task.FromException(FakeConsulAgentApi.Unreachable()) : register(registration, ct);
 
         await harness.Service.StartedAsync(Ct);
         TimeSpan[] expected = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)];
@@ -97,7 +98,7 @@ public sealed class ConsulRegistrationServiceTests
 
         await harness.Service.StartedAsync(Ct);
 
-        Assert.Equal(["register:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id], harness.Client.CallsButWatches);
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class ConsulRegistrationServiceTests
 
         await harness.Service.StartedAsync(Ct);
 
-        Assert.Empty(harness.Client.Calls);
+        Assert.Empty(harness.Client.CallsButWatches);
         var record = Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Name == "ConsulNothingToRegister");
         Assert.Contains("Consul:Service:Address", record.Message, StringComparison.Ordinal);
     }
@@ -130,7 +131,7 @@ public sealed class ConsulRegistrationServiceTests
         await harness.Service.StartedAsync(Ct);
         await harness.Service.StoppingAsync(Ct);
 
-        Assert.Empty(harness.Client.Calls);
+        Assert.Empty(harness.Client.CallsButWatches);
         Assert.Equal(1, harness.LogCount("ConsulRegistrationDisabled"));
     }
 
@@ -146,7 +147,7 @@ public sealed class ConsulRegistrationServiceTests
         harness.Time.Advance(TimeSpan.FromSeconds(30));
 
         await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
-        Assert.Equal(["register:" + Id, "get:" + Id, "register:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "watch:" + Id, "watch:" + Id + ":blocking", "watch:" + Id, "register:" + Id], harness.Client.Calls.Take(5));
         Assert.Single(harness.Reregistrations.GetMeasurementSnapshot());
         Assert.Equal(1, harness.LogCount("ConsulServiceLost"));
     }
@@ -161,27 +162,92 @@ public sealed class ConsulRegistrationServiceTests
         harness.Time.Advance(TimeSpan.FromSeconds(30));
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30), skip: 1);
 
-        Assert.Equal(["register:" + Id, "get:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "watch:" + Id, "watch:" + Id + ":blocking", "watch:" + Id, "watch:" + Id + ":blocking"], harness.Client.Calls);
         Assert.Empty(harness.Reregistrations.GetMeasurementSnapshot());
     }
 
     [Fact]
-    public async Task AntiEntropy_ConsulDown_KeepsGoingAndLogsOnce()
+    public async Task AgentUnreachable_ChecksEveryTwoSecondsAtMost_LogsOnce_NotRegistered()
     {
         await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
         await harness.Service.StartedAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
-        harness.Client.OnGetAgentService = (_, _) => Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulAgentApi.Unreachable());
+        Assert.True(harness.Service.IsRegistered);
 
-        for (var i = 1; i <= 3; i++)
+        // The blocked watch fails like a dropped connection; every later check fails too.
+        harness.Client.OnWatchAgentService = (_, _, _, _) => Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulAgentApi.Unreachable());
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        var shortTimers = harness.Time.DueTimes.Count(d => d <= ServiceDiscovery.AspNetCore.Registration.RegistrationLoop.UnreachableRecheckMaxDelay);
+        for (var i = 1; i <= 5; i++)
         {
-            harness.Time.Advance(TimeSpan.FromSeconds(30));
-            await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30), skip: i);
+            // Each failed check waits at most 2 s (jittered backoff capped there), not the 30 s anti-entropy interval.
+            await harness.Time.WaitForShortTimersAsync(ServiceDiscovery.AspNetCore.Registration.RegistrationLoop.UnreachableRecheckMaxDelay, shortTimers + i);
+            Assert.Equal(2 + i, harness.Client.Count("watch:"));
+            Assert.False(harness.Service.IsRegistered);
+            harness.Time.Advance(ServiceDiscovery.AspNetCore.Registration.RegistrationLoop.UnreachableRecheckMaxDelay);
         }
 
-        Assert.Equal(3, harness.Client.Count("get:"));
+        await harness.WaitForCallsAsync("watch:", 8);
         Assert.Equal(1, harness.Client.Count("register:"));
         Assert.Equal(1, harness.LogCount("ConsulVerificationFailed"));
+    }
+
+    [Fact]
+    public async Task AgentRestartsEmpty_RegistersWithinTwoSecondsOfItAnsweringAgain_WhateverTheAntiEntropyInterval()
+    {
+        await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromHours(1));
+        var answers = harness.Client.OnWatchAgentService;
+        var restarted = new TaskCompletionSource();
+        var answering = true;
+        harness.Client.OnWatchAgentService = async (id, hash, wait, ct) =>
+        {
+            if (hash is not null && !restarted.Task.IsCompleted)
+            {
+                // The blocking query in flight when the agent goes away ends with a dropped connection.
+                await restarted.Task.WaitAsync(ct);
+                throw FakeConsulAgentApi.Unreachable();
+            }
+
+            return Volatile.Read(ref answering) ? await answers(id, hash, wait, ct) : throw FakeConsulAgentApi.Unreachable();
+        };
+        await harness.Service.StartedAsync(Ct);
+        await harness.WaitForCallsAsync("watch:" + Id + ":blocking", 1);
+        Assert.True(harness.Service.IsRegistered);
+
+        // The agent restarts empty while the watch is blocked on it, and is unreachable for a while.
+        Volatile.Write(ref answering, false);
+        harness.Client.Services.Clear();
+        restarted.SetResult();
+        await harness.WaitForLogAsync("ConsulVerificationFailed");
+        await harness.Time.WaitForShortTimersAsync(ServiceDiscovery.AspNetCore.Registration.RegistrationLoop.UnreachableRecheckMaxDelay, 1);
+        Assert.False(harness.Service.IsRegistered);
+
+        // It answers again: within one recheck delay (jittered, at most 2 s) the loop registers again.
+        Volatile.Write(ref answering, true);
+        harness.Time.Advance(ServiceDiscovery.AspNetCore.Registration.RegistrationLoop.UnreachableRecheckMaxDelay);
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
+        Assert.True(harness.Service.IsRegistered);
+        Assert.Equal(1, harness.LogCount("ConsulAgentAnswersAgain"));
+        Assert.Equal(1, harness.LogCount("ConsulServiceLost"));
+    }
+
+    [Fact]
+    public async Task AgentAcceptsButNeverHoldsTheService_ReregistrationsBackOff()
+    {
+        await using var harness = new RegistrationHarness(o =>
+        {
+            o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(1);
+            o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(8);
+        });
+        harness.Client.OnRegister = (_, _) => Task.CompletedTask;
+        await harness.Service.StartedAsync(Ct);
+
+        // The first loss re-registers at once; each repeat waits 1 s, 2 s, 4 s... instead of looping.
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, harness.Client.Count("register:"));
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal(3, harness.Client.Count("register:"));
     }
 
     [Fact]
@@ -223,7 +289,7 @@ public sealed class ConsulRegistrationServiceTests
         harness.Monitor.Set(RegistrationHarness.NewOptions(o => o.Service.Id = "orders-blue"));
 
         await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
-        Assert.Equal(["register:" + Id, "deregister:" + Id, "register:orders-blue"], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "deregister:" + Id, "register:orders-blue"], harness.Client.CallsButWatches);
         Assert.Equal(["orders-blue"], harness.Client.Services.Keys);
     }
 
@@ -239,7 +305,7 @@ public sealed class ConsulRegistrationServiceTests
         harness.Time.Advance(TimeSpan.FromMinutes(5));
         await harness.Service.StoppingAsync(Ct);
 
-        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.CallsButWatches);
         Assert.False(harness.Service.IsRegistered);
     }
 
@@ -259,7 +325,7 @@ public sealed class ConsulRegistrationServiceTests
         await harness.Service.StartedAsync(Ct);
 
         await harness.WaitForCallsAsync("ttl:", 1);
-        Assert.Equal(["register:" + Id, $"ttl:service:{Id}:{expected}"], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, $"ttl:service:{Id}:{expected}"], harness.Client.CallsButWatches);
     }
 
     [Fact]
@@ -302,7 +368,7 @@ public sealed class ConsulRegistrationServiceTests
         await harness.WaitForCallsAsync("ttl:", 3);
         Assert.Equal(
             ["register:" + Id, $"ttl:service:{Id}:Passing", $"ttl:service:{Id}:Passing", "register:" + Id, $"ttl:service:{Id}:Passing"],
-            harness.Client.Calls);
+            harness.Client.CallsButWatches);
         Assert.Single(harness.Reregistrations.GetMeasurementSnapshot());
     }
 }

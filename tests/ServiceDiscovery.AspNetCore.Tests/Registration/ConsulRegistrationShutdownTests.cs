@@ -23,7 +23,7 @@ public sealed class ConsulRegistrationShutdownTests
         var stopping = harness.Service.StoppingAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
 
-        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.CallsButWatches);
         Assert.Empty(harness.Client.Services);
         Assert.False(stopping.IsCompleted, "the drain must hold shutdown until it elapses");
         harness.Time.Advance(TimeSpan.FromSeconds(5));
@@ -48,7 +48,7 @@ public sealed class ConsulRegistrationShutdownTests
         await hostShutdown.CancelAsync();
 
         await stopping.WaitAsync(Deadline, Ct);
-        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.CallsButWatches);
         Assert.Equal(1, harness.LogCount("ConsulDrainCutShort"));
     }
 
@@ -86,7 +86,7 @@ public sealed class ConsulRegistrationShutdownTests
         await harness.Service.StoppingAsync(Ct).WaitAsync(Deadline, Ct);
 
         Assert.True(harness.Service.Loop.IsCompleted);
-        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, "deregister:" + Id], harness.Client.CallsButWatches);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class ConsulRegistrationShutdownTests
 
         await harness.Service.StoppingAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(["register:" + Id], harness.Client.Calls);
+        Assert.Equal(["register:" + Id], harness.Client.CallsButWatches);
         Assert.DoesNotContain(TimeSpan.FromSeconds(5), harness.Time.DueTimes);
     }
 
@@ -112,7 +112,7 @@ public sealed class ConsulRegistrationShutdownTests
 
         await harness.Service.StoppingAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(["register:" + Id, $"maintenance:{Id}:True"], harness.Client.Calls);
+        Assert.Equal(["register:" + Id, $"maintenance:{Id}:True"], harness.Client.CallsButWatches);
         Assert.Contains(Id, harness.Client.Services.Keys);
     }
 

@@ -31,4 +31,8 @@ internal sealed class RecordingTimeProvider : FakeTimeProvider
     /// <summary>Waits until a timer with <paramref name="dueTime"/> has been created beyond the first <paramref name="skip"/> ones.</summary>
     public Task WaitForTimerAsync(TimeSpan dueTime, int skip = 0)
         => Eventually.WaitAsync(() => DueTimes.Skip(skip).Contains(dueTime), TimeSpan.FromSeconds(5), $"a timer due in {dueTime}");
+
+    /// <summary>Waits until <paramref name="count"/> timers due within <paramref name="atMost"/> have been created.</summary>
+    public Task WaitForShortTimersAsync(TimeSpan atMost, int count)
+        => Eventually.WaitAsync(() => DueTimes.Count(d => d <= atMost) >= count, TimeSpan.FromSeconds(5), $"{count} timer(s) due within {atMost}");
 }

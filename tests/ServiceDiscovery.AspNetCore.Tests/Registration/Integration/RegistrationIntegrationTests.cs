@@ -130,6 +130,42 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AgentAwayThenBackEmpty_EveryInstanceRegisteredWithinFiveSecondsAndPassingAfterOneCheck_DefaultSettings()
+    {
+        var agent = _consul.RequireTestAgent("stops the agent and restarts it without its state");
+        Dictionary<string, string?> defaults = new()
+        {
+            // The library's defaults, not the fast ones RegisteredApp uses elsewhere.
+            ["Consul:HealthCheck:Interval"] = "00:00:10",
+            ["Consul:HealthCheck:Timeout"] = "00:00:05",
+            ["Consul:Registration:AntiEntropyInterval"] = "00:00:30",
+            ["Consul:Registration:RetryInitialDelay"] = "00:00:01",
+            ["Consul:Registration:RetryMaxDelay"] = "00:01:00",
+        };
+        await using var first = await RegisteredApp.StartAsync(_consul, _orders, defaults);
+        await using var second = await RegisteredApp.StartAsync(_consul, _orders, defaults);
+        await using var third = await RegisteredApp.StartAsync(_consul, _orders, defaults);
+        RegisteredApp[] apps = [first, second, third];
+        await _consul.WaitUntilAsync(s => apps.All(a => s.CheckStatus(a.ServiceId) == "passing"), Deadline, "the instances are registered and passing");
+
+        await agent.StopAcceptingAsync(Ct);
+        await Eventually.WaitAsync(() => apps.All(a => !a.App.Services.GetRequiredService<IConsulRegistration>().IsRegistered), Deadline, "every instance knows it may not be registered");
+        await agent.RestartAsync(keepState: false, Ct);
+        var back = System.Diagnostics.Stopwatch.StartNew();
+
+        await _consul.WaitUntilAsync(s => apps.All(a => s.Has(a.ServiceId)), TimeSpan.FromSeconds(5), "every instance registered within 5 s of the agent answering");
+        var registered = back.Elapsed;
+        await _consul.WaitUntilAsync(s => apps.All(a => s.CheckStatus(a.ServiceId) == "passing"), TimeSpan.FromSeconds(20), "every instance passing");
+        var recovered = back.Elapsed;
+        await Eventually.WaitAsync(() => apps.All(a => a.App.Services.GetRequiredService<IConsulRegistration>().IsRegistered), Deadline, "IsRegistered is true again");
+        TestContext.Current.TestOutputHelper?.WriteLine($"MEASURED registered {registered.TotalMilliseconds:F0} ms, passing {recovered.TotalMilliseconds:F0} ms after the agent answered");
+
+        // Registration is the library's part (within 5 s); passing then waits for the agent's first run of the HTTP check.
+        Assert.True(registered < TimeSpan.FromSeconds(5), $"registered after {registered}");
+        Assert.True(recovered - registered < TimeSpan.FromSeconds(10), $"passing {recovered - registered} after registering, more than one check interval");
+    }
+
+    [Fact]
     public async Task AgentDownAtStart_AppServesAndRegistersOnceTheAgentIsUp()
     {
         var agent = _consul.RequireTestAgent("stops the agent accepting connections");
