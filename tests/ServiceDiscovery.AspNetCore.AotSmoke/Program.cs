@@ -2,7 +2,6 @@
 
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,9 +11,11 @@ using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Consul.Json;
 using ServiceDiscovery.AspNetCore.Consul.Models;
+using static Smoke;
 
 // Exercises, under NativeAOT, what reflection would break: source-generated JSON both ways, configuration binding,
-// options validation, DI, IHttpClientFactory, and a real HTTP round trip to a loopback stand-in for Consul.
+// options validation, DI, IHttpClientFactory, and real HTTP round trips to a loopback stand-in for Consul (a health
+// query, then a session's life with a KV lock: SessionLockSmoke).
 const string HealthJson = """
     [{"Node":{"ID":"40e4a748","Node":"node1","Address":"127.0.0.1","Datacenter":"dc1","TaggedAddresses":{"lan":"127.0.0.1"},"Meta":null},
       "Service":{"ID":"web-1","Service":"web","Tags":["v1"],"Address":"","Meta":null,"Weights":{"Passing":1,"Warning":1},
@@ -36,7 +37,7 @@ Require(registrationJson == """{"ID":"web-1","Name":"web","Port":8080,"Check":{"
 using var listener = new TcpListener(IPAddress.Loopback, 0);
 listener.Start();
 var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-var server = ServeOnceAsync(listener, HealthJson);
+var server = LoopbackConsul.ServeAsync(listener, (200, HealthJson));
 
 var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = $"http://127.0.0.1:{port}", ["Consul:Timeout"] = "00:00:05", ["Consul:Token"] = "aot-token" })
@@ -51,12 +52,13 @@ Require(options.Timeout == TimeSpan.FromSeconds(5), $"bound Timeout {options.Tim
 
 var client = provider.GetRequiredService<ConsulApiClient>();
 var result = await client.GetHealthServiceAsync("web", new HealthServiceQuery { PassingOnly = false, Tags = ["v1"] }, new QueryOptions { Index = 0 }, CancellationToken.None);
-var request = await server;
+var request = (await server)[0].Head;
 var entry = result.Value.Single();
 Require(request.StartsWith("GET /v1/health/service/web?tag=v1 HTTP/1.1", StringComparison.Ordinal), request);
 Require(request.Contains("X-Consul-Token: aot-token", StringComparison.OrdinalIgnoreCase), "token header missing");
 Require(result.LastIndex == 42 && entry.Service.ID == "web-1" && entry.Service.Meta is null && entry.Checks.Count == 2, "health entry");
 Require(ConsulHealth.AggregatedStatus(entry.Checks) == ConsulHealthStatus.Warning, "aggregate");
+var session = await SessionLockSmoke.RunAsync(provider, listener);
 
 try
 {
@@ -67,38 +69,5 @@ catch (OptionsValidationException ex) when (ex.Message.Contains("Consul:Address"
 {
 }
 
-Console.WriteLine($"AOT smoke OK: registration {registrationJson.Length} bytes, health entry {entry.Service.ID} ({ConsulHealth.AggregatedStatus(entry.Checks)}), index {result.LastIndex}");
+Console.WriteLine($"AOT smoke OK: registration {registrationJson.Length} bytes, health entry {entry.Service.ID} ({ConsulHealth.AggregatedStatus(entry.Checks)}), index {result.LastIndex}, {session}");
 return 0;
-
-static void Require(bool condition, string what)
-{
-    if (!condition)
-    {
-        Console.Error.WriteLine($"AOT smoke FAILED: {what}");
-        Environment.Exit(1);
-    }
-}
-
-static async Task<string> ServeOnceAsync(TcpListener listener, string body)
-{
-    using var socket = await listener.AcceptTcpClientAsync();
-    var stream = socket.GetStream();
-    var buffer = new byte[8192];
-    var received = new StringBuilder();
-    while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-    {
-        var read = await stream.ReadAsync(buffer);
-        if (read == 0)
-        {
-            break;
-        }
-
-        received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-    }
-
-    var payload = Encoding.UTF8.GetBytes(body);
-    var head = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Consul-Index: 42\r\nX-Consul-KnownLeader: true\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
-    await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-    await stream.WriteAsync(payload);
-    return received.ToString();
-}
