@@ -34,12 +34,12 @@ public sealed class ConsulDevAgentResourceTests
         Assert.Single(agent.Annotations.OfType<HealthCheckAnnotation>());
         endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", 8555); // what the orchestrator does
 
-        var args = await ArgumentsAsync(agent);
+        var args = await ResourceModel.ArgumentsAsync(agent, Ct);
         Assert.Equal(["run", "--project", project, "--", "--port", "8555"], args);
 
         Assert.Equal("http://localhost:8555", await agent.ConnectionStringExpression.GetValueAsync(Ct));
 
-        var environment = await EnvironmentAsync(app.Resource);
+        var environment = await ResourceModel.EnvironmentAsync(app.Resource, Ct);
         Assert.Equal("http://localhost:8555", environment["CONSUL_HTTP_ADDR"]);
         Assert.Equal("http://localhost:8555", environment["ConnectionStrings__consul"]);
     }
@@ -67,7 +67,7 @@ public sealed class ConsulDevAgentResourceTests
         Assert.Equal("hashicorp/consul", image.Image);
         Assert.Equal("1.21", image.Tag);
         Assert.Equal("docker.io", image.Registry);
-        Assert.Equal(["agent", "-dev", "-client=0.0.0.0", "-ui"], await ArgumentsAsync(container));
+        Assert.Equal(["agent", "-dev", "-client=0.0.0.0", "-ui"], await ResourceModel.ArgumentsAsync(container, Ct));
 
         var endpoint = Assert.Single(container.Annotations.OfType<EndpointAnnotation>());
         Assert.Equal(ConsulResource.HttpEndpointName, endpoint.Name);
@@ -78,50 +78,8 @@ public sealed class ConsulDevAgentResourceTests
         endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", 49152); // what the orchestrator does
 
         Assert.Equal("http://localhost:49152", await container.ConnectionStringExpression.GetValueAsync(Ct));
-        var environment = await EnvironmentAsync(app.Resource);
+        var environment = await ResourceModel.EnvironmentAsync(app.Resource, Ct);
         Assert.Equal("http://localhost:49152", environment["CONSUL_HTTP_ADDR"]);
         Assert.Equal("http://localhost:49152", environment["ConnectionStrings__consul"]);
     }
-
-    private static async Task<List<string?>> ArgumentsAsync(IResource resource)
-    {
-        var context = new CommandLineArgsCallbackContext([], resource, Ct);
-        foreach (var annotation in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
-        {
-            await annotation.Callback(context);
-        }
-
-        var values = new List<string?>();
-        foreach (var arg in context.Args)
-        {
-            values.Add(await ValueAsync(arg));
-        }
-
-        return values;
-    }
-
-    private static async Task<Dictionary<string, string?>> EnvironmentAsync(IResource resource)
-    {
-        var variables = new Dictionary<string, object>();
-        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, variables, Ct);
-        foreach (var annotation in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await annotation.Callback(context);
-        }
-
-        var values = new Dictionary<string, string?>();
-        foreach (var (name, value) in variables)
-        {
-            values[name] = await ValueAsync(value);
-        }
-
-        return values;
-    }
-
-    private static async Task<string?> ValueAsync(object? value) => value switch
-    {
-        string s => s,
-        IValueProvider provider => await provider.GetValueAsync(Ct),
-        _ => value?.ToString(),
-    };
 }
