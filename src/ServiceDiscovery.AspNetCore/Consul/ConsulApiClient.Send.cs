@@ -129,7 +129,9 @@ internal sealed partial class ConsulApiClient
         {
             Log.ConnectionFailed(_logger, method, call.Path, address, ex);
             var error = new ConsulException(
-                $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check Consul:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
+                ConsulTlsDiagnosis.Describe(ex, address, options.Tls) is { } tlsCause
+                    ? $"{tlsCause}. (Consul {method} {call.Path} at {address}.)"
+                    : $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check Consul:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
                 ConsulErrorReason.ConnectionFailed,
                 statusCode: null,
                 responseBody: null,
