@@ -29,7 +29,9 @@ internal sealed partial class ConsulApiClient
     {
         var options = _options.CurrentValue;
         var address = Address;
-        var token = string.IsNullOrEmpty(call.Token) ? options.Token : call.Token;
+        var token = !string.IsNullOrEmpty(call.Token) ? call.Token
+            : string.IsNullOrWhiteSpace(options.TokenFile) ? options.Token
+            : _tokenFile.Read(options.TokenFile) ?? options.Token;
         var timeout = options.Timeout + call.BlockingWait + (call.BlockingWait / 16);
         var method = call.Method.Method;
 
