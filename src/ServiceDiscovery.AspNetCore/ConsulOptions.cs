@@ -26,6 +26,13 @@ public sealed class ConsulOptions
     /// <value>The default is <c>CONSUL_HTTP_TOKEN</c> when set, else none (the agent's default token).</value>
     public string? Token { get => Client.Token; set => Client.Token = value; }
 
+    /// <summary>
+    /// Gets or sets a file holding the ACL token, re-read when it changes so a rotated token applies to the next
+    /// request without a restart. When set, it wins over <see cref="Token"/>. Never logged.
+    /// </summary>
+    /// <value>The default is <c>CONSUL_HTTP_TOKEN_FILE</c> when set and <see cref="Token"/> is not, else none.</value>
+    public string? TokenFile { get => Client.TokenFile; set => Client.TokenFile = value; }
+
     /// <summary>Gets or sets the datacenter for reads (<c>dc</c>).</summary>
     /// <value>The default is none: the agent's own datacenter.</value>
     public string? Datacenter { get => Client.Datacenter; set => Client.Datacenter = value; }

@@ -29,7 +29,9 @@ internal sealed partial class ConsulApiClient
     {
         var options = _options.CurrentValue;
         var address = Address;
-        var token = string.IsNullOrEmpty(call.Token) ? options.Token : call.Token;
+        var token = !string.IsNullOrEmpty(call.Token) ? call.Token
+            : string.IsNullOrWhiteSpace(options.TokenFile) ? options.Token
+            : _tokenFile.Read(options.TokenFile) ?? options.Token;
         var timeout = options.Timeout + call.BlockingWait + (call.BlockingWait / 16);
         var method = call.Method.Method;
 
@@ -129,7 +131,9 @@ internal sealed partial class ConsulApiClient
         {
             Log.ConnectionFailed(_logger, method, call.Path, address, ex);
             var error = new ConsulException(
-                $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check Consul:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
+                ConsulTlsDiagnosis.Describe(ex, address, options.Tls) is { } tlsCause
+                    ? $"{tlsCause}. (Consul {method} {call.Path} at {address}.)"
+                    : $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check Consul:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
                 ConsulErrorReason.ConnectionFailed,
                 statusCode: null,
                 responseBody: null,

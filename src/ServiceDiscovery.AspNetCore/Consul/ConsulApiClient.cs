@@ -32,6 +32,7 @@ internal sealed partial class ConsulApiClient
     private readonly TimeProvider _timeProvider;
     private readonly ConsulTelemetry _telemetry;
     private readonly ILogger _logger;
+    private readonly ConsulTokenFile _tokenFile;
     private volatile ParsedAddress? _address;
 
     public ConsulApiClient(
@@ -51,6 +52,7 @@ internal sealed partial class ConsulApiClient
         _timeProvider = timeProvider;
         _telemetry = telemetry;
         _logger = logger;
+        _tokenFile = new ConsulTokenFile(timeProvider);
     }
 
     /// <inheritdoc />

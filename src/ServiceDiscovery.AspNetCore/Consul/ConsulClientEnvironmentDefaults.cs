@@ -18,6 +18,12 @@ internal sealed class ConsulClientEnvironmentDefaults(IConsulEnvironment environ
             options.Address = AddressFromEnvironment();
         }
 
+        if (string.IsNullOrEmpty(options.Token) && string.IsNullOrWhiteSpace(options.TokenFile) && !string.IsNullOrWhiteSpace(environment.Get(HttpTokenFile)))
+        {
+            // Re-read on change by the client, like Consul:TokenFile.
+            options.TokenFile = environment.Get(HttpTokenFile);
+        }
+
         if (string.IsNullOrEmpty(options.Token))
         {
             options.Token = TokenFromEnvironment();

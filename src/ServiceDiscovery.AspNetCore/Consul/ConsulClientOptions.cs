@@ -18,6 +18,12 @@ internal sealed class ConsulClientOptions
     /// <summary>Gets or sets the ACL token sent as <c>X-Consul-Token</c>. Never logged.</summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// Gets or sets a file holding the ACL token, re-read when it changes (at most once a second, on request). When set,
+    /// it wins over <see cref="Token"/>.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>Gets or sets the datacenter for reads (<c>dc</c>); empty means the agent's own.</summary>
     public string? Datacenter { get; set; }
 

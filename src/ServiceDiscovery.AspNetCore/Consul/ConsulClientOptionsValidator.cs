@@ -122,6 +122,11 @@ internal sealed class ConsulClientOptionsValidator(IConsulEnvironment environmen
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(options.TokenFile) && options.TokenFile != environment.Get(HttpTokenFile))
+        {
+            FileExists($"{section}:TokenFile", options.TokenFile, "a file holding the ACL token", failures);
+        }
+
         if (environment.Get(HttpTokenFile) is { } tokenFile
             && !File.Exists(tokenFile)
             && (string.IsNullOrEmpty(options.Token) || options.Token == environment.Get(HttpToken)))

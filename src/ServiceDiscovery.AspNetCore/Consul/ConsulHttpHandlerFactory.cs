@@ -42,15 +42,13 @@ internal static class ConsulHttpHandlerFactory
             ssl.CertificateChainPolicy = policy;
         }
 
-        if (!tls.InsecureSkipVerify && !string.IsNullOrWhiteSpace(tls.ServerName))
+        if (!tls.InsecureSkipVerify)
         {
-            // SocketsHttpHandler overwrites SslOptions.TargetHost with the request's host, so the certificate is
-            // verified against ServerName here instead: every other check (chain, CA file, expiry) must have passed.
-            var serverName = tls.ServerName;
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors)
-                => (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None
-                && certificate is X509Certificate2 certificate2
-                && certificate2.MatchesHostname(serverName);
+            // Accepts what the platform accepts (ServerName standing in for the request's host, which
+            // SocketsHttpHandler would otherwise check); a refusal throws its cause instead of the platform's
+            // "rejected by the provided callback", and surfaces as the handshake failure's inner exception.
+            ssl.RemoteCertificateValidationCallback = (sender, certificate, chain, errors)
+                => ConsulTlsDiagnosis.Validate(tls, (sender as SslStream)?.TargetHostName ?? string.Empty, certificate, chain, errors);
         }
 
         if (!string.IsNullOrWhiteSpace(tls.ClientCertificateFile))

@@ -13,7 +13,7 @@ internal static class ConsulConfigurationKeys
     private static readonly Node Leaf = new(null, null);
 
     private static readonly Node Root = Object(
-        ("Address", Leaf), ("Token", Leaf), ("Datacenter", Leaf), ("Timeout", Leaf),
+        ("Address", Leaf), ("Token", Leaf), ("TokenFile", Leaf), ("Datacenter", Leaf), ("Timeout", Leaf),
         ("Tls", Object(("InsecureSkipVerify", Leaf), ("CaFile", Leaf), ("ClientCertificateFile", Leaf), ("ClientKeyFile", Leaf), ("ServerName", Leaf))),
         ("Service", Object(
             ("Name", Leaf), ("Id", Leaf), ("Address", Leaf), ("Port", Leaf), ("Tags", Items(Leaf)), ("Meta", Items(Leaf)),

@@ -25,6 +25,8 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
     private string _clientCertFile = "";
     private string _clientKeyFile = "";
     private string _address = "";
+    private WebApplication? _strictServer;
+    private string _strictAddress = "";
 
     public async ValueTask InitializeAsync()
     {
@@ -43,18 +45,12 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         _clientCertFile = Write("client.pem", clientCertificate.ExportCertificatePem());
         _clientKeyFile = Write("client-key.pem", clientKeyPem);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = X509CertificateLoader.LoadPkcs12(serverCertificate.Export(X509ContentType.Pkcs12), null),
-            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-            ClientCertificateValidation = (_, _, _) => true,
-        })));
-        _server = builder.Build();
-        _server.MapGet("/v1/status/leader", (HttpContext context) =>
-            Results.Text($"\"{context.Connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, false) ?? "anonymous"}\"", "application/json"));
-        await _server.StartAsync(_ct);
+        _server = await StartServerAsync(serverCertificate, ClientCertificateMode.AllowCertificate);
         _address = _server.Urls.Single();
+
+        // An agent with verify_incoming that trusts none of this test's client certificates.
+        _strictServer = await StartServerAsync(serverCertificate, ClientCertificateMode.RequireCertificate, acceptClientCertificates: false);
+        _strictAddress = _strictServer.Urls.Single();
     }
 
     public async ValueTask DisposeAsync()
@@ -62,6 +58,11 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+
+        if (_strictServer is not null)
+        {
+            await _strictServer.DisposeAsync();
         }
 
         Directory.Delete(_directory, recursive: true);
@@ -87,6 +88,9 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
 
         Assert.Equal(ConsulErrorReason.ConnectionFailed, error.Reason);
+        Assert.StartsWith("TLS: certificate name mismatch: expected '127.0.0.1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'server.dc1.consul'", error.Message, StringComparison.Ordinal);
+        Assert.IsType<HttpRequestException>(error.InnerException);
     }
 
     [Fact]
@@ -101,6 +105,8 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
 
         Assert.Equal(ConsulErrorReason.ConnectionFailed, error.Reason);
+        Assert.StartsWith("TLS: certificate name mismatch: expected 'server.dc2.consul' (Consul:Tls:ServerName)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rejected by the provided callback", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +117,30 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
 
         Assert.Equal(ConsulErrorReason.ConnectionFailed, error.Reason);
+        Assert.StartsWith("TLS: untrusted root: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the system trust store", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public async Task OtherCaFile_UntrustedRootNamesTheCaFile()
+    {
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var otherRequest = new CertificateRequest("CN=Other CA", otherKey, HashAlgorithmName.SHA256);
+        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var notBefore = TimeProvider.System.GetUtcNow().AddDays(-1);
+        using var other = otherRequest.CreateSelfSigned(notBefore, notBefore.AddDays(30));
+        var otherCaFile = Write("other-ca.pem", other.ExportCertificatePem());
+        using var harness = Harness(o =>
+        {
+            o.Tls.CaFile = otherCaFile;
+            o.Tls.ServerName = ServerName;
+        });
+
+        var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
+
+        Assert.StartsWith("TLS: untrusted root: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(otherCaFile, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,6 +163,58 @@ public sealed class ConsulApiClientTlsTests : IAsyncLifetime
         });
 
         Assert.Equal("consul-client", await harness.Client.GetLeaderAsync(_ct));
+    }
+
+    [Fact]
+    public async Task AgentRequiringClientCertificate_WithoutOne_SaysSo()
+    {
+        using var harness = Harness(o =>
+        {
+            o.Address = _strictAddress;
+            o.Tls.CaFile = _caFile;
+            o.Tls.ServerName = ServerName;
+        });
+
+        var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
+
+        Assert.Equal(ConsulErrorReason.ConnectionFailed, error.Reason);
+        Assert.StartsWith("TLS: the agent closed the connection after the handshake", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Tls:ClientCertificateFile", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public async Task AgentRefusingTheClientCertificate_SaysSo()
+    {
+        using var harness = Harness(o =>
+        {
+            o.Address = _strictAddress;
+            o.Tls.CaFile = _caFile;
+            o.Tls.ServerName = ServerName;
+            o.Tls.ClientCertificateFile = _clientCertFile;
+            o.Tls.ClientKeyFile = _clientKeyFile;
+        });
+
+        var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetLeaderAsync(_ct));
+
+        Assert.StartsWith("TLS: client certificate refused by the agent", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_clientCertFile, error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<WebApplication> StartServerAsync(X509Certificate2 serverCertificate, ClientCertificateMode mode, bool acceptClientCertificates = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = X509CertificateLoader.LoadPkcs12(serverCertificate.Export(X509ContentType.Pkcs12), null),
+            ClientCertificateMode = mode,
+            ClientCertificateValidation = (_, _, _) => acceptClientCertificates,
+        })));
+        var server = builder.Build();
+        server.MapGet("/v1/status/leader", (HttpContext context) =>
+            Results.Text($"\"{context.Connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, false) ?? "anonymous"}\"", "application/json"));
+        await server.StartAsync(_ct);
+        return server;
     }
 
     private ConsulClientHarness Harness(Action<ConsulOptions> configure)
