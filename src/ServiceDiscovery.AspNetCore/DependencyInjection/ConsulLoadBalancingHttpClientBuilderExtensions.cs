@@ -77,6 +77,9 @@ public static class ConsulLoadBalancingHttpClientBuilderExtensions
         services.TryAddSingleton<InstanceHealthTracker>();
         services.TryAddSingleton<HttpDiscoveryMetrics>();
         services.TryAddSingleton<UnusableSchemeReport>();
+
+        // Outermost, so that an attempt timeout of a resilience handler in between can be told from the caller's cancellation.
+        builder.ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => handlers.Insert(0, new CallerCancellation()));
         return builder.AddHttpMessageHandler(provider => new ConsulDiscoveryHttpHandler(
             provider.GetRequiredService<IConsulServiceDiscovery>(),
             createBalancer(provider),

@@ -59,7 +59,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
 
             return response;
         }
-        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken) && tracker.Eject(instance))
+        catch (Exception ex) when ((IsConnectionFailure(ex, cancellationToken) || IsAttemptTimeout(ex, request, cancellationToken)) && tracker.Eject(instance))
         {
             metrics.Ejection(instance);
             Log.InstanceEjected(logger, instance.Id, serviceName, instance.Uri, ex);
@@ -74,8 +74,8 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
 
     /// <summary>
     /// The instance could not be reached at all (refused, unreachable, name or TLS failure, or SocketsHttpHandler's
-    /// <c>ConnectTimeout</c>), as opposed to an answer, however bad, or the caller giving up. A timeout of the whole
-    /// attempt does not count: from here it cannot be told from the caller cancelling, and a slow instance is not a dead one.
+    /// <c>ConnectTimeout</c>), as opposed to an answer, however bad, or the caller giving up. An attempt timeout is
+    /// told apart by <see cref="IsAttemptTimeout"/>; the caller cancelling never ejects.
     /// </summary>
     private static bool IsConnectionFailure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
@@ -83,6 +83,13 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         OperationCanceledException { InnerException: TimeoutException } => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
+
+    /// <summary>
+    /// The instance accepted the request but did not answer within the attempt's own timeout (a resilience pipeline's
+    /// attempt timeout cancelled it while the caller still waits): it is ejected like one that refuses connections.
+    /// </summary>
+    private static bool IsAttemptTimeout(Exception exception, HttpRequestMessage request, CancellationToken cancellationToken)
+        => exception is OperationCanceledException && CallerCancellation.IsAttemptTimeout(request, cancellationToken);
 
     /// <summary>
     /// The balancer's pick, skipping ejected instances: the balancer is asked again (round-robin moves on), then, if it
