@@ -25,13 +25,10 @@ internal sealed partial class ConsulApiClient
     /// <summary>Consul's default <c>wait</c> when a blocking query names none (§8).</summary>
     private static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(5);
 
-    private async Task<ConsulResponse<T>> SendAsync<T>(ConsulCall call, JsonTypeInfo<T>? bodyType, CancellationToken cancellationToken)
+    private async Task<ConsulResponse<T>> SendOnceAsync<T>(ConsulCall call, string? token, JsonTypeInfo<T>? bodyType, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         var address = Address;
-        var token = !string.IsNullOrEmpty(call.Token) ? call.Token
-            : string.IsNullOrWhiteSpace(options.TokenFile) ? options.Token
-            : _tokenFile.Read(options.TokenFile) ?? options.Token;
         var timeout = options.Timeout + call.BlockingWait + (call.BlockingWait / 16);
         var method = call.Method.Method;
 

@@ -18,11 +18,13 @@ internal sealed class ConsulTokenFile(TimeProvider timeProvider)
     /// The file's trimmed content; the last token read when the file is momentarily missing, unreadable or empty (an
     /// agent rewriting it), or <see langword="null"/> when it never could be read.
     /// </summary>
-    public string? Read(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="force">Look at the file even if it was looked at less than <see cref="CheckInterval"/> ago.</param>
+    public string? Read(string path, bool force = false)
     {
         var now = timeProvider.GetUtcNow();
         var snapshot = _snapshot;
-        if (snapshot is not null && snapshot.Path == path && now - snapshot.CheckedAt < CheckInterval)
+        if (!force && snapshot is not null && snapshot.Path == path && now - snapshot.CheckedAt < CheckInterval)
         {
             return snapshot.Token;
         }
