@@ -2,6 +2,7 @@
 
 using System.Text;
 using System.Text.Json;
+using YamlDotNet.Core;
 using System.Text.Unicode;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
@@ -83,6 +84,19 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
         {
             log.NotUtf8(pair.Key);
             return new Entry(pair.ModifyIndex, false, Empty);
+        }
+
+        if (KeyValuePath.IsYamlDocument(pair.Key))
+        {
+            try
+            {
+                return new Entry(pair.ModifyIndex, true, YamlDocumentFlattener.Flatten(Encoding.UTF8.GetString(bytes), KeyValuePath.DocumentBase(path)));
+            }
+            catch (YamlException ex)
+            {
+                log.MalformedDocument(pair.Key, ex.Start.Line, ex.Start.Column, previous is null ? "none (the key contributes nothing)" : "the previous good document");
+                return new Entry(pair.ModifyIndex, true, previous?.Values ?? Empty);
+            }
         }
 
         if (!KeyValuePath.IsJsonDocument(pair.Key))

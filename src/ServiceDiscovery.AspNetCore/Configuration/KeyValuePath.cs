@@ -17,6 +17,10 @@ internal static class KeyValuePath
     /// <summary>Whether the key names a JSON document (<c>appsettings.json</c>), expanded in place of its folder.</summary>
     public static bool IsJsonDocument(string key) => key.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the key names a YAML document (<c>.yaml</c> or <c>.yml</c>), expanded in place like a JSON one.</summary>
+    public static bool IsYamlDocument(string key)
+        => key.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || key.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The folder path a document expands into: its own path without the file name.</summary>
     public static string DocumentBase(string path)
     {

@@ -54,6 +54,28 @@ public sealed class ConsulKeyValueConfigurationTests
     }
 
     [Fact]
+    public async Task YamlDocument_IsExpandedInPlace_AndMalformedYamlKeepsPreviousValues()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/appsettings.yaml", "Features:\n  NewPricing: true\n  Regions: [eu, us]\nPrice: '1.50'\nMissing: ~\n");
+        await kv.PutAsync("orders/Db/settings.yml", "Pool: 8\n");
+        using var configuration = Build(consul, kv);
+
+        Assert.Equal("true", configuration["Features:NewPricing"]);
+        Assert.Equal("us", configuration["Features:Regions:1"]);
+        Assert.Equal("1.50", configuration["Price"]);
+        Assert.Null(configuration["Missing"]);
+        Assert.Equal("8", configuration["Db:Pool"]);
+        Assert.Null(configuration["appsettings.yaml"]);
+
+        await kv.PutAsync("orders/Db/settings.yml", "Pool: [8\n");
+        await kv.PutAsync("orders/After", "applied");
+        await Eventually.WaitAsync(() => configuration["After"] == "applied", Deadline, "the change after the malformed document applies");
+        Assert.Equal("8", configuration["Db:Pool"]);
+    }
+
+    [Fact]
     public async Task NotUtf8_IsSkipped_OtherKeysLoad()
     {
         await using var consul = await ConsulTarget.StartAsync();
