@@ -5,7 +5,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.Consul.Testing;
-using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
@@ -15,39 +14,18 @@ namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 /// middle of a blocking query, and an index that goes backwards. Each checks that the cache keeps serving the last
 /// known instances, recovers when the fault ends, and that the agent saw a bounded number of requests.
 /// </summary>
-public sealed class ConsulFaultTests : IAsyncLifetime
+public sealed class ConsulFaultTests : DiscoveryAgentTestBase
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan MinimumQueryInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FaultWindow = TimeSpan.FromMilliseconds(1500);
 
-    private ConsulTarget _consul = null!;
-    private AgentRegistrar _registrar = null!;
-    private ServiceProvider? _provider;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string Catalog => _registrar.Name("catalog");
+    private string Catalog => Registrar.Name("catalog");
 
     private string CatalogPath => "/v1/health/service/" + Catalog;
-
-    public async ValueTask InitializeAsync()
-    {
-        _consul = await ConsulTarget.StartAsync();
-        _registrar = new AgentRegistrar(_consul);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
-        }
-
-        await _registrar.DisposeAsync();
-        await _consul.DisposeAsync();
-    }
 
     [Theory]
     [InlineData(429, "rate limit exceeded")]
@@ -55,14 +33,14 @@ public sealed class ConsulFaultTests : IAsyncLifetime
     [InlineData(503, "No cluster leader")]
     public async Task ErrorAnswers_ServeStaleBackOffThenRecover(int status, string body)
     {
-        var agent = _consul.RequireTestAgent("answers with injected errors and counts requests");
+        var agent = Consul.RequireTestAgent("answers with injected errors and counts requests");
         var discovery = CreateDiscovery();
         var good = await WatchOneInstanceAsync(discovery);
 
         agent.FailNextRequests(10_000, status, pathPrefix: CatalogPath, body: body);
         agent.ClearRequests();
         var clock = Stopwatch.StartNew();
-        await _registrar.RegisterAsync("catalog-2"); // wakes the blocking query; every later query fails
+        await Registrar.RegisterAsync("catalog-2"); // wakes the blocking query; every later query fails
 
         // Last known good: catalog-1, and catalog-2 too when the query in flight had passed the fault hook already.
         var stale = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.IsStale);
@@ -72,13 +50,13 @@ public sealed class ConsulFaultTests : IAsyncLifetime
 
         agent.ClearFaults();
         var fresh = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => !i.IsStale && i.Count == 2);
-        Assert.Contains(fresh, i => i.Id == _registrar.Id("catalog-2"));
+        Assert.Contains(fresh, i => i.Id == Registrar.Id("catalog-2"));
     }
 
     [Fact]
     public async Task AnswersSlowerThanTimeout_ServeStaleBackOffThenRecover()
     {
-        var agent = _consul.RequireTestAgent("delays answers and counts requests");
+        var agent = Consul.RequireTestAgent("delays answers and counts requests");
 
         // A request may take Consul:Timeout plus the blocking wait and its sixteenth: 200 ms + 1 s + 62.5 ms.
         var discovery = CreateDiscovery(o =>
@@ -103,14 +81,14 @@ public sealed class ConsulFaultTests : IAsyncLifetime
         agent.Latency = TimeSpan.Zero;
         var fresh = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => !i.IsStale);
         Assert.Same(good, Assert.Single(fresh));
-        await _registrar.RegisterAsync("catalog-2");
+        await Registrar.RegisterAsync("catalog-2");
         await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 2);
     }
 
     [Fact]
     public async Task ConnectionDroppedDuringBlockingQuery_ServesStaleThenRecovers()
     {
-        var agent = _consul.RequireTestAgent("drops connections and counts requests");
+        var agent = Consul.RequireTestAgent("drops connections and counts requests");
         var discovery = CreateDiscovery();
         var good = await WatchOneInstanceAsync(discovery);
         await DiscoveryEventually.UntilAsync(
@@ -129,7 +107,7 @@ public sealed class ConsulFaultTests : IAsyncLifetime
         Assert.Same(good, Assert.Single(fresh));
 
         // The watch blocks again and still sees changes.
-        await _registrar.RegisterAsync("catalog-2");
+        await Registrar.RegisterAsync("catalog-2");
         await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 2);
         AssertWithinTokenBucket(agent, clock.Elapsed);
     }
@@ -137,15 +115,15 @@ public sealed class ConsulFaultTests : IAsyncLifetime
     [Fact]
     public async Task IndexResetToZeroAndBackwards_HoldsInstancesNoHotLoopThenFollows()
     {
-        var agent = _consul.RequireTestAgent("restarts the agent without its state and counts requests");
-        if (_consul.IsCluster)
+        var agent = Consul.RequireTestAgent("restarts the agent without its state and counts requests");
+        if (Consul.IsCluster)
         {
             Assert.Skip("in a cluster the index lives on the servers and does not go backwards when a client agent restarts");
         }
 
         var discovery = CreateDiscovery(o => o.Discovery.VoidGracePeriod = TimeSpan.FromSeconds(30));
-        await _registrar.RegisterAsync("catalog-1");
-        await _registrar.RegisterAsync("catalog-2");
+        await Registrar.RegisterAsync("catalog-1");
+        await Registrar.RegisterAsync("catalog-2");
         var good = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 2);
         var indexBefore = agent.Index;
 
@@ -160,9 +138,9 @@ public sealed class ConsulFaultTests : IAsyncLifetime
         Assert.Equal(good.Select(i => i.Id), held.Select(i => i.Id));
 
         // The instances come back (as a registration does after a restart), then one more: the watch follows the new index.
-        await _registrar.RegisterAsync("catalog-1");
-        await _registrar.RegisterAsync("catalog-2");
-        await _registrar.RegisterAsync("catalog-3");
+        await Registrar.RegisterAsync("catalog-1");
+        await Registrar.RegisterAsync("catalog-2");
+        await Registrar.RegisterAsync("catalog-3");
         await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 3 && !i.IsStale);
         await WaitOutFaultWindowAsync(clock);
         AssertWithinTokenBucket(agent, clock.Elapsed);
@@ -171,7 +149,7 @@ public sealed class ConsulFaultTests : IAsyncLifetime
     private IConsulServiceDiscovery CreateDiscovery(Action<ConsulOptions>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _consul.Address.ToString(), ["Consul:Token"] = _consul.Token })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddConsulDiscoveryClient(o =>
@@ -182,13 +160,13 @@ public sealed class ConsulFaultTests : IAsyncLifetime
             o.Discovery.MinimumQueryInterval = MinimumQueryInterval;
             configure?.Invoke(o);
         });
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return _provider.GetRequiredService<IConsulServiceDiscovery>();
+        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }
 
     private async Task<ConsulServiceInstance> WatchOneInstanceAsync(IConsulServiceDiscovery discovery)
     {
-        await _registrar.RegisterAsync("catalog-1");
+        await Registrar.RegisterAsync("catalog-1");
         var instances = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 1 && !i.IsStale);
         return instances[0];
     }

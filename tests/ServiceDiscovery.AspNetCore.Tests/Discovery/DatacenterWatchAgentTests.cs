@@ -12,129 +12,108 @@ namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 /// What datacenter mode sends and when it switches, against <see cref="ConsulTarget"/> (the public behaviour itself is
 /// <see cref="DatacenterDiscoveryAgentTests"/>).
 /// </summary>
-public sealed class DatacenterWatchAgentTests : IAsyncLifetime
+public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
 {
-    private ConsulTarget _consul = null!;
-    private AgentRegistrar _registrar = null!;
-    private ServiceProvider? _provider;
-
-    public async ValueTask InitializeAsync()
-    {
-        _consul = await ConsulTarget.StartAsync();
-        _registrar = new AgentRegistrar(_consul);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
-        }
-
-        await _registrar.DisposeAsync();
-        await _consul.DisposeAsync();
-    }
-
     [Fact]
     public async Task CheckFlip_RefreshesOnlyThatName()
     {
-        var agent = _consul.RequireTestAgent("counts requests");
+        var agent = Consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery(ConsulWatchMode.Datacenter);
         for (var i = 0; i < 10; i++)
         {
-            await _registrar.RegisterAsync($"inst-{i}", name: $"svc{i}");
+            await Registrar.RegisterAsync($"inst-{i}", name: $"svc{i}");
         }
 
         for (var i = 0; i < 10; i++)
         {
-            await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name($"svc{i}"), x => x.Count == 1);
+            await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name($"svc{i}"), x => x.Count == 1);
         }
 
         agent.ClearRequests();
-        await _registrar.SetStatusAsync("inst-3", "critical");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("svc3"), x => x.Count == 0);
+        await Registrar.SetStatusAsync("inst-3", "critical");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("svc3"), x => x.Count == 0);
 
         var reads = agent.Requests.Where(r => r.Path.StartsWith("/v1/health/service/", StringComparison.Ordinal)).Select(r => r.Path).Distinct();
-        Assert.Equal("/v1/health/service/" + _registrar.Name("svc3"), Assert.Single(reads));
+        Assert.Equal("/v1/health/service/" + Registrar.Name("svc3"), Assert.Single(reads));
         Assert.DoesNotContain(agent.Requests, r => r.Path.StartsWith("/v1/health/service/", StringComparison.Ordinal) && r.Query.Contains("index=", StringComparison.Ordinal));
-        Assert.Single(await discovery.GetInstancesAsync(_registrar.Name("svc4"), TestContext.Current.CancellationToken));
+        Assert.Single(await discovery.GetInstancesAsync(Registrar.Name("svc4"), TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task ServiceWithoutChecks_RegistrationsAndDeregistrationsShow()
     {
         var discovery = CreateDiscovery(ConsulWatchMode.Datacenter);
-        await _registrar.RegisterAsync("bare-1", name: "bare", status: null);
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("bare"), x => x.Count == 1);
+        await Registrar.RegisterAsync("bare-1", name: "bare", status: null);
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("bare"), x => x.Count == 1);
 
         // No check rows: only the catalog's services index moves, and the tags stay the same.
-        await _registrar.RegisterAsync("bare-2", name: "bare", status: null);
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("bare"), x => x.Count == 2);
+        await Registrar.RegisterAsync("bare-2", name: "bare", status: null);
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("bare"), x => x.Count == 2);
 
-        await _registrar.DeregisterAsync("bare-1");
-        var instances = await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("bare"), x => x.Count == 1);
-        Assert.Equal(_registrar.Id("bare-2"), instances[0].Id);
+        await Registrar.DeregisterAsync("bare-1");
+        var instances = await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("bare"), x => x.Count == 1);
+        Assert.Equal(Registrar.Id("bare-2"), instances[0].Id);
     }
 
     [Fact]
     public async Task Auto_PastTheBudget_HandsOverKeepingCachedAnswers()
     {
-        var agent = _consul.RequireTestAgent("counts requests");
+        var agent = Consul.RequireTestAgent("counts requests");
 
         // MaxConnections 4 leaves one connection for a per-name blocking query.
         var discovery = CreateDiscovery(ConsulWatchMode.Auto, maxConnections: 4);
-        await _registrar.RegisterAsync("a-1", name: "alpha");
-        await _registrar.RegisterAsync("b-1", name: "beta");
-        var alpha = await discovery.GetInstancesAsync(_registrar.Name("alpha"), TestContext.Current.CancellationToken);
-        await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/" + _registrar.Name("alpha")) == 2, "alpha's blocking query was sent");
+        await Registrar.RegisterAsync("a-1", name: "alpha");
+        await Registrar.RegisterAsync("b-1", name: "beta");
+        var alpha = await discovery.GetInstancesAsync(Registrar.Name("alpha"), TestContext.Current.CancellationToken);
+        await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/" + Registrar.Name("alpha")) == 2, "alpha's blocking query was sent");
 
-        await discovery.GetInstancesAsync(_registrar.Name("beta"), TestContext.Current.CancellationToken);
-        Assert.True(discovery.TryGetCached(_registrar.Name("alpha"), out var cached));
+        await discovery.GetInstancesAsync(Registrar.Name("beta"), TestContext.Current.CancellationToken);
+        Assert.True(discovery.TryGetCached(Registrar.Name("alpha"), out var cached));
         Assert.Equal(alpha[0], cached[0]);
 
         await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/state/any") > 0, "the datacenter watch started");
-        await _registrar.RegisterAsync("a-2", name: "alpha");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("alpha"), x => x.Count == 2);
-        await _registrar.RegisterAsync("b-2", name: "beta");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("beta"), x => x.Count == 2);
+        await Registrar.RegisterAsync("a-2", name: "alpha");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("alpha"), x => x.Count == 2);
+        await Registrar.RegisterAsync("b-2", name: "beta");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("beta"), x => x.Count == 2);
     }
 
     [Fact]
     public async Task PerService_BeyondTheBudget_FallsBackToDatacenterInsteadOfQueueing()
     {
-        var agent = _consul.RequireTestAgent("counts requests");
+        var agent = Consul.RequireTestAgent("counts requests");
         var discovery = CreateDiscovery(ConsulWatchMode.PerService, maxConnections: 4);
         for (var i = 0; i < 3; i++)
         {
-            await _registrar.RegisterAsync($"inst-{i}", name: $"svc{i}");
-            await discovery.GetInstancesAsync(_registrar.Name($"svc{i}"), TestContext.Current.CancellationToken);
+            await Registrar.RegisterAsync($"inst-{i}", name: $"svc{i}");
+            await discovery.GetInstancesAsync(Registrar.Name($"svc{i}"), TestContext.Current.CancellationToken);
         }
 
-        await _registrar.RegisterAsync("inst-2b", name: "svc2");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("svc2"), x => x.Count == 2);
-        await _registrar.RegisterAsync("inst-0b", name: "svc0");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("svc0"), x => x.Count == 2);
+        await Registrar.RegisterAsync("inst-2b", name: "svc2");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("svc2"), x => x.Count == 2);
+        await Registrar.RegisterAsync("inst-0b", name: "svc0");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("svc0"), x => x.Count == 2);
 
         var blocking = agent.Requests
             .Where(r => r.Path.StartsWith("/v1/health/service/", StringComparison.Ordinal) && r.Query.Contains("index=", StringComparison.Ordinal))
             .Select(r => r.Path).Distinct();
-        Assert.Equal("/v1/health/service/" + _registrar.Name("svc0"), Assert.Single(blocking));
+        Assert.Equal("/v1/health/service/" + Registrar.Name("svc0"), Assert.Single(blocking));
     }
 
     [Fact]
     public async Task AgentRestartLosingState_NoHotLoopThenChangesShow()
     {
-        var agent = _consul.RequireTestAgent("restarts the agent and counts requests");
+        var agent = Consul.RequireTestAgent("restarts the agent and counts requests");
         var discovery = CreateDiscovery(ConsulWatchMode.Datacenter, minimumQueryInterval: TimeSpan.FromMilliseconds(200));
-        await _registrar.RegisterAsync("inst-1");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.Count == 1);
+        await Registrar.RegisterAsync("inst-1");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.Count == 1);
 
         await agent.RestartAsync(keepState: false, TestContext.Current.CancellationToken);
         agent.ClearRequests();
         var clock = Stopwatch.StartNew();
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.Count == 0 && !x.IsStale);
-        await _registrar.RegisterAsync("inst-new");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.Count == 1);
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.Count == 0 && !x.IsStale);
+        await Registrar.RegisterAsync("inst-new");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.Count == 1);
         await DiscoveryEventually.UntilAsync(() => clock.Elapsed > TimeSpan.FromSeconds(1), "a second passed");
 
         // Each loop: a burst, then one query per 200 ms at most. A loop re-asking at once would send hundreds.
@@ -146,26 +125,26 @@ public sealed class DatacenterWatchAgentTests : IAsyncLifetime
     [Fact]
     public async Task DatacenterQueriesFailing_BackOffAndServeStale()
     {
-        var agent = _consul.RequireTestAgent("injects failures and counts requests");
+        var agent = Consul.RequireTestAgent("injects failures and counts requests");
         var discovery = CreateDiscovery(ConsulWatchMode.Datacenter);
-        await _registrar.RegisterAsync("inst-1");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.Count == 1);
+        await Registrar.RegisterAsync("inst-1");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.Count == 1);
 
         agent.FailNextRequests(1000, statusCode: 500, pathPrefix: "/v1/health/state/");
         agent.ClearRequests();
         var clock = Stopwatch.StartNew();
-        await _registrar.RegisterAsync("inst-2"); // wakes the blocking query, which now fails
+        await Registrar.RegisterAsync("inst-2"); // wakes the blocking query, which now fails
         await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/state/") >= 6, "six queries were sent");
 
         // Backoff 50 ms doubling to 400 ms, at least half of each step (as per-name watches).
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(575), $"6 queries in {clock.Elapsed.TotalMilliseconds} ms");
-        await DiscoveryEventually.InstancesAsync(discovery, _registrar.Name("catalog"), x => x.IsStale);
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.IsStale);
     }
 
     private IConsulServiceDiscovery CreateDiscovery(ConsulWatchMode mode, int maxConnections = 8, TimeSpan? minimumQueryInterval = null)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _consul.Address.ToString(), ["Consul:Token"] = _consul.Token })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddConsulDiscoveryClient(o =>
@@ -180,7 +159,7 @@ public sealed class DatacenterWatchAgentTests : IAsyncLifetime
             o.Discovery.VoidGracePeriod = TimeSpan.Zero;
             o.Discovery.PanicThreshold = 0;
         });
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return _provider.GetRequiredService<IConsulServiceDiscovery>();
+        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }
 }

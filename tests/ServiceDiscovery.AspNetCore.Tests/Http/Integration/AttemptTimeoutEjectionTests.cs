@@ -6,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Http;
 using ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
-using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 
@@ -15,30 +14,11 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 /// the retry reaches the other instance, and the hung one is ejected like one that refuses connections. The caller
 /// cancelling ejects nothing.
 /// </summary>
-public sealed class AttemptTimeoutEjectionTests : IAsyncLifetime
+public sealed class AttemptTimeoutEjectionTests : HttpIntegrationTestBase
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private ConsulTarget _consul = null!;
-    private string _catalog = null!;
-    private ServiceProvider? _client;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _consul = await ConsulTarget.StartAsync();
-        _catalog = _consul.ServiceName("catalog");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_client is not null)
-        {
-            await _client.DisposeAsync();
-        }
-
-        await _consul.DisposeAsync();
-    }
 
     [Fact]
     public async Task HungInstance_AttemptTimeoutRetriesElsewhereAndEjectsIt()
@@ -58,12 +38,12 @@ public sealed class AttemptTimeoutEjectionTests : IAsyncLifetime
 
         for (var i = 0; i < 6; i++)
         {
-            var answer = await http.GetStringAsync(new Uri($"http://{_catalog}/work"), Ct);
+            var answer = await http.GetStringAsync(new Uri($"http://{Catalog}/work"), Ct);
             Assert.Equal(healthy.ServiceId, answer);
         }
 
-        var tracker = _client!.GetRequiredService<InstanceHealthTracker>();
-        var instances = await _client!.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync(_catalog, Ct);
+        var tracker = Client!.GetRequiredService<InstanceHealthTracker>();
+        var instances = await Client!.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync(Catalog, Ct);
         Assert.True(tracker.IsEjected(instances.Single(i => i.Id == hanging.ServiceId)));
 
         // Round-robin over two reaches the hung one within two calls; once ejected, no later call goes there.
@@ -80,20 +60,20 @@ public sealed class AttemptTimeoutEjectionTests : IAsyncLifetime
         for (var i = 1; i <= 2; i++)
         {
             using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            var call = http.GetStringAsync(new Uri($"http://{_catalog}/work"), giveUp.Token);
+            var call = http.GetStringAsync(new Uri($"http://{Catalog}/work"), giveUp.Token);
             await WaitUntilAsync(() => hung.Count == i, "the call reached the hung instance");
             await giveUp.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         }
 
         // An ejected sole instance would still be tried (better than failing), so look at what the handler decided.
-        var instance = Assert.Single(await _client!.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync(_catalog, Ct));
-        Assert.False(_client!.GetRequiredService<InstanceHealthTracker>().IsEjected(instance));
+        var instance = Assert.Single(await Client!.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync(Catalog, Ct));
+        Assert.False(Client!.GetRequiredService<InstanceHealthTracker>().IsEjected(instance));
     }
 
     private async Task<RegisteredApp> StartCatalogAsync(HitCounter hits, bool hang)
     {
-        var app = RegisteredApp.Create(_consul, _catalog);
+        var app = RegisteredApp.Create(Consul, Catalog);
         app.App.MapGet("/work", async (HttpContext context) =>
         {
             hits.Hit();
@@ -105,7 +85,7 @@ public sealed class AttemptTimeoutEjectionTests : IAsyncLifetime
             return app.ServiceId;
         });
         await app.App.StartAsync(Ct);
-        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
+        await Consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
         return app;
     }
 
@@ -124,13 +104,13 @@ public sealed class AttemptTimeoutEjectionTests : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Consul:Address"] = _consul.Address.ToString(),
-            ["Consul:Token"] = _consul.Token,
+            ["Consul:Address"] = Consul.Address.ToString(),
+            ["Consul:Token"] = Consul.Token,
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         configure(services.AddHttpClient("caller"));
-        _client = services.BuildServiceProvider();
-        return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+        Client = services.BuildServiceProvider();
+        return Client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
     }
 
     private sealed class HitCounter

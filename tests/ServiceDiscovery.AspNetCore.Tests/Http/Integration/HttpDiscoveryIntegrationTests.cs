@@ -15,30 +15,11 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 /// Real apps on Kestrel registered with <c>AddConsulDiscovery()</c>, called by name through an HttpClient with
 /// <c>AddConsulLoadBalancing()</c> or through Microsoft.Extensions.ServiceDiscovery, against <see cref="ConsulTarget"/>.
 /// </summary>
-public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
+public sealed class HttpDiscoveryIntegrationTests : HttpIntegrationTestBase
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private ConsulTarget _consul = null!;
-    private string _catalog = null!;
-    private ServiceProvider? _client;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _consul = await ConsulTarget.StartAsync();
-        _catalog = _consul.ServiceName("catalog");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_client is not null)
-        {
-            await _client.DisposeAsync();
-        }
-
-        await _consul.DisposeAsync();
-    }
 
     [Fact]
     public async Task RoundRobin_ReachesBothInstancesAndLosesNoCallWhenOneStops()
@@ -50,7 +31,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         var hits = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            hits.Add(await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+            hits.Add(await http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
         }
 
         Assert.Equal(10, hits.Count(h => h == first.ServiceId));
@@ -64,7 +45,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         {
             try
             {
-                var who = await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct);
+                var who = await http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct);
                 if (stopping.IsCompleted)
                 {
                     afterStop.Add(who);
@@ -85,9 +66,9 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     public async Task InstanceStopsAnswering_ResilienceRetryReachesTheOther()
     {
         await using var alive = await StartCatalogAsync();
-        var deadId = $"{_catalog}-dead";
+        var deadId = $"{Catalog}-dead";
         await RegisterPassingInstanceAsync(deadId, port: ClosedPort());
-        await _consul.WaitUntilAsync(s => s.CheckStatus(alive.ServiceId) == "passing" && s.Checks.Any(c => c.ServiceId == deadId && c.Status == "passing"), Deadline, "both instances pass");
+        await Consul.WaitUntilAsync(s => s.CheckStatus(alive.ServiceId) == "passing" && s.Checks.Any(c => c.ServiceId == deadId && c.Status == "passing"), Deadline, "both instances pass");
         var http = CreateClient(b =>
         {
             b.AddStandardResilienceHandler(); // outermost: each retry goes through discovery again
@@ -98,7 +79,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         {
             for (var i = 0; i < 10; i++)
             {
-                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
             }
         }
         finally
@@ -113,9 +94,9 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         await using var alive = await StartCatalogAsync();
         using var hung = new TcpListener(IPAddress.Loopback, 0); // the kernel accepts; nothing ever answers
         hung.Start();
-        var hungId = $"{_catalog}-hung";
+        var hungId = $"{Catalog}-hung";
         await RegisterPassingInstanceAsync(hungId, port: ((IPEndPoint)hung.LocalEndpoint).Port);
-        await _consul.WaitUntilAsync(s => s.Checks.Any(c => c.ServiceId == hungId && c.Status == "passing"), Deadline, "the hung instance passes");
+        await Consul.WaitUntilAsync(s => s.Checks.Any(c => c.ServiceId == hungId && c.Status == "passing"), Deadline, "the hung instance passes");
         var http = CreateClient(b =>
         {
             b.AddStandardResilienceHandler(o =>
@@ -130,7 +111,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         {
             for (var i = 0; i < 4; i++)
             {
-                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+                Assert.Equal(alive.ServiceId, await http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
             }
 
             // Round-robin sent some attempts to the hung instance first (connections wait in its accept queue): the
@@ -148,45 +129,45 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     {
         var http = CreateClient(b => b.AddConsulLoadBalancing());
 
-        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
 
-        Assert.Equal(_catalog, ex.ServiceName);
+        Assert.Equal(Catalog, ex.ServiceName);
     }
 
     [Fact]
     public async Task ServiceEndpointProvider_ResolvesAndFollowsConsulWithoutPolling()
     {
         await using var first = await StartCatalogAsync();
-        await _consul.WaitUntilAsync(s => s.CheckStatus(first.ServiceId) == "passing", Deadline, "the first instance passes");
+        await Consul.WaitUntilAsync(s => s.CheckStatus(first.ServiceId) == "passing", Deadline, "the first instance passes");
         var services = NewClientServices();
         services.AddServiceDiscoveryCore();
         services.AddConsulServiceEndpointProvider();
-        _client = services.BuildServiceProvider();
-        var resolver = _client.GetRequiredService<ServiceEndpointResolver>();
+        Client = services.BuildServiceProvider();
+        var resolver = Client.GetRequiredService<ServiceEndpointResolver>();
 
-        var endpoints = await resolver.GetEndpointsAsync($"http://{_catalog}", Ct);
+        var endpoints = await resolver.GetEndpointsAsync($"http://{Catalog}", Ct);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, first.Port), Assert.Single(endpoints.Endpoints).EndPoint);
 
         await using var second = await StartCatalogAsync();
-        await _consul.WaitUntilAsync(s => s.CheckStatus(second.ServiceId) == "passing", Deadline, "the second instance passes");
+        await Consul.WaitUntilAsync(s => s.CheckStatus(second.ServiceId) == "passing", Deadline, "the second instance passes");
 
         // Microsoft.Extensions.ServiceDiscovery's own refresh period is 60 s: seeing the change in seconds means the
         // Consul change token pushed it.
         await Eventually.WaitAsync(
-            async () => (await resolver.GetEndpointsAsync($"http://{_catalog}", Ct)).Endpoints.Count == 2,
+            async () => (await resolver.GetEndpointsAsync($"http://{Catalog}", Ct)).Endpoints.Count == 2,
             Deadline);
 
-        if (!_consul.IsRealConsul)
+        if (!Consul.IsRealConsul)
         {
             // Two queries per change (the answer, then the next blocking query): nothing polls in between.
-            var agent = _consul.RequireTestAgent("counts requests");
-            var before = agent.CountRequests($"/v1/health/service/{_catalog}");
+            var agent = Consul.RequireTestAgent("counts requests");
+            var before = agent.CountRequests($"/v1/health/service/{Catalog}");
             for (var i = 0; i < 20; i++)
             {
-                _ = await resolver.GetEndpointsAsync($"http://{_catalog}", Ct);
+                _ = await resolver.GetEndpointsAsync($"http://{Catalog}", Ct);
             }
 
-            Assert.Equal(before, agent.CountRequests($"/v1/health/service/{_catalog}"));
+            Assert.Equal(before, agent.CountRequests($"/v1/health/service/{Catalog}"));
         }
     }
 
@@ -201,7 +182,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     public async Task ConsulFailsTheFirstLookups_ResilienceRetrySucceeds(bool throughServiceDiscovery)
     {
         await using var catalog = await StartCatalogAsync();
-        var agent = _consul.RequireTestAgent("fails Consul requests on purpose");
+        var agent = Consul.RequireTestAgent("fails Consul requests on purpose");
         var settings = new Dictionary<string, string?> { ["Consul:Discovery:RetryDelay"] = "00:00:30", ["Consul:Discovery:MaxRetryDelay"] = "00:01:00" };
         var services = NewClientServices(settings);
         var builder = services.AddHttpClient("caller");
@@ -217,42 +198,42 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
             builder.AddConsulLoadBalancing();
         }
 
-        _client = services.BuildServiceProvider();
-        var http = _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
-        agent.FailNextRequests(2, statusCode: 500, pathPrefix: $"/v1/health/service/{_catalog}");
+        Client = services.BuildServiceProvider();
+        var http = Client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+        agent.FailNextRequests(2, statusCode: 500, pathPrefix: $"/v1/health/service/{Catalog}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        Assert.Equal(catalog.ServiceId, await http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
-        TestContext.Current.TestOutputHelper?.WriteLine($"first call succeeded after {clock.ElapsedMilliseconds} ms ({agent.CountRequests($"/v1/health/service/{_catalog}")} health queries)");
+        Assert.Equal(catalog.ServiceId, await http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
+        TestContext.Current.TestOutputHelper?.WriteLine($"first call succeeded after {clock.ElapsedMilliseconds} ms ({agent.CountRequests($"/v1/health/service/{Catalog}")} health queries)");
     }
 
     [Fact]
     public async Task ConsulFailsTheLookup_CallerSeesTransientHttpRequestExceptionWithTheConsulCause()
     {
-        var agent = _consul.RequireTestAgent("fails Consul requests on purpose");
+        var agent = Consul.RequireTestAgent("fails Consul requests on purpose");
         var http = CreateClient(b => b.AddConsulLoadBalancing());
-        agent.FailNextRequests(1, statusCode: 500, pathPrefix: $"/v1/health/service/{_catalog}");
+        agent.FailNextRequests(1, statusCode: 500, pathPrefix: $"/v1/health/service/{Catalog}");
 
-        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{_catalog}/whoami"), Ct));
+        var ex = await Assert.ThrowsAsync<ConsulServiceUnavailableException>(() => http.GetStringAsync(new Uri($"http://{Catalog}/whoami"), Ct));
 
-        Assert.Equal(_catalog, ex.ServiceName);
+        Assert.Equal(Catalog, ex.ServiceName);
         var cause = Assert.IsType<ConsulException>(ex.InnerException);
         Assert.Equal(HttpStatusCode.InternalServerError, cause.StatusCode);
-        Assert.Contains(_catalog, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Catalog, ex.Message, StringComparison.Ordinal);
     }
 
     private async Task<RegisteredApp> StartCatalogAsync()
     {
-        var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
-        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
+        var app = await RegisteredApp.StartAsync(Consul, Catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
+        await Consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
         return app;
     }
 
     private ServiceCollection NewClientServices(Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
-        settings["Consul:Address"] = _consul.Address.ToString();
-        settings["Consul:Token"] = _consul.Token;
+        settings["Consul:Address"] = Consul.Address.ToString();
+        settings["Consul:Token"] = Consul.Token;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -264,8 +245,8 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
     {
         var services = NewClientServices(settings);
         configure(services.AddHttpClient("caller"));
-        _client = services.BuildServiceProvider();
-        return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+        Client = services.BuildServiceProvider();
+        return Client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
     }
 
     private static int ClosedPort()
@@ -281,7 +262,7 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
         using var response = await http.PutAsJsonAsync("/v1/agent/service/register", new
         {
             ID = id,
-            Name = _catalog,
+            Name = Catalog,
             Address = "127.0.0.1",
             Port = port,
             Check = new { CheckID = $"{id}-ttl", TTL = "10m", Status = "passing" },
@@ -297,10 +278,10 @@ public sealed class HttpDiscoveryIntegrationTests : IAsyncLifetime
 
     private HttpClient ConsulHttp()
     {
-        var http = new HttpClient { BaseAddress = _consul.Address };
-        if (!string.IsNullOrEmpty(_consul.Token))
+        var http = new HttpClient { BaseAddress = Consul.Address };
+        if (!string.IsNullOrEmpty(Consul.Token))
         {
-            http.DefaultRequestHeaders.Add("X-Consul-Token", _consul.Token);
+            http.DefaultRequestHeaders.Add("X-Consul-Token", Consul.Token);
         }
 
         return http;

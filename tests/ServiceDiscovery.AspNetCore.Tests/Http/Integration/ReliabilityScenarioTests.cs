@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
-using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 
@@ -14,46 +13,27 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 /// an orders-like caller under steady load through <c>AddConsulLoadBalancing()</c>, and something going wrong; each
 /// counts the failed calls and reports them with the recovery time.
 /// </summary>
-public sealed class ReliabilityScenarioTests : IAsyncLifetime
+public sealed class ReliabilityScenarioTests : HttpIntegrationTestBase
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private ConsulTarget _consul = null!;
-    private string _catalog = null!;
-    private Uri _whoami = null!;
-    private ServiceProvider? _client;
+
+    private Uri Whoami => new($"http://{Catalog}/whoami");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _consul = await ConsulTarget.StartAsync();
-        _catalog = _consul.ServiceName("catalog");
-        _whoami = new Uri($"http://{_catalog}/whoami");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_client is not null)
-        {
-            await _client.DisposeAsync();
-        }
-
-        await _consul.DisposeAsync();
-    }
 
     [Fact]
     public async Task AgentRestartsWithoutState_NoCallFails()
     {
-        var agent = _consul.RequireTestAgent("restarts the agent without its state");
+        var agent = Consul.RequireTestAgent("restarts the agent without its state");
         await using var first = await StartCatalogAsync();
         await using var second = await StartCatalogAsync();
         var http = CreateClient(b => b.AddConsulLoadBalancing());
-        await using var load = SteadyLoad.Start(http, _whoami);
+        await using var load = SteadyLoad.Start(http, Whoami);
         await load.RunMoreAsync(100);
 
         var clock = Stopwatch.StartNew();
         await agent.RestartAsync(keepState: false, Ct);
-        await _consul.WaitUntilAsync(
+        await Consul.WaitUntilAsync(
             s => s.CheckStatus(first.ServiceId) == "passing" && s.CheckStatus(second.ServiceId) == "passing",
             Deadline,
             "both catalog instances are back and passing");
@@ -70,13 +50,13 @@ public sealed class ReliabilityScenarioTests : IAsyncLifetime
             b.AddStandardResilienceHandler();
             b.AddConsulLoadBalancing();
         });
-        await using var load = SteadyLoad.Start(http, _whoami);
+        await using var load = SteadyLoad.Start(http, Whoami);
         await load.RunMoreAsync(100);
 
         // A crash: Kestrel stops listening, nothing deregisters; Consul finds out from the failing check.
         var clock = Stopwatch.StartNew();
         await crashing.App.Services.GetRequiredService<IServer>().StopAsync(Ct);
-        await _consul.WaitUntilAsync(s => s.CheckStatus(crashing.ServiceId) == "critical", Deadline, "the crashed instance's check fails");
+        await Consul.WaitUntilAsync(s => s.CheckStatus(crashing.ServiceId) == "critical", Deadline, "the crashed instance's check fails");
         await AssertNoFailureAsync("instance crash", load, clock.Elapsed, moreCalls: 200);
     }
 
@@ -87,7 +67,7 @@ public sealed class ReliabilityScenarioTests : IAsyncLifetime
         try
         {
             var http = CreateClient(b => b.AddConsulLoadBalancing());
-            await using var load = SteadyLoad.Start(http, _whoami);
+            await using var load = SteadyLoad.Start(http, Whoami);
             await load.RunMoreAsync(100);
 
             var clock = Stopwatch.StartNew();
@@ -122,21 +102,21 @@ public sealed class ReliabilityScenarioTests : IAsyncLifetime
 
     private async Task<RegisteredApp> StartCatalogAsync()
     {
-        var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
-        await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
+        var app = await RegisteredApp.StartAsync(Consul, Catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
+        await Consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, $"{app.ServiceId} passes");
         return app;
     }
 
     private HttpClient CreateClient(Action<IHttpClientBuilder> configure)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = _consul.Address.ToString(), ["Consul:Token"] = _consul.Token })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         configure(services.AddHttpClient("caller"));
-        _client = services.BuildServiceProvider();
-        return _client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
+        Client = services.BuildServiceProvider();
+        return Client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
     }
 }
