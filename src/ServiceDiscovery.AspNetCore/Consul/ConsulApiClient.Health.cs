@@ -35,4 +35,17 @@ internal sealed partial class ConsulApiClient : IConsulHealthApi
         var response = await SendAsync(call, ConsulJsonContext.Default.ListHealthCheck, cancellationToken).ConfigureAwait(false);
         return response.ToResult<IReadOnlyList<HealthCheck>>(response.Value!);
     }
+
+    /// <inheritdoc />
+    public async Task<QueryResult<Dictionary<string, ulong>>> GetHealthStateDigestAsync(string state, QueryOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var call = Read("/v1/health/state/{state}", "v1/health/state/" + ConsulPath.Segment(state), new ConsulQuery(), options) with
+        {
+            MaxResponseBytes = HealthStateDigest.MaxBodyBytes,
+        };
+        var response = await SendCoreAsync(call, HealthStateDigest.ReadAsync, cancellationToken).ConfigureAwait(false);
+        return response.ToResult(response.Value!);
+    }
 }

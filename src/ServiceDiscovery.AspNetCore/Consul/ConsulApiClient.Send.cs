@@ -25,7 +25,14 @@ internal sealed partial class ConsulApiClient
     /// <summary>Consul's default <c>wait</c> when a blocking query names none (§8).</summary>
     private static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(5);
 
-    private async Task<ConsulResponse<T>> SendOnceAsync<T>(ConsulCall call, string? token, JsonTypeInfo<T>? bodyType, CancellationToken cancellationToken)
+    /// <summary>Reads a 200 answer's body from its stream (already limited to the call's size).</summary>
+    private delegate ValueTask<T> BodyReader<T>(Stream body, CancellationToken cancellationToken);
+
+    /// <summary>Sends <paramref name="call"/> and decodes a 200 body as <paramref name="bodyType"/> (none when null).</summary>
+    private Task<ConsulResponse<T>> SendAsync<T>(ConsulCall call, JsonTypeInfo<T>? bodyType, CancellationToken cancellationToken)
+        => SendCoreAsync<T>(call, bodyType is null ? null : (body, ct) => ReadJsonAsync(body, bodyType, ct), cancellationToken);
+
+    private async Task<ConsulResponse<T>> SendOnceAsync<T>(ConsulCall call, string? token, BodyReader<T>? bodyType, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         var address = Address;
@@ -66,7 +73,7 @@ internal sealed partial class ConsulApiClient
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var (index, knownLeader, lastContact, filtered) = ReadMeta(call, response);
-                var value = bodyType is null ? default : await ReadJsonAsync(response, bodyType, linkedCts.Token).ConfigureAwait(false);
+                var value = bodyType is null ? default : await ReadBodyAsync(response, bodyType, call.MaxResponseBytes, linkedCts.Token).ConfigureAwait(false);
                 result = new ConsulResponse<T>(value, Found: true, index, knownLeader, lastContact, filtered);
             }
             else if (response.StatusCode == HttpStatusCode.NotFound && call.NotFoundIsAnswer)
@@ -160,12 +167,12 @@ internal sealed partial class ConsulApiClient
         }
     }
 
-    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> bodyType, CancellationToken cancellationToken)
+    private static async Task<T> ReadBodyAsync<T>(HttpResponseMessage response, BodyReader<T> readBody, long limit, CancellationToken cancellationToken)
     {
         var content = response.Content;
-        if (content.Headers.ContentLength > MaxResponseBytes)
+        if (content.Headers.ContentLength > limit)
         {
-            throw new ResponseTooLargeException(MaxResponseBytes);
+            throw new ResponseTooLargeException(limit);
         }
 
         if (content.Headers.ContentType?.MediaType is { } mediaType && IsMarkup(mediaType))
@@ -174,12 +181,17 @@ internal sealed partial class ConsulApiClient
         }
 
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var limited = new LengthLimitedStream(stream, MaxResponseBytes);
+        var limited = new LengthLimitedStream(stream, limit);
         await using (limited.ConfigureAwait(false))
         {
-            var value = await JsonSerializer.DeserializeAsync(limited, bodyType, cancellationToken).ConfigureAwait(false);
-            return value ?? throw new UnexpectedResponseException("its body is JSON null");
+            return await readBody(limited, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async ValueTask<T> ReadJsonAsync<T>(Stream body, JsonTypeInfo<T> bodyType, CancellationToken cancellationToken)
+    {
+        var value = await JsonSerializer.DeserializeAsync(body, bodyType, cancellationToken).ConfigureAwait(false);
+        return value ?? throw new UnexpectedResponseException("its body is JSON null");
     }
 
     private static bool IsMarkup(string mediaType)
@@ -269,6 +281,9 @@ internal sealed partial class ConsulApiClient
 
         /// <summary>404 is an answer (unknown id, absent key), not an error.</summary>
         public bool NotFoundIsAnswer { get; init; }
+
+        /// <summary>The largest body read; past it the call fails instead of buffering more.</summary>
+        public long MaxResponseBytes { get; init; } = ConsulApiClient.MaxResponseBytes;
     }
 
     private readonly record struct ConsulResponse<T>(T? Value, bool Found, ulong Index, bool KnownLeader, TimeSpan LastContact, bool FilteredByAcls)

@@ -1,7 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Net;
-using System.Text.Json.Serialization.Metadata;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
 
@@ -13,7 +12,7 @@ internal sealed partial class ConsulApiClient
     /// once-a-second check has not seen yet (the old token already revoked) is retried once with the new token when
     /// the call has no body, and otherwise used from the next call on.
     /// </summary>
-    private async Task<ConsulResponse<T>> SendAsync<T>(ConsulCall call, JsonTypeInfo<T>? bodyType, CancellationToken cancellationToken)
+    private async Task<ConsulResponse<T>> SendCoreAsync<T>(ConsulCall call, BodyReader<T>? bodyType, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         var tokenFile = string.IsNullOrEmpty(call.Token) && !string.IsNullOrWhiteSpace(options.TokenFile) ? options.TokenFile : null;

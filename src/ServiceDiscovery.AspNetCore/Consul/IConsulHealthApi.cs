@@ -21,7 +21,21 @@ internal interface IConsulHealthApi : IConsulApi
 
     /// <summary>
     /// <c>GET /v1/health/state/{state}</c> (<c>any</c>, <c>passing</c>, <c>warning</c> or <c>critical</c>): every check
-    /// in the datacenter in that state, node checks included; blocks on the checks table's index (§17).
+    /// in the datacenter in that state, node checks included; blocks on the checks table's index (§20).
     /// </summary>
     Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same query as <see cref="GetHealthStateAsync"/>, answered as a <see cref="HealthStateDigest"/> per service
+    /// name instead of the checks: what a datacenter-wide watch needs to tell which names changed, read without
+    /// decoding every check (docs/consul-http-api.md §20).
+    /// </summary>
+    async Task<QueryResult<Dictionary<string, ulong>>> GetHealthStateDigestAsync(string state, QueryOptions options, CancellationToken cancellationToken)
+    {
+        var checks = await GetHealthStateAsync(state, options, cancellationToken).ConfigureAwait(false);
+        return new QueryResult<Dictionary<string, ulong>>(HealthStateDigest.Of(checks.Value), checks.LastIndex, checks.KnownLeader, checks.LastContact)
+        {
+            ResultsFilteredByAcls = checks.ResultsFilteredByAcls,
+        };
+    }
 }

@@ -1,47 +1,27 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using ServiceDiscovery.AspNetCore.Consul.Models;
+using ServiceDiscovery.AspNetCore.Consul;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
 /// Per-service fingerprints of the two datacenter-wide answers, so <see cref="DatacenterWatch"/> can tell which names
 /// changed between two answers without keeping the answers. A fingerprint packs the number of items with an
-/// order-independent combination (XOR) of their hashes: any added, removed or changed item changes it.
+/// order-independent combination (XOR) of their hashes: any added, removed or changed item changes it. The checks'
+/// fingerprints are <see cref="HealthStateDigest"/>s, computed while the answer is read.
 /// </summary>
 internal static class DatacenterFingerprints
 {
-    /// <summary>
-    /// Service name → fingerprint of its checks in a <c>/v1/health/state/any</c> answer (node, service ID, check ID,
-    /// status, output, modify index). Node checks (no service name) are left out: they are not any name's own.
-    /// </summary>
-    public static Dictionary<string, ulong> OfChecks(IReadOnlyList<HealthCheck> checks)
-    {
-        var prints = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        foreach (var check in checks)
-        {
-            if (string.IsNullOrEmpty(check.ServiceName))
-            {
-                continue;
-            }
-
-            var hash = HashCode.Combine(check.Node, check.ServiceID, check.CheckID, check.Status, check.Output, check.ModifyIndex);
-            prints[check.ServiceName] = Add(prints.GetValueOrDefault(check.ServiceName), hash);
-        }
-
-        return prints;
-    }
-
     /// <summary>Service name → fingerprint of its tags in a <c>/v1/catalog/services</c> answer (Consul deduplicates them).</summary>
     public static Dictionary<string, ulong> OfCatalog(IReadOnlyDictionary<string, IReadOnlyList<string>> services)
     {
         var prints = new Dictionary<string, ulong>(services.Count, StringComparer.Ordinal);
         foreach (var (name, tags) in services)
         {
-            ulong print = Add(0, 0); // present without tags differs from absent
+            ulong print = HealthStateDigest.Add(0, 0); // present without tags differs from absent
             foreach (var tag in tags)
             {
-                print = Add(print, StringComparer.Ordinal.GetHashCode(tag));
+                print = HealthStateDigest.Add(print, StringComparer.Ordinal.GetHashCode(tag));
             }
 
             prints[name] = print;
@@ -70,5 +50,4 @@ internal static class DatacenterFingerprints
         }
     }
 
-    private static ulong Add(ulong print, int hash) => ((print >> 32) + 1) << 32 | ((uint)print ^ (uint)hash);
 }

@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Consul;
-using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
@@ -86,7 +85,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
             var tasks = new List<Task>();
             using (ExecutionContext.SuppressFlow())
             {
-                tasks.Add(Task.Run(() => RunQueryAsync("/v1/health/state/any", (options, ct) => _health.GetHealthStateAsync("any", options, ct), OnChecks, _checksBaseline, token)));
+                tasks.Add(Task.Run(() => RunQueryAsync("/v1/health/state/any", (options, ct) => _health.GetHealthStateDigestAsync("any", options, ct), OnChecks, _checksBaseline, token)));
                 tasks.Add(Task.Run(() => RunQueryAsync("/v1/catalog/services", (options, ct) => _catalog.GetCatalogServicesAsync(options, ct), OnCatalog, _catalogBaseline, token)));
                 for (var i = 0; i < DiscoveryConnectionBudget.RefreshConcurrency(_options); i++)
                 {
@@ -187,9 +186,8 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
     }
 
-    private void OnChecks(IReadOnlyList<HealthCheck> checks, ref Dictionary<string, ulong>? prints)
+    private void OnChecks(Dictionary<string, ulong> next, ref Dictionary<string, ulong>? prints)
     {
-        var next = DatacenterFingerprints.OfChecks(checks);
         if (prints is not null)
         {
             DatacenterFingerprints.Diff(prints, next, Enqueue);

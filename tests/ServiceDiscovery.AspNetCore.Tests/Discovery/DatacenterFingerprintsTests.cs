@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Discovery;
 
@@ -56,7 +57,7 @@ public sealed class DatacenterFingerprintsTests
     };
 
     private static List<string> Changed(HealthCheck[] before, HealthCheck[] after)
-        => Diff(DatacenterFingerprints.OfChecks(before), DatacenterFingerprints.OfChecks(after));
+        => Diff(HealthStateDigest.Of(before), HealthStateDigest.Of(after));
 
     private static List<string> Diff(Dictionary<string, ulong> before, Dictionary<string, ulong> after)
     {
