@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Consul.Digests;
 using ServiceDiscovery.AspNetCore.Consul.Json;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
@@ -21,6 +22,16 @@ internal sealed partial class ConsulApiClient : IConsulCatalogApi
         }
 
         return response.ToResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(services);
+    }
+
+    /// <inheritdoc />
+    public async Task<QueryResult<Dictionary<string, ulong>>> GetCatalogServicesDigestAsync(QueryOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string path = "v1/catalog/services";
+        var call = Read("/" + path, path, new ConsulQuery(), options) with { MaxResponseBytes = AnswerDigest.MaxBodyBytes };
+        var response = await SendCoreAsync(call, CatalogServicesDigest.ReadAsync, cancellationToken).ConfigureAwait(false);
+        return response.ToResult(response.Value!);
     }
 
     /// <inheritdoc />

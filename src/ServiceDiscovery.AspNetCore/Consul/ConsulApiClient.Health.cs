@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Consul.Digests;
 using ServiceDiscovery.AspNetCore.Consul.Json;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
@@ -43,7 +44,7 @@ internal sealed partial class ConsulApiClient : IConsulHealthApi
         ArgumentNullException.ThrowIfNull(options);
         var call = Read("/v1/health/state/{state}", "v1/health/state/" + ConsulPath.Segment(state), new ConsulQuery(), options) with
         {
-            MaxResponseBytes = HealthStateDigest.MaxBodyBytes,
+            MaxResponseBytes = AnswerDigest.MaxBodyBytes,
         };
         var response = await SendCoreAsync(call, HealthStateDigest.ReadAsync, cancellationToken).ConfigureAwait(false);
         return response.ToResult(response.Value!);

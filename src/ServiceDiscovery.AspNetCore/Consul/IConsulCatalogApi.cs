@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Consul.Digests;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Consul;
@@ -15,6 +16,19 @@ internal interface IConsulCatalogApi : IConsulApi
 {
     /// <summary><c>GET /v1/catalog/services</c>: service name → deduplicated tags.</summary>
     Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same query as <see cref="GetCatalogServicesAsync"/>, answered as a <see cref="CatalogServicesDigest"/> per
+    /// name instead of the tags: what a datacenter-wide watch needs to tell which names changed (docs/consul-http-api.md §20).
+    /// </summary>
+    async Task<QueryResult<Dictionary<string, ulong>>> GetCatalogServicesDigestAsync(QueryOptions options, CancellationToken cancellationToken)
+    {
+        var services = await GetCatalogServicesAsync(options, cancellationToken).ConfigureAwait(false);
+        return new QueryResult<Dictionary<string, ulong>>(CatalogServicesDigest.Of(services.Value), services.LastIndex, services.KnownLeader, services.LastContact)
+        {
+            ResultsFilteredByAcls = services.ResultsFilteredByAcls,
+        };
+    }
 
     /// <summary><c>GET /v1/catalog/service/{service}[?tag=..]</c>.</summary>
     Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken);

@@ -86,7 +86,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
             using (ExecutionContext.SuppressFlow())
             {
                 tasks.Add(Task.Run(() => RunQueryAsync("/v1/health/state/any", (options, ct) => _health.GetHealthStateDigestAsync("any", options, ct), OnChecks, _checksBaseline, token)));
-                tasks.Add(Task.Run(() => RunQueryAsync("/v1/catalog/services", (options, ct) => _catalog.GetCatalogServicesAsync(options, ct), OnCatalog, _catalogBaseline, token)));
+                tasks.Add(Task.Run(() => RunQueryAsync("/v1/catalog/services", (options, ct) => _catalog.GetCatalogServicesDigestAsync(options, ct), OnCatalog, _catalogBaseline, token)));
                 for (var i = 0; i < DiscoveryConnectionBudget.RefreshConcurrency(_options); i++)
                 {
                     tasks.Add(Task.Run(() => RefreshWorkerAsync(token)));
@@ -197,9 +197,8 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         prints = next;
     }
 
-    private void OnCatalog(IReadOnlyDictionary<string, IReadOnlyList<string>> services, ref Dictionary<string, ulong>? prints)
+    private void OnCatalog(Dictionary<string, ulong> next, ref Dictionary<string, ulong>? prints)
     {
-        var next = DatacenterFingerprints.OfCatalog(services);
         if (prints is not null)
         {
             var changed = 0;

@@ -1,6 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Digests;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Discovery;
 
@@ -39,9 +39,9 @@ public sealed class DatacenterFingerprintsTests
     [Fact]
     public void Catalog_TagsInAnyOrder_SameButAddedTagOrNameChanges()
     {
-        var before = DatacenterFingerprints.OfCatalog(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["a", "b"], ["bare"] = [] });
-        var same = DatacenterFingerprints.OfCatalog(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["b", "a"], ["bare"] = [] });
-        var after = DatacenterFingerprints.OfCatalog(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["a", "b", "c"], ["new"] = [] });
+        var before = CatalogServicesDigest.Of(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["a", "b"], ["bare"] = [] });
+        var same = CatalogServicesDigest.Of(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["b", "a"], ["bare"] = [] });
+        var after = CatalogServicesDigest.Of(new Dictionary<string, IReadOnlyList<string>> { ["web"] = ["a", "b", "c"], ["new"] = [] });
 
         Assert.Empty(Diff(before, same));
         Assert.Equal(["bare", "new", "web"], Diff(before, after).Order(StringComparer.Ordinal));

@@ -3,6 +3,7 @@
 using System.Text;
 using System.Text.Json;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Digests;
 using ServiceDiscovery.AspNetCore.Consul.Json;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Tests.Consul.Fakes;
@@ -10,8 +11,8 @@ using static ServiceDiscovery.AspNetCore.Tests.Consul.Fakes.FakeHttpMessageHandl
 
 namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 
-/// <summary>The streaming digest of a <c>/v1/health/state</c> answer agrees with the digest of the decoded checks.</summary>
-public sealed class HealthStateDigestTests
+/// <summary>The digests read from <c>/v1/health/state</c> and <c>/v1/catalog/services</c> answers agree with the digests of the decoded answers.</summary>
+public sealed class AnswerDigestTests
 {
     private static readonly HealthCheck[] Checks =
     [
@@ -97,6 +98,63 @@ public sealed class HealthStateDigestTests
         var error = await Assert.ThrowsAsync<ConsulException>(() => harness.Client.GetHealthStateDigestAsync("any", new QueryOptions(), TestContext.Current.CancellationToken));
 
         Assert.Equal(ConsulErrorReason.InvalidResponse, error.Reason);
+    }
+
+    [Fact]
+    public void Catalog_ParseEqualsDigestOfDecodedAnswer()
+    {
+        var longName = new string('n', 300);
+        var services = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["consul"] = [],
+            ["web"] = ["a", "b<&>"],
+            ["db"] = ["primary"],
+            [longName] = ["x"],
+        };
+        var json = $$"""{"consul":[],"web":["b\u003c\u0026\u003e","a"],"db":["primary"],"{{longName}}":["x"]}""";
+
+        var parsed = CatalogServicesDigest.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(CatalogServicesDigest.Of(services), parsed);
+    }
+
+    [Fact]
+    public void Catalog_TagChange_ChangesOnlyThatName()
+    {
+        var before = CatalogServicesDigest.Parse("""{"web":["a"],"db":["b"]}"""u8);
+        var after = CatalogServicesDigest.Parse("""{"web":["a","c"],"db":["b"]}"""u8);
+
+        Assert.NotEqual(before["web"], after["web"]);
+        Assert.Equal(before["db"], after["db"]);
+    }
+
+    [Fact]
+    public void Catalog_NullTagsAreNoTags_AndPresentDiffersFromAbsent()
+    {
+        var parsed = CatalogServicesDigest.Parse("""{"bare":null,"empty":[]}"""u8);
+
+        Assert.Equal(parsed["empty"], parsed["bare"]);
+        Assert.False(parsed.ContainsKey("absent"));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("""{"web":"a"}""")]
+    [InlineData("""{"web":["a" """)]
+    public void Catalog_NotAnObjectOfTagArrays_Throws(string body)
+        => Assert.ThrowsAny<JsonException>(() => CatalogServicesDigest.Parse(Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public async Task Client_ReadsCatalogServicesAsDigests()
+    {
+        using var harness = new ConsulClientHarness();
+        harness.Handler.Respond = (_, _) => Task.FromResult(Json("""{"consul":[],"web":["v1"]}""", index: 9));
+
+        var result = await harness.Client.GetCatalogServicesDigestAsync(new QueryOptions { Index = 8, Wait = TimeSpan.FromSeconds(5) }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("/v1/catalog/services?index=8&wait=5000ms", harness.Handler.Single.PathAndQuery);
+        Assert.Equal(9UL, result.LastIndex);
+        Assert.Equal(CatalogServicesDigest.Of(new Dictionary<string, IReadOnlyList<string>> { ["consul"] = [], ["web"] = ["v1"] }), result.Value);
     }
 
     private static HealthCheck Check(string service, string id, string status) => new()
