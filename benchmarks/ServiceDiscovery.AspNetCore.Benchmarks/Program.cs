@@ -9,6 +9,7 @@ using ServiceDiscovery.AspNetCore;
 using ServiceDiscovery.AspNetCore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- datacenter
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
@@ -25,6 +26,9 @@ switch (args.FirstOrDefault())
     case "http":
         var httpConfig = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
         BenchmarkRunner.Run([typeof(HandlerOverheadBenchmarks), typeof(HttpHandlerBenchmarks), typeof(LoadBalancerBenchmarks)], httpConfig);
+        break;
+    case "datacenter":
+        BenchmarkRunner.Run<DatacenterAnswerBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
         break;
     case "propagation":
         await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
