@@ -24,6 +24,7 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
     private readonly CancellationTokenSource _stopLogs = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _healthyAfter = new();
     private DistributedApplication? _app;
 
     /// <summary>Gets the running application.</summary>
@@ -31,6 +32,9 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
 
     /// <summary>Gets the time from creating the testing builder until every resource was running and healthy.</summary>
     public TimeSpan TimeToHealthy { get; private set; }
+
+    /// <summary>Gets when each resource became healthy, e.g. <c>consul 12.3 s, catalog-1 20.1 s</c>.</summary>
+    public string HealthyAfter => string.Join(", ", _healthyAfter.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s"));
 
     /// <summary>Gets the base address of <paramref name="resource"/>'s <c>http</c> endpoint, as the orchestrator allocated it.</summary>
     public Uri Endpoint(string resource) => App.GetEndpoint(resource, "http");
@@ -61,7 +65,11 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
         try
         {
             await _app.StartAsync(deadline.Token);
-            await Task.WhenAll(Resources.Select(name => notifications.WaitForResourceHealthyAsync(name, deadline.Token)));
+            await Task.WhenAll(Resources.Select(async name =>
+            {
+                await notifications.WaitForResourceHealthyAsync(name, deadline.Token);
+                _healthyAfter[name] = elapsed.Elapsed;
+            }));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -75,6 +83,7 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
     {
         if (_app is not null)
         {
+            // Stopping takes seconds of its own: the orchestrator stops each `dotnet run` and the process under it.
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
@@ -102,14 +111,15 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
     private void CollectLogs()
     {
         var logger = App.Services.GetRequiredService<ResourceLoggerService>();
-        foreach (var name in Resources)
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var resource in model.Resources.Where(r => Resources.Contains(r.Name)))
         {
-            var lines = _logs.GetOrAdd(name, _ => new ConcurrentQueue<string>());
+            var lines = _logs.GetOrAdd(resource.Name, _ => new ConcurrentQueue<string>());
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await foreach (var batch in logger.WatchAsync(name).WithCancellation(_stopLogs.Token))
+                    await foreach (var batch in logger.WatchAsync(resource).WithCancellation(_stopLogs.Token))
                     {
                         foreach (var line in batch)
                         {

@@ -21,7 +21,7 @@ public sealed class SampleAppHostTests(SampleAppHostFixture sample) : IClassFixt
     [Fact]
     public async Task DevAgent_ListsTwoPassingCatalogInstancesAndOrders()
     {
-        TestContext.Current.TestOutputHelper?.WriteLine($"all resources running and healthy after {sample.TimeToHealthy.TotalSeconds:0.0} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"all resources running and healthy after {sample.TimeToHealthy.TotalSeconds:0.0} s ({sample.HealthyAfter})");
 
         var catalog = await PassingInstancesAsync("catalog", count: 2);
         var orders = await PassingInstancesAsync("orders", count: 1);
@@ -88,6 +88,7 @@ public sealed class SampleAppHostTests(SampleAppHostFixture sample) : IClassFixt
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(Deadline);
         Exception? last = null;
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
         while (!deadline.IsCancellationRequested)
         {
             try
@@ -95,6 +96,7 @@ public sealed class SampleAppHostTests(SampleAppHostFixture sample) : IClassFixt
                 var (done, value) = await attempt();
                 if (done)
                 {
+                    TestContext.Current.TestOutputHelper?.WriteLine($"{what}: {elapsed.Elapsed.TotalSeconds:0.0} s");
                     return value;
                 }
             }

@@ -25,6 +25,7 @@ public sealed class SampleAppHostTests
         Assert.Equal(["consul", "catalog-1", "catalog-2", "orders", "gateway"], declared);
         var agentProject = Path.GetFullPath(SampleApplication.DevAgentProject, builder.AppHostDirectory);
         Assert.Equal(Path.GetDirectoryName(agentProject), consul.WorkingDirectory);
+        Assert.Equal(SampleApplication.BuildConfiguration, (await ResourceModel.EnvironmentAsync(consul, Ct))["Configuration"]); // `dotnet run` finds the agent built
         var agentEndpoint = Assert.Single(consul.Annotations.OfType<EndpointAnnotation>());
         agentEndpoint.AllocatedEndpoint = new AllocatedEndpoint(agentEndpoint, "localhost", 8555); // what the orchestrator does
 
@@ -46,6 +47,7 @@ public sealed class SampleAppHostTests
             endpoint.TargetPort = port + 1000; // what the orchestrator does: the app listens there, behind Aspire's proxy
             endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", port++);
 
+            Assert.Single(app.Annotations.OfType<HealthCheckAnnotation>()); // /health, so "healthy" means the app answers
             var wait = Assert.Single(app.Annotations.OfType<WaitAnnotation>());
             Assert.Same(consul, wait.Resource);
             var environment = await ResourceModel.EnvironmentAsync(app, Ct);
