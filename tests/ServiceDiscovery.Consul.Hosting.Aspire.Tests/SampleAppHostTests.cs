@@ -7,8 +7,9 @@ using Aspire.Hosting.ApplicationModel;
 namespace ServiceDiscovery.Consul.Hosting.Aspire.Tests;
 
 /// <summary>
-/// samples/AppHost's resource model, without running the orchestrator (its DCP does not run on these machines):
-/// which resources it declares, which projects they run, and that every app is pointed at the dev agent and waits for it.
+/// samples/AppHost's resource model, without running the orchestrator: which resources it declares, which projects
+/// they run, and that every app is pointed at the dev agent and waits for it. tests/ServiceDiscovery.AppHost.Tests
+/// runs the same AppHost under the orchestrator.
 /// </summary>
 public sealed class SampleAppHostTests
 {
