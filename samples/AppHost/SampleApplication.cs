@@ -1,5 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Reflection;
+
 namespace AppHost;
 
 /// <summary>
@@ -12,13 +14,20 @@ public static class SampleApplication
     /// <summary>The dev agent's project, relative to this AppHost's directory.</summary>
     public const string DevAgentProject = "../DevAgent/DevAgent.csproj";
 
+    /// <summary>The configuration this AppHost was built in, e.g. <c>Release</c>.</summary>
+    public static string BuildConfiguration { get; } =
+        typeof(SampleApplication).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
     /// <summary>Adds the sample's resources to <paramref name="builder"/>.</summary>
     /// <param name="builder">The AppHost builder.</param>
     /// <returns>The dev agent, for callers that add more.</returns>
     public static IResourceBuilder<ConsulDevAgentResource> AddSample(this IDistributedApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var consul = builder.AddConsulDevAgent("consul", DevAgentProject);
+        // `dotnet run` of the agent in the AppHost's own configuration (MSBuild reads properties from the environment):
+        // the AppHost's build already built the agent there (AppHost.csproj references it), so it starts without compiling.
+        var consul = builder.AddConsulDevAgent("consul", DevAgentProject)
+            .WithEnvironment("Configuration", BuildConfiguration);
 
         // Two instances of one Consul service ("catalog", from its appsettings.json), each on a port of its own.
         AddApp<Projects.Catalog_Api>(builder, "catalog-1", consul);
@@ -33,6 +42,7 @@ public static class SampleApplication
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
             .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
             .WithReference(consul)
             .WaitFor(consul);

@@ -8,7 +8,10 @@ builder.AddSampleTelemetry(); // metrics and traces, when OTEL_EXPORTER_CONSOLE=
 
 // /catalog/** → a healthy "catalog" instance from Consul (CONSUL_HTTP_ADDR), following Consul as instances come and go.
 builder.AddGateway();
+builder.Services.AddHealthChecks(); // /health: the AppHost's health check for this app
+
 
 var app = builder.Build();
 app.MapGateway();
+app.MapHealthChecks("/health");
 app.Run();

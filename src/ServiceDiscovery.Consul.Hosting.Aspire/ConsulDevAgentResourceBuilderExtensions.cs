@@ -51,12 +51,6 @@ public static class ConsulDevAgentResourceBuilderExtensions
     /// <param name="consul">The dev agent.</param>
     /// <returns><paramref name="builder"/>.</returns>
     public static IResourceBuilder<TDestination> WithReference<TDestination>(this IResourceBuilder<TDestination> builder, IResourceBuilder<ConsulDevAgentResource> consul)
-        where TDestination : IResourceWithEnvironment
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(consul);
-        return builder
-            .WithReference(consul, connectionName: null, optional: false)
-            .WithEnvironment(ConsulAddressVariable, consul.Resource.HttpEndpoint);
-    }
+        where TDestination : IResourceWithEnvironment =>
+        ConsulReference.Add(builder, consul, static resource => resource.HttpEndpoint);
 }

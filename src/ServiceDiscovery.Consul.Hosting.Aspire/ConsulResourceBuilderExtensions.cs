@@ -48,12 +48,6 @@ public static class ConsulResourceBuilderExtensions
     /// <param name="consul">The Consul container.</param>
     /// <returns><paramref name="builder"/>.</returns>
     public static IResourceBuilder<TDestination> WithReference<TDestination>(this IResourceBuilder<TDestination> builder, IResourceBuilder<ConsulResource> consul)
-        where TDestination : IResourceWithEnvironment
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(consul);
-        return builder
-            .WithReference(consul, connectionName: null, optional: false)
-            .WithEnvironment(ConsulDevAgentResourceBuilderExtensions.ConsulAddressVariable, consul.Resource.HttpEndpoint);
-    }
+        where TDestination : IResourceWithEnvironment =>
+        ConsulReference.Add(builder, consul, static resource => resource.HttpEndpoint);
 }

@@ -7,8 +7,9 @@ using Aspire.Hosting.ApplicationModel;
 namespace ServiceDiscovery.Consul.Hosting.Aspire.Tests;
 
 /// <summary>
-/// samples/AppHost's resource model, without running the orchestrator (its DCP does not run on these machines):
-/// which resources it declares, which projects they run, and that every app is pointed at the dev agent and waits for it.
+/// samples/AppHost's resource model, without running the orchestrator: which resources it declares, which projects
+/// they run, and that every app is pointed at the dev agent and waits for it. tests/ServiceDiscovery.AppHost.Tests
+/// runs the same AppHost under the orchestrator.
 /// </summary>
 public sealed class SampleAppHostTests
 {
@@ -25,6 +26,7 @@ public sealed class SampleAppHostTests
         Assert.Equal(["consul", "catalog-1", "catalog-2", "orders", "gateway"], declared);
         var agentProject = Path.GetFullPath(SampleApplication.DevAgentProject, builder.AppHostDirectory);
         Assert.Equal(Path.GetDirectoryName(agentProject), consul.WorkingDirectory);
+        Assert.Equal(SampleApplication.BuildConfiguration, (await ResourceModel.EnvironmentAsync(consul, Ct))["Configuration"]); // `dotnet run` finds the agent built
         var agentEndpoint = Assert.Single(consul.Annotations.OfType<EndpointAnnotation>());
         agentEndpoint.AllocatedEndpoint = new AllocatedEndpoint(agentEndpoint, "localhost", 8555); // what the orchestrator does
 
@@ -46,6 +48,7 @@ public sealed class SampleAppHostTests
             endpoint.TargetPort = port + 1000; // what the orchestrator does: the app listens there, behind Aspire's proxy
             endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", port++);
 
+            Assert.Single(app.Annotations.OfType<HealthCheckAnnotation>()); // /health, so "healthy" means the app answers
             var wait = Assert.Single(app.Annotations.OfType<WaitAnnotation>());
             Assert.Same(consul, wait.Resource);
             var environment = await ResourceModel.EnvironmentAsync(app, Ct);

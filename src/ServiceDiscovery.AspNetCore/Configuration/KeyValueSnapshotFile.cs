@@ -1,12 +1,13 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
 /// <summary>
-/// Reads and writes the opt-in snapshot file. Writes are atomic (a temporary file in the same folder, then a rename
-/// over the old one), so a crash mid-write leaves the previous snapshot whole. Failures are logged, never thrown: a
+/// Reads and writes the opt-in snapshot file. Writes are atomic (<see cref="AtomicFile"/>: a temporary file in the same folder, then a
+/// rename over the old one), so a crash mid-write leaves the previous snapshot whole. Failures are logged, never thrown: a
 /// snapshot is a fallback and must not take the app down.
 /// </summary>
 internal sealed class KeyValueSnapshotFile(string path, KeyValueConfigurationLog log)
@@ -38,17 +39,9 @@ internal sealed class KeyValueSnapshotFile(string path, KeyValueConfigurationLog
     {
         lock (_writing)
         {
-            var temporary = Path + ".tmp";
             try
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-                using (var stream = File.Create(temporary))
-                {
-                    JsonSerializer.Serialize(stream, snapshot, KeyValueSnapshotJsonContext.Default.KeyValueSnapshot);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temporary, Path, overwrite: true);
+                AtomicFile.WriteJson(Path, snapshot, KeyValueSnapshotJsonContext.Default.KeyValueSnapshot);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -31,6 +31,7 @@ internal static class ConsulConfigurationKeys
             ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
             ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
             ("WatchMode", Leaf), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
+            ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf),
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
         ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),

@@ -105,6 +105,22 @@ public sealed class ConsulDiscoveryOptions
     public double PanicThreshold { get; set; } = 0.5;
 
     /// <summary>
+    /// Gets or sets a file where the last instances Consul confirmed are kept, per watched name (opt-in; fail-static).
+    /// When a process starts while Consul is unreachable, a name whose first query fails is served from this file
+    /// (marked stale) until Consul answers. Written atomically, at most once per second and only after a change; it
+    /// holds instance addresses, tags and metadata, never the token. See docs/reliability.md.
+    /// </summary>
+    /// <value>The default is none: no snapshot is kept.</value>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>
+    /// Gets or sets how old saved instances in <see cref="SnapshotPath"/> may be and still be served; older ones are
+    /// ignored (and dropped from the file), as the instances they name have likely moved.
+    /// </summary>
+    /// <value>The default is 1 day.</value>
+    public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Gets the per-service query overrides, keyed by service name (case-insensitive), bound from
     /// <c>Consul:Discovery:Services:{name}</c>. Unset values fall back to the settings above.
     /// </summary>

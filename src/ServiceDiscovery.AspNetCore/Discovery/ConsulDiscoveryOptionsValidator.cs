@@ -88,6 +88,7 @@ internal sealed class ConsulDiscoveryOptionsValidator(ConsulSectionPath? section
         }
 
         ValidateTags($"{_section}:Tags", discovery.Tags, failures);
+        DiscoverySnapshotFile.Validate(_section, discovery.SnapshotPath, discovery.SnapshotMaxAge, failures);
 
         foreach (var (serviceName, service) in discovery.Services)
         {

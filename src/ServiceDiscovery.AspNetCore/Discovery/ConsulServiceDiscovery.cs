@@ -27,6 +27,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     private readonly ILogger _logger;
     private readonly Func<double> _random;
     private readonly ITimer? _idleSweep;
+    private readonly DiscoverySnapshotStore? _snapshots;
     private volatile bool _disposed;
 
     public ConsulServiceDiscovery(
@@ -66,6 +67,10 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         metrics.ObserveSnapshotAges(ObserveSnapshotAges);
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
+        if (!string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath))
+        {
+            _snapshots = new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values);
+        }
 
         var idle = _options.Discovery.IdleTimeout;
         if (idle != Timeout.InfiniteTimeSpan)
@@ -132,6 +137,9 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         {
             watch.Dispose();
         }
+
+        // Last: the final write holds every answer the watches published.
+        _snapshots?.Dispose();
     }
 
     public void Dispose()
@@ -155,6 +163,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         }
 
         _watches.Clear();
+        _snapshots?.Dispose();
     }
 
     private async Task<ConsulServiceInstances> GetInstancesSlowAsync(string serviceName, CancellationToken cancellationToken)
@@ -194,7 +203,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         }
 
         var created = new ServiceWatch(
-            serviceName, DiscoveryQuery.Create(serviceName, _options), _client, _options.Discovery, _timeProvider, _metrics, _logger, _random);
+            serviceName, DiscoveryQuery.Create(serviceName, _options), _client, _options.Discovery, _timeProvider, _metrics, _logger, _random, _snapshots);
         var watch = _watches.GetOrAdd(serviceName, created);
         if (!ReferenceEquals(watch, created))
         {

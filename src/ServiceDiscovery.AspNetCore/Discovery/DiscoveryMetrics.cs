@@ -15,6 +15,14 @@ internal sealed class DiscoveryMetrics
 
     public const string ServiceNameTag = "consul.service.name";
 
+    /// <summary>Where the instances measured by <c>consul.discovery.snapshot.age</c> come from: <see cref="ConsulSource"/> or <see cref="FileSource"/>.</summary>
+    public const string SnapshotSourceTag = "consul.discovery.snapshot.source";
+
+    public const string ConsulSource = "consul";
+
+    /// <summary>Served from the fail-static snapshot file (<c>Consul:Discovery:SnapshotPath</c>) before Consul answered.</summary>
+    public const string FileSource = "file";
+
     /// <summary>The <c>consul.discovery.guard</c> value of a void-grace activation.</summary>
     public const string GraceKind = "void_grace";
 

@@ -32,5 +32,11 @@ internal sealed partial class ServiceWatch
 
         [LoggerMessage(3009, LogLevel.Warning, "A change callback for Consul service '{ServiceName}' threw.", EventName = "DiscoveryChangeCallbackFailed")]
         public static partial void ChangeCallbackFailed(ILogger logger, string serviceName, Exception exception);
+
+        [LoggerMessage(3036, LogLevel.Warning, "Fetching Consul service '{ServiceName}' from {ConsulAddress} failed ({ErrorType}) before any answer: serving its {InstanceCount} instance(s) saved {Age} ago in the discovery snapshot file '{SnapshotPath}', as stale, until Consul answers; retrying in the background.", EventName = "DiscoveryServedFromSnapshotFile")]
+        public static partial void ServedFromFile(ILogger logger, string serviceName, Uri consulAddress, string errorType, int instanceCount, TimeSpan age, string snapshotPath, Exception exception);
+
+        [LoggerMessage(3037, LogLevel.Information, "Consul answered for service '{ServiceName}': its instances from the discovery snapshot file are replaced.", EventName = "DiscoverySnapshotFileReplaced")]
+        public static partial void FileReplaced(ILogger logger, string serviceName);
     }
 }

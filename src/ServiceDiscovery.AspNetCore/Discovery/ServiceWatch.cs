@@ -57,7 +57,8 @@ internal sealed partial class ServiceWatch : IDisposable
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,
         ILogger logger,
-        Func<double> random)
+        Func<double> random,
+        DiscoverySnapshotStore? snapshots = null)
     {
         ServiceName = serviceName;
         _query = query;
@@ -67,6 +68,7 @@ internal sealed partial class ServiceWatch : IDisposable
         _metrics = metrics;
         _logger = logger;
         _random = random;
+        _snapshots = snapshots;
         LastActive = timeProvider.GetTimestamp();
         _guard = new InstanceSnapshotGuard(serviceName, options, timeProvider, metrics, logger);
     }
@@ -254,6 +256,7 @@ internal sealed partial class ServiceWatch : IDisposable
         var available = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
         var registered = _query.IncludeFailing ? ServiceInstanceMapper.Map(ServiceName, entries, _query, current, includeFailing: true) : available;
         var instances = _guard.Decide(available, registered, index);
+        LeaveFile();
         if (!_guard.InGrace)
         {
             Interlocked.Exchange(ref _confirmedAt, _timeProvider.GetTimestamp());
@@ -294,6 +297,11 @@ internal sealed partial class ServiceWatch : IDisposable
         var current = _current;
         if (current is null)
         {
+            if (TryServeFromFile(exception, errorType))
+            {
+                return;
+            }
+
             if (failures == 1)
             {
                 Log.FirstFetchFailed(_logger, ServiceName, _client.Address, errorType, exception);
@@ -329,6 +337,7 @@ internal sealed partial class ServiceWatch : IDisposable
         }
 
         _firstResult.TrySetResult(snapshot);
+        SaveFresh(snapshot);
         Fire(previous);
     }
 

@@ -102,4 +102,47 @@ public sealed class ConsulDiscoveryOptionsValidatorTests
     [Fact]
     public void Validate_TagWithWhitespace_NamesItsIndexAndTheRule()
         => Assert.StartsWith("Consul:Discovery:Tags:0 'blue green' can never match: a tag must not contain whitespace", Validate(o => o.Tags.Add("blue green")));
+
+    [Fact]
+    public void Validate_SnapshotPathInAFolderToCreate_SucceedsAndCreatesIt()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"sd-snapshot-{Guid.NewGuid():N}", "nested");
+        try
+        {
+            Assert.Null(Validate(o => o.SnapshotPath = Path.Combine(folder, "discovery.json")));
+            Assert.True(Directory.Exists(folder));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Validate_SnapshotPathNamingAFolder_SaysSoAndTheFix()
+        => Assert.StartsWith($"Consul:Discovery:SnapshotPath '{Path.GetTempPath()}' names a folder, not a file. Set it to a file", Validate(o => o.SnapshotPath = Path.GetTempPath()));
+
+    [Fact]
+    public void Validate_SnapshotPathUnderAFile_SaysTheFolderCannotBeCreated()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var failure = Validate(o => o.SnapshotPath = Path.Combine(file, "discovery.json"));
+            Assert.StartsWith($"Consul:Discovery:SnapshotPath '{Path.Combine(file, "discovery.json")}': its folder '{file}' does not exist and cannot be created", failure);
+            Assert.Contains("remove the setting to keep no snapshot", failure, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("31.00:00:00")]
+    public void Validate_SnapshotMaxAgeOutOfRange_NamesKeyAndDefault(string maxAge)
+        => Assert.StartsWith(
+            $"Consul:Discovery:SnapshotMaxAge must be greater than zero and at most 30.00:00:00; got '{maxAge}'. Remove it to use the default of 1.00:00:00.",
+            Validate(o => o.SnapshotMaxAge = TimeSpan.Parse(maxAge, System.Globalization.CultureInfo.InvariantCulture)));
 }
