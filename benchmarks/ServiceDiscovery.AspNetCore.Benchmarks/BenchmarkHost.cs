@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServiceDiscovery.Consul.Testing;
 
 namespace ServiceDiscovery.AspNetCore.Benchmarks;
@@ -49,7 +50,9 @@ internal sealed class BenchmarkHost : IAsyncDisposable
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = address.ToString() })
             .Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        // Warnings reach the console: a watch that fails during a measurement must say why, not only show up as a slow figure.
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
+            .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         services.AddConsulDiscoveryClient(o => configure?.Invoke(o));
         configureServices?.Invoke(services);
         return new BenchmarkHost(agent, address, services.BuildServiceProvider());

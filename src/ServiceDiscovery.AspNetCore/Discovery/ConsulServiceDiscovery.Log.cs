@@ -11,7 +11,7 @@ internal sealed partial class ConsulServiceDiscovery
         [LoggerMessage(3003, LogLevel.Debug, "Consul service '{ServiceName}' was not looked up for {IdleTimeout}; its watch stops until the next lookup.", EventName = "DiscoveryWatchEvicted")]
         public static partial void WatchEvicted(ILogger logger, string serviceName, TimeSpan idleTimeout);
 
-        [LoggerMessage(3023, LogLevel.Information, "Watching {NameCount} service name(s) through the datacenter from now on ({Reason}).", EventName = "DiscoveryDatacenterModeSwitched")]
+        [LoggerMessage(3043, LogLevel.Information, "Watching {NameCount} service name(s) through the datacenter from now on ({Reason}).", EventName = "DiscoveryDatacenterModeSwitched")]
         public static partial void SwitchedToDatacenter(ILogger logger, int nameCount, string reason);
     }
 }

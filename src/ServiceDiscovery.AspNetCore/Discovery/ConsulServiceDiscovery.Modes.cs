@@ -31,6 +31,18 @@ internal sealed partial class ConsulServiceDiscovery
         }
     }
 
+    /// <summary>The datacenter watch is not started, or has read every name it was given (for tests).</summary>
+    internal bool DatacenterWatchIdle
+    {
+        get
+        {
+            lock (_modeGate)
+            {
+                return _datacenter?.IsIdle ?? true;
+            }
+        }
+    }
+
     private void StartWatch(ServiceWatch watch)
     {
         if (watch.HasStarted)

@@ -42,6 +42,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private bool _baselineReady;
     private volatile IReadOnlySet<string> _namesWithChecks = new HashSet<string>();
     private int _failingQueries;
+    private int _outstanding;
 
     public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
     {
@@ -59,6 +60,21 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         _fed[watch.ServiceName] = watch;
         EnsureStarted();
         Enqueue(watch.ServiceName);
+    }
+
+    /// <summary>
+    /// Both datacenter queries have answered and every name queued so far has been read (tests wait for this before
+    /// counting the reads a change causes).
+    /// </summary>
+    internal bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _baselineReady && _readBeforeBaseline.Count == 0 && Volatile.Read(ref _outstanding) == 0;
+            }
+        }
     }
 
     /// <summary>Stops refreshing <paramref name="watch"/> (evicted or disposed).</summary>
@@ -119,6 +135,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     {
         if (_fed.ContainsKey(name) && _pending.TryAdd(name, 0))
         {
+            Interlocked.Increment(ref _outstanding);
             _queue.Writer.TryWrite(name);
         }
     }
@@ -130,31 +147,43 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
             await foreach (var name in _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
             {
                 _pending.TryRemove(name, out _);
-                if (!_fed.TryGetValue(name, out var watch))
+                try
                 {
-                    continue;
+                    await RefreshAsync(name, stopping).ConfigureAwait(false);
                 }
-
-                var beforeBaseline = !Volatile.Read(ref _baselineReady);
-                if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
+                finally
                 {
-                    _ = RetryLaterAsync(watch, stopping);
-                }
-                else if (beforeBaseline)
-                {
-                    ReadAgainAfterBaseline(name);
-                }
-
-                if (Volatile.Read(ref _failingQueries) > 0)
-                {
-                    // Read fine, but later changes cannot be seen until the datacenter queries recover.
-                    watch.MarkStale();
+                    Interlocked.Decrement(ref _outstanding);
                 }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Disposed.
+        }
+    }
+
+    private async Task RefreshAsync(string name, CancellationToken stopping)
+    {
+        if (!_fed.TryGetValue(name, out var watch))
+        {
+            return;
+        }
+
+        var beforeBaseline = !Volatile.Read(ref _baselineReady);
+        if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
+        {
+            _ = RetryLaterAsync(watch, stopping);
+        }
+        else if (beforeBaseline)
+        {
+            ReadAgainAfterBaseline(name);
+        }
+
+        if (Volatile.Read(ref _failingQueries) > 0)
+        {
+            // Read fine, but later changes cannot be seen until the datacenter queries recover.
+            watch.MarkStale();
         }
     }
 

@@ -101,11 +101,13 @@ public sealed class CatalogRegisterConformanceTests
         var (node, svc) = (consul.Name("ext"), consul.Name("web"));
         var body = $$$"""{"Node":"{{{node}}}","Address":"10.0.0.7","Service":{"Service":"{{{svc}}}","Port":80}}""";
         await consul.PutAsync("/v1/catalog/register", body);
-        var first = (await consul.GetAsync($"/v1/catalog/service/{svc}")).Index;
+        var first = await consul.GetAsync($"/v1/catalog/service/{svc}");
         await consul.PutAsync("/v1/catalog/register", body);
-        Assert.Equal(first, (await consul.GetAsync($"/v1/catalog/service/{svc}")).Index);
+        var again = await consul.GetAsync($"/v1/catalog/service/{svc}");
+        Assert.True(first.Index == again.Index, $"An identical registration moved the index from {first.Index} to {again.Index}: {first.Text} then {again.Text}");
         await consul.PutAsync("/v1/catalog/register", body.Replace("80", "81", StringComparison.Ordinal));
-        Assert.True((await consul.GetAsync($"/v1/catalog/service/{svc}")).Index > first);
+        var changed = await consul.GetAsync($"/v1/catalog/service/{svc}");
+        Assert.True(changed.Index > first.Index, $"A changed registration left the index at {changed.Index} (first {first.Index}): {changed.Text}");
     }
 
     [Fact]
