@@ -152,6 +152,20 @@ public sealed class DatacenterWatchTests
     }
 
     [Fact]
+    public async Task CheckLessService_NewInstanceInTheSameAnswerAsATagChange_IsReread()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a")], DatacenterHarness.Names("a", "bare"));
+
+        // One answer carries two writes: a's new tag (visible) and bare's new instance (not visible).
+        dc.Instances["bare"] = [Entries.Instance("bare-1", service: "bare"), Entries.Instance("bare-2", service: "bare")];
+        dc.Services.Set(12, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { ["a"] = ["v2"], ["bare"] = [] });
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "bare", i => i.Count == 2);
+        Assert.Equal(3, dc.Reads("bare"));
+    }
+
+    [Fact]
     public async Task TagChange_RereadsOnlyThatName()
     {
         await using var dc = new DatacenterHarness();
