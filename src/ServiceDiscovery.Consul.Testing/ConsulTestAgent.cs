@@ -220,7 +220,20 @@ public sealed partial class ConsulTestAgent : IAsyncDisposable
         _faults.FailNext(count, statusCode, pathPrefix, body ?? "rpc error making call: injected fault");
     }
 
-    /// <summary>Clears every fault: pause, latency, pending failures.</summary>
+    /// <summary>
+    /// Cuts the next <paramref name="count"/> responses in the middle of their body: the request is handled as usual
+    /// (a blocking query still blocks), the status line, the headers (with the full <c>Content-Length</c>) and the
+    /// first half of the body are sent, then the connection is closed: the client reads a body that ends early.
+    /// </summary>
+    /// <param name="count">How many responses to cut.</param>
+    /// <param name="pathPrefix">Only requests whose decoded path starts with this; null for any.</param>
+    public void CutNextResponses(int count, string? pathPrefix = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        _faults.CutNext(count, pathPrefix);
+    }
+
+    /// <summary>Clears every fault: pause, latency, pending failures and cuts.</summary>
     public void ClearFaults() => _faults.Clear();
 
     /// <summary>Stops listening: new connections are refused and in-flight requests are dropped. State is kept.</summary>

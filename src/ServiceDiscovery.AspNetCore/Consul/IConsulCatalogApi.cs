@@ -14,7 +14,7 @@ namespace ServiceDiscovery.AspNetCore.Consul;
 /// </remarks>
 internal interface IConsulCatalogApi : IConsulApi
 {
-    /// <summary><c>GET /v1/catalog/services</c>: service name → deduplicated tags.</summary>
+    /// <summary><c>GET /v1/catalog/services</c>: service name → deduplicated tags; blocks on the services table's index (docs/consul-http-api.md §20).</summary>
     Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken);
 
     /// <summary>

@@ -22,7 +22,7 @@ internal interface IConsulHealthApi : IConsulApi
 
     /// <summary>
     /// <c>GET /v1/health/state/{state}</c> (<c>any</c>, <c>passing</c>, <c>warning</c> or <c>critical</c>): every check
-    /// in the datacenter in that state, node checks included; blocks on the checks table's index (§20).
+    /// in the datacenter in that state, node checks included; blocks on the checks table's index (docs/consul-http-api.md §20).
     /// </summary>
     Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken);
 

@@ -230,24 +230,17 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     {
         if (prints is not null)
         {
-            var changed = 0;
-            DatacenterFingerprints.Diff(prints, next, name =>
-            {
-                changed++;
-                Enqueue(name);
-            });
+            DatacenterFingerprints.Diff(prints, next, Enqueue);
 
-            if (changed == 0)
+            // The services table moved: an instance of some name may have been added or removed with the same tags,
+            // which no fingerprint shows. Names with checks are covered by the checks table; re-read the others. This
+            // holds even when other names changed visibly: one answer can carry several writes.
+            var withChecks = _namesWithChecks;
+            foreach (var name in _fed.Keys)
             {
-                // The services table moved without a visible change: an instance of some name was added or removed
-                // with the same tags. Names with checks are covered by the checks table; re-read the others.
-                var withChecks = _namesWithChecks;
-                foreach (var name in _fed.Keys)
+                if (!withChecks.Contains(name))
                 {
-                    if (!withChecks.Contains(name))
-                    {
-                        Enqueue(name);
-                    }
+                    Enqueue(name);
                 }
             }
         }

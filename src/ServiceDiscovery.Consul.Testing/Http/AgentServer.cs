@@ -142,6 +142,11 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
+        if (_faults.TakeCut(path))
+        {
+            context.Response.Body = new CutResponseBody(context.Response.Body);
+        }
+
         if (!decoded)
         {
             await Responses.WriteTextAsync(context, 400, "400 Bad Request", "text/plain; charset=utf-8").ConfigureAwait(false);

@@ -2,11 +2,12 @@
 
 namespace ServiceDiscovery.Consul.Testing.Http;
 
-/// <summary>The fault hooks every request passes through: pause, added latency, and failing the next N requests.</summary>
+/// <summary>The fault hooks every request passes through: pause, added latency, failing the next N requests, and cutting the next N responses.</summary>
 internal sealed class FaultInjector
 {
     private readonly Lock _sync = new();
     private readonly List<FailureRule> _failures = [];
+    private readonly List<CutRule> _cuts = [];
     private TaskCompletionSource? _paused;
     private TimeSpan _latency;
 
@@ -44,11 +45,41 @@ internal sealed class FaultInjector
         }
     }
 
+    public void CutNext(int count, string? pathPrefix)
+    {
+        lock (_sync)
+        {
+            _cuts.Add(new CutRule(count, pathPrefix));
+        }
+    }
+
+    /// <summary>True when the response to <paramref name="path"/> is to be cut in the middle of its body (counts it).</summary>
+    public bool TakeCut(string path)
+    {
+        lock (_sync)
+        {
+            var rule = _cuts.FirstOrDefault(c => c.PathPrefix is null || path.StartsWith(c.PathPrefix, StringComparison.Ordinal));
+            if (rule is null)
+            {
+                return false;
+            }
+
+            rule.Remaining--;
+            if (rule.Remaining <= 0)
+            {
+                _cuts.Remove(rule);
+            }
+
+            return true;
+        }
+    }
+
     public void Clear()
     {
         lock (_sync)
         {
             _failures.Clear();
+            _cuts.Clear();
             _latency = TimeSpan.Zero;
         }
 
@@ -104,5 +135,12 @@ internal sealed class FaultInjector
         public string? PathPrefix { get; } = pathPrefix;
 
         public string Body { get; } = body;
+    }
+
+    private sealed class CutRule(int remaining, string? pathPrefix)
+    {
+        public int Remaining { get; set; } = remaining;
+
+        public string? PathPrefix { get; } = pathPrefix;
     }
 }

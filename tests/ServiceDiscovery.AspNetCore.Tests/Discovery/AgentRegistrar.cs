@@ -59,6 +59,13 @@ internal sealed class AgentRegistrar : IAsyncDisposable
 
     public Task DeregisterAsync(string id) => PutAsync($"/v1/agent/service/deregister/{Id(id)}");
 
+    /// <summary>Consul's own answer: the ids of <paramref name="name"/>'s instances whose checks all pass (<c>?passing</c>).</summary>
+    public async Task<IReadOnlySet<string>> PassingIdsAsync(string name)
+    {
+        var entries = await _http.GetFromJsonAsync<JsonArray>($"/v1/health/service/{Name(name)}?passing", TestContext.Current.CancellationToken);
+        return entries!.Select(e => (string)e!["Service"]!["ID"]!).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Leave a shared real Consul as it was; a private test agent is thrown away anyway.

@@ -1,9 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.Consul.Testing;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
@@ -16,10 +13,10 @@ namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 /// </summary>
 public sealed class ConsulFaultTests : DiscoveryAgentTestBase
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(400);
-    private static readonly TimeSpan MinimumQueryInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan FaultWindow = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan RetryDelay = FaultBounds.RetryDelay;
+    private static readonly TimeSpan MaxRetryDelay = FaultBounds.MaxRetryDelay;
+    private static readonly TimeSpan MinimumQueryInterval = FaultBounds.MinimumQueryInterval;
+    private static readonly TimeSpan FaultWindow = FaultBounds.FaultWindow;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -74,9 +71,7 @@ public sealed class ConsulFaultTests : DiscoveryAgentTestBase
         Assert.Same(good, Assert.Single(stale));
 
         // Each attempt waits out its own timeout before the backoff, so fewer than a backoff alone allows.
-        var allowed = 2 + (int)(clock.Elapsed / TimeSpan.FromMilliseconds(1200));
-        var sent = Report(agent, clock.Elapsed, allowed);
-        Assert.True(sent <= allowed, $"{sent} queries in {clock.Elapsed.TotalMilliseconds:F0} ms while each took over 1.2 s (at most {allowed})");
+        FaultBounds.AssertAtMost(agent, CatalogPath, clock.Elapsed, 2 + (int)(clock.Elapsed / TimeSpan.FromMilliseconds(1200)), "one per 1.2 s timeout");
 
         agent.Latency = TimeSpan.Zero;
         var fresh = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => !i.IsStale);
@@ -110,6 +105,33 @@ public sealed class ConsulFaultTests : DiscoveryAgentTestBase
         await Registrar.RegisterAsync("catalog-2");
         await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.Count == 2);
         AssertWithinTokenBucket(agent, clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task ResponseCutMidBody_ServesStaleBackOffThenRecover()
+    {
+        var agent = Consul.RequireTestAgent("cuts responses and counts requests");
+        var discovery = CreateDiscovery();
+        await WatchOneInstanceAsync(discovery);
+
+        // From now on every answer stops halfway through its JSON; the query in flight may have passed the hook.
+        agent.CutNextResponses(10_000, pathPrefix: CatalogPath);
+        agent.ClearRequests();
+        var clock = Stopwatch.StartNew();
+        await Registrar.RegisterAsync("catalog-2");
+        var seen = await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.IsStale || i.Count == 2);
+        if (!seen.IsStale)
+        {
+            await Registrar.RegisterAsync("catalog-3"); // the next answer is the first one cut
+        }
+
+        await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => i.IsStale);
+        await WaitOutFaultWindowAsync(clock);
+        AssertBackedOff(agent, clock.Elapsed);
+
+        agent.ClearFaults();
+        await Registrar.RegisterAsync("catalog-4");
+        await DiscoveryEventually.InstancesAsync(discovery, Catalog, i => !i.IsStale && i.Any(x => x.Id == Registrar.Id("catalog-4")));
     }
 
     [Fact]
@@ -148,20 +170,11 @@ public sealed class ConsulFaultTests : DiscoveryAgentTestBase
 
     private IConsulServiceDiscovery CreateDiscovery(Action<ConsulOptions>? configure = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
-            .Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddConsulDiscoveryClient(o =>
+        return BuildDiscovery(o =>
         {
-            o.Discovery.WatchMode = ConsulWatchMode.PerService;
-            o.Discovery.RetryDelay = RetryDelay;
-            o.Discovery.MaxRetryDelay = MaxRetryDelay;
-            o.Discovery.MinimumQueryInterval = MinimumQueryInterval;
+            FaultBounds.Configure(o, ConsulWatchMode.PerService);
             configure?.Invoke(o);
         });
-        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }
 
     private async Task<ConsulServiceInstance> WatchOneInstanceAsync(IConsulServiceDiscovery discovery)
@@ -171,48 +184,14 @@ public sealed class ConsulFaultTests : DiscoveryAgentTestBase
         return instances[0];
     }
 
-    /// <summary>A measuring window, not synchronisation: the fault lasts this long before the request count is checked.</summary>
-    private static Task WaitOutFaultWindowAsync(Stopwatch clock) =>
-        DiscoveryEventually.UntilAsync(() => clock.Elapsed >= FaultWindow, $"the fault lasted {FaultWindow}");
+    private static Task WaitOutFaultWindowAsync(Stopwatch clock) => FaultBounds.WaitOutAsync(clock, FaultWindow);
 
-    /// <summary>
-    /// Failing queries back off: <see cref="RetryDelay"/> doubling up to <see cref="MaxRetryDelay"/>, the jitter keeping
-    /// at least half of each step. Counts how many queries can fit in <paramref name="elapsed"/>, plus the one in flight.
-    /// </summary>
     private void AssertBackedOff(ConsulTestAgent agent, TimeSpan elapsed)
     {
-        var allowed = 2;
-        var waited = TimeSpan.Zero;
-        for (var failures = 1; ; failures++)
-        {
-            var step = RetryDelay * Math.Pow(2, failures - 1);
-            waited += (step < MaxRetryDelay ? step : MaxRetryDelay) / 2;
-            if (waited > elapsed)
-            {
-                break;
-            }
-
-            allowed++;
-        }
-
-        var sent = Report(agent, elapsed, allowed);
-        Assert.True(sent <= allowed, $"{sent} queries in {elapsed.TotalMilliseconds:F0} ms (backoff allows at most {allowed})");
+        var sent = FaultBounds.AssertAtMost(agent, CatalogPath, elapsed, FaultBounds.Backoff(elapsed, RetryDelay, MaxRetryDelay), "the backoff");
         Assert.True(sent >= 2, $"only {sent} queries in {elapsed.TotalMilliseconds:F0} ms: the watch stopped retrying");
     }
 
-    /// <summary>A watch's token bucket: a burst of <see cref="TokenBucket.WatchBurst"/>, then one per <see cref="MinimumQueryInterval"/>.</summary>
-    private void AssertWithinTokenBucket(ConsulTestAgent agent, TimeSpan elapsed)
-    {
-        var allowed = TokenBucket.WatchBurst + (int)(elapsed / MinimumQueryInterval) + 1;
-        var sent = Report(agent, elapsed, allowed);
-        Assert.True(sent <= allowed, $"{sent} queries in {elapsed.TotalMilliseconds:F0} ms (the token bucket allows at most {allowed})");
-    }
-
-    /// <summary>Counts the watch's queries and writes the measurement to the test output (docs/reliability.md quotes it).</summary>
-    private int Report(ConsulTestAgent agent, TimeSpan elapsed, int allowed)
-    {
-        var sent = agent.CountRequests(CatalogPath);
-        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} queries in {elapsed.TotalMilliseconds:F0} ms (at most {allowed} allowed)");
-        return sent;
-    }
+    private void AssertWithinTokenBucket(ConsulTestAgent agent, TimeSpan elapsed) =>
+        FaultBounds.AssertAtMost(agent, CatalogPath, elapsed, FaultBounds.TokenBucketAllows(elapsed, MinimumQueryInterval), "the token bucket");
 }

@@ -1,8 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Discovery;
 using ServiceDiscovery.AspNetCore.Internal;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
@@ -147,11 +145,7 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
 
     private IConsulServiceDiscovery CreateDiscovery(ConsulWatchMode mode, int maxConnections = 8, TimeSpan? minimumQueryInterval = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
-            .Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddConsulDiscoveryClient(o =>
+        return BuildDiscovery(o =>
         {
             o.Discovery.RetryDelay = TimeSpan.FromMilliseconds(50);
             o.Discovery.MaxRetryDelay = TimeSpan.FromMilliseconds(400);
@@ -163,7 +157,5 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
             o.Discovery.VoidGracePeriod = TimeSpan.Zero;
             o.Discovery.PanicThreshold = 0;
         });
-        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }
 }

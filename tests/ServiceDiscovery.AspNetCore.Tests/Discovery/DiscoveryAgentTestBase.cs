@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -17,6 +18,18 @@ public abstract class DiscoveryAgentTestBase : IAsyncLifetime
 
     /// <summary>Gets or sets the services a test built; disposed after it.</summary>
     private protected ServiceProvider? Provider { get; set; }
+
+    /// <summary>Builds the discovery services against <see cref="Consul"/> (its address and token as configuration), keeping them in <see cref="Provider"/>.</summary>
+    private protected IConsulServiceDiscovery BuildDiscovery(Action<ConsulOptions> configure)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddConsulDiscoveryClient(configure);
+        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return Provider.GetRequiredService<IConsulServiceDiscovery>();
+    }
 
     public async ValueTask InitializeAsync()
     {

@@ -22,21 +22,13 @@ public class DiscoveryAgentTests : DiscoveryAgentTestBase
 
     private IConsulServiceDiscovery CreateDiscovery(Action<ConsulOptions>? configure = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
-            .Build();
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging();
-        services.AddConsulDiscoveryClient(o =>
+        return BuildDiscovery(o =>
         {
             o.Discovery.RetryDelay = TimeSpan.FromMilliseconds(50);
             o.Discovery.MaxRetryDelay = TimeSpan.FromMilliseconds(400);
             o.Discovery.WatchMode = Mode;
             configure?.Invoke(o);
         });
-        Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }
 
     [Fact]

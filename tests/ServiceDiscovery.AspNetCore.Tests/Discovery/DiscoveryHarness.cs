@@ -13,7 +13,10 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public DiscoveryHarness(Action<ConsulOptions>? configure = null, double jitter = 1.0)
+    /// <param name="configure">Changes the options.</param>
+    /// <param name="jitter">The jitter source's constant value.</param>
+    /// <param name="catalog">A catalog fake, which enables the datacenter watch; without it every name runs its own query.</param>
+    public DiscoveryHarness(Action<ConsulOptions>? configure = null, double jitter = 1.0, FakeConsulCatalogApi? catalog = null)
     {
         var options = new ConsulOptions();
         configure?.Invoke(options);
@@ -21,7 +24,7 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         MeterFactory = _services.GetRequiredService<IMeterFactory>();
         Metrics = new DiscoveryMetrics(MeterFactory);
-        Discovery = new ConsulServiceDiscovery(Client, catalog: null, Microsoft.Extensions.Options.Options.Create(options), Time, Metrics, Logger, () => jitter);
+        Discovery = new ConsulServiceDiscovery(Client, catalog, Microsoft.Extensions.Options.Options.Create(options), Time, Metrics, Logger, () => jitter);
     }
 
     public ConsulOptions Options { get; }

@@ -9,7 +9,8 @@ namespace ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 /// <summary>
 /// A hand-driven <see cref="IConsulHealthApi"/> for the discovery cache: every <c>/v1/health/service</c> call is queued
-/// as a <see cref="HealthRequest"/> the test answers (or fails) when it chooses. Other endpoints are not used by discovery.
+/// as a <see cref="HealthRequest"/> the test answers (or fails) when it chooses; <c>/v1/health/state/any</c> (the
+/// datacenter watch's checks-table query) is the blocking <see cref="State"/>.
 /// </summary>
 internal sealed class FakeConsulHealthApi : IConsulHealthApi
 {
@@ -25,9 +26,13 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
     /// <summary>When set, answers requests itself instead of queueing them.</summary>
     public Func<HealthRequest, Task<QueryResult<IReadOnlyList<ServiceEntry>>>>? Handler { get; set; }
 
-    /// <summary>Datacenter-mode reads are exercised against the test agent, not this fake: fail loudly if one is made.</summary>
+    /// <summary>Gets the <c>/v1/health/state/any</c> answer: every check in the datacenter.</summary>
+    public FakeBlockingQuery<IReadOnlyList<HealthCheck>> State { get; } = new([], index: 1);
+
     public Task<QueryResult<IReadOnlyList<HealthCheck>>> GetHealthStateAsync(string state, QueryOptions options, CancellationToken cancellationToken)
-        => throw new InvalidOperationException("FakeConsulHealthApi answers /v1/health/service only; use the test agent for datacenter mode.");
+        => state == "any"
+            ? State.QueryAsync(options, cancellationToken)
+            : throw new InvalidOperationException($"Discovery asks /v1/health/state/any only, not '{state}'.");
 
     public Task<QueryResult<IReadOnlyList<ServiceEntry>>> GetHealthServiceAsync(string service, HealthServiceQuery query, QueryOptions options, CancellationToken cancellationToken)
     {

@@ -25,6 +25,51 @@ public sealed class FaultHookTests
     }
 
     [Fact]
+    public async Task CutNextResponses_SendsHeadersAndHalfTheBodyThenAbortsOnlyMatchingPaths()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var agent = await ConsulTestAgent.StartAsync(cancellationToken: ct);
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        await http.PutAsync("/v1/agent/service/register", new StringContent("""{"Name":"web","Port":80}"""), ct);
+        var full = await http.GetByteArrayAsync("/v1/health/service/web", ct);
+
+        agent.CutNextResponses(1, pathPrefix: "/v1/health/");
+        Assert.Equal(200, (int)(await http.GetAsync("/v1/agent/services", ct)).StatusCode);
+        using (var cut = await http.GetAsync("/v1/health/service/web", HttpCompletionOption.ResponseHeadersRead, ct))
+        {
+            Assert.Equal(200, (int)cut.StatusCode);
+            Assert.Equal(full.Length, cut.Content.Headers.ContentLength);
+            var (received, error) = await ReadUntilFailureAsync(await cut.Content.ReadAsStreamAsync(ct), ct);
+            Assert.IsAssignableFrom<IOException>(error);
+            Assert.Equal(full.AsSpan(0, full.Length / 2).ToArray(), received);
+        }
+
+        Assert.Equal(full, await http.GetByteArrayAsync("/v1/health/service/web", ct));
+    }
+
+    [Fact]
+    public async Task CutNextResponses_BlockingQueryBlocksThenItsAnswerIsCut()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var agent = await ConsulTestAgent.StartAsync(cancellationToken: ct);
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        using var first = await http.GetAsync("/v1/catalog/services", ct);
+        var index = first.Headers.GetValues("X-Consul-Index").Single();
+
+        agent.CutNextResponses(1, pathPrefix: "/v1/catalog/services");
+        var blocked = http.GetAsync($"/v1/catalog/services?index={index}&wait=60s", HttpCompletionOption.ResponseHeadersRead, ct);
+        await Eventually.UntilAsync(() => Task.FromResult(agent.Store.BlockedQueries), n => n == 1);
+        Assert.False(blocked.IsCompleted);
+
+        await http.PutAsync("/v1/agent/service/register", new StringContent("""{"Name":"web"}"""), ct);
+        using var cut = await blocked.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(200, (int)cut.StatusCode);
+        var (received, error) = await ReadUntilFailureAsync(await cut.Content.ReadAsStreamAsync(ct), ct);
+        Assert.IsAssignableFrom<IOException>(error);
+        Assert.True(received.Length < cut.Content.Headers.ContentLength, $"{received.Length} of {cut.Content.Headers.ContentLength} bytes");
+    }
+
+    [Fact]
     public async Task Pause_HoldsRequestsUntilResume()
     {
         await using var agent = await ConsulTestAgent.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
@@ -148,5 +193,25 @@ public sealed class FaultHookTests
         Assert.Equal(("service:w1", "critical", "ttl"), (check.CheckId, check.Status, check.Type));
         var kv = Assert.Single(agent.KeyValues);
         Assert.Equal("v"u8.ToArray(), kv.Value.ToArray());
+    }
+
+    private static async Task<(byte[] Received, Exception? Error)> ReadUntilFailureAsync(Stream body, CancellationToken ct)
+    {
+        using var received = new MemoryStream();
+        var buffer = new byte[256];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (IOException error)
+        {
+            return (received.ToArray(), error);
+        }
+
+        return (received.ToArray(), null);
     }
 }

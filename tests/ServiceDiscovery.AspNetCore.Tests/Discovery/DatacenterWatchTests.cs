@@ -1,0 +1,201 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using ServiceDiscovery.AspNetCore.Internal;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
+
+/// <summary>
+/// The datacenter watch's logic with fakes and fake time (docs/scale.md, How a change is found): which names are
+/// re-read, the index rules of its two blocking queries, their token bucket and backoff, staleness while they fail.
+/// </summary>
+public sealed class DatacenterWatchTests
+{
+    private static readonly string[] Five = ["a", "b", "c", "d", "e"];
+
+    [Fact]
+    public async Task CheckChange_RereadsOnlyThatName()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([.. Five.Select(n => DatacenterHarness.Check(n))], DatacenterHarness.Names(Five));
+
+        dc.Instances["c"] = [Entries.Instance("c-1", service: "c"), Entries.Instance("c-2", service: "c")];
+        dc.State.Set(11, [.. Five.Select(n => DatacenterHarness.Check(n, n == "c" ? "critical" : "passing"))]);
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "c", i => i.Count == 2);
+        await DatacenterHarness.BlockingAsync(dc.State, 11);
+        Assert.Equal(3, dc.Reads("c"));
+        Assert.All(Five.Where(n => n != "c"), n => Assert.Equal(2, dc.Reads(n)));
+    }
+
+    [Fact]
+    public async Task IndexGoesBackwards_PausesResetsToZeroAndComparesWithTheLastAnswer()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([.. Five.Select(n => DatacenterHarness.Check(n))], DatacenterHarness.Names(Five));
+        var sent = dc.State.RequestCount;
+
+        // A restored snapshot: index 5, lower than the 10 the watch blocks on; it answers when the wait runs out.
+        dc.State.Set(5, [.. Five.Select(n => DatacenterHarness.Check(n, n == "d" ? "warning" : "passing"))]);
+        dc.State.ExpireWaits();
+
+        await dc.DelayAsync(DatacenterHarness.MinimumQueryInterval);
+        Assert.Equal(sent, dc.State.RequestCount);
+
+        dc.Time.Advance(DatacenterHarness.MinimumQueryInterval);
+        await DatacenterHarness.BlockingAsync(dc.State, 5);
+        Assert.Equal(0ul, dc.State.Requests[^2].Index);
+        Assert.Equal(sent + 2, dc.State.RequestCount);
+        await DiscoveryEventually.UntilAsync(() => dc.Reads("d") == 3, "the changed name was read again");
+        Assert.All(Five.Where(n => n != "d"), n => Assert.Equal(2, dc.Reads(n)));
+    }
+
+    [Fact]
+    public async Task IndexZero_IsTreatedAsOne_NoHotLoop()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a")], DatacenterHarness.Names("a"), stateIndex: 0);
+
+        // Answered at index 0, the next query asks for 1 and blocks.
+        Assert.Equal([0ul, 1ul], dc.State.Requests.Select(r => r.Index));
+
+        // Still 0 when its wait runs out: an index that went backwards, so a pause, then 0 and 1 again.
+        dc.State.ExpireWaits();
+        await dc.DelayAsync(DatacenterHarness.MinimumQueryInterval);
+        Assert.Equal(2, dc.State.RequestCount);
+        dc.Time.Advance(DatacenterHarness.MinimumQueryInterval);
+        await DatacenterHarness.BlockingAsync(dc.State, 1);
+        Assert.Equal([0ul, 1ul, 0ul, 1ul], dc.State.Requests.Select(r => r.Index));
+        Assert.Equal(2, dc.Reads("a"));
+    }
+
+    [Fact]
+    public async Task IndexKeepsMoving_TokenBucketAllowsBurstThenOnePerInterval()
+    {
+        await using var dc = new DatacenterHarness();
+        var checks = Five.Select(n => DatacenterHarness.Check(n)).ToArray();
+        await dc.StartAsync(checks, DatacenterHarness.Names(Five));
+
+        // Every answer comes back at once with a higher index and the same checks.
+        dc.State.AutoAdvance = true;
+        dc.State.Set(11, checks);
+
+        // Fake time stands still: the burst is all the watch can send (the start used two of it).
+        await dc.DelayAsync(DatacenterHarness.MinimumQueryInterval);
+        Assert.Equal(TokenBucket.WatchBurst, dc.State.RequestCount);
+        for (var second = 1; second <= 3; second++)
+        {
+            dc.Time.Advance(DatacenterHarness.MinimumQueryInterval);
+            await dc.DelayAsync(DatacenterHarness.MinimumQueryInterval);
+            Assert.Equal(TokenBucket.WatchBurst + second, dc.State.RequestCount);
+        }
+
+        // Nothing changed in the answers: no name was read again.
+        Assert.All(Five, n => Assert.Equal(2, dc.Reads(n)));
+    }
+
+    [Fact]
+    public async Task QueryFails_BacksOffServesEveryNameStale_UnchangedNamesFreshAgainWithoutARead()
+    {
+        await using var dc = new DatacenterHarness();
+        var checks = Five.Select(n => DatacenterHarness.Check(n)).ToArray();
+        await dc.StartAsync(checks, DatacenterHarness.Names(Five));
+        var sent = dc.State.RequestCount;
+
+        dc.State.FailNext(2);
+        dc.State.DropHeld();
+        await DiscoveryEventually.UntilAsync(() => Five.All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && i.IsStale), "every fed name is stale");
+
+        // One query per backoff step: 100 ms, doubling (jitter fixed at its maximum).
+        // The dropped query failed first, then the two sent after 100 and 200 ms.
+        int[] steps = [100, 200, 400];
+        for (var failed = 0; failed < steps.Length; failed++)
+        {
+            var step = steps[failed];
+            await dc.DelayAsync(TimeSpan.FromMilliseconds(step));
+            Assert.Equal(sent + failed, dc.State.RequestCount);
+            if (step == 400)
+            {
+                // While it is down, b changes; the answer that recovers shows it.
+                dc.Instances["b"] = [];
+                dc.State.Set(10, [.. Five.Select(n => DatacenterHarness.Check(n, n == "b" ? "critical" : "passing"))]);
+            }
+
+            dc.Time.Advance(TimeSpan.FromMilliseconds(step));
+        }
+
+        await DatacenterHarness.BlockingAsync(dc.State, 10);
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "b", i => i.Count == 0 && !i.IsStale);
+        foreach (var name in Five.Where(n => n != "b"))
+        {
+            var instances = await dc.LookupAsync(name);
+            Assert.False(instances.IsStale, name);
+            Assert.Equal(2, dc.Reads(name));
+        }
+
+        Assert.Equal(3, dc.Reads("b"));
+    }
+
+    [Fact]
+    public async Task CheckLessService_NewInstanceWithSameTags_IsReread()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a")], DatacenterHarness.Names("a", "bare"));
+
+        // Only the services table moves: no check row, no tag change.
+        dc.Instances["bare"] = [Entries.Instance("bare-1", service: "bare"), Entries.Instance("bare-2", service: "bare")];
+        dc.Services.Set(11, DatacenterHarness.Names("a", "bare"));
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "bare", i => i.Count == 2);
+        await DatacenterHarness.BlockingAsync(dc.Services, 11);
+        Assert.Equal(3, dc.Reads("bare"));
+        Assert.Equal(2, dc.Reads("a"));
+    }
+
+    [Fact]
+    public async Task CheckLessService_NewInstanceInTheSameAnswerAsATagChange_IsReread()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a")], DatacenterHarness.Names("a", "bare"));
+
+        // One answer carries two writes: a's new tag (visible) and bare's new instance (not visible).
+        dc.Instances["bare"] = [Entries.Instance("bare-1", service: "bare"), Entries.Instance("bare-2", service: "bare")];
+        dc.Services.Set(12, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { ["a"] = ["v2"], ["bare"] = [] });
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "bare", i => i.Count == 2);
+        Assert.Equal(3, dc.Reads("bare"));
+    }
+
+    [Fact]
+    public async Task TagChange_RereadsOnlyThatName()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([.. Five.Select(n => DatacenterHarness.Check(n))], DatacenterHarness.Names(Five));
+
+        var services = Five.ToDictionary(n => n, IReadOnlyList<string> (n) => n == "e" ? ["v2"] : [], StringComparer.Ordinal);
+        dc.Instances["e"] = [Entries.Instance("e-1", service: "e", tags: ["v2"])];
+        dc.Services.Set(11, services);
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "e", i => i[0].Tags.Contains("v2"));
+        await DatacenterHarness.BlockingAsync(dc.Services, 11);
+        Assert.Equal(3, dc.Reads("e"));
+        Assert.All(Five.Where(n => n != "e"), n => Assert.Equal(2, dc.Reads(n)));
+    }
+
+    [Fact]
+    public async Task NameDisappears_IsRereadAndServedEmpty()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a"), DatacenterHarness.Check("b")], DatacenterHarness.Names("a", "b"));
+
+        dc.Instances.TryRemove("b", out _);
+        dc.State.Set(11, [DatacenterHarness.Check("a")]);
+        dc.Services.Set(11, DatacenterHarness.Names("a"));
+
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "b", i => i.Count == 0 && !i.IsStale);
+        await DatacenterHarness.BlockingAsync(dc.State, 11);
+        await DatacenterHarness.BlockingAsync(dc.Services, 11);
+        Assert.Single(await dc.LookupAsync("a"));
+        Assert.Equal(2, dc.Reads("a"));
+        Assert.InRange(dc.Reads("b"), 3, 4); // once per table that saw it go, unless both changes met one read
+    }
+}
