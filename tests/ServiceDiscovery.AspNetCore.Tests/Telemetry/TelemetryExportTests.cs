@@ -42,7 +42,7 @@ public sealed class TelemetryExportTests : IAsyncLifetime
         ["consul.discovery.watches"] = ("{watch}", []),
         ["consul.discovery.stale_watches"] = ("{watch}", []),
         ["consul.discovery.guard.activations"] = ("{activation}", ["consul.service.name", "consul.discovery.guard"]),
-        ["consul.discovery.snapshot.age"] = ("s", ["consul.service.name"]),
+        ["consul.discovery.snapshot.age"] = ("s", ["consul.service.name", "consul.discovery.snapshot.source"]),
         ["consul.http.requests"] = ("{request}", ["consul.service.name"]),
         ["consul.http.no_instance"] = ("{request}", ["consul.service.name"]),
         ["consul.http.ejections"] = ("{ejection}", ["consul.service.name"]),
