@@ -20,7 +20,7 @@ internal static class ScaleMeasurement
 
     public static async Task RunAsync(int count, TimeSpan idle, ConsulWatchMode mode)
     {
-        var counter = new CountingHandler();
+        var counter = new TrafficCounter();
         await using var host = await BenchmarkHost.StartAsync(o =>
         {
             o.Discovery.IdleTimeout = Timeout.InfiniteTimeSpan;
@@ -29,7 +29,7 @@ internal static class ScaleMeasurement
             // Per-service mode needs a connection per name (plus spare ones) to measure today's behaviour.
             o.Discovery.MaxConnections = mode == ConsulWatchMode.PerService ? count + 8 : 8;
         },
-        services => services.AddHttpClient(Consul.ConsulApiClient.HttpClientName).AddHttpMessageHandler(() => counter)).ConfigureAwait(false);
+        services => services.AddHttpClient(Consul.ConsulApiClient.HttpClientName).AddHttpMessageHandler(() => new CountingHandler(counter))).ConfigureAwait(false);
         var registration = Stopwatch.StartNew();
         await host.RegisterCatalogAsync(count, parallelism: 16).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Registered {count} catalog services in {registration.Elapsed.TotalSeconds:F1} s"));
@@ -78,7 +78,7 @@ internal static class ScaleMeasurement
     }
 
     /// <summary>One change per second: time from the start of the catalog PUT to the cache showing it, and traffic per change.</summary>
-    private static async Task MeasureChangesAsync(BenchmarkHost host, CountingHandler counter, int count)
+    private static async Task MeasureChangesAsync(BenchmarkHost host, TrafficCounter counter, int count)
     {
         var discovery = host.Discovery;
         var samples = new List<double>(Changes);
