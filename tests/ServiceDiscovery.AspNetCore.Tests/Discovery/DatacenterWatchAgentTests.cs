@@ -42,6 +42,32 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
     }
 
     [Fact]
+    public async Task IdleName_IsEvictedAndNoLongerRead()
+    {
+        var agent = Consul.RequireTestAgent("counts requests");
+        var discovery = CreateDiscovery(ConsulWatchMode.Datacenter, idleTimeout: TimeSpan.FromMilliseconds(500));
+        var cache = (ConsulServiceDiscovery)discovery;
+        await Registrar.RegisterAsync("idle-1", name: "idle");
+        await Registrar.RegisterAsync("busy-1", name: "busy");
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("idle"), x => x.Count == 1);
+        using var busyLookups = new CancellationTokenSource();
+        var busy = KeepLookingUpAsync(discovery, Registrar.Name("busy"), busyLookups.Token);
+        await DiscoveryEventually.UntilAsync(() => !cache.WatchedNames.Contains(Registrar.Name("idle")), "the idle name was evicted");
+        await DiscoveryEventually.UntilAsync(() => cache.DatacenterWatchIdle, "the datacenter watch read every name");
+
+        agent.ClearRequests();
+        await Registrar.SetStatusAsync("idle-1", "critical");
+        await Registrar.SetStatusAsync("busy-1", "critical");
+
+        // Both changes are in the checks table by now; the watched name's refresh proves the answer was compared.
+        await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("busy"), x => x.Count == 0);
+        await busyLookups.CancelAsync();
+        await busy;
+        Assert.Equal(0, agent.CountRequests("/v1/health/service/" + Registrar.Name("idle")));
+        Assert.DoesNotContain(Registrar.Name("idle"), cache.WatchedNames);
+    }
+
+    [Fact]
     public async Task ServiceWithoutChecks_RegistrationsAndDeregistrationsShow()
     {
         var discovery = CreateDiscovery(ConsulWatchMode.Datacenter);
@@ -143,10 +169,15 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
         await DiscoveryEventually.InstancesAsync(discovery, Registrar.Name("catalog"), x => x.IsStale);
     }
 
-    private IConsulServiceDiscovery CreateDiscovery(ConsulWatchMode mode, int maxConnections = 8, TimeSpan? minimumQueryInterval = null)
+    private IConsulServiceDiscovery CreateDiscovery(ConsulWatchMode mode, int maxConnections = 8, TimeSpan? minimumQueryInterval = null, TimeSpan? idleTimeout = null)
     {
         return BuildDiscovery(o =>
         {
+            if (idleTimeout is { } idle)
+            {
+                o.Discovery.IdleTimeout = idle;
+            }
+
             o.Discovery.RetryDelay = TimeSpan.FromMilliseconds(50);
             o.Discovery.MaxRetryDelay = TimeSpan.FromMilliseconds(400);
             o.Discovery.WatchMode = mode;
@@ -157,5 +188,22 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
             o.Discovery.VoidGracePeriod = TimeSpan.Zero;
             o.Discovery.PanicThreshold = 0;
         });
+    }
+
+    /// <summary>Looks <paramref name="name"/> up every 50 ms so idle eviction leaves it alone.</summary>
+    private static async Task KeepLookingUpAsync(IConsulServiceDiscovery discovery, string name, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                await discovery.GetInstancesAsync(name, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Done.
+        }
     }
 }
