@@ -21,6 +21,10 @@ namespace ServiceDiscovery.AspNetCore.Consul.Digests;
 /// </remarks>
 internal static class HealthStateDigest
 {
+    private const int HashedFields = 5;
+    private const int ServiceNameField = 5;
+    private const int ModifyIndexField = 6;
+
     /// <summary>Reads a <c>/v1/health/state</c> body to its end and digests it.</summary>
     public static ValueTask<Dictionary<string, ulong>> ReadAsync(Stream body, CancellationToken cancellationToken)
         => AnswerDigest.ReadAsync(body, static (buffer, length) => Parse(buffer.AsSpan(0, length)), cancellationToken);
@@ -33,6 +37,7 @@ internal static class HealthStateDigest
         var byName = digests.GetAlternateLookup<ReadOnlySpan<char>>();
         var reader = new Utf8JsonReader(json);
         Span<char> stackName = stackalloc char[StackNameChars];
+        Span<int> hashes = stackalloc int[HashedFields];
         Expect(ref reader, JsonTokenType.StartArray);
         while (Read(ref reader) != JsonTokenType.EndArray)
         {
@@ -41,46 +46,22 @@ internal static class HealthStateDigest
                 throw new JsonException($"Expected a check object in the array, found {reader.TokenType}.");
             }
 
-            int node = 0, serviceId = 0, checkId = 0, status = 0, output = 0;
+            hashes.Clear();
             ulong modifyIndex = 0;
             var name = stackName;
             var nameLength = -1;
             char[]? rentedName = null;
             while (Read(ref reader) == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("ServiceName"u8))
+                var field = FieldOf(ref reader);
+                if (field == ServiceNameField)
                 {
                     if (Read(ref reader) == JsonTokenType.String)
                     {
                         nameLength = CopyName(in reader, ref name, ref rentedName);
                     }
                 }
-                else if (reader.ValueTextEquals("Node"u8))
-                {
-                    Read(ref reader);
-                    node = HashValue(ref reader);
-                }
-                else if (reader.ValueTextEquals("ServiceID"u8))
-                {
-                    Read(ref reader);
-                    serviceId = HashValue(ref reader);
-                }
-                else if (reader.ValueTextEquals("CheckID"u8))
-                {
-                    Read(ref reader);
-                    checkId = HashValue(ref reader);
-                }
-                else if (reader.ValueTextEquals("Status"u8))
-                {
-                    Read(ref reader);
-                    status = HashValue(ref reader);
-                }
-                else if (reader.ValueTextEquals("Output"u8))
-                {
-                    Read(ref reader);
-                    output = HashValue(ref reader);
-                }
-                else if (reader.ValueTextEquals("ModifyIndex"u8))
+                else if (field == ModifyIndexField)
                 {
                     if (Read(ref reader) == JsonTokenType.Number && !reader.TryGetUInt64(out modifyIndex))
                     {
@@ -90,14 +71,21 @@ internal static class HealthStateDigest
                 else
                 {
                     Read(ref reader);
-                    reader.Skip();
+                    if (field >= 0)
+                    {
+                        hashes[field] = HashValue(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
             }
 
             if (nameLength > 0)
             {
                 ref var digest = ref CollectionsMarshal.GetValueRefOrAddDefault(byName, name[..nameLength], out _);
-                digest = Add(digest, CheckHash(node, serviceId, checkId, status, output, modifyIndex));
+                digest = Add(digest, CheckHash(hashes[0], hashes[1], hashes[2], hashes[3], hashes[4], modifyIndex));
             }
 
             if (rentedName is not null)
@@ -128,6 +116,17 @@ internal static class HealthStateDigest
 
         return digests;
     }
+
+    /// <summary>The hashed fields' slot (in <see cref="CheckHash"/>'s order), one of the two other tracked fields, or -1.</summary>
+    private static int FieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("Node"u8) ? 0
+        : reader.ValueTextEquals("ServiceID"u8) ? 1
+        : reader.ValueTextEquals("CheckID"u8) ? 2
+        : reader.ValueTextEquals("Status"u8) ? 3
+        : reader.ValueTextEquals("Output"u8) ? 4
+        : reader.ValueTextEquals("ServiceName"u8) ? ServiceNameField
+        : reader.ValueTextEquals("ModifyIndex"u8) ? ModifyIndexField
+        : -1;
 
     private static int CheckHash(int node, int serviceId, int checkId, int status, int output, ulong modifyIndex)
         => HashCode.Combine(node, serviceId, checkId, status, output, modifyIndex);
