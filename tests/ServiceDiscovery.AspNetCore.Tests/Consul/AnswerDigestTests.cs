@@ -64,6 +64,17 @@ public sealed class AnswerDigestTests
     }
 
     [Fact]
+    public void Parse_ValuesOfAnotherKind_AreSkippedWholeAndTheRestIsRead()
+    {
+        var parsed = HealthStateDigest.Parse("""
+            [{"ServiceName":{"nested":["x",{"ServiceName":"ghost"}]},"ModifyIndex":{"a":1},"CheckID":"c1"},
+             {"ServiceName":"web","CheckID":"c2","Output":["not","text"],"ModifyIndex":"3"}]
+            """u8);
+
+        Assert.Equal(["web"], parsed.Keys);
+    }
+
+    [Fact]
     public void Parse_EmptyArray_NoNames() => Assert.Empty(HealthStateDigest.Parse("[]"u8));
 
     [Theory]

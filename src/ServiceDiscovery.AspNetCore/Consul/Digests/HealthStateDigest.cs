@@ -60,10 +60,18 @@ internal static class HealthStateDigest
                     {
                         nameLength = CopyName(in reader, ref name, ref rentedName);
                     }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
                 else if (field == ModifyIndexField)
                 {
-                    if (Read(ref reader) == JsonTokenType.Number && !reader.TryGetUInt64(out modifyIndex))
+                    if (Read(ref reader) != JsonTokenType.Number)
+                    {
+                        reader.Skip();
+                    }
+                    else if (!reader.TryGetUInt64(out modifyIndex))
                     {
                         throw new JsonException("ModifyIndex is not an unsigned integer.");
                     }
