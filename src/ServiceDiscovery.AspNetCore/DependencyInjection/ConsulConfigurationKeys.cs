@@ -35,6 +35,9 @@ internal static class ConsulConfigurationKeys
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
         ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
+        ("KeyValue", Object(
+            ("Optional", Leaf), ("Root", Leaf), ("ApplicationName", Leaf), ("Environment", Leaf), ("WaitTime", Leaf), ("SnapshotPath", Leaf),
+            ("Prefixes", Items(Leaf)))),
         ("Coordination", Object(
             ("Elections", Items(Object(("Key", Leaf), ("Value", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf)))),
             ("Locks", Object(("KeyPrefix", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf))))));

@@ -53,7 +53,31 @@ public sealed class ConsulConfigurationKeysTests
         Collect(typeof(ConsulLeaderElectionOptions), "Coordination:Elections:*", expected);
         Collect(typeof(ConsulLockOptions), "Coordination:Locks", expected);
 
+        // The KV configuration source reads its own keys by hand (KeyValueSectionReader), before any options exist.
+        expected.AddRange(["KeyValue", .. KeyValueKeys.Select(k => "KeyValue:" + k), "KeyValue:Prefixes:*"]);
+
         Assert.Equal(expected.Order(StringComparer.Ordinal), ConsulConfigurationKeys.KnownPaths().Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>What <c>AddConsulKeyValue</c> reads under <c>Consul:KeyValue</c>.</summary>
+    private static readonly string[] KeyValueKeys = ["Optional", "Root", "ApplicationName", "Environment", "WaitTime", "SnapshotPath", "Prefixes"];
+
+    [Fact]
+    public void KeyValueSourceKeys_AreKnown_AndEachIsReadByTheSource()
+    {
+        Assert.Empty(Unknown([.. KeyValueKeys.Select(k => $"Consul:KeyValue:{k}"), "Consul:KeyValue:Prefixes:0"]));
+
+        // Each listed key is one the source really reads: a bad value under it fails with the key's name.
+        foreach (var key in new[] { "Optional", "WaitTime" })
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Consul:Address"] = "http://127.0.0.1:1",
+                [$"Consul:KeyValue:{key}"] = "not-a-value",
+            });
+            var error = Assert.ThrowsAny<Exception>(() => configuration.AddConsulKeyValue().Build());
+            Assert.Contains($"Consul:KeyValue:{key}", error.ToString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
