@@ -53,7 +53,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
         // Warnings reach the console: a watch that fails during a measurement must say why, not only show up as a slow figure.
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
             .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        services.AddConsulDiscoveryClient(o => configure?.Invoke(o));
+        services.AddConsulDiscoveryCache(o => configure?.Invoke(o));
         configureServices?.Invoke(services);
         return new BenchmarkHost(agent, address, services.BuildServiceProvider());
     }

@@ -16,7 +16,8 @@ internal static class KeyValueIdleMeasurement
     {
         await using var agent = await ConsulTestAgent.StartAsync().ConfigureAwait(false);
         using var configuration = (ConfigurationRoot)new ConfigurationBuilder()
-            .AddConsulKeyValue(o => { o.Address = agent.Address.ToString(); o.ApplicationName = "orders"; o.Environment = "Production"; o.WaitTime = wait; })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = agent.Address.ToString() })
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; o.WaitTime = wait; })
             .Build();
         agent.ClearRequests();
         await Task.Delay(window).ConfigureAwait(false);

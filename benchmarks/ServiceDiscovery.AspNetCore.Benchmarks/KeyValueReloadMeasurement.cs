@@ -23,7 +23,8 @@ internal static class KeyValueReloadMeasurement
         using var http = new HttpClient { BaseAddress = agent.Address };
         await PutAsync(http, "0").ConfigureAwait(false);
         using var configuration = (ConfigurationRoot)new ConfigurationBuilder()
-            .AddConsulKeyValue(o => { o.Address = agent.Address.ToString(); o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = agent.Address.ToString() })
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
             .Build();
         using var services = new ServiceCollection().Configure<Flags>(configuration.GetSection("Features")).BuildServiceProvider();
         var monitor = services.GetRequiredService<IOptionsMonitor<Flags>>();

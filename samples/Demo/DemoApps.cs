@@ -54,8 +54,8 @@ internal static class DemoApps
             ["Consul:Address"] = consul.ToString(),
             ["Consul:Service:Name"] = name,
             ["Consul:Service:Tags:0"] = "demo",
-            ["Consul:HealthCheck:Interval"] = "00:00:01",
-            ["Consul:HealthCheck:Timeout"] = "00:00:01",
+            ["Consul:Check:Interval"] = "00:00:01",
+            ["Consul:Check:Timeout"] = "00:00:01",
             ["Consul:Registration:DrainDelay"] = "00:00:01",
         });
         builder.Services.AddConsulDiscovery();

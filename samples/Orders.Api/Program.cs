@@ -51,7 +51,7 @@ app.MapGet("/discovery/catalog", async (IConsulServiceDiscovery discovery, Cance
         i.Port,
         i.Scheme,
         Uri = i.Uri.ToString(),
-        HealthStatus = i.HealthStatus.ToString(),
+        CheckStatus = i.CheckStatus.ToString(),
         i.Weight,
         i.Tags,
         instances.IsStale,

@@ -6,7 +6,7 @@ namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
 /// Settings bound from the <c>Consul</c> configuration section: how to reach Consul (the section's own keys), what
-/// this app registers as and how (<c>Service</c>, <c>HealthCheck</c>, <c>Registration</c>), how it discovers others
+/// this app registers as and how (<c>Service</c>, <c>Check</c>, <c>Registration</c>), how it discovers others
 /// (<c>Discovery</c>) and how HttpClients balance over them (<c>LoadBalancing</c>). Empty connection values fall back
 /// to Consul's own environment variables (<c>CONSUL_HTTP_ADDR</c>, <c>CONSUL_HTTP_TOKEN</c>, <c>CONSUL_HTTP_SSL</c>,
 /// <c>CONSUL_HTTP_SSL_VERIFY</c>) as Consul's CLI reads them.
@@ -47,14 +47,14 @@ public sealed class ConsulOptions
     /// <summary>Gets what this app registers as in Consul (<c>Consul:Service</c>).</summary>
     public ConsulServiceOptions Service { get; } = new();
 
-    /// <summary>Gets how Consul checks this app's health (<c>Consul:HealthCheck</c>).</summary>
-    public ConsulHealthCheckOptions HealthCheck { get; } = new();
+    /// <summary>Gets how Consul checks this app's health (<c>Consul:Check</c>).</summary>
+    public ConsulCheckOptions Check { get; } = new();
 
     /// <summary>Gets how registration behaves while the app starts, runs and stops (<c>Consul:Registration</c>).</summary>
     public ConsulRegistrationOptions Registration { get; } = new();
 
     /// <summary>Gets the discovery cache settings, bound from <c>Consul:Discovery</c>.</summary>
-    public ConsulDiscoveryOptions Discovery { get; } = new();
+    public ConsulDiscoveryCacheOptions Discovery { get; } = new();
 
     /// <summary>Gets the HttpClient integration settings, bound from <c>Consul:LoadBalancing</c>.</summary>
     public ConsulLoadBalancingOptions LoadBalancing { get; } = new();

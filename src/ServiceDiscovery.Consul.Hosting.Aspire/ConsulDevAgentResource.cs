@@ -10,7 +10,7 @@ namespace Aspire.Hosting.ApplicationModel;
 public sealed class ConsulDevAgentResource : ExecutableResource, IResourceWithConnectionString
 {
     /// <summary>The name of the agent's HTTP endpoint.</summary>
-    public const string HttpEndpointName = "http";
+    internal const string HttpEndpointName = "http";
 
     private EndpointReference? _httpEndpoint;
 

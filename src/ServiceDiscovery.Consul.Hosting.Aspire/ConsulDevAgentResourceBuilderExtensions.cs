@@ -8,7 +8,7 @@ namespace Aspire.Hosting;
 public static class ConsulDevAgentResourceBuilderExtensions
 {
     /// <summary>The variable Consul's own tools and <c>AddConsulDiscovery()</c> read the agent's address from.</summary>
-    public const string ConsulAddressVariable = "CONSUL_HTTP_ADDR";
+    internal const string ConsulAddressVariable = "CONSUL_HTTP_ADDR";
 
     /// <summary>
     /// Runs the Consul-compatible dev agent as a process: <c>dotnet run --project <paramref name="devAgentProject"/> --

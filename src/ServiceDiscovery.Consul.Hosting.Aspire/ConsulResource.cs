@@ -9,10 +9,10 @@ namespace Aspire.Hosting.ApplicationModel;
 public sealed class ConsulResource : ContainerResource, IResourceWithConnectionString
 {
     /// <summary>The name of the agent's HTTP endpoint (API and UI).</summary>
-    public const string HttpEndpointName = "http";
+    internal const string HttpEndpointName = "http";
 
     /// <summary>The port Consul's HTTP API and UI listen on inside the container.</summary>
-    public const int HttpPort = 8500;
+    internal const int HttpPort = 8500;
 
     private EndpointReference? _httpEndpoint;
 

@@ -8,10 +8,10 @@ namespace Aspire.Hosting;
 public static class ConsulResourceBuilderExtensions
 {
     /// <summary>The image run by <see cref="AddConsul"/>.</summary>
-    public const string Image = "hashicorp/consul";
+    internal const string Image = "hashicorp/consul";
 
     /// <summary>The image tag run by <see cref="AddConsul"/>; change it with <c>WithImageTag</c>.</summary>
-    public const string ImageTag = "1.21";
+    internal const string ImageTag = "1.21";
 
     /// <summary>
     /// Runs Consul in dev mode (<c>agent -dev</c>: one in-memory server, UI on) from the <c>hashicorp/consul</c> image.

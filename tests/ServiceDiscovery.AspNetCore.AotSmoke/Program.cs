@@ -57,7 +57,7 @@ var entry = result.Value.Single();
 Require(request.StartsWith("GET /v1/health/service/web?tag=v1 HTTP/1.1", StringComparison.Ordinal), request);
 Require(request.Contains("X-Consul-Token: aot-token", StringComparison.OrdinalIgnoreCase), "token header missing");
 Require(result.LastIndex == 42 && entry.Service.ID == "web-1" && entry.Service.Meta is null && entry.Checks.Count == 2, "health entry");
-Require(ConsulHealth.AggregatedStatus(entry.Checks) == ConsulHealthStatus.Warning, "aggregate");
+Require(ConsulHealth.AggregatedStatus(entry.Checks) == ConsulCheckStatus.Warning, "aggregate");
 var session = await SessionLockSmoke.RunAsync(provider, listener);
 
 try

@@ -34,7 +34,7 @@ internal static class ReadmeExamples
 
     public static void MapHealthYourself(WebApplication app)
     {
-        app.MapConsulHealthChecks().RequireHost("*:8081");   // path from Consul:HealthCheck:Path; turns the automatic one off
+        app.MapConsulHealthChecks().RequireHost("*:8081");   // path from Consul:Check:Path; turns the automatic one off
     }
 
     public static void Connectivity(WebApplicationBuilder builder, WebApplication app)
@@ -45,12 +45,12 @@ internal static class ReadmeExamples
 
     public static void Discovery(WebApplicationBuilder builder, WebApplication app)
     {
-        builder.Services.AddConsulDiscoveryClient();           // consumers only; AddConsulDiscovery() includes it
+        builder.Services.AddConsulDiscoveryCache();           // consumers only; AddConsulDiscovery() includes it
 
         app.MapGet("/catalog-instances", async (IConsulServiceDiscovery discovery, CancellationToken ct) =>
         {
             ConsulServiceInstances instances = await discovery.GetInstancesAsync("catalog", ct);
-            return instances.Select(i => new { i.Id, Uri = i.Uri.ToString(), i.HealthStatus, i.Weight, instances.IsStale });
+            return instances.Select(i => new { i.Id, Uri = i.Uri.ToString(), i.CheckStatus, i.Weight, instances.IsStale });
         });
     }
 
@@ -69,7 +69,7 @@ internal static class ReadmeExamples
 
     public static void HttpClientByName(WebApplicationBuilder builder)
     {
-        builder.Services.AddConsulDiscovery();                 // or AddConsulDiscoveryClient() in a consumer-only app
+        builder.Services.AddConsulDiscovery();                 // or AddConsulDiscoveryCache() in a consumer-only app
 
         var catalog = builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"));
         catalog.AddStandardResilienceHandler();                // optional; first, so each retry resolves again
@@ -177,7 +177,7 @@ internal static class ReadmeExamples
 
     public static void ConsumerOnly(WebApplicationBuilder builder)
     {
-        builder.Services.AddConsulDiscoveryClient();           // discovery only: this app is not registered
+        builder.Services.AddConsulDiscoveryCache();           // discovery only: this app is not registered
         builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"))
             .AddConsulLoadBalancing(ConsulLoadBalancingPolicy.PowerOfTwoChoices);
     }
@@ -191,13 +191,11 @@ internal static class ReadmeExamples
 
     public static void KeyValueConfigurationInCode(WebApplicationBuilder builder)
     {
-        builder.Configuration.AddConsulKeyValue(kv =>
+        builder.Configuration.AddConsulKeyValue(kv =>        // starts from Consul:KeyValue; the connection from Consul
         {
-            kv.Address = "http://consul.internal:8500";
             kv.Optional = true;                                // start without Consul; load when it answers
             kv.Prefixes.Add("shared/pricing/");                // explicit prefixes replace the layered defaults
             kv.Prefixes.Add("config/orders/");
-            kv.LoggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
         });
     }
 

@@ -42,7 +42,7 @@ public sealed class PublicApiTests
     [Fact]
     public void OptionsTypes_PublicSealed()
     {
-        Type[] types = [typeof(ConsulServiceOptions), typeof(ConsulServiceWeights), typeof(ConsulHealthCheckOptions), typeof(ConsulAdditionalCheckOptions), typeof(ConsulRegistrationOptions)];
+        Type[] types = [typeof(ConsulServiceOptions), typeof(ConsulServiceWeights), typeof(ConsulCheckOptions), typeof(ConsulAdditionalCheckOptions), typeof(ConsulRegistrationOptions)];
         Assert.All(types, t => Assert.True(t.IsSealed && t.IsPublic, t.Name));
     }
 }

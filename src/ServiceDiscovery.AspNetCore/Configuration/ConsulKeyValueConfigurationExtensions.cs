@@ -18,20 +18,21 @@ public static class ConsulKeyValueConfigurationExtensions
     public static IConfigurationBuilder AddConsulKeyValue(this IConfigurationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new ConsulKeyValueConfigurationSource(fromSection: true, configure: null));
+        return builder.Add(new ConsulKeyValueConfigurationSource(configure: null));
     }
 
     /// <summary>
-    /// Adds Consul KV with settings from code only (empty connection values fall back to <c>CONSUL_HTTP_*</c>); the
-    /// application name and environment still default to the host's.
+    /// Adds Consul KV as <see cref="AddConsulKeyValue(IConfigurationBuilder)"/> does, then lets <paramref name="configure"/>
+    /// adjust the source's settings (prefixes, <see cref="ConsulKeyValueConfigurationOptions.Optional"/>, ...). How to
+    /// reach Consul still comes from the <c>Consul</c> section and <c>CONSUL_HTTP_*</c>.
     /// </summary>
     /// <param name="builder">The configuration builder, e.g. <c>builder.Configuration</c>.</param>
-    /// <param name="configure">Sets the address, prefixes, <see cref="ConsulKeyValueConfigurationOptions.Optional"/>, logging, ...</param>
+    /// <param name="configure">Adjusts the settings bound from <c>Consul:KeyValue</c>.</param>
     /// <returns>The builder.</returns>
     public static IConfigurationBuilder AddConsulKeyValue(this IConfigurationBuilder builder, Action<ConsulKeyValueConfigurationOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return builder.Add(new ConsulKeyValueConfigurationSource(fromSection: false, configure));
+        return builder.Add(new ConsulKeyValueConfigurationSource(configure));
     }
 }

@@ -1,32 +1,17 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Logging;
-using ServiceDiscovery.AspNetCore.Consul;
 
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
-/// Settings of the Consul KV configuration source (<c>AddConsulKeyValue</c>). Connection values left empty fall back to
-/// Consul's CLI variables (<c>CONSUL_HTTP_ADDR</c>, <c>CONSUL_HTTP_TOKEN</c>, ...), then <c>http://127.0.0.1:8500</c>.
-/// See docs/configuration.md.
+/// Settings of the Consul KV configuration source (<c>AddConsulKeyValue</c>), bound from <c>Consul:KeyValue</c>. How to
+/// reach Consul is not here: the source reads the connection keys of the <c>Consul</c> section (<c>Address</c>,
+/// <c>Token</c>, <c>TokenFile</c>, <c>Datacenter</c>, <c>Timeout</c>, <c>Tls</c>), the same keys <see cref="ConsulOptions"/>
+/// binds, then Consul's CLI variables (<c>CONSUL_HTTP_ADDR</c>, <c>CONSUL_HTTP_TOKEN</c>, ...). See docs/configuration.md.
 /// </summary>
 public sealed class ConsulKeyValueConfigurationOptions
 {
-    /// <summary>Gets or sets the agent's HTTP address, e.g. <c>http://127.0.0.1:8500</c>.</summary>
-    public string? Address { get => Client.Address; set => Client.Address = value; }
-
-    /// <summary>Gets or sets the ACL token sent as <c>X-Consul-Token</c>. Never logged.</summary>
-    public string? Token { get => Client.Token; set => Client.Token = value; }
-
-    /// <summary>Gets or sets the datacenter to read from; empty means the agent's own.</summary>
-    public string? Datacenter { get => Client.Datacenter; set => Client.Datacenter = value; }
-
-    /// <summary>Gets or sets how long one non-blocking request may take (also the start-up read's limit).</summary>
-    public TimeSpan Timeout { get => Client.Timeout; set => Client.Timeout = value; }
-
-    /// <summary>Gets the TLS settings for an <c>https://</c> address.</summary>
-    public ConsulTlsOptions Tls => Client.Tls;
-
     /// <summary>Gets or sets the first segment of the layered prefixes. Default <c>config</c>.</summary>
     public string Root { get; set; } = "config";
 
@@ -65,14 +50,9 @@ public sealed class ConsulKeyValueConfigurationOptions
     /// </summary>
     public string? SnapshotPath { get; set; }
 
-    /// <summary>
-    /// Gets or sets where the source logs (malformed documents, outages, ACL denials). A configuration source is built
-    /// before the host's logging exists, so it has its own; <see langword="null"/> discards its logs.
-    /// </summary>
-    public ILoggerFactory? LoggerFactory { get; set; }
+    /// <summary>Where the source logs before the host's logging exists; tests set it, apps get the host's (docs/configuration.md).</summary>
+    internal ILoggerFactory? LoggerFactory { get; set; }
 
-    /// <summary>Gets or sets the clock for retry delays; tests substitute their own.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    internal ConsulClientOptions Client { get; } = new();
+    /// <summary>The clock for retry delays and the snapshot's age; tests substitute their own.</summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -44,6 +44,9 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
         _timeProvider = timeProvider;
     }
 
+    /// <summary>The source's loggers until the host's logging attaches (<see cref="KeyValueLoggingAttacher"/>); null when a test gave its own.</summary>
+    internal DeferredLoggerFactory? Logging { get; init; }
+
     private Uri Address => _client.Api.Address;
 
     public override void Load()

@@ -2,42 +2,46 @@
 
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
+
 using ServiceDiscovery.AspNetCore.Consul;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
 /// <summary>
-/// Builds the provider: settings from the <c>Consul</c> section of the configuration built so far (when asked), then the
+/// Builds the provider: settings from the <c>Consul</c> section of the configuration built so far, then the
 /// caller's delegate, then Consul's CLI variables; the layered prefixes from the host's application name and environment.
 /// </summary>
-internal sealed class ConsulKeyValueConfigurationSource(bool fromSection, Action<ConsulKeyValueConfigurationOptions>? configure) : IConfigurationSource
+internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueConfigurationOptions>? configure) : IConfigurationSource
 {
     public IConfigurationProvider Build(IConfigurationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder as IConfiguration ?? BuildPreceding(builder);
-        var options = new ConsulKeyValueConfigurationOptions();
-        var section = fromSection ? ConsulOptions.DefaultConfigSectionName : nameof(ConsulKeyValueConfigurationOptions);
-        if (fromSection)
-        {
-            KeyValueSectionReader.Read(configuration.GetSection(ConsulOptions.DefaultConfigSectionName), options);
-        }
+        var section = configuration.GetSection(ConsulOptions.DefaultConfigSectionName);
 
+        // The connection keys are ConsulOptions' own (bound by the same source-generated binder), so the KV source and the
+        // rest of the app can never read Address, Token, TokenFile or Tls differently.
+        var client = new ConsulClientOptions();
+        section.Bind(client);
+        client.SectionPath = section.Path;
+        var options = new ConsulKeyValueConfigurationOptions();
+        KeyValueSectionReader.Read(section, options);
         configure?.Invoke(options);
+
         var environment = new ProcessConsulEnvironment();
-        new ConsulClientEnvironmentDefaults(environment).Apply(options.Client);
+        new ConsulClientEnvironmentDefaults(environment).Apply(client);
         var failures = new List<string>();
-        new ConsulClientOptionsValidator(environment).Validate(section, options.Client, failures);
+        new ConsulClientOptionsValidator(environment).Validate(section.Path, client, failures);
+        var kvPath = $"{section.Path}:{KeyValueSectionName}";
         if (options.WaitTime <= TimeSpan.Zero)
         {
-            failures.Add($"{section}:KeyValue:WaitTime must be greater than zero; got '{options.WaitTime}'. Use e.g. '00:05:00'.");
+            failures.Add($"{kvPath}:WaitTime must be greater than zero; got '{options.WaitTime}'. Use e.g. '00:05:00'.");
         }
 
-        var prefixes = Prefixes(options, configuration);
+        var prefixes = Prefixes(options, configuration, section);
         if (prefixes.Count == 0)
         {
-            failures.Add($"{section}:KeyValue has no prefix to read: set ApplicationName (or Consul:Service:Name) or list Prefixes.");
+            failures.Add($"{kvPath} has no prefix to read: set {kvPath}:ApplicationName (or {section.Path}:Service:Name) or list {kvPath}:Prefixes.");
         }
 
         if (failures.Count > 0)
@@ -45,23 +49,30 @@ internal sealed class ConsulKeyValueConfigurationSource(bool fromSection, Action
             throw new InvalidOperationException("The Consul KV configuration source is misconfigured: " + string.Join(" ", failures));
         }
 
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var client = new KeyValueClient(options.Client, loggerFactory, options.TimeProvider);
-        var log = new KeyValueConfigurationLog(loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue"), client.MalformedDocuments);
+        var loggerFactory = options.LoggerFactory ?? new DeferredLoggerFactory();
+        var kv = new KeyValueClient(client, loggerFactory, options.TimeProvider);
+        var log = new KeyValueConfigurationLog(loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue"), kv.MalformedDocuments);
         var snapshot = string.IsNullOrWhiteSpace(options.SnapshotPath) ? null : new KeyValueSnapshotFile(options.SnapshotPath, log);
-        return new ConsulKeyValueConfigurationProvider(client, prefixes, log, options.Optional, options.WaitTime, options.TimeProvider, snapshot);
+        return new ConsulKeyValueConfigurationProvider(kv, prefixes, log, options.Optional, options.WaitTime, options.TimeProvider, snapshot)
+        {
+            Logging = loggerFactory as DeferredLoggerFactory,
+        };
     }
 
+    /// <summary>The source's own keys, under the <c>Consul</c> section.</summary>
+    internal const string KeyValueSectionName = "KeyValue";
+
     /// <summary>The explicit prefixes, or <c>{Root}/application/</c>, <c>{Root}/{app}/</c>, <c>{Root}/{app},{environment}/</c>.</summary>
-    internal static IReadOnlyList<string> Prefixes(ConsulKeyValueConfigurationOptions options, IConfiguration configuration)
+    internal static IReadOnlyList<string> Prefixes(ConsulKeyValueConfigurationOptions options, IConfiguration configuration, IConfigurationSection? consul = null)
     {
         if (options.Prefixes.Count > 0)
         {
             return [.. options.Prefixes.Select(KeyValuePath.NormalizePrefix)];
         }
 
+        consul ??= configuration.GetSection(ConsulOptions.DefaultConfigSectionName);
         var root = options.Root.Trim('/');
-        var app = FirstValue(options.ApplicationName, configuration["Consul:Service:Name"], configuration["applicationName"], Assembly.GetEntryAssembly()?.GetName().Name);
+        var app = FirstValue(options.ApplicationName, consul["Service:Name"], configuration["applicationName"], Assembly.GetEntryAssembly()?.GetName().Name);
         var environment = FirstValue(
             options.Environment, configuration["environment"], Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"), Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"), "Production");
         var prefixes = new List<string> { KeyValuePath.NormalizePrefix($"{root}/application") };

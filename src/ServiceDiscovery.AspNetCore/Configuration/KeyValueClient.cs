@@ -1,7 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.Consul;
@@ -9,23 +8,22 @@ using ServiceDiscovery.AspNetCore.Consul;
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
 /// <summary>
-/// The configuration source's own Consul client: a configuration provider is built before the app's service provider,
-/// so it gets a private one holding the same client layer (<see cref="ConsulClientServiceCollectionExtensions.AddConsulClient"/>).
+/// The configuration source's own Consul client. A configuration provider is built before the app's service provider
+/// exists, so it cannot take the app's client; it composes the same client layer by hand instead: one connection pool
+/// (<see cref="ConsulHttpHandlerFactory"/>, as the app's named client uses), the same <see cref="ConsulApiClient"/> and
+/// telemetry, no service provider of its own.
 /// </summary>
 internal sealed class KeyValueClient : IDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly SocketsHttpHandler _handler;
+    private readonly StandaloneMeterFactory _meters = new();
 
     public KeyValueClient(ConsulClientOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
-        var services = new ServiceCollection();
-        services.AddSingleton(loggerFactory);
-        services.AddSingleton(timeProvider);
-        services.AddSingleton<IOptionsMonitor<ConsulClientOptions>>(new FixedOptionsMonitor(options));
-        services.AddConsulClient();
-        _services = services.BuildServiceProvider();
-        Api = _services.GetRequiredService<IConsulKeyValueApi>();
-        Meter = _services.GetRequiredService<ConsulTelemetry>().Meter;
+        _handler = ConsulHttpHandlerFactory.Create(options);
+        var telemetry = new ConsulTelemetry(_meters);
+        Api = new ConsulApiClient(new OneHandlerClientFactory(_handler), new FixedOptionsMonitor(options), timeProvider, telemetry, loggerFactory.CreateLogger<ConsulApiClient>());
+        Meter = telemetry.Meter;
         MalformedDocuments = Meter.CreateCounter<long>(
             "consul.config.malformed_documents", unit: "{document}", description: "Consul KV documents that failed to parse; their keys kept their previous values.");
     }
@@ -36,7 +34,11 @@ internal sealed class KeyValueClient : IDisposable
 
     public Counter<long> MalformedDocuments { get; }
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        _meters.Dispose();
+        _handler.Dispose();
+    }
 
     /// <summary>The source's settings are fixed once built: it has no configuration to reload them from.</summary>
     private sealed class FixedOptionsMonitor(ConsulClientOptions value) : IOptionsMonitor<ConsulClientOptions>
@@ -46,5 +48,38 @@ internal sealed class KeyValueClient : IDisposable
         public ConsulClientOptions Get(string? name) => value;
 
         public IDisposable? OnChange(Action<ConsulClientOptions, string?> listener) => null;
+    }
+
+    /// <summary>Every client shares the one pooled handler; the client's own timeouts apply per request, as in the app's named client.</summary>
+    private sealed class OneHandlerClientFactory(HttpMessageHandler handler) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Creates the source's meters (the library's one meter name) and disposes them with the source.</summary>
+    private sealed class StandaloneMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            lock (_meters)
+            {
+                _meters.ForEach(static m => m.Dispose());
+                _meters.Clear();
+            }
+        }
     }
 }

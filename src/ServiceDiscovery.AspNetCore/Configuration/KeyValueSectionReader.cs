@@ -6,25 +6,14 @@ using Microsoft.Extensions.Configuration;
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
 /// <summary>
-/// Reads the connection keys of the <c>Consul</c> section (Address, Token, Datacenter, Timeout, Tls:*) and the source's
-/// own <c>Consul:KeyValue</c> keys (Optional, Root, ApplicationName, Environment, WaitTime, SnapshotPath, Prefixes). Read by hand, not
-/// bound: the options also hold a logger factory and a clock, which configuration cannot describe.
+/// Reads the source's own <c>Consul:KeyValue</c> keys (Optional, Root, ApplicationName, Environment, WaitTime,
+/// SnapshotPath, Prefixes). Read by hand, not bound: the options also hold internal test seams (a logger factory and a
+/// clock) that the binding generator would try, and fail, to bind.
 /// </summary>
 internal static class KeyValueSectionReader
 {
     public static void Read(IConfigurationSection consul, ConsulKeyValueConfigurationOptions options)
     {
-        options.Address = consul["Address"] ?? options.Address;
-        options.Token = consul["Token"] ?? options.Token;
-        options.Datacenter = consul["Datacenter"] ?? options.Datacenter;
-        options.Timeout = Time(consul, "Timeout") ?? options.Timeout;
-        var tls = consul.GetSection("Tls");
-        options.Tls.CaFile = tls["CaFile"] ?? options.Tls.CaFile;
-        options.Tls.ClientCertificateFile = tls["ClientCertificateFile"] ?? options.Tls.ClientCertificateFile;
-        options.Tls.ClientKeyFile = tls["ClientKeyFile"] ?? options.Tls.ClientKeyFile;
-        options.Tls.ServerName = tls["ServerName"] ?? options.Tls.ServerName;
-        options.Tls.InsecureSkipVerify = Flag(tls, "InsecureSkipVerify") ?? options.Tls.InsecureSkipVerify;
-
         var kv = consul.GetSection("KeyValue");
         options.Optional = Flag(kv, "Optional") ?? options.Optional;
         options.Root = kv["Root"] ?? options.Root;

@@ -85,7 +85,7 @@ internal sealed partial class ConsulApiClient : IConsulAgentApi
     }
 
     /// <inheritdoc />
-    public async Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken)
+    public async Task UpdateTtlAsync(string checkId, ConsulCheckStatus status, string? output, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkId);
         var path = "v1/agent/check/update/" + ConsulPath.Segment(checkId);
@@ -97,14 +97,14 @@ internal sealed partial class ConsulApiClient : IConsulAgentApi
     }
 
     /// <summary><c>PUT /v1/agent/check/pass|warn|fail/{checkId}[?note=]</c>.</summary>
-    public async Task SetTtlAsync(string checkId, ConsulHealthStatus status, string? note, CancellationToken cancellationToken)
+    public async Task SetTtlAsync(string checkId, ConsulCheckStatus status, string? note, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(checkId);
         var verb = status switch
         {
-            ConsulHealthStatus.Passing => "pass",
-            ConsulHealthStatus.Warning => "warn",
-            ConsulHealthStatus.Critical => "fail",
+            ConsulCheckStatus.Passing => "pass",
+            ConsulCheckStatus.Warning => "warn",
+            ConsulCheckStatus.Critical => "fail",
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A TTL check can only be set passing, warning or critical."),
         };
         var path = $"v1/agent/check/{verb}/" + ConsulPath.Segment(checkId);

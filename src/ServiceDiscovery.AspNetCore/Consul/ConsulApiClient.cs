@@ -81,8 +81,8 @@ internal sealed partial class ConsulApiClient
         query.Add("dc", NullIfEmpty(options.Datacenter) ?? NullIfEmpty(_options.CurrentValue.Datacenter))
             .Add("index", options.Index == 0 ? null : Number(options.Index))
             .Add("wait", options.Wait is { } wait && wait > TimeSpan.Zero ? WaitMilliseconds(wait) : null)
-            .Flag("stale", options.Consistency == ConsistencyMode.Stale)
-            .Flag("consistent", options.Consistency == ConsistencyMode.Consistent)
+            .Flag("stale", options.Consistency == ConsulConsistencyMode.Stale)
+            .Flag("consistent", options.Consistency == ConsulConsistencyMode.Consistent)
             .Add("filter", NullIfEmpty(options.Filter));
         return new ConsulCall(HttpMethod.Get, endpoint, "/" + path, query.Apply(path))
         {

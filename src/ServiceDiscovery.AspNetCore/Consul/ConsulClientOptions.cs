@@ -31,6 +31,12 @@ internal sealed class ConsulClientOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The configuration section these settings were bound from (<c>Consul</c> unless the app bound another), so the
+    /// client's messages name the keys the user really has. Not bound itself: it is where binding happened.
+    /// </summary>
+    internal string SectionPath { get; set; } = "Consul";
+
+    /// <summary>
     /// Gets or sets the most connections the client opens to the agent (<c>SocketsHttpHandler.MaxConnectionsPerServer</c>);
     /// further requests wait for a free one. Blocking queries hold a connection for their whole wait.
     /// </summary>

@@ -19,7 +19,7 @@ internal static class ConsulHealth
     /// <c>""</c>). Unlike Go, which returns at the first maintenance or unknown check, a maintenance check wins
     /// wherever it sits in the list, so the answer does not depend on Consul's unstable result order.
     /// </summary>
-    public static ConsulHealthStatus? AggregatedStatus(IReadOnlyList<HealthCheck> checks)
+    public static ConsulCheckStatus? AggregatedStatus(IReadOnlyList<HealthCheck> checks)
     {
         ArgumentNullException.ThrowIfNull(checks);
         bool warning = false, critical = false, unknown = false;
@@ -27,17 +27,17 @@ internal static class ConsulHealth
         {
             if (IsMaintenance(check.CheckID))
             {
-                return ConsulHealthStatus.Maintenance;
+                return ConsulCheckStatus.Maintenance;
             }
 
             switch (Parse(check.Status))
             {
-                case ConsulHealthStatus.Passing:
+                case ConsulCheckStatus.Passing:
                     break;
-                case ConsulHealthStatus.Warning:
+                case ConsulCheckStatus.Warning:
                     warning = true;
                     break;
-                case ConsulHealthStatus.Critical:
+                case ConsulCheckStatus.Critical:
                     critical = true;
                     break;
                 default:
@@ -46,7 +46,7 @@ internal static class ConsulHealth
             }
         }
 
-        return unknown ? null : critical ? ConsulHealthStatus.Critical : warning ? ConsulHealthStatus.Warning : ConsulHealthStatus.Passing;
+        return unknown ? null : critical ? ConsulCheckStatus.Critical : warning ? ConsulCheckStatus.Warning : ConsulCheckStatus.Passing;
     }
 
     /// <summary>Whether a check id is Consul's node or service maintenance check (§3).</summary>
@@ -55,20 +55,20 @@ internal static class ConsulHealth
         || checkId.StartsWith(ServiceMaintenanceCheckIdPrefix, StringComparison.Ordinal);
 
     /// <summary>A wire status (<c>passing</c>/<c>warning</c>/<c>critical</c>, exact case as Consul compares) or <see langword="null"/>.</summary>
-    public static ConsulHealthStatus? Parse(string? status) => status switch
+    public static ConsulCheckStatus? Parse(string? status) => status switch
     {
-        Passing => ConsulHealthStatus.Passing,
-        Warning => ConsulHealthStatus.Warning,
-        Critical => ConsulHealthStatus.Critical,
+        Passing => ConsulCheckStatus.Passing,
+        Warning => ConsulCheckStatus.Warning,
+        Critical => ConsulCheckStatus.Critical,
         _ => null,
     };
 
     /// <summary>The wire form of a check status; maintenance is an aggregate, never a status a check can be set to.</summary>
-    public static string ToWire(ConsulHealthStatus status) => status switch
+    public static string ToWire(ConsulCheckStatus status) => status switch
     {
-        ConsulHealthStatus.Passing => Passing,
-        ConsulHealthStatus.Warning => Warning,
-        ConsulHealthStatus.Critical => Critical,
+        ConsulCheckStatus.Passing => Passing,
+        ConsulCheckStatus.Warning => Warning,
+        ConsulCheckStatus.Critical => Critical,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A check can only be set passing, warning or critical."),
     };
 }

@@ -37,6 +37,6 @@ internal interface IConsulAgentApi : IConsulApi
     /// TTL update. <c>PUT /v1/agent/check/update/{checkId}</c> with <c>{"Status","Output"}</c>.
     /// Consul answers 404 for an unknown check id (the agent forgot us: register again).
     /// </summary>
-    Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken);
+    Task UpdateTtlAsync(string checkId, ConsulCheckStatus status, string? output, CancellationToken cancellationToken);
 
 }

@@ -15,7 +15,7 @@ internal sealed record QueryOptions
     public TimeSpan? Wait { get; init; }
 
     /// <summary>`stale` / `consistent` / neither.</summary>
-    public ConsistencyMode Consistency { get; init; }
+    public ConsulConsistencyMode Consistency { get; init; }
 
     /// <summary>`dc`; <see langword="null"/> falls back to <c>ConsulClientOptions.Datacenter</c>, then the agent's own.</summary>
     public string? Datacenter { get; init; }

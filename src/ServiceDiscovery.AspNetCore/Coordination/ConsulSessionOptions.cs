@@ -6,8 +6,14 @@ namespace ServiceDiscovery.AspNetCore;
 /// The Consul session behind a leader election, a lock or a semaphore: how long it lives without renewal, the
 /// lock-delay Consul applies when it dies, and how soon this instance gives up a lock it cannot renew.
 /// </summary>
+/// <remarks>Only this library derives from it: <see cref="ConsulLockOptions"/> and <see cref="ConsulLeaderElectionOptions"/>.</remarks>
 public abstract class ConsulSessionOptions
 {
+    // Not a public constructor: the session settings are part of two sealed options types, not an extension point.
+    private protected ConsulSessionOptions()
+    {
+    }
+
     /// <summary>The session's TTL (10 s to 24 h). Default 15 s. Consul invalidates a session it has not heard from for somewhere between one and two TTLs.</summary>
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -23,29 +29,4 @@ public abstract class ConsulSessionOptions
     /// down (and its token fires) before Consul can hand the lock to someone else. Default: two thirds of the TTL.
     /// </summary>
     public TimeSpan? StepDownAfter { get; set; }
-
-    /// <summary>The step-down deadline in effect: <see cref="StepDownAfter"/> or two thirds of <see cref="SessionTtl"/>.</summary>
-    internal TimeSpan EffectiveStepDownAfter => StepDownAfter ?? SessionTtl * 2 / 3;
-
-    /// <summary>How often the session is renewed: a third of the step-down deadline, so two renewals can fail before it passes.</summary>
-    internal TimeSpan RenewInterval => EffectiveStepDownAfter / 3;
-
-    /// <summary>Checks the settings; returns the problems, each naming the setting, the value and the fix.</summary>
-    internal IEnumerable<string> Validate(string owner)
-    {
-        if (SessionTtl < TimeSpan.FromSeconds(10) || SessionTtl > TimeSpan.FromHours(24))
-        {
-            yield return $"{owner}: SessionTtl is {SessionTtl}; Consul accepts 10 seconds to 24 hours. Set SessionTtl within that range.";
-        }
-
-        if (LockDelay < TimeSpan.Zero || LockDelay > TimeSpan.FromSeconds(60))
-        {
-            yield return $"{owner}: LockDelay is {LockDelay}; Consul accepts 0 to 60 seconds. Set LockDelay within that range.";
-        }
-
-        if (StepDownAfter is { } stepDown && (stepDown <= TimeSpan.FromSeconds(1) || stepDown >= SessionTtl))
-        {
-            yield return $"{owner}: StepDownAfter is {stepDown} with SessionTtl {SessionTtl}; it must be over 1 second and shorter than SessionTtl, or the holder could act after Consul gave the lock away. Lower StepDownAfter or leave it unset (two thirds of SessionTtl).";
-        }
-    }
 }

@@ -1,7 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Options;
-using ServiceDiscovery.AspNetCore.DependencyInjection;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Coordination;
 

@@ -1,8 +1,8 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Configuration;
+using ServiceDiscovery.AspNetCore.Internal;
 using Microsoft.Extensions.Options;
-using ServiceDiscovery.AspNetCore.DependencyInjection;
 
 namespace ServiceDiscovery.AspNetCore.Coordination;
 

@@ -8,7 +8,7 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 
 /// <summary>
 /// One Consul session, renewed in the background, with the split-brain guard: <see cref="LostToken"/> fires when
-/// <see cref="ConsulSessionOptions.EffectiveStepDownAfter"/> has passed since the send time of the last renewal Consul
+/// <see cref="SessionTimings"/>'s step-down deadline has passed since the send time of the last renewal Consul
 /// confirmed (so before Consul, which keeps the session at least one TTL after that renewal, can invalidate it), or
 /// at once when Consul says the session is gone. Time is the injected <see cref="TimeProvider"/>'s.
 /// </summary>

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Configuration;
+using ServiceDiscovery.AspNetCore.Internal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -19,7 +19,7 @@ internal static class ConsulConfigurationKeys
             ("Name", Leaf), ("Id", Leaf), ("Address", Leaf), ("Port", Leaf), ("Tags", Items(Leaf)), ("Meta", Items(Leaf)),
             ("Weights", Object(("Passing", Leaf), ("Warning", Leaf))),
             ("EnableTagOverride", Leaf), ("PreferHttps", Leaf), ("PreferIpAddress", Leaf), ("PreferredNetworks", Items(Leaf)))),
-        ("HealthCheck", Object(
+        ("Check", Object(
             ("Kind", Leaf), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
             ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf),
             ("AdditionalChecks", Items(Object(

@@ -19,10 +19,10 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
-    public static IServiceCollection AddConsulDiscoveryClient(this IServiceCollection services)
+    public static IServiceCollection AddConsulDiscoveryCache(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddConsulDiscoveryClientCore(section: null, configure: null);
+        return services.AddConsulDiscoveryCacheCore(section: null, configure: null);
     }
 
     /// <summary>Adds <see cref="IConsulServiceDiscovery"/>, binding <paramref name="section"/> instead of <c>Consul</c>.</summary>
@@ -30,11 +30,11 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <param name="section">The configuration section shaped like <c>Consul</c>.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="section"/> is <see langword="null"/>.</exception>
-    public static IServiceCollection AddConsulDiscoveryClient(this IServiceCollection services, IConfigurationSection section)
+    public static IServiceCollection AddConsulDiscoveryCache(this IServiceCollection services, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        return services.AddConsulDiscoveryClientCore(section, configure: null);
+        return services.AddConsulDiscoveryCacheCore(section, configure: null);
     }
 
     /// <summary>Adds <see cref="IConsulServiceDiscovery"/>; <paramref name="configure"/> runs after the <c>Consul</c> section is bound.</summary>
@@ -42,17 +42,17 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <param name="configure">Adjusts the options, e.g. <c>o =&gt; o.Discovery.PassingOnly = false</c>.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
-    public static IServiceCollection AddConsulDiscoveryClient(this IServiceCollection services, Action<ConsulOptions> configure)
+    public static IServiceCollection AddConsulDiscoveryCache(this IServiceCollection services, Action<ConsulOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        return services.AddConsulDiscoveryClientCore(section: null, configure);
+        return services.AddConsulDiscoveryCacheCore(section: null, configure);
     }
 
-    private static IServiceCollection AddConsulDiscoveryClientCore(this IServiceCollection services, IConfigurationSection? section, Action<ConsulOptions>? configure)
+    private static IServiceCollection AddConsulDiscoveryCacheCore(this IServiceCollection services, IConfigurationSection? section, Action<ConsulOptions>? configure)
     {
         services.AddConsulOptions(section, configure); // validated on start by the client core
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulDiscoveryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulDiscoveryCacheOptionsValidator>());
         services.TryAddSingleton<DiscoveryMetrics>();
         services.TryAddSingleton<ConsulServiceDiscovery>();
         services.TryAddSingleton<IConsulServiceDiscovery>(static provider => provider.GetRequiredService<ConsulServiceDiscovery>());

@@ -19,7 +19,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// Registers this app in Consul while it runs, with settings bound from the <c>Consul</c> configuration section and
     /// validated at start-up: registration once the server listens, a <c>/health</c> endpoint for Consul's check,
     /// retries and anti-entropy in the background, deregistration and drain on shutdown. Also adds
-    /// <see cref="global::ServiceDiscovery.AspNetCore.IConsulServiceDiscovery"/> (see <see cref="AddConsulDiscoveryClient(IServiceCollection)"/>)
+    /// <see cref="global::ServiceDiscovery.AspNetCore.IConsulServiceDiscovery"/> (see <see cref="AddConsulDiscoveryCache(IServiceCollection)"/>)
     /// so the app can find other services.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -83,6 +83,6 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
         }
 
         // The options are bound above (with this call's section and delegate); discovery shares them.
-        return services.AddConsulDiscoveryClientCore(section: null, configure: null);
+        return services.AddConsulDiscoveryCacheCore(section: null, configure: null);
     }
 }

@@ -12,7 +12,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// <c>AddServiceDiscovery()</c> HttpClients resolve service names from the Consul discovery cache, and refresh when
     /// Consul pushes a change (the cache's change token) rather than on a polling timer. The provider goes ahead of
     /// the configuration and pass-through providers already registered, so a Consul service is not also resolved as
-    /// a DNS name. Adds <see cref="AddConsulDiscoveryClient(IServiceCollection)"/> if it is not there yet.
+    /// a DNS name. Adds <see cref="AddConsulDiscoveryCache(IServiceCollection)"/> if it is not there yet.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection, for chaining.</returns>
@@ -20,7 +20,7 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     public static IServiceCollection AddConsulServiceEndpointProvider(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddConsulDiscoveryClient();
+        services.AddConsulDiscoveryCache();
         if (services.Any(static d => d.ServiceType == typeof(IServiceEndpointProviderFactory) && d.ImplementationType == typeof(ConsulServiceEndpointProviderFactory)))
         {
             return services;

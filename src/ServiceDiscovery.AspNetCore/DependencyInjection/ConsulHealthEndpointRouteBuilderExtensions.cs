@@ -12,7 +12,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ConsulHealthEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the health endpoint at <c>Consul:HealthCheck:Path</c> (<c>/health</c> by default), running the app's
+    /// Maps the health endpoint at <c>Consul:Check:Path</c> (<c>/health</c> by default), running the app's
     /// ASP.NET Core health checks: Healthy answers 200 (Consul: passing), Degraded 429 (warning), Unhealthy 503
     /// (critical), with the status word as the only body. Mapping it turns off the endpoint
     /// <c>AddConsulDiscovery()</c> serves by itself, so the app's routing, host filtering and authorization apply.
@@ -27,7 +27,7 @@ public static class ConsulHealthEndpointRouteBuilderExtensions
         var state = endpoints.ServiceProvider.GetService<ConsulHealthEndpointState>()
             ?? throw new InvalidOperationException(
                 "MapConsulHealthChecks() needs the services of AddConsulDiscovery(). Call builder.Services.AddConsulDiscovery() before building the app.");
-        var path = endpoints.ServiceProvider.GetRequiredService<IOptions<ConsulOptions>>().Value.HealthCheck.Path;
+        var path = endpoints.ServiceProvider.GetRequiredService<IOptions<ConsulOptions>>().Value.Check.Path;
         state.MarkMappedByApp();
         return endpoints.MapHealthChecks(path, ConsulHealthResponse.CreateOptions()).WithDisplayName("Consul health check");
     }

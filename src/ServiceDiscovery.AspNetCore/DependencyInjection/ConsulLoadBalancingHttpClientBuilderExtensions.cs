@@ -15,7 +15,7 @@ public static class ConsulLoadBalancingHttpClientBuilderExtensions
     /// <summary>
     /// Sends requests whose host is a Consul service name (a single label such as <c>catalog</c>) to a healthy instance
     /// of that service, chosen by the <c>Consul:LoadBalancing:Policy</c> balancer (round-robin by default). Host names
-    /// with a dot, <c>localhost</c> and IP addresses pass through. Adds <c>AddConsulDiscoveryClient()</c> to the
+    /// with a dot, <c>localhost</c> and IP addresses pass through. Adds <c>AddConsulDiscoveryCache()</c> to the
     /// services if it is not there yet.
     /// </summary>
     /// <remarks>
@@ -72,7 +72,7 @@ public static class ConsulLoadBalancingHttpClientBuilderExtensions
     private static IHttpClientBuilder AddConsulHandler(this IHttpClientBuilder builder, Func<IServiceProvider, IConsulLoadBalancer> createBalancer)
     {
         var services = builder.Services;
-        services.AddConsulDiscoveryClient();
+        services.AddConsulDiscoveryCache();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ConsulOptions>, LoadBalancingOptionsValidator>());
         services.TryAddSingleton<InstanceHealthTracker>();
         services.TryAddSingleton<HttpDiscoveryMetrics>();

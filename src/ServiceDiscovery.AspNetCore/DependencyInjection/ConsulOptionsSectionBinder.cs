@@ -3,15 +3,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.DependencyInjection;
-
-/// <summary>The configuration section <see cref="ConsulOptions"/> is bound from; <see langword="null"/> when the app has no configuration.</summary>
-internal sealed record ConsulOptionsSection(IConfiguration? Section)
-{
-    /// <summary>The section's configuration path, for messages that name a key: <c>Consul</c> unless another section was bound.</summary>
-    public string Path => (Section as IConfigurationSection)?.Path is { Length: > 0 } path ? path : ConsulOptions.DefaultConfigSectionName;
-}
 
 /// <summary>
 /// Binds <see cref="ConsulOptions"/> from its section (through the configuration binding source generator: no

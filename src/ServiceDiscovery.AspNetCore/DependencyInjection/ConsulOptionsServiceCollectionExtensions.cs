@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Configuration;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Internal;
 
@@ -11,7 +12,7 @@ namespace ServiceDiscovery.AspNetCore.DependencyInjection;
 
 /// <summary>
 /// Binds <see cref="ConsulOptions"/> once for every entry point and hands the client layer its part. Internal: the
-/// public entry points call it, and the first call's section wins.
+/// public entry points call it; they must agree on the section (<see cref="SectionChoice"/>).
 /// </summary>
 internal static class ConsulOptionsServiceCollectionExtensions
 {
@@ -20,19 +21,24 @@ internal static class ConsulOptionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddConsulClient();
         var builder = services.AddOptions<ConsulOptions>();
-        if (!services.Any(static d => d.ServiceType == typeof(ConsulOptionsSection)))
+        var choice = services.FirstOrDefault(static d => d.ServiceType == typeof(SectionChoice))?.ImplementationInstance as SectionChoice;
+        if (choice is null)
         {
+            choice = new SectionChoice();
+            services.AddSingleton(choice);
+
             // ValidateOnStart() and PostConfigure() append on every call: only the first call adds them.
             services.AddSingleton(provider => new ConsulOptionsSection(
-                section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName)));
-            services.AddSingleton(static provider => new ConsulSectionPath(provider.GetRequiredService<ConsulOptionsSection>().Path));
+                choice.Section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName)));
+            services.AddHostedService<KeyValueLoggingAttacher>();
             services.AddSingleton<IConfigureOptions<ConsulOptions>, ConsulOptionsSectionBinder>();
             services.AddHostedService<ConsulConfigurationKeyCheck>();
             services.AddSingleton<IOptionsChangeTokenSource<ConsulOptions>, ConsulOptionsSectionBinder>();
             builder.ValidateOnStart();
-            builder.PostConfigure<ConsulClientEnvironmentDefaults>(static (options, defaults) =>
+            builder.PostConfigure<ConsulClientEnvironmentDefaults, ConsulOptionsSection>(static (options, defaults, section) =>
             {
                 defaults.Apply(options.Client);
+                options.Client.SectionPath = section.Path;
 
                 // The discovery connection budget is enforced by the client's handler (docs/scale.md).
                 options.Client.MaxConnectionsPerServer = options.Discovery.MaxConnections;
@@ -41,12 +47,40 @@ internal static class ConsulOptionsServiceCollectionExtensions
             services.TryAddSingleton<IOptionsMonitor<ConsulClientOptions>, ConsulClientOptionsMonitor>();
         }
 
+        choice.Choose(section);
         if (configure is not null)
         {
             builder.Configure(configure);
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The section the entry points were given. Every entry point shares one <see cref="ConsulOptions"/>, so they must
+    /// agree: a call without a section takes whichever one another call names (else <c>Consul</c>); two calls naming
+    /// different sections fail at once instead of silently keeping the first.
+    /// </summary>
+    private sealed class SectionChoice
+    {
+        public IConfigurationSection? Section { get; private set; }
+
+        public void Choose(IConfigurationSection? section)
+        {
+            if (section is null || (Section is { } chosen && string.Equals(chosen.Path, section.Path, StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+
+            if (Section is { } earlier)
+            {
+                throw new InvalidOperationException(
+                    $"The Consul entry points were given two configuration sections: '{earlier.Path}' and then '{section.Path}'. They share one set of "
+                    + "Consul settings, bound from one section: pass the same section to each call that takes one (the others follow it).");
+            }
+
+            Section = section;
+        }
     }
 
     /// <summary>Runs the client layer's validator over the connection part, naming keys under the bound section.</summary>

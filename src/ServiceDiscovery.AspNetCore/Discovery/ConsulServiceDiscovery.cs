@@ -10,8 +10,8 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
 /// The discovery cache: one <see cref="ServiceWatch"/> per looked-up name, created by the first lookup, stopped after
-/// <see cref="ConsulDiscoveryOptions.IdleTimeout"/> without lookups and on disposal. Each watch runs its own blocking
-/// query or is fed by the shared <see cref="DatacenterWatch"/>, as <see cref="ConsulDiscoveryOptions.WatchMode"/> and
+/// <see cref="ConsulDiscoveryCacheOptions.IdleTimeout"/> without lookups and on disposal. Each watch runs its own blocking
+/// query or is fed by the shared <see cref="DatacenterWatch"/>, as <see cref="ConsulDiscoveryCacheOptions.WatchMode"/> and
 /// the connection budget decide (ConsulServiceDiscovery.Modes.cs).
 /// </summary>
 internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, IAsyncDisposable, IDisposable

@@ -21,7 +21,7 @@ public sealed class ConsulServiceInstance
     /// <param name="scheme">The URI scheme; <see langword="null"/> means <c>http</c>.</param>
     /// <param name="tags">The instance's tags.</param>
     /// <param name="meta">The instance's metadata.</param>
-    /// <param name="healthStatus">The aggregated health of the instance's checks.</param>
+    /// <param name="checkStatus">The aggregated health of the instance's checks.</param>
     /// <param name="passingWeight">Consul's <c>Weights.Passing</c>.</param>
     /// <param name="warningWeight">Consul's <c>Weights.Warning</c>.</param>
     /// <param name="datacenter">The datacenter of the instance's node.</param>
@@ -36,7 +36,7 @@ public sealed class ConsulServiceInstance
         string? scheme = null,
         IReadOnlyList<string>? tags = null,
         IReadOnlyDictionary<string, string>? meta = null,
-        ConsulHealthStatus healthStatus = ConsulHealthStatus.Passing,
+        ConsulCheckStatus checkStatus = ConsulCheckStatus.Passing,
         int passingWeight = 1,
         int warningWeight = 1,
         string? datacenter = null,
@@ -62,7 +62,7 @@ public sealed class ConsulServiceInstance
         Scheme = scheme;
         Tags = tags ?? [];
         Meta = meta ?? EmptyMeta;
-        HealthStatus = healthStatus;
+        CheckStatus = checkStatus;
         PassingWeight = passingWeight;
         WarningWeight = warningWeight;
         Datacenter = datacenter ?? "";
@@ -97,7 +97,7 @@ public sealed class ConsulServiceInstance
     public IReadOnlyDictionary<string, string> Meta { get; }
 
     /// <summary>Gets the aggregated health of the instance's checks (node checks included).</summary>
-    public ConsulHealthStatus HealthStatus { get; }
+    public ConsulCheckStatus CheckStatus { get; }
 
     /// <summary>Gets Consul's <c>Weights.Passing</c>: the instance's weight while it is passing.</summary>
     public int PassingWeight { get; }
@@ -106,7 +106,7 @@ public sealed class ConsulServiceInstance
     public int WarningWeight { get; }
 
     /// <summary>Gets the weight that applies now: <see cref="WarningWeight"/> in warning, else <see cref="PassingWeight"/>.</summary>
-    public int Weight => HealthStatus == ConsulHealthStatus.Warning ? WarningWeight : PassingWeight;
+    public int Weight => CheckStatus == ConsulCheckStatus.Warning ? WarningWeight : PassingWeight;
 
     /// <summary>Gets the datacenter of the instance's node.</summary>
     public string Datacenter { get; }
@@ -121,7 +121,7 @@ public sealed class ConsulServiceInstance
     public EndPoint EndPoint { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Id} {Uri} ({HealthStatus})";
+    public override string ToString() => $"{Id} {Uri} ({CheckStatus})";
 
     /// <summary>True when every observable value equals <paramref name="other"/>'s: used to keep identity across updates.</summary>
     internal bool HasSameContent(ConsulServiceInstance other)
@@ -131,7 +131,7 @@ public sealed class ConsulServiceInstance
             || !string.Equals(Address, other.Address, StringComparison.Ordinal)
             || Port != other.Port
             || !string.Equals(Scheme, other.Scheme, StringComparison.Ordinal)
-            || HealthStatus != other.HealthStatus
+            || CheckStatus != other.CheckStatus
             || PassingWeight != other.PassingWeight
             || WarningWeight != other.WarningWeight
             || !string.Equals(Datacenter, other.Datacenter, StringComparison.Ordinal)

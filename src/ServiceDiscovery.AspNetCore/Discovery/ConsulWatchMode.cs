@@ -6,14 +6,14 @@ namespace ServiceDiscovery.AspNetCore;
 public enum ConsulWatchMode
 {
     /// <summary>
-    /// Per name while there are at most <see cref="ConsulDiscoveryOptions.DatacenterWatchThreshold"/> names and their
-    /// blocking queries fit in <see cref="ConsulDiscoveryOptions.MaxConnections"/>; the whole datacenter beyond that.
+    /// Per name while there are at most <see cref="ConsulDiscoveryCacheOptions.DatacenterWatchThreshold"/> names and their
+    /// blocking queries fit in <see cref="ConsulDiscoveryCacheOptions.MaxConnections"/>; the whole datacenter beyond that.
     /// </summary>
     Auto = 0,
 
     /// <summary>
     /// One blocking query on <c>/v1/health/service/{name}</c> per name (one connection each); names beyond
-    /// <see cref="ConsulDiscoveryOptions.MaxConnections"/> are watched through the datacenter instead.
+    /// <see cref="ConsulDiscoveryCacheOptions.MaxConnections"/> are watched through the datacenter instead.
     /// </summary>
     PerService = 1,
 

@@ -13,7 +13,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// the number of names. <c>/v1/health/state/any</c> (the checks table) tells which names' checks changed;
 /// <c>/v1/catalog/services</c> (the services table) which names appeared, disappeared or changed tags. Only those
 /// names are re-read, without blocking, by at most <see cref="DiscoveryConnectionBudget.RefreshConcurrency"/>
-/// workers, so the connections used stay within <see cref="ConsulDiscoveryOptions.MaxConnections"/>.
+/// workers, so the connections used stay within <see cref="ConsulDiscoveryCacheOptions.MaxConnections"/>.
 /// </summary>
 /// <remarks>
 /// The state answer has no row for a service without checks: such a name changes only the services table. When that
@@ -32,7 +32,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IConsulHealthApi _health;
     private readonly IConsulCatalogApi _catalog;
-    private readonly ConsulDiscoveryOptions _options;
+    private readonly ConsulDiscoveryCacheOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Func<double> _random;
@@ -44,7 +44,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private int _failingQueries;
     private int _outstanding;
 
-    public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
+    public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryCacheOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
     {
         _health = health;
         _catalog = catalog;

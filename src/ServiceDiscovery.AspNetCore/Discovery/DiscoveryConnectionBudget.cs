@@ -3,7 +3,7 @@
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
-/// How <see cref="ConsulDiscoveryOptions.MaxConnections"/> is shared out. The handler enforces the budget
+/// How <see cref="ConsulDiscoveryCacheOptions.MaxConnections"/> is shared out. The handler enforces the budget
 /// (<c>MaxConnectionsPerServer</c>); these rules keep blocking queries from taking every connection, since a request
 /// queued behind blocking queries would wait for up to a whole <c>wait</c>.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class DiscoveryConnectionBudget
     private const int Reserved = 3;
 
     /// <summary>The most names watched with their own blocking query.</summary>
-    public static int PerServiceSlots(ConsulDiscoveryOptions options) => options.WatchMode switch
+    public static int PerServiceSlots(ConsulDiscoveryCacheOptions options) => options.WatchMode switch
     {
         ConsulWatchMode.Datacenter => 0,
         ConsulWatchMode.PerService => Math.Max(0, options.MaxConnections - Reserved),
@@ -24,5 +24,5 @@ internal static class DiscoveryConnectionBudget
     };
 
     /// <summary>How many non-blocking refreshes the datacenter watch runs at once (at most 4).</summary>
-    public static int RefreshConcurrency(ConsulDiscoveryOptions options) => Math.Clamp(options.MaxConnections - 2 - 1, 1, 4);
+    public static int RefreshConcurrency(ConsulDiscoveryCacheOptions options) => Math.Clamp(options.MaxConnections - 2 - 1, 1, 4);
 }

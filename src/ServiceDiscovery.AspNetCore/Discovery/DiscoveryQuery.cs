@@ -10,7 +10,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </summary>
 internal sealed class DiscoveryQuery
 {
-    private DiscoveryQuery(bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsistencyMode consistency, string? taggedAddress, bool includeFailing)
+    private DiscoveryQuery(bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsulConsistencyMode consistency, string? taggedAddress, bool includeFailing)
     {
         PassingOnly = passingOnly;
         Tags = tags;
@@ -35,7 +35,7 @@ internal sealed class DiscoveryQuery
     /// <summary>The datacenter asked for; <see langword="null"/> lets the client use <c>Consul:Datacenter</c>, then the agent's.</summary>
     public string? Datacenter { get; }
 
-    public ConsistencyMode Consistency { get; }
+    public ConsulConsistencyMode Consistency { get; }
 
     public string? TaggedAddress { get; }
 

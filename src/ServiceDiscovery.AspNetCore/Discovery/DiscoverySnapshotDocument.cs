@@ -48,7 +48,7 @@ internal sealed class DiscoverySnapshotInstance
 
     public Dictionary<string, string>? Meta { get; set; }
 
-    public ConsulHealthStatus HealthStatus { get; set; }
+    public ConsulCheckStatus HealthStatus { get; set; }
 
     public int PassingWeight { get; set; } = 1;
 

@@ -87,7 +87,7 @@ internal sealed partial class DiscoverySnapshotFile(string path, ILogger logger)
                 Scheme = instance.Scheme == Uri.UriSchemeHttp ? null : instance.Scheme,
                 Tags = instance.Tags.Count == 0 ? null : [.. instance.Tags],
                 Meta = instance.Meta.Count == 0 ? null : new Dictionary<string, string>(instance.Meta, StringComparer.Ordinal),
-                HealthStatus = instance.HealthStatus,
+                HealthStatus = instance.CheckStatus,
                 PassingWeight = instance.PassingWeight,
                 WarningWeight = instance.WarningWeight,
                 Datacenter = instance.Datacenter.Length == 0 ? null : instance.Datacenter,

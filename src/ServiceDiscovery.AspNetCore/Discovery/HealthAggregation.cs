@@ -14,7 +14,7 @@ internal static class HealthAggregation
     /// Maintenance beats critical beats warning beats passing; no checks at all is passing. Returns
     /// <see langword="null"/> for a status Consul does not define, as Consul's helper returns "" (never treated as healthy).
     /// </summary>
-    public static ConsulHealthStatus? Aggregate(IReadOnlyList<HealthCheck> checks)
+    public static ConsulCheckStatus? Aggregate(IReadOnlyList<HealthCheck> checks)
     {
         bool warning = false, critical = false, maintenance = false;
         foreach (var check in checks)
@@ -41,9 +41,9 @@ internal static class HealthAggregation
             }
         }
 
-        return maintenance ? ConsulHealthStatus.Maintenance
-            : critical ? ConsulHealthStatus.Critical
-            : warning ? ConsulHealthStatus.Warning
-            : ConsulHealthStatus.Passing;
+        return maintenance ? ConsulCheckStatus.Maintenance
+            : critical ? ConsulCheckStatus.Critical
+            : warning ? ConsulCheckStatus.Warning
+            : ConsulCheckStatus.Passing;
     }
 }

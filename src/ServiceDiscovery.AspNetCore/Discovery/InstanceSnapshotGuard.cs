@@ -8,11 +8,11 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// Decides, for one watched name, which instances an answer from Consul publishes. Two protections, both from
 /// <c>Consul:Discovery</c>:
 /// <list type="bullet">
-/// <item><b>Void grace</b> (<see cref="ConsulDiscoveryOptions.VoidGracePeriod"/>): an answer that empties a non-empty list,
-/// collapses it below <see cref="ConsulDiscoveryOptions.PanicThreshold"/> of its size, or drops instances while
+/// <item><b>Void grace</b> (<see cref="ConsulDiscoveryCacheOptions.VoidGracePeriod"/>): an answer that empties a non-empty list,
+/// collapses it below <see cref="ConsulDiscoveryCacheOptions.PanicThreshold"/> of its size, or drops instances while
 /// Consul's index went backwards (an agent that restarted and lost its state) is not believed at once: the last known
 /// instances are served until a settled answer comes, or the grace period ends.</item>
-/// <item><b>Panic</b> (<see cref="ConsulDiscoveryOptions.PanicThreshold"/>, as in Envoy): when fewer than that share of
+/// <item><b>Panic</b> (<see cref="ConsulDiscoveryCacheOptions.PanicThreshold"/>, as in Envoy): when fewer than that share of
 /// the registered instances pass their checks, all registered instances (critical ones too, never those in
 /// maintenance) are served, and passive ejection sorts out the dead ones, rather than crowding every call onto a few.</item>
 /// </list>
@@ -23,7 +23,7 @@ internal sealed partial class InstanceSnapshotGuard
     private static readonly TimeSpan MinimumWait = TimeSpan.FromSeconds(1);
 
     private readonly string _serviceName;
-    private readonly ConsulDiscoveryOptions _options;
+    private readonly ConsulDiscoveryCacheOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly DiscoveryMetrics _metrics;
     private readonly ILogger _logger;
@@ -33,7 +33,7 @@ internal sealed partial class InstanceSnapshotGuard
     private long? _graceStarted;
     private bool _panic;
 
-    public InstanceSnapshotGuard(string serviceName, ConsulDiscoveryOptions options, TimeProvider timeProvider, DiscoveryMetrics metrics, ILogger logger)
+    public InstanceSnapshotGuard(string serviceName, ConsulDiscoveryCacheOptions options, TimeProvider timeProvider, DiscoveryMetrics metrics, ILogger logger)
     {
         _serviceName = serviceName;
         _options = options;

@@ -102,9 +102,9 @@ internal static class ServiceInstanceMapper
     private static ConsulServiceInstance? TryCreate(string serviceName, ServiceEntry entry, DiscoveryQuery query, bool includeFailing)
     {
         var status = HealthAggregation.Aggregate(entry.Checks);
-        var available = status == ConsulHealthStatus.Passing
-            || (status == ConsulHealthStatus.Warning && (!query.PassingOnly || includeFailing))
-            || (status == ConsulHealthStatus.Critical && includeFailing);
+        var available = status == ConsulCheckStatus.Passing
+            || (status == ConsulCheckStatus.Warning && (!query.PassingOnly || includeFailing))
+            || (status == ConsulCheckStatus.Critical && includeFailing);
         if (!available)
         {
             return null;

@@ -17,7 +17,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// Index rules (docs/consul-http-api.md §8): the first query has no index and does not block; each later one blocks on the last
 /// index (<see cref="QueryResult{T}.NextIndex"/>: reset to 0 when it went backwards, never 0 otherwise). An answer that
 /// did not move the index is re-asked with the same index (it blocks again), but not before
-/// <see cref="ConsulDiscoveryOptions.MinimumQueryInterval"/> since the previous query started, so a server that answers
+/// <see cref="ConsulDiscoveryCacheOptions.MinimumQueryInterval"/> since the previous query started, so a server that answers
 /// at once without a change cannot cause a request storm. Errors back off exponentially with jitter, and the next query
 /// after an error does not block, so recovery is seen at once.
 /// </remarks>
@@ -25,7 +25,7 @@ internal sealed partial class ServiceWatch : IDisposable
 {
     private readonly IConsulHealthApi _client;
     private readonly DiscoveryQuery _query;
-    private readonly ConsulDiscoveryOptions _options;
+    private readonly ConsulDiscoveryCacheOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly DiscoveryMetrics _metrics;
     private readonly ILogger _logger;
@@ -53,7 +53,7 @@ internal sealed partial class ServiceWatch : IDisposable
         string serviceName,
         DiscoveryQuery query,
         IConsulHealthApi client,
-        ConsulDiscoveryOptions options,
+        ConsulDiscoveryCacheOptions options,
         TimeProvider timeProvider,
         DiscoveryMetrics metrics,
         ILogger logger,
@@ -159,7 +159,7 @@ internal sealed partial class ServiceWatch : IDisposable
     /// </summary>
     /// <remarks>
     /// A lookup that finds the first fetch failed and the loop in its backoff delay cuts the delay short (no sooner
-    /// than <see cref="ConsulDiscoveryOptions.MinimumQueryInterval"/> after the previous attempt) and waits for that
+    /// than <see cref="ConsulDiscoveryCacheOptions.MinimumQueryInterval"/> after the previous attempt) and waits for that
     /// attempt: a caller retrying after Consul came back is not held back by the backoff. Only the first such lookup per
     /// failed attempt wakes the loop, so a flood of lookups costs Consul one request per attempt.
     /// </remarks>

@@ -10,7 +10,7 @@ namespace ServiceDiscovery.AspNetCore.Health;
 /// </summary>
 internal sealed class ApplicationHealthProbe(HealthCheckService healthChecks)
 {
-    public async Task<(ConsulHealthStatus Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
+    public async Task<(ConsulCheckStatus Status, string Output)> ProbeAsync(CancellationToken cancellationToken)
     {
         var report = await healthChecks.CheckHealthAsync(ConsulConnectivityHealthCheck.IsAppCheck, cancellationToken).ConfigureAwait(false);
 

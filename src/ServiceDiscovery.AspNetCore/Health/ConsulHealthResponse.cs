@@ -21,11 +21,11 @@ internal static class ConsulHealthResponse
     };
 
     /// <summary>The Consul check status the app reports for a health status (TTL heartbeat).</summary>
-    public static ConsulHealthStatus CheckStatus(HealthStatus status) => status switch
+    public static ConsulCheckStatus CheckStatus(HealthStatus status) => status switch
     {
-        HealthStatus.Healthy => ConsulHealthStatus.Passing,
-        HealthStatus.Degraded => ConsulHealthStatus.Warning,
-        _ => ConsulHealthStatus.Critical,
+        HealthStatus.Healthy => ConsulCheckStatus.Passing,
+        HealthStatus.Degraded => ConsulCheckStatus.Warning,
+        _ => ConsulCheckStatus.Critical,
     };
 
     /// <summary>

@@ -7,9 +7,9 @@ using ServiceDiscovery.AspNetCore.Internal;
 namespace ServiceDiscovery.AspNetCore.Http;
 
 /// <summary>Validates <c>Consul:LoadBalancing</c> at start-up.</summary>
-internal sealed class LoadBalancingOptionsValidator(ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
+internal sealed class LoadBalancingOptionsValidator(ConsulOptionsSection? section = null) : IValidateOptions<ConsulOptions>
 {
-    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Key("LoadBalancing");
+    private readonly string _section = (section ?? ConsulOptionsSection.Default).Key("LoadBalancing");
 
     public ValidateOptionsResult Validate(string? name, ConsulOptions options)
     {

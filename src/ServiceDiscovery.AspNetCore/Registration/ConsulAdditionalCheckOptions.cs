@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore;
 
-/// <summary>An extra check Consul runs against the service besides its main one (<c>Consul:HealthCheck:AdditionalChecks:N</c>).</summary>
+/// <summary>An extra check Consul runs against the service besides its main one (<c>Consul:Check:AdditionalChecks:N</c>).</summary>
 public sealed class ConsulAdditionalCheckOptions
 {
     /// <summary>Gets or sets the check's name as Consul shows it.</summary>

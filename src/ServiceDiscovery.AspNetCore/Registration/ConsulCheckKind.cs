@@ -3,8 +3,8 @@
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
-/// A kind of health check. The app's own check (<c>Consul:HealthCheck:Kind</c>) is <see cref="Http"/>, <see cref="Ttl"/>
-/// or <see cref="None"/>; an extra check (<c>Consul:HealthCheck:AdditionalChecks:N:Kind</c>) is <see cref="Http"/>,
+/// A kind of health check. The app's own check (<c>Consul:Check:Kind</c>) is <see cref="Http"/>, <see cref="Ttl"/>
+/// or <see cref="None"/>; an extra check (<c>Consul:Check:AdditionalChecks:N:Kind</c>) is <see cref="Http"/>,
 /// <see cref="Tcp"/> or <see cref="Grpc"/>.
 /// </summary>
 public enum ConsulCheckKind
@@ -16,7 +16,7 @@ public enum ConsulCheckKind
     Http,
 
     /// <summary>
-    /// The app reports its health to Consul (TTL check) every third of <see cref="ConsulHealthCheckOptions.Ttl"/>:
+    /// The app reports its health to Consul (TTL check) every third of <see cref="ConsulCheckOptions.Ttl"/>:
     /// for apps Consul cannot reach. The app's own check only.
     /// </summary>
     Ttl,

@@ -11,7 +11,7 @@ public enum ConsulShutdownMode
     /// <summary>
     /// Put the service in maintenance (critical, so watchers drop it), then drain, and leave it registered: operators
     /// see it down for maintenance, the next start of the same instance id registers it again, and Consul removes it
-    /// after <see cref="ConsulHealthCheckOptions.DeregisterCriticalServiceAfter"/> if it does not come back.
+    /// after <see cref="ConsulCheckOptions.DeregisterCriticalServiceAfter"/> if it does not come back.
     /// </summary>
     Maintenance,
 }

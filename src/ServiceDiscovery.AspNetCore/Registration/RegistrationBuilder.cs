@@ -54,7 +54,7 @@ internal static class RegistrationBuilder
         meta.TryAdd(VersionMetaKey, version);
         meta.TryAdd(SchemeMetaKey, endpoint.Scheme);
 
-        var check = options.HealthCheck;
+        var check = options.Check;
         var primaryCheckId = "service:" + id;
         var primary = check.Kind switch
         {
@@ -98,7 +98,7 @@ internal static class RegistrationBuilder
         return new ServiceRegistration(body, endpoint, check.Kind == ConsulCheckKind.Ttl ? primaryCheckId : null, check.Ttl);
     }
 
-    private static TimeSpan? DeregisterAfter(ConsulHealthCheckOptions check)
+    private static TimeSpan? DeregisterAfter(ConsulCheckOptions check)
         => check.DeregisterCriticalServiceAfter > TimeSpan.Zero ? check.DeregisterCriticalServiceAfter : null;
 
     private static AgentServiceCheck Additional(ConsulAdditionalCheckOptions check, int index, string serviceId)

@@ -38,7 +38,7 @@ internal static partial class RegistrationLog
     public static partial void DrainCutShort(ILogger logger, string serviceId);
 
     [LoggerMessage(309, LogLevel.Debug, "Reported '{Status}' to the TTL check of '{ServiceId}'.", EventName = "ConsulHeartbeatSent")]
-    public static partial void HeartbeatSent(ILogger logger, string serviceId, ConsulHealthStatus status);
+    public static partial void HeartbeatSent(ILogger logger, string serviceId, ConsulCheckStatus status);
 
     [LoggerMessage(310, LogLevel.Warning, "Reporting the health of '{ServiceId}' to the Consul agent at {ConsulAddress} failed; Consul marks it critical if this lasts a whole TTL. Retrying every heartbeat. {Reason}", EventName = "ConsulHeartbeatFailed")]
     public static partial void HeartbeatFailed(ILogger logger, string serviceId, Uri consulAddress, string reason);

@@ -10,14 +10,14 @@ using ServiceDiscovery.AspNetCore.Internal;
 namespace ServiceDiscovery.AspNetCore.Registration;
 
 /// <summary>
-/// Validates the registration part of <see cref="ConsulOptions"/> (<c>Consul:Service</c>, <c>Consul:HealthCheck</c>,
+/// Validates the registration part of <see cref="ConsulOptions"/> (<c>Consul:Service</c>, <c>Consul:Check</c>,
 /// <c>Consul:Registration</c>) at start-up. Each failure names the configuration key, the bad value and the fix, and
 /// catches what Consul would reject at registration time (a 400 in the background is far harder to notice than a
 /// failed start).
 /// </summary>
-internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? environment = null, ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
+internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? environment = null, ConsulOptionsSection? section = null) : IValidateOptions<ConsulOptions>
 {
-    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Path;
+    private readonly string _section = (section ?? ConsulOptionsSection.Default).Path;
 
     /// <summary>Consul's meta limits (docs/consul-http-api.md §1): 64 pairs, keys of 128 characters, values of 512.</summary>
     private const int MaxMetaPairs = 64;
@@ -32,7 +32,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         ValidateService(options.Service, options.Registration.Enabled, failures);
-        ValidateHealthCheck(options.HealthCheck, failures);
+        ValidateHealthCheck(options.Check, failures);
         ValidateRegistration(options.Registration, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -168,33 +168,33 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
         }
     }
 
-    private void ValidateHealthCheck(ConsulHealthCheckOptions check, List<string> failures)
+    private void ValidateHealthCheck(ConsulCheckOptions check, List<string> failures)
     {
         if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Ttl or ConsulCheckKind.None))
         {
-            failures.Add($"{_section}:HealthCheck:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
+            failures.Add($"{_section}:Check:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
         }
 
         if (string.IsNullOrEmpty(check.Path) || check.Path[0] != '/' || check.Path.Contains('?', StringComparison.Ordinal) || check.Path.Contains('#', StringComparison.Ordinal))
         {
-            failures.Add($"{_section}:HealthCheck:Path must be a path starting with '/', without query or fragment; got '{check.Path}'. Use e.g. '/health'.");
+            failures.Add($"{_section}:Check:Path must be a path starting with '/', without query or fragment; got '{check.Path}'. Use e.g. '/health'.");
         }
 
         if (check.Kind == ConsulCheckKind.Http)
         {
-            ValidateInterval($"{_section}:HealthCheck", check.Interval, check.Timeout, failures);
+            ValidateInterval($"{_section}:Check", check.Interval, check.Timeout, failures);
         }
 
         if (check.Kind == ConsulCheckKind.Ttl && check.Ttl < MinimumPeriod)
         {
-            failures.Add($"{_section}:HealthCheck:Ttl must be at least 1 second; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
+            failures.Add($"{_section}:Check:Ttl must be at least 1 second; got '{Format(check.Ttl)}'. Use e.g. '00:00:30': the app reports every third of it.");
         }
 
-        DurationLimits.CheckAtMost($"{_section}:HealthCheck:Ttl", check.Ttl, DurationLimits.Period, failures);
+        DurationLimits.CheckAtMost($"{_section}:Check:Ttl", check.Ttl, DurationLimits.Period, failures);
 
         if (check.DeregisterCriticalServiceAfter < TimeSpan.Zero)
         {
-            failures.Add($"{_section}:HealthCheck:DeregisterCriticalServiceAfter must not be negative; got '{Format(check.DeregisterCriticalServiceAfter)}'. Use e.g. '00:01:00', or '00:00:00' to never remove the service.");
+            failures.Add($"{_section}:Check:DeregisterCriticalServiceAfter must not be negative; got '{Format(check.DeregisterCriticalServiceAfter)}'. Use e.g. '00:01:00', or '00:00:00' to never remove the service.");
         }
 
         for (var i = 0; i < check.AdditionalChecks.Count; i++)
@@ -205,7 +205,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
 
     private void ValidateAdditionalCheck(int index, ConsulAdditionalCheckOptions check, List<string> failures)
     {
-        var key = FormattableString.Invariant($"{_section}:HealthCheck:AdditionalChecks:{index}");
+        var key = FormattableString.Invariant($"{_section}:Check:AdditionalChecks:{index}");
         if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Tcp or ConsulCheckKind.Grpc))
         {
             failures.Add($"{key}:Kind '{check.Kind}' is not a kind for an extra check. Use Http, Tcp or Grpc.");

@@ -1,7 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -137,10 +135,11 @@ public sealed class ConsulKeyValueConfigurationTests
     [Fact]
     public void ConsulDown_Required_FailsNamingAddressAndPrefix()
     {
-        var address = $"http://127.0.0.1:{ClosedPort()}";
+        var address = $"http://127.0.0.1:{LoopbackPort.Closed()}";
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
-            .AddConsulKeyValue(o => { o.Address = address; o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .AddConsulConnection(address)
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
             .Build());
 
         Assert.Contains(address, error.Message, StringComparison.Ordinal);
@@ -224,7 +223,8 @@ public sealed class ConsulKeyValueConfigurationTests
         put.EnsureSuccessStatusCode();
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
-            .AddConsulKeyValue(o => { o.Address = agent.Address.ToString(); o.Token = "reader-of-other-things"; o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .AddConsulConnection(agent.Address.ToString(), "reader-of-other-things")
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
             .Build());
 
         Assert.Contains("key_prefix \"config/orders/\" { policy = \"read\" }", error.Message, StringComparison.Ordinal);
@@ -254,12 +254,11 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("1", configuration["Level"]);
     }
 
-    internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
+    internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null, string? token = null)
         => (ConfigurationRoot)new ConfigurationBuilder()
+            .AddConsulConnection(consul.Address.ToString(), consul.Token ?? token)
             .AddConsulKeyValue(o =>
             {
-                o.Address = consul.Address.ToString();
-                o.Token = consul.Token;
                 o.Root = kv.Root;
                 o.ApplicationName = "orders";
                 o.Environment = "Production";
@@ -267,12 +266,6 @@ public sealed class ConsulKeyValueConfigurationTests
             })
             .Build();
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class FeatureFlags
     {

@@ -22,7 +22,7 @@ public sealed class KeyValueSnapshotTests : IDisposable
         using var kv = new KeyValueStore(consul);
         await kv.PutAsync("orders/Features/NewPricing", "true");
 
-        using (Build(consul, kv, o => o.Token ??= "token-that-must-not-be-saved"))
+        using (Build(consul, kv, token: "token-that-must-not-be-saved"))
         {
             Assert.True(File.Exists(SnapshotPath));
         }
@@ -92,7 +92,8 @@ public sealed class KeyValueSnapshotTests : IDisposable
         var address = "http://127.0.0.1:1";
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
-            .AddConsulKeyValue(o => { o.Address = address; o.ApplicationName = "orders"; o.SnapshotPath = SnapshotPath; o.Timeout = TimeSpan.FromSeconds(2); })
+            .AddConsulConnection(address, timeout: TimeSpan.FromSeconds(2))
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.SnapshotPath = SnapshotPath; })
             .Build());
 
         Assert.Contains(address, error.Message, StringComparison.Ordinal);
@@ -106,10 +107,14 @@ public sealed class KeyValueSnapshotTests : IDisposable
         }
     }
 
-    private ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null)
-        => ConsulKeyValueConfigurationTests.Build(consul, kv, o =>
-        {
-            o.SnapshotPath = SnapshotPath;
-            configure?.Invoke(o);
-        });
+    private ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null, string? token = null)
+        => ConsulKeyValueConfigurationTests.Build(
+            consul,
+            kv,
+            o =>
+            {
+                o.SnapshotPath = SnapshotPath;
+                configure?.Invoke(o);
+            },
+            token);
 }

@@ -127,10 +127,10 @@ public sealed class ConsulApiClientRequestTests : IDisposable
     }
 
     [Theory]
-    [InlineData(ConsulHealthStatus.Passing, "all good", """{"Status":"passing","Output":"all good"}""")]
-    [InlineData(ConsulHealthStatus.Warning, "slow", """{"Status":"warning","Output":"slow"}""")]
-    [InlineData(ConsulHealthStatus.Critical, null, """{"Status":"critical"}""")]
-    public async Task UpdateTtlAsync_PutsStatusAndOutput(ConsulHealthStatus status, string? output, string expectedBody)
+    [InlineData(ConsulCheckStatus.Passing, "all good", """{"Status":"passing","Output":"all good"}""")]
+    [InlineData(ConsulCheckStatus.Warning, "slow", """{"Status":"warning","Output":"slow"}""")]
+    [InlineData(ConsulCheckStatus.Critical, null, """{"Status":"critical"}""")]
+    public async Task UpdateTtlAsync_PutsStatusAndOutput(ConsulCheckStatus status, string? output, string expectedBody)
     {
         Handler.Respond = (_, _) => Task.FromResult(Empty());
 
@@ -144,13 +144,13 @@ public sealed class ConsulApiClientRequestTests : IDisposable
 
     [Fact]
     public async Task UpdateTtlAsync_Maintenance_Throws()
-        => await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Client.UpdateTtlAsync("c", ConsulHealthStatus.Maintenance, null, _ct));
+        => await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Client.UpdateTtlAsync("c", ConsulCheckStatus.Maintenance, null, _ct));
 
     [Theory]
-    [InlineData(ConsulHealthStatus.Passing, "ok", "/v1/agent/check/pass/service%3Aweb-2?note=ok")]
-    [InlineData(ConsulHealthStatus.Warning, null, "/v1/agent/check/warn/service%3Aweb-2")]
-    [InlineData(ConsulHealthStatus.Critical, "down & out", "/v1/agent/check/fail/service%3Aweb-2?note=down%20%26%20out")]
-    public async Task SetTtlAsync_UsesVerbPathAndNote(ConsulHealthStatus status, string? note, string expected)
+    [InlineData(ConsulCheckStatus.Passing, "ok", "/v1/agent/check/pass/service%3Aweb-2?note=ok")]
+    [InlineData(ConsulCheckStatus.Warning, null, "/v1/agent/check/warn/service%3Aweb-2")]
+    [InlineData(ConsulCheckStatus.Critical, "down & out", "/v1/agent/check/fail/service%3Aweb-2?note=down%20%26%20out")]
+    public async Task SetTtlAsync_UsesVerbPathAndNote(ConsulCheckStatus status, string? note, string expected)
     {
         Handler.Respond = (_, _) => Task.FromResult(Empty());
 
@@ -176,7 +176,7 @@ public sealed class ConsulApiClientRequestTests : IDisposable
     {
         Handler.Respond = (_, _) => Task.FromResult(Json("[]", index: 42));
         var query = new HealthServiceQuery { PassingOnly = true, Tags = ["v1", "primary"], Near = "_agent" };
-        var options = new QueryOptions { Index = 41, Wait = TimeSpan.FromSeconds(30), Consistency = ConsistencyMode.Stale, Datacenter = "dc2", Filter = "Service.Meta.version == \"2\"" };
+        var options = new QueryOptions { Index = 41, Wait = TimeSpan.FromSeconds(30), Consistency = ConsulConsistencyMode.Stale, Datacenter = "dc2", Filter = "Service.Meta.version == \"2\"" };
 
         var result = await Client.GetHealthServiceAsync("web", query, options, _ct);
 
@@ -201,10 +201,10 @@ public sealed class ConsulApiClientRequestTests : IDisposable
     }
 
     [Theory]
-    [InlineData(ConsistencyMode.Consistent, "?consistent")]
-    [InlineData(ConsistencyMode.Stale, "?stale")]
-    [InlineData(ConsistencyMode.Default, "")]
-    public async Task GetCatalogServicesAsync_Consistency(ConsistencyMode mode, string expectedQuery)
+    [InlineData(ConsulConsistencyMode.Consistent, "?consistent")]
+    [InlineData(ConsulConsistencyMode.Stale, "?stale")]
+    [InlineData(ConsulConsistencyMode.Default, "")]
+    public async Task GetCatalogServicesAsync_Consistency(ConsulConsistencyMode mode, string expectedQuery)
     {
         Handler.Respond = (_, _) => Task.FromResult(Json("""{"consul":[],"web":["v1"]}""", index: 7));
 

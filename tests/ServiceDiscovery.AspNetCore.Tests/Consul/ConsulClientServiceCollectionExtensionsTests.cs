@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Net.Security;
+using ServiceDiscovery.AspNetCore.Internal;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,12 +79,11 @@ public sealed class ConsulClientServiceCollectionExtensionsTests
     public void AddConsulOptions_FromTwoEntryPoints_BindsOnceAndRunsBothDelegates()
     {
         var first = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["First:Address"] = "http://first:8500", ["First:Datacenter"] = "dc1" }).Build();
-        var second = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Second:Address"] = "http://second:8500", ["Second:Token"] = "from-second-section" }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConsulEnvironment>(new FakeConsulEnvironmentStub());
 
         services.AddConsulOptions(first.GetSection("First"), o => o.Timeout = TimeSpan.FromSeconds(3));
-        services.AddConsulOptions(second.GetSection("Second"), o => o.Datacenter += "-edited");
+        services.AddConsulOptions(section: null, o => o.Datacenter += "-edited");
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
 

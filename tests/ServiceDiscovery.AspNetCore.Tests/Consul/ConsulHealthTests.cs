@@ -8,11 +8,11 @@ namespace ServiceDiscovery.AspNetCore.Tests.Consul;
 public sealed class ConsulHealthTests
 {
     [Theory]
-    [InlineData(new string[0], ConsulHealthStatus.Passing)]
-    [InlineData(new[] { "passing", "passing" }, ConsulHealthStatus.Passing)]
-    [InlineData(new[] { "passing", "warning" }, ConsulHealthStatus.Warning)]
-    [InlineData(new[] { "warning", "critical", "passing" }, ConsulHealthStatus.Critical)]
-    public void AggregatedStatus_WorstWins(string[] statuses, ConsulHealthStatus expected)
+    [InlineData(new string[0], ConsulCheckStatus.Passing)]
+    [InlineData(new[] { "passing", "passing" }, ConsulCheckStatus.Passing)]
+    [InlineData(new[] { "passing", "warning" }, ConsulCheckStatus.Warning)]
+    [InlineData(new[] { "warning", "critical", "passing" }, ConsulCheckStatus.Critical)]
+    public void AggregatedStatus_WorstWins(string[] statuses, ConsulCheckStatus expected)
         => Assert.Equal(expected, ConsulHealth.AggregatedStatus([.. statuses.Select((s, i) => Check($"c{i}", s))]));
 
     [Theory]
@@ -20,8 +20,8 @@ public sealed class ConsulHealthTests
     [InlineData("_service_maintenance:web-1")]
     public void AggregatedStatus_MaintenanceBeatsCritical_WhereverItSits(string maintenanceId)
     {
-        Assert.Equal(ConsulHealthStatus.Maintenance, ConsulHealth.AggregatedStatus([Check("a", "critical"), Check(maintenanceId, "critical")]));
-        Assert.Equal(ConsulHealthStatus.Maintenance, ConsulHealth.AggregatedStatus([Check(maintenanceId, "critical"), Check("a", "bogus")]));
+        Assert.Equal(ConsulCheckStatus.Maintenance, ConsulHealth.AggregatedStatus([Check("a", "critical"), Check(maintenanceId, "critical")]));
+        Assert.Equal(ConsulCheckStatus.Maintenance, ConsulHealth.AggregatedStatus([Check(maintenanceId, "critical"), Check("a", "bogus")]));
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class ConsulHealthTests
 
     [Fact]
     public void AggregatedStatus_MaintenancePrefixNeedsColon()
-        => Assert.Equal(ConsulHealthStatus.Passing, ConsulHealth.AggregatedStatus([Check("_service_maintenance", "passing")]));
+        => Assert.Equal(ConsulCheckStatus.Passing, ConsulHealth.AggregatedStatus([Check("_service_maintenance", "passing")]));
 
     private static HealthCheck Check(string id, string status) => new() { CheckID = id, Status = status };
 }

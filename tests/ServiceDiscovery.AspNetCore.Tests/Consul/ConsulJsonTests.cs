@@ -63,7 +63,7 @@ public sealed class ConsulJsonTests
                 Assert.Equal("Agent alive and reachable", serf.Output);
             },
             ttl => Assert.Equal("warning", ttl.Status));
-        Assert.Equal(ConsulHealthStatus.Warning, ConsulHealth.AggregatedStatus(entry.Checks));
+        Assert.Equal(ConsulCheckStatus.Warning, ConsulHealth.AggregatedStatus(entry.Checks));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Coordination;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 using ServiceDiscovery.Consul.Testing;
 

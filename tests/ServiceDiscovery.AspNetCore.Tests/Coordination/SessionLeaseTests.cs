@@ -1,9 +1,9 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Logging.Abstractions;
+using ServiceDiscovery.AspNetCore.Internal;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Coordination;
-using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Tests.Fakes;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 

@@ -21,7 +21,7 @@ public sealed class ConsulConfigurationKeysTests
     [InlineData("Consul:Servce:Name", "Consul:Servce", "Consul:Service")]
     [InlineData("Consul:Service:Tgas:0", "Consul:Service:Tgas", "Consul:Service:Tags")]
     [InlineData("Consul:adress", "Consul:adress", "Consul:Address")]
-    [InlineData("Consul:HealthCheck:AdditionalChecks:0:Kindd", "Consul:HealthCheck:AdditionalChecks:0:Kindd", "Consul:HealthCheck:AdditionalChecks:0:Kind")]
+    [InlineData("Consul:Check:AdditionalChecks:0:Kindd", "Consul:Check:AdditionalChecks:0:Kindd", "Consul:Check:AdditionalChecks:0:Kind")]
     [InlineData("Consul:Discovery:Services:catalog:Tag:0", "Consul:Discovery:Services:catalog:Tag", "Consul:Discovery:Services:catalog:Tags")]
     [InlineData("Consul:Registration:DrainDelays", "Consul:Registration:DrainDelays", "Consul:Registration:DrainDelay")]
     [InlineData("Consul:Tls:CAFle", "Consul:Tls:CAFle", "Consul:Tls:CaFile")]
@@ -86,7 +86,7 @@ public sealed class ConsulConfigurationKeysTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Apps:Orders:Servce:Name"] = "orders" });
         builder.Logging.AddFakeLogging();
-        builder.Services.AddConsulDiscoveryClient(builder.Configuration.GetSection("Apps:Orders"));
+        builder.Services.AddConsulDiscoveryCache(builder.Configuration.GetSection("Apps:Orders"));
         using var host = builder.Build();
 
         await host.StartAsync(TestContext.Current.CancellationToken);

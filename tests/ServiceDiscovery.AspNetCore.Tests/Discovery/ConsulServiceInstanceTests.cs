@@ -13,7 +13,7 @@ public sealed class ConsulServiceInstanceTests
         var instance = new ConsulServiceInstance("catalog-1", "catalog", "10.0.0.1", 8080);
 
         Assert.Equal("http", instance.Scheme);
-        Assert.Equal(ConsulHealthStatus.Passing, instance.HealthStatus);
+        Assert.Equal(ConsulCheckStatus.Passing, instance.CheckStatus);
         Assert.Equal(1, instance.Weight);
         Assert.Empty(instance.Tags);
         Assert.Empty(instance.Meta);
@@ -33,7 +33,7 @@ public sealed class ConsulServiceInstanceTests
     [Fact]
     public void Weight_InWarning_IsTheWarningWeight()
     {
-        var instance = new ConsulServiceInstance("a", "catalog", "h", 1, healthStatus: ConsulHealthStatus.Warning, passingWeight: 10, warningWeight: 2);
+        var instance = new ConsulServiceInstance("a", "catalog", "h", 1, checkStatus: ConsulCheckStatus.Warning, passingWeight: 10, warningWeight: 2);
 
         Assert.Equal(2, instance.Weight);
     }

@@ -26,7 +26,7 @@ public abstract class DiscoveryAgentTestBase : IAsyncLifetime
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = Consul.Address.ToString(), ["Consul:Token"] = Consul.Token })
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddConsulDiscoveryClient(configure);
+        services.AddConsulDiscoveryCache(configure);
         Provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return Provider.GetRequiredService<IConsulServiceDiscovery>();
     }

@@ -135,7 +135,7 @@ public class DiscoveryAgentTests : DiscoveryAgentTestBase
         var orders = await discovery.GetInstancesAsync(Registrar.Name("orders"), TestContext.Current.CancellationToken);
 
         Assert.Equal([Registrar.Id("catalog-1"), Registrar.Id("catalog-2")], catalog.Select(i => i.Id));
-        Assert.Equal(ConsulHealthStatus.Warning, catalog[1].HealthStatus);
+        Assert.Equal(ConsulCheckStatus.Warning, catalog[1].CheckStatus);
         Assert.Equal(Registrar.Id("orders-1"), Assert.Single(orders).Id);
     }
 

@@ -20,7 +20,7 @@ public sealed class DiscoveryQueryTests
         Assert.Empty(request.Query.Tags);
         Assert.Null(request.Options.Filter);
         Assert.Null(request.Options.Datacenter);
-        Assert.Equal(ConsistencyMode.Default, request.Options.Consistency);
+        Assert.Equal(ConsulConsistencyMode.Default, request.Options.Consistency);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class DiscoveryQueryTests
             o.Discovery.Tags.Add("v1");
             o.Discovery.Tags.Add("blue");
             o.Discovery.Filter = "Service.Meta.version == \"2\"";
-            o.Discovery.Consistency = ConsistencyMode.Stale;
+            o.Discovery.Consistency = ConsulConsistencyMode.Stale;
         });
         _ = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken).AsTask();
 
@@ -42,7 +42,7 @@ public sealed class DiscoveryQueryTests
         Assert.False(request.Query.PassingOnly);
         Assert.Equal(["v1", "blue"], request.Query.Tags);
         Assert.Equal("Service.Meta.version == \"2\"", request.Options.Filter);
-        Assert.Equal(ConsistencyMode.Stale, request.Options.Consistency);
+        Assert.Equal(ConsulConsistencyMode.Stale, request.Options.Consistency);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class DiscoveryQueryTests
         {
             PassingOnly = false,
             Datacenter = "dc2",
-            Consistency = ConsistencyMode.Consistent,
+            Consistency = ConsulConsistencyMode.Consistent,
             TaggedAddress = "wan",
             Filter = "Service.Port == 443",
         };
@@ -68,7 +68,7 @@ public sealed class DiscoveryQueryTests
         Assert.False(payments.PassingOnly);
         Assert.Equal(["v2"], payments.Tags);
         Assert.Equal("dc2", payments.Datacenter);
-        Assert.Equal(ConsistencyMode.Consistent, payments.Consistency);
+        Assert.Equal(ConsulConsistencyMode.Consistent, payments.Consistency);
         Assert.Equal("wan", payments.TaggedAddress);
         Assert.Equal("Service.Port == 443", payments.ToQueryOptions(1, TimeSpan.FromMinutes(1)).Filter);
 

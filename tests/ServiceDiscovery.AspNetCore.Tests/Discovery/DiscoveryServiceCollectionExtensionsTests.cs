@@ -20,20 +20,20 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     [Fact]
     public async Task AddConsulDiscoveryClient_RegistersOneSingletonCache()
     {
-        await using var provider = Build(s => s.AddConsulDiscoveryClient().AddConsulDiscoveryClient());
+        await using var provider = Build(s => s.AddConsulDiscoveryCache().AddConsulDiscoveryCache());
 
         var discovery = provider.GetRequiredService<IConsulServiceDiscovery>();
 
         Assert.IsType<ConsulServiceDiscovery>(discovery);
         Assert.Same(discovery, provider.GetRequiredService<IConsulServiceDiscovery>());
         Assert.Single(provider.GetServices<IConsulServiceDiscovery>());
-        Assert.Single(provider.GetServices<IValidateOptions<ConsulOptions>>(), v => v is ConsulDiscoveryOptionsValidator);
+        Assert.Single(provider.GetServices<IValidateOptions<ConsulOptions>>(), v => v is ConsulDiscoveryCacheOptionsValidator);
     }
 
     [Fact]
     public async Task AddConsulDiscoveryClient_BindsDiscoveryAndPerServiceSections()
     {
-        await using var provider = Build(s => s.AddConsulDiscoveryClient(), new()
+        await using var provider = Build(s => s.AddConsulDiscoveryCache(), new()
         {
             ["Consul:Discovery:PassingOnly"] = "false",
             ["Consul:Discovery:Tags:0"] = "v1",
@@ -49,7 +49,7 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
         Assert.False(discovery.PassingOnly);
         Assert.Equal(["v1"], discovery.Tags);
         Assert.Equal(TimeSpan.FromMinutes(1), discovery.WaitTime);
-        Assert.Equal(ConsistencyMode.Stale, discovery.Consistency);
+        Assert.Equal(ConsulConsistencyMode.Stale, discovery.Consistency);
         var payments = discovery.Services["payments"];
         Assert.Equal("dc2", payments.Datacenter);
         Assert.Equal(["pci"], payments.Tags);
@@ -63,7 +63,7 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
         {
             ["Infra:Consul:Discovery:IdleTimeout"] = "00:02:00",
         }).Build();
-        await using var provider = Build(s => s.AddConsulDiscoveryClient(configuration.GetSection("Infra:Consul")));
+        await using var provider = Build(s => s.AddConsulDiscoveryCache(configuration.GetSection("Infra:Consul")));
 
         Assert.Equal(TimeSpan.FromMinutes(2), provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Discovery.IdleTimeout);
     }
@@ -72,7 +72,7 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     public async Task AddConsulDiscoveryClient_Delegate_RunsAfterBinding()
     {
         await using var provider = Build(
-            s => s.AddConsulDiscoveryClient(o => o.Discovery.TaggedAddress = "wan"),
+            s => s.AddConsulDiscoveryCache(o => o.Discovery.TaggedAddress = "wan"),
             new() { ["Consul:Discovery:TaggedAddress"] = "lan" });
 
         Assert.Equal("wan", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Discovery.TaggedAddress);
@@ -81,7 +81,7 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     [Fact]
     public async Task AddConsulDiscoveryClient_InvalidSettings_FailValidationNamingTheKey()
     {
-        await using var provider = Build(s => s.AddConsulDiscoveryClient(), new() { ["Consul:Discovery:RetryDelay"] = "00:00:00" });
+        await using var provider = Build(s => s.AddConsulDiscoveryCache(), new() { ["Consul:Discovery:RetryDelay"] = "00:00:00" });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
 
@@ -93,9 +93,9 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     {
         var services = new ServiceCollection();
 
-        services.AddConsulDiscoveryClient();
+        services.AddConsulDiscoveryCache();
         var afterFirstCall = services.Count;
-        services.AddConsulDiscoveryClient();
+        services.AddConsulDiscoveryCache();
 
         Assert.Equal(afterFirstCall, services.Count);
     }
@@ -105,10 +105,10 @@ public sealed class DiscoveryServiceCollectionExtensionsTests
     {
         IServiceCollection services = new ServiceCollection();
 
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!));
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!, o => { }));
-        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryClient(null!, new ConfigurationBuilder().Build().GetSection("Consul")));
-        Assert.Throws<ArgumentNullException>("configure", () => services.AddConsulDiscoveryClient((Action<ConsulOptions>)null!));
-        Assert.Throws<ArgumentNullException>("section", () => services.AddConsulDiscoveryClient((IConfigurationSection)null!));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryCache(null!));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryCache(null!, o => { }));
+        Assert.Throws<ArgumentNullException>("services", () => ConsulDiscoveryServiceCollectionExtensions.AddConsulDiscoveryCache(null!, new ConfigurationBuilder().Build().GetSection("Consul")));
+        Assert.Throws<ArgumentNullException>("configure", () => services.AddConsulDiscoveryCache((Action<ConsulOptions>)null!));
+        Assert.Throws<ArgumentNullException>("section", () => services.AddConsulDiscoveryCache((IConfigurationSection)null!));
     }
 }

@@ -8,11 +8,11 @@ namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 public sealed class HealthAggregationTests
 {
     [Theory]
-    [InlineData(new string[0], ConsulHealthStatus.Passing)]
-    [InlineData(new[] { "passing", "passing" }, ConsulHealthStatus.Passing)]
-    [InlineData(new[] { "passing", "warning" }, ConsulHealthStatus.Warning)]
-    [InlineData(new[] { "warning", "critical", "passing" }, ConsulHealthStatus.Critical)]
-    public void Aggregate_ReturnsTheWorstStatus(string[] statuses, ConsulHealthStatus expected)
+    [InlineData(new string[0], ConsulCheckStatus.Passing)]
+    [InlineData(new[] { "passing", "passing" }, ConsulCheckStatus.Passing)]
+    [InlineData(new[] { "passing", "warning" }, ConsulCheckStatus.Warning)]
+    [InlineData(new[] { "warning", "critical", "passing" }, ConsulCheckStatus.Critical)]
+    public void Aggregate_ReturnsTheWorstStatus(string[] statuses, ConsulCheckStatus expected)
     {
         var checks = statuses.Select((s, i) => Entries.Check($"check-{i}", s)).ToArray();
 
@@ -26,7 +26,7 @@ public sealed class HealthAggregationTests
     {
         HealthCheck[] checks = [Entries.Check("serfHealth", "critical"), Entries.Check(checkId, "passing")];
 
-        Assert.Equal(ConsulHealthStatus.Maintenance, HealthAggregation.Aggregate(checks));
+        Assert.Equal(ConsulCheckStatus.Maintenance, HealthAggregation.Aggregate(checks));
     }
 
     [Fact]

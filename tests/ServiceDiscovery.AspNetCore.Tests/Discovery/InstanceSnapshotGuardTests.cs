@@ -138,7 +138,7 @@ public sealed class InstanceSnapshotGuardTests
     {
         var options = new ConsulOptions();
         options.Discovery.PanicThreshold = threshold;
-        Assert.StartsWith(expected, new ConsulDiscoveryOptionsValidator().Validate(null, options).FailureMessage);
+        Assert.StartsWith(expected, new ConsulDiscoveryCacheOptionsValidator().Validate(null, options).FailureMessage);
     }
 
     [Theory]
@@ -148,6 +148,6 @@ public sealed class InstanceSnapshotGuardTests
     {
         var options = new ConsulOptions();
         options.Discovery.VoidGracePeriod = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.StartsWith(expected, new ConsulDiscoveryOptionsValidator().Validate(null, options).FailureMessage);
+        Assert.StartsWith(expected, new ConsulDiscoveryCacheOptionsValidator().Validate(null, options).FailureMessage);
     }
 }

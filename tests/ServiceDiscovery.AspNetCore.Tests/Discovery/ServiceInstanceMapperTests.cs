@@ -11,7 +11,7 @@ public sealed class ServiceInstanceMapperTests
 {
     private static readonly DiscoveryQuery PassingOnly = DiscoveryQuery.Create("catalog", new ConsulOptions());
 
-    private static DiscoveryQuery Query(Action<ConsulDiscoveryOptions> configure)
+    private static DiscoveryQuery Query(Action<ConsulDiscoveryCacheOptions> configure)
     {
         var options = new ConsulOptions();
         configure(options.Discovery);
@@ -52,7 +52,7 @@ public sealed class ServiceInstanceMapperTests
         var instances = ServiceInstanceMapper.Map("catalog", entries, query, previous: null);
 
         Assert.Equal(["a", "b"], instances.Select(i => i.Id));
-        Assert.Equal(ConsulHealthStatus.Warning, instances[1].HealthStatus);
+        Assert.Equal(ConsulCheckStatus.Warning, instances[1].CheckStatus);
         Assert.Equal(10, instances[0].Weight);
         Assert.Equal(1, instances[1].Weight);
         Assert.False(query.HealthQuery.PassingOnly);
@@ -210,7 +210,7 @@ public sealed class ServiceInstanceMapperTests
         Assert.Equal("1.2", instance.Meta["version"]);
         Assert.Equal(5, instance.PassingWeight);
         Assert.Equal(2, instance.WarningWeight);
-        Assert.Equal(ConsulHealthStatus.Passing, instance.HealthStatus);
+        Assert.Equal(ConsulCheckStatus.Passing, instance.CheckStatus);
     }
 
     [Fact]

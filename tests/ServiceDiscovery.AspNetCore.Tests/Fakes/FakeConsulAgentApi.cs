@@ -64,7 +64,7 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
     /// <summary>The hash-blocking watch: (id, hash, wait, token). By default answers at once unless the hash is current, then blocks until cancelled.</summary>
     public Func<string, string?, TimeSpan, CancellationToken, Task<AgentService?>> OnWatchAgentService { get; set; }
 
-    public Func<string, ConsulHealthStatus, string?, CancellationToken, Task> OnUpdateTtl { get; set; }
+    public Func<string, ConsulCheckStatus, string?, CancellationToken, Task> OnUpdateTtl { get; set; }
 
     public Func<string, bool, string?, CancellationToken, Task> OnMaintenance { get; set; }
 
@@ -102,7 +102,7 @@ internal sealed class FakeConsulAgentApi : IConsulAgentApi
         return OnWatchAgentService(serviceId, hash, wait, cancellationToken);
     }
 
-    public Task UpdateTtlAsync(string checkId, ConsulHealthStatus status, string? output, CancellationToken cancellationToken)
+    public Task UpdateTtlAsync(string checkId, ConsulCheckStatus status, string? output, CancellationToken cancellationToken)
     {
         _calls.Enqueue($"ttl:{checkId}:{status}");
         return OnUpdateTtl(checkId, status, output, cancellationToken);

@@ -9,10 +9,10 @@ namespace ServiceDiscovery.AspNetCore.Tests.Health;
 public sealed class ApplicationHealthProbeTests
 {
     [Theory]
-    [InlineData(HealthStatus.Healthy, ConsulHealthStatus.Passing)]
-    [InlineData(HealthStatus.Degraded, ConsulHealthStatus.Warning)]
-    [InlineData(HealthStatus.Unhealthy, ConsulHealthStatus.Critical)]
-    public async Task ProbeAsync_AppChecks_WorstStatusAsConsulStatusWithoutDetails(HealthStatus worst, ConsulHealthStatus expected)
+    [InlineData(HealthStatus.Healthy, ConsulCheckStatus.Passing)]
+    [InlineData(HealthStatus.Degraded, ConsulCheckStatus.Warning)]
+    [InlineData(HealthStatus.Unhealthy, ConsulCheckStatus.Critical)]
+    public async Task ProbeAsync_AppChecks_WorstStatusAsConsulStatusWithoutDetails(HealthStatus worst, ConsulCheckStatus expected)
     {
         await using var provider = Provider(checks => checks
             .AddCheck("ok", () => HealthCheckResult.Healthy("fine"))
@@ -33,7 +33,7 @@ public sealed class ApplicationHealthProbeTests
 
         var (status, _) = await new ApplicationHealthProbe(provider.GetRequiredService<HealthCheckService>()).ProbeAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(ConsulHealthStatus.Passing, status);
+        Assert.Equal(ConsulCheckStatus.Passing, status);
     }
 
     private static ServiceProvider Provider(Action<IHealthChecksBuilder> configure)

@@ -49,7 +49,7 @@ public sealed class ConsulHealthEndpointTests
     [Fact]
     public async Task GetHealth_CustomPath_ServedThereOnly()
     {
-        await using var app = await StartAsync(HealthStatus.Healthy, settings: new() { ["Consul:HealthCheck:Path"] = "/ops/ready" });
+        await using var app = await StartAsync(HealthStatus.Healthy, settings: new() { ["Consul:Check:Path"] = "/ops/ready" });
 
         using var custom = await app.GetTestClient().GetAsync("/ops/ready", Ct);
         using var original = await app.GetTestClient().GetAsync("/health", Ct);
@@ -61,7 +61,7 @@ public sealed class ConsulHealthEndpointTests
     [Fact]
     public async Task GetHealth_MapEndpointOff_NotServed()
     {
-        await using var app = await StartAsync(HealthStatus.Healthy, settings: new() { ["Consul:HealthCheck:MapEndpoint"] = "false" });
+        await using var app = await StartAsync(HealthStatus.Healthy, settings: new() { ["Consul:Check:MapEndpoint"] = "false" });
 
         using var response = await app.GetTestClient().GetAsync("/health", Ct);
 

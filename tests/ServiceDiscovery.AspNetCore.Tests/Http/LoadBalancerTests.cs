@@ -64,7 +64,7 @@ public sealed class LoadBalancerTests
     public void Weighted_WarningInstanceUsesItsWarningWeight()
     {
         var balancer = new WeightedLoadBalancer();
-        var warning = new ConsulServiceInstance("warn", "catalog", "127.0.0.1", 1, healthStatus: ConsulHealthStatus.Warning, passingWeight: 10, warningWeight: 0);
+        var warning = new ConsulServiceInstance("warn", "catalog", "127.0.0.1", 1, checkStatus: ConsulCheckStatus.Warning, passingWeight: 10, warningWeight: 0);
         var list = Instances.Of(warning, Instances.One("ok", weight: 1));
 
         Assert.All(Enumerable.Range(0, 200), _ => Assert.Equal("ok", balancer.Pick(list).Id));

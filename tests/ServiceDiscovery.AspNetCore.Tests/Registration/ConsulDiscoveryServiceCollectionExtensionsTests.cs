@@ -55,10 +55,10 @@ public sealed class ConsulDiscoveryServiceCollectionExtensionsTests
             ["Apps:Orders:Service:Tags:0"] = "v1",
             ["Apps:Orders:Service:Meta:team"] = "payments",
             ["Apps:Orders:Service:Weights:Passing"] = "5",
-            ["Apps:Orders:HealthCheck:Kind"] = "Ttl",
-            ["Apps:Orders:HealthCheck:Ttl"] = "00:00:15",
-            ["Apps:Orders:HealthCheck:AdditionalChecks:0:Kind"] = "Tcp",
-            ["Apps:Orders:HealthCheck:AdditionalChecks:0:Target"] = "127.0.0.1:6379",
+            ["Apps:Orders:Check:Kind"] = "Ttl",
+            ["Apps:Orders:Check:Ttl"] = "00:00:15",
+            ["Apps:Orders:Check:AdditionalChecks:0:Kind"] = "Tcp",
+            ["Apps:Orders:Check:AdditionalChecks:0:Target"] = "127.0.0.1:6379",
             ["Apps:Orders:Registration:ShutdownMode"] = "Maintenance",
             ["Apps:Orders:Registration:DrainDelay"] = "00:00:07",
         }).Build();
@@ -74,10 +74,10 @@ public sealed class ConsulDiscoveryServiceCollectionExtensionsTests
         Assert.Equal(["v1", "v2"], options.Service.Tags);
         Assert.Equal("payments", options.Service.Meta["team"]);
         Assert.Equal(5, options.Service.Weights.Passing);
-        Assert.Equal(ConsulCheckKind.Ttl, options.HealthCheck.Kind);
-        Assert.Equal(TimeSpan.FromSeconds(15), options.HealthCheck.Ttl);
-        Assert.Equal("127.0.0.1:6379", Assert.Single(options.HealthCheck.AdditionalChecks).Target);
-        Assert.Equal(ConsulCheckKind.Tcp, options.HealthCheck.AdditionalChecks[0].Kind);
+        Assert.Equal(ConsulCheckKind.Ttl, options.Check.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.Check.Ttl);
+        Assert.Equal("127.0.0.1:6379", Assert.Single(options.Check.AdditionalChecks).Target);
+        Assert.Equal(ConsulCheckKind.Tcp, options.Check.AdditionalChecks[0].Kind);
         Assert.Equal(ConsulShutdownMode.Maintenance, options.Registration.ShutdownMode);
         Assert.Equal(TimeSpan.FromSeconds(7), options.Registration.DrainDelay);
     }

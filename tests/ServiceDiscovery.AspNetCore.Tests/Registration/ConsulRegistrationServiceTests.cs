@@ -310,15 +310,15 @@ public sealed class ConsulRegistrationServiceTests
     }
 
     [Theory]
-    [InlineData(HealthStatus.Healthy, ConsulHealthStatus.Passing)]
-    [InlineData(HealthStatus.Degraded, ConsulHealthStatus.Warning)]
-    [InlineData(HealthStatus.Unhealthy, ConsulHealthStatus.Critical)]
-    public async Task TtlHeartbeat_AppHealth_ReportedAsCheckStatus(HealthStatus health, ConsulHealthStatus expected)
+    [InlineData(HealthStatus.Healthy, ConsulCheckStatus.Passing)]
+    [InlineData(HealthStatus.Degraded, ConsulCheckStatus.Warning)]
+    [InlineData(HealthStatus.Unhealthy, ConsulCheckStatus.Critical)]
+    public async Task TtlHeartbeat_AppHealth_ReportedAsCheckStatus(HealthStatus health, ConsulCheckStatus expected)
     {
         await using var harness = new RegistrationHarness(o =>
         {
-            o.HealthCheck.Kind = ConsulCheckKind.Ttl;
-            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
+            o.Check.Kind = ConsulCheckKind.Ttl;
+            o.Check.Ttl = TimeSpan.FromSeconds(30);
         });
         harness.Health.Status = health;
 
@@ -333,8 +333,8 @@ public sealed class ConsulRegistrationServiceTests
     {
         await using var harness = new RegistrationHarness(o =>
         {
-            o.HealthCheck.Kind = ConsulCheckKind.Ttl;
-            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
+            o.Check.Kind = ConsulCheckKind.Ttl;
+            o.Check.Ttl = TimeSpan.FromSeconds(30);
         });
         await harness.Service.StartedAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
@@ -356,8 +356,8 @@ public sealed class ConsulRegistrationServiceTests
     {
         await using var harness = new RegistrationHarness(o =>
         {
-            o.HealthCheck.Kind = ConsulCheckKind.Ttl;
-            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
+            o.Check.Kind = ConsulCheckKind.Ttl;
+            o.Check.Ttl = TimeSpan.FromSeconds(30);
         });
         await harness.Service.StartedAsync(Ct);
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(10));

@@ -41,9 +41,9 @@ public sealed class RegistrationBuilderTests
         options.Service.Weights.Passing = 10;
         options.Service.Weights.Warning = 0;
         options.Service.EnableTagOverride = true;
-        options.HealthCheck.Path = "/healthz";
-        options.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.Zero;
-        options.HealthCheck.TlsSkipVerify = true;
+        options.Check.Path = "/healthz";
+        options.Check.DeregisterCriticalServiceAfter = TimeSpan.Zero;
+        options.Check.TlsSkipVerify = true;
 
         var body = RegistrationBuilder.Build(options, new AdvertisedEndpoint("https", "2001:db8::5", 5001), "ignored", "9.9.9").Body;
 
@@ -62,8 +62,8 @@ public sealed class RegistrationBuilderTests
     public void Build_TtlKind_TtlCheckTheAppReportsTo()
     {
         var options = new ConsulOptions();
-        options.HealthCheck.Kind = ConsulCheckKind.Ttl;
-        options.HealthCheck.Ttl = TimeSpan.FromSeconds(15);
+        options.Check.Kind = ConsulCheckKind.Ttl;
+        options.Check.Ttl = TimeSpan.FromSeconds(15);
 
         var registration = RegistrationBuilder.Build(options, Endpoint, "orders", "1");
 
@@ -78,9 +78,9 @@ public sealed class RegistrationBuilderTests
     public void Build_NoneKindWithAdditionalChecks_OnlyTheAdditionalOnes()
     {
         var options = new ConsulOptions();
-        options.HealthCheck.Kind = ConsulCheckKind.None;
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "10.0.0.5:6379" });
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "10.0.0.5:5002/orders", GrpcUseTls = true, Name = "grpc" });
+        options.Check.Kind = ConsulCheckKind.None;
+        options.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "10.0.0.5:6379" });
+        options.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "10.0.0.5:5002/orders", GrpcUseTls = true, Name = "grpc" });
 
         var body = RegistrationBuilder.Build(options, Endpoint, "orders", "1").Body;
 

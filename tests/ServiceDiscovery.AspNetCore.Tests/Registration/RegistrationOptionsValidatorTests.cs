@@ -31,22 +31,22 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:Service:Weights:Passing must be greater than zero; got '0'", o => o.Service.Weights.Passing = 0 },
         { "Consul:Service:Weights:Warning must be zero or more; got '-1'", o => o.Service.Weights.Warning = -1 },
         { "Consul:Service:PreferredNetworks:0 '10.0.0.0/33' is not a network in CIDR notation", o => o.Service.PreferredNetworks.Add("10.0.0.0/33") },
-        { "Consul:HealthCheck:Kind '7' is not a kind for the app's own check", o => o.HealthCheck.Kind = (ConsulCheckKind)7 },
-        { "Consul:HealthCheck:Kind 'Tcp' is not a kind for the app's own check. Use Http, Ttl or None", o => o.HealthCheck.Kind = ConsulCheckKind.Tcp },
-        { "Consul:HealthCheck:Path must be a path starting with '/'", o => o.HealthCheck.Path = "health" },
-        { "Consul:HealthCheck:Interval must be greater than zero; got '00:00:00'", o => o.HealthCheck.Interval = TimeSpan.Zero },
-        { "Consul:HealthCheck:Interval must be greater than zero; got '-00:00:01'", o => o.HealthCheck.Interval = TimeSpan.FromSeconds(-1) },
-        { "Consul:HealthCheck:Timeout must be greater than zero", o => o.HealthCheck.Timeout = TimeSpan.Zero },
-        { "Consul:HealthCheck:Timeout '00:00:20' is longer than Consul:HealthCheck:Interval '00:00:10'", o => o.HealthCheck.Timeout = TimeSpan.FromSeconds(20) },
-        { "Consul:HealthCheck:Ttl must be at least 1 second; got '00:00:00'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.Zero; } },
-        { "Consul:HealthCheck:Ttl must be at least 1 second; got '00:00:00.5000000'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.FromMilliseconds(500); } },
-        { "Consul:HealthCheck:DeregisterCriticalServiceAfter must not be negative", o => o.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.FromMinutes(-1) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Target is required", o => o.HealthCheck.AdditionalChecks.Add(new()) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Target 'localhost' is not valid for a Tcp check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "localhost" }) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Target 'ftp://x' is not valid for a Http check", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "ftp://x" }) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Kind '9' is not a kind for an extra check", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = (ConsulCheckKind)9, Target = "x:1" }) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Kind 'Ttl' is not a kind for an extra check. Use Http, Tcp or Grpc", o => o.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Ttl, Target = "x:1" }) },
-        { "Consul:HealthCheck:AdditionalChecks:0:Timeout '00:00:30' is longer than", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "http://x/", Timeout = TimeSpan.FromSeconds(30) }) },
+        { "Consul:Check:Kind '7' is not a kind for the app's own check", o => o.Check.Kind = (ConsulCheckKind)7 },
+        { "Consul:Check:Kind 'Tcp' is not a kind for the app's own check. Use Http, Ttl or None", o => o.Check.Kind = ConsulCheckKind.Tcp },
+        { "Consul:Check:Path must be a path starting with '/'", o => o.Check.Path = "health" },
+        { "Consul:Check:Interval must be greater than zero; got '00:00:00'", o => o.Check.Interval = TimeSpan.Zero },
+        { "Consul:Check:Interval must be greater than zero; got '-00:00:01'", o => o.Check.Interval = TimeSpan.FromSeconds(-1) },
+        { "Consul:Check:Timeout must be greater than zero", o => o.Check.Timeout = TimeSpan.Zero },
+        { "Consul:Check:Timeout '00:00:20' is longer than Consul:Check:Interval '00:00:10'", o => o.Check.Timeout = TimeSpan.FromSeconds(20) },
+        { "Consul:Check:Ttl must be at least 1 second; got '00:00:00'", o => { o.Check.Kind = ConsulCheckKind.Ttl; o.Check.Ttl = TimeSpan.Zero; } },
+        { "Consul:Check:Ttl must be at least 1 second; got '00:00:00.5000000'", o => { o.Check.Kind = ConsulCheckKind.Ttl; o.Check.Ttl = TimeSpan.FromMilliseconds(500); } },
+        { "Consul:Check:DeregisterCriticalServiceAfter must not be negative", o => o.Check.DeregisterCriticalServiceAfter = TimeSpan.FromMinutes(-1) },
+        { "Consul:Check:AdditionalChecks:0:Target is required", o => o.Check.AdditionalChecks.Add(new()) },
+        { "Consul:Check:AdditionalChecks:0:Target 'localhost' is not valid for a Tcp check", o => o.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "localhost" }) },
+        { "Consul:Check:AdditionalChecks:0:Target 'ftp://x' is not valid for a Http check", o => o.Check.AdditionalChecks.Add(new() { Target = "ftp://x" }) },
+        { "Consul:Check:AdditionalChecks:0:Kind '9' is not a kind for an extra check", o => o.Check.AdditionalChecks.Add(new() { Kind = (ConsulCheckKind)9, Target = "x:1" }) },
+        { "Consul:Check:AdditionalChecks:0:Kind 'Ttl' is not a kind for an extra check. Use Http, Tcp or Grpc", o => o.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Ttl, Target = "x:1" }) },
+        { "Consul:Check:AdditionalChecks:0:Timeout '00:00:30' is longer than", o => o.Check.AdditionalChecks.Add(new() { Target = "http://x/", Timeout = TimeSpan.FromSeconds(30) }) },
         { "Consul:Registration:RetryInitialDelay must be greater than zero", o => o.Registration.RetryInitialDelay = TimeSpan.Zero },
         { "Consul:Registration:RetryMaxDelay '00:00:01' is shorter than Consul:Registration:RetryInitialDelay '00:00:02'", o => { o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(2); o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(1); } },
         { "Consul:Registration:AntiEntropyInterval must be at least 1 second", o => o.Registration.AntiEntropyInterval = TimeSpan.Zero },
@@ -56,9 +56,9 @@ public sealed class RegistrationOptionsValidatorTests
         { "Consul:Registration:RetryInitialDelay '00:20:00' is longer than the limit of '00:10:00'", o => { o.Registration.RetryInitialDelay = TimeSpan.FromMinutes(20); o.Registration.RetryMaxDelay = TimeSpan.FromHours(1); } },
         { "Consul:Registration:RetryMaxDelay '02:00:00' is longer than the limit of '01:00:00'", o => o.Registration.RetryMaxDelay = TimeSpan.FromHours(2) },
         { "Consul:Registration:AntiEntropyInterval '60.00:00:00' is longer than the limit of '1.00:00:00'", o => o.Registration.AntiEntropyInterval = TimeSpan.FromDays(60) },
-        { "Consul:HealthCheck:Interval '2.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.HealthCheck.Interval = TimeSpan.FromDays(2); } },
-        { "Consul:HealthCheck:Ttl '30.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.HealthCheck.Kind = ConsulCheckKind.Ttl; o.HealthCheck.Ttl = TimeSpan.FromDays(30); } },
-        { "Consul:HealthCheck:AdditionalChecks:0:Interval '2.00:00:00' is longer than the limit", o => o.HealthCheck.AdditionalChecks.Add(new() { Target = "http://x/", Interval = TimeSpan.FromDays(2) }) },
+        { "Consul:Check:Interval '2.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.Check.Interval = TimeSpan.FromDays(2); } },
+        { "Consul:Check:Ttl '30.00:00:00' is longer than the limit of '1.00:00:00'", o => { o.Check.Kind = ConsulCheckKind.Ttl; o.Check.Ttl = TimeSpan.FromDays(30); } },
+        { "Consul:Check:AdditionalChecks:0:Interval '2.00:00:00' is longer than the limit", o => o.Check.AdditionalChecks.Add(new() { Target = "http://x/", Interval = TimeSpan.FromDays(2) }) },
         { "Consul:Service:Name 'order service' cannot be reached as http://order service/", o => o.Service.Name = "order service" },
         { "Consul:Service:Name 'orders/v2' cannot be reached", o => o.Service.Name = "orders/v2" },
         { "Consul:Service:Name 'orders.api' cannot be reached", o => o.Service.Name = "orders.api" },
@@ -92,9 +92,9 @@ public sealed class RegistrationOptionsValidatorTests
         options.Service.Port = 443;
         options.Service.Meta["git_sha"] = "abc";
         options.Service.PreferredNetworks.Add("fd00::/8");
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "[::1]:6379" });
-        options.HealthCheck.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "grpc.internal:5002/orders" });
-        options.HealthCheck.DeregisterCriticalServiceAfter = TimeSpan.Zero;
+        options.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Tcp, Target = "[::1]:6379" });
+        options.Check.AdditionalChecks.Add(new() { Kind = ConsulCheckKind.Grpc, Target = "grpc.internal:5002/orders" });
+        options.Check.DeregisterCriticalServiceAfter = TimeSpan.Zero;
         options.Registration.DrainDelay = TimeSpan.Zero;
 
         var result = new RegistrationOptionsValidator(new TestEnvironment("Orders.Api")).Validate(null, options);
@@ -141,7 +141,7 @@ public sealed class RegistrationOptionsValidatorTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Consul:Address"] = "http://127.0.0.1:1",
-            ["Consul:HealthCheck:Interval"] = "00:00:00",
+            ["Consul:Check:Interval"] = "00:00:00",
             ["Consul:Registration:DrainDelay"] = "-00:00:01",
         });
         builder.Services.AddConsulDiscovery();
@@ -149,7 +149,7 @@ public sealed class RegistrationOptionsValidatorTests
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains("Consul:HealthCheck:Interval must be greater than zero", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Check:Interval must be greater than zero", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Consul:Registration:DrainDelay must not be negative", ex.Message, StringComparison.Ordinal);
     }
 
@@ -158,13 +158,13 @@ public sealed class RegistrationOptionsValidatorTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:HealthCheck:Kind"] = "Script" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Check:Kind"] = "Script" });
         builder.Services.AddConsulDiscovery();
         await using var app = builder.Build();
 
         var ex = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains("Consul:HealthCheck:Kind", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Check:Kind", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Script", ex.Message, StringComparison.Ordinal);
     }
 

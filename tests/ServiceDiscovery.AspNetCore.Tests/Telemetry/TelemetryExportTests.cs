@@ -199,7 +199,7 @@ public sealed class TelemetryExportTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddConsulDiscoveryClient();
+        services.AddConsulDiscoveryCache();
         services.AddHttpClient("caller").AddConsulLoadBalancing();
         return services.BuildServiceProvider();
     }

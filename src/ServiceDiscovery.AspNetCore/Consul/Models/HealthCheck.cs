@@ -2,7 +2,7 @@
 
 namespace ServiceDiscovery.AspNetCore.Consul.Models;
 
-/// <summary>A check as Consul reports it (structs.HealthCheck; /agent/checks and inside health entries, docs/consul-http-api.md §4, §6).</summary>
+/// <summary>A check as Consul reports it (structs.Check; /agent/checks and inside health entries, docs/consul-http-api.md §4, §6).</summary>
 internal sealed record HealthCheck
 {
     public string Node { get; init; } = "";

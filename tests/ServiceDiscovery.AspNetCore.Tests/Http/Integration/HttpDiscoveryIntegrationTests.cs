@@ -67,7 +67,7 @@ public sealed class HttpDiscoveryIntegrationTests : HttpIntegrationTestBase
     {
         await using var alive = await StartCatalogAsync();
         var deadId = $"{Catalog}-dead";
-        await RegisterPassingInstanceAsync(deadId, port: ClosedPort());
+        await RegisterPassingInstanceAsync(deadId, port: LoopbackPort.Closed());
         await Consul.WaitUntilAsync(s => s.CheckStatus(alive.ServiceId) == "passing" && s.Checks.Any(c => c.ServiceId == deadId && c.Status == "passing"), Deadline, "both instances pass");
         var http = CreateClient(b =>
         {
@@ -249,12 +249,6 @@ public sealed class HttpDiscoveryIntegrationTests : HttpIntegrationTestBase
         return Client.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task RegisterPassingInstanceAsync(string id, int port)
     {

@@ -38,8 +38,8 @@ public sealed class CatalogSampleTests : IAsyncLifetime
                 ["Consul:Token"] = _consul.Token,
                 ["Consul:Service:Address"] = address,
                 ["Consul:Service:Port"] = "8080",
-                ["Consul:HealthCheck:Kind"] = "Ttl",
-                ["Consul:HealthCheck:Ttl"] = "00:00:01.500",
+                ["Consul:Check:Kind"] = "Ttl",
+                ["Consul:Check:Ttl"] = "00:00:01.500",
                 ["Consul:Registration:DrainDelay"] = "00:00:00",
             })));
         using var client = factory.CreateClient();

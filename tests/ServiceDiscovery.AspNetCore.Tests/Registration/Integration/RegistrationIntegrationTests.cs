@@ -69,8 +69,8 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
     {
         await using var app = await RegisteredApp.StartAsync(_consul, _orders, settings: new()
         {
-            ["Consul:HealthCheck:Kind"] = "Ttl",
-            ["Consul:HealthCheck:Ttl"] = "00:00:01.500",
+            ["Consul:Check:Kind"] = "Ttl",
+            ["Consul:Check:Ttl"] = "00:00:01.500",
         });
 
         await _consul.WaitUntilAsync(s => s.CheckStatus(app.ServiceId) == "passing", Deadline, "the heartbeat reports passing");
@@ -136,8 +136,8 @@ public sealed class RegistrationIntegrationTests : IAsyncLifetime
         Dictionary<string, string?> defaults = new()
         {
             // The library's defaults, not the fast ones RegisteredApp uses elsewhere.
-            ["Consul:HealthCheck:Interval"] = "00:00:10",
-            ["Consul:HealthCheck:Timeout"] = "00:00:05",
+            ["Consul:Check:Interval"] = "00:00:10",
+            ["Consul:Check:Timeout"] = "00:00:05",
             ["Consul:Registration:AntiEntropyInterval"] = "00:00:30",
             ["Consul:Registration:RetryInitialDelay"] = "00:00:01",
             ["Consul:Registration:RetryMaxDelay"] = "00:01:00",

@@ -3,7 +3,7 @@
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>A Consul check status, plus the client-side aggregate `maintenance` (docs/consul-http-api.md §6 AggregatedStatus).</summary>
-public enum ConsulHealthStatus
+public enum ConsulCheckStatus
 {
     /// <summary>`passing`.</summary>
     Passing,

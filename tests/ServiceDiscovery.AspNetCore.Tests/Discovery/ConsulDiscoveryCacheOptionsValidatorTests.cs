@@ -6,11 +6,11 @@ namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
 
 public sealed class ConsulDiscoveryOptionsValidatorTests
 {
-    private static string? Validate(Action<ConsulDiscoveryOptions> configure)
+    private static string? Validate(Action<ConsulDiscoveryCacheOptions> configure)
     {
         var options = new ConsulOptions();
         configure(options.Discovery);
-        var result = new ConsulDiscoveryOptionsValidator().Validate(null, options);
+        var result = new ConsulDiscoveryCacheOptionsValidator().Validate(null, options);
         return result.Failed ? result.FailureMessage : null;
     }
 
@@ -59,7 +59,7 @@ public sealed class ConsulDiscoveryOptionsValidatorTests
 
     [Fact]
     public void Validate_UndefinedConsistency_NamesTheKey()
-        => Assert.StartsWith("Consul:Discovery:Consistency must be Default, Stale or Consistent; got '7'.", Validate(o => o.Consistency = (ConsistencyMode)7));
+        => Assert.StartsWith("Consul:Discovery:Consistency must be Default, Stale or Consistent; got '7'.", Validate(o => o.Consistency = (ConsulConsistencyMode)7));
 
     [Fact]
     public void Validate_EmptyTag_NamesItsIndex()
@@ -68,7 +68,7 @@ public sealed class ConsulDiscoveryOptionsValidatorTests
     [Fact]
     public void Validate_PerServiceProblems_NameTheServiceKey()
     {
-        var message = Validate(o => o.Services["catalog"] = new ConsulServiceQueryOptions { Consistency = (ConsistencyMode)9 });
+        var message = Validate(o => o.Services["catalog"] = new ConsulServiceQueryOptions { Consistency = (ConsulConsistencyMode)9 });
 
         Assert.StartsWith("Consul:Discovery:Services:catalog:Consistency must be Default, Stale or Consistent; got '9'.", message);
     }

@@ -10,9 +10,9 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// Validates <c>Consul:Discovery</c> at start-up. Each message names the configuration key, the value found and what
 /// to set instead.
 /// </summary>
-internal sealed class ConsulDiscoveryOptionsValidator(ConsulSectionPath? sectionPath = null) : IValidateOptions<ConsulOptions>
+internal sealed class ConsulDiscoveryCacheOptionsValidator(ConsulOptionsSection? section = null) : IValidateOptions<ConsulOptions>
 {
-    private readonly string _section = (sectionPath ?? ConsulSectionPath.Default).Key("Discovery");
+    private readonly string _section = (section ?? ConsulOptionsSection.Default).Key("Discovery");
 
     /// <summary>Consul's <c>max_query_time</c>: longer waits are silently cut to it (docs/consul-http-api.md §8).</summary>
     private static readonly TimeSpan MaxWaitTime = TimeSpan.FromMinutes(10);

@@ -6,12 +6,12 @@ namespace ServiceDiscovery.AspNetCore;
 /// How the discovery cache queries Consul (<c>Consul:Discovery</c>): which instances count as available, and how each
 /// watched service name is kept fresh. <see cref="Services"/> overrides the query per service name.
 /// </summary>
-public sealed class ConsulDiscoveryOptions
+public sealed class ConsulDiscoveryCacheOptions
 {
     /// <summary>
     /// Gets or sets a value indicating whether only instances whose checks are all <c>passing</c> are returned. When
     /// <see langword="false"/>, instances in <c>warning</c> are returned too (with their
-    /// <see cref="ConsulServiceInstance.HealthStatus"/>); <c>critical</c> and maintenance instances never are.
+    /// <see cref="ConsulServiceInstance.CheckStatus"/>); <c>critical</c> and maintenance instances never are.
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool PassingOnly { get; set; } = true;
@@ -28,8 +28,8 @@ public sealed class ConsulDiscoveryOptions
     public string? Filter { get; set; }
 
     /// <summary>Gets or sets the read consistency mode of discovery queries.</summary>
-    /// <value>The default is <see cref="ConsistencyMode.Default"/> (the leader answers).</value>
-    public ConsistencyMode Consistency { get; set; } = ConsistencyMode.Default;
+    /// <value>The default is <see cref="ConsulConsistencyMode.Default"/> (the leader answers).</value>
+    public ConsulConsistencyMode Consistency { get; set; } = ConsulConsistencyMode.Default;
 
     /// <summary>
     /// Gets or sets the tagged address to use for instances that have one (e.g. <c>wan</c>, <c>lan_ipv4</c>): the

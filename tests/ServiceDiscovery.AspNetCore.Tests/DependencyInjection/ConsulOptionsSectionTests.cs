@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace ServiceDiscovery.AspNetCore.Tests.DependencyInjection;
 
-public sealed class ConsulSectionPathTests
+public sealed class ConsulOptionsSectionTests
 {
     /// <summary>Every layer's validator names keys under the section the app bound, not a hard-coded <c>Consul:</c>.</summary>
     [Theory]
@@ -32,5 +32,49 @@ public sealed class ConsulSectionPathTests
 
         var failure = Assert.Single(ex.Failures);
         Assert.StartsWith(expected, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoEntryPoints_NamingDifferentSections_FailAtOnce_NamingBoth()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => services.AddConsulDiscoveryCache(configuration.GetSection("Apps:Billing")));
+
+        Assert.Contains("'Apps:Orders'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'Apps:Billing'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("pass the same section", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A call without a section follows the section another call names, whichever comes first.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EntryPointWithoutSection_FollowsTheNamedSection(bool namedFirst)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Service:Name"] = "from-default-section",
+            ["Apps:Orders:Service:Name"] = "orders",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        if (namedFirst)
+        {
+            services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+            services.AddConsulLocks();
+            services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+        }
+        else
+        {
+            services.AddConsulLocks();
+            services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+        }
+
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("orders", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Service.Name);
     }
 }

@@ -3,10 +3,10 @@
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
-/// How Consul checks this app (<c>Consul:HealthCheck</c>) and the <c>/health</c> endpoint it calls, which runs the
+/// How Consul checks this app (<c>Consul:Check</c>) and the <c>/health</c> endpoint it calls, which runs the
 /// app's ASP.NET Core health checks: Healthy answers 200 (passing), Degraded 429 (warning), Unhealthy 503 (critical).
 /// </summary>
-public sealed class ConsulHealthCheckOptions
+public sealed class ConsulCheckOptions
 {
     /// <summary>Gets or sets how Consul learns this app's health.</summary>
     /// <value>The default is <see cref="ConsulCheckKind.Http"/>.</value>

@@ -3,7 +3,7 @@
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>Consul's read consistency modes (docs/consul-http-api.md §8).</summary>
-public enum ConsistencyMode
+public enum ConsulConsistencyMode
 {
     /// <summary>Read from the leader (Consul's default).</summary>
     Default,
