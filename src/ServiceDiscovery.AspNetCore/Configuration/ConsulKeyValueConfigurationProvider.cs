@@ -57,8 +57,12 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
             return;
         }
 
-        // IConfigurationProvider.Load is synchronous; the first read is what makes the values present at start-up.
-#pragma warning disable VSTHRD002 // Synchronous by contract; Task.Run keeps it off any synchronization context.
+        // Blocking is the only way to keep IConfigurationProvider.Load's contract: it is synchronous (configuration has no
+        // asynchronous load) and the values must be present when Build() returns. Task.Run keeps the wait off any
+        // synchronization context, so it cannot deadlock on one. It is bounded: the prefixes are read concurrently, one
+        // request each and no retry here (the watches retry later), and the client ends every request after the
+        // section's Timeout (10 s by default), so Build() returns or throws within that.
+#pragma warning disable VSTHRD002 // Synchronous by contract; see above.
         var indexes = Task.Run(ReadAllAsync).GetAwaiter().GetResult();
 #pragma warning restore VSTHRD002
         _watches = [.. _layers.Select((layer, i) => Task.Run(() => WatchAsync(layer, indexes[i], _stopping.Token)))];
@@ -96,7 +100,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
 
                 if (!_optional)
                 {
-                    throw new InvalidOperationException(message + KeyValueMessages.RequiredFix, failure);
+                    throw new InvalidOperationException(message + KeyValueMessages.RequiredFix(_client.SectionPath), failure);
                 }
 
                 _log.StartedWithout(message, failure);

@@ -24,11 +24,15 @@ internal sealed class KeyValueClient : IDisposable
         var telemetry = new ConsulTelemetry(_meters);
         Api = new ConsulApiClient(new OneHandlerClientFactory(_handler), new FixedOptionsMonitor(options), timeProvider, telemetry, loggerFactory.CreateLogger<ConsulApiClient>());
         Meter = telemetry.Meter;
+        SectionPath = options.SectionPath;
         MalformedDocuments = Meter.CreateCounter<long>(
             "consul.config.malformed_documents", unit: "{document}", description: "Consul KV documents that failed to parse; their keys kept their previous values.");
     }
 
     public IConsulKeyValueApi Api { get; }
+
+    /// <summary>The section the connection settings came from, for messages that name a key.</summary>
+    public string SectionPath { get; }
 
     public Meter Meter { get; }
 

@@ -14,5 +14,6 @@ internal static class KeyValueMessages
         ? Denied(address, prefix, $"denied the read (403: {exception.ResponseBody})")
         : $"Could not read the Consul KV prefix '{prefix}' from {address}: {exception.Message}";
 
-    public static string RequiredFix => " Start Consul, fix the address (Consul:Address or CONSUL_HTTP_ADDR), or set Optional = true to start without these values.";
+    public static string RequiredFix(string section)
+        => $" Start Consul, fix the address ({section}:Address or CONSUL_HTTP_ADDR), or set {section}:KeyValue:Optional to true to start without these values.";
 }

@@ -106,7 +106,7 @@ internal sealed partial class ConsulApiClient
         {
             Log.Timeout(_logger, method, call.Path, address, timeout);
             var error = new ConsulException(
-                $"Consul {method} {call.Path} at {address} did not answer within {timeout} (Consul:Timeout {options.Timeout}{(call.BlockingWait > TimeSpan.Zero ? $" plus the blocking wait {call.BlockingWait} and its jitter" : string.Empty)}).",
+                $"Consul {method} {call.Path} at {address} did not answer within {timeout} ({options.SectionPath}:Timeout {options.Timeout}{(call.BlockingWait > TimeSpan.Zero ? $" plus the blocking wait {call.BlockingWait} and its jitter" : string.Empty)}).",
                 ConsulErrorReason.Timeout,
                 statusCode: null,
                 responseBody: null,
@@ -135,9 +135,9 @@ internal sealed partial class ConsulApiClient
         {
             Log.ConnectionFailed(_logger, method, call.Path, address, ex);
             var error = new ConsulException(
-                ConsulTlsDiagnosis.Describe(ex, address, options.Tls) is { } tlsCause
+                ConsulTlsDiagnosis.Describe(ex, address, options.Tls, options.SectionPath) is { } tlsCause
                     ? $"{tlsCause}. (Consul {method} {call.Path} at {address}.)"
-                    : $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check Consul:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
+                    : $"Consul {method} {call.Path} could not reach {address}: {ex.Message} Check {options.SectionPath}:Address (or CONSUL_HTTP_ADDR) and that the agent is running.",
                 ConsulErrorReason.ConnectionFailed,
                 statusCode: null,
                 responseBody: null,
@@ -150,7 +150,7 @@ internal sealed partial class ConsulApiClient
         {
             Log.InvalidResponse(_logger, method, call.Path, address, problem);
             var error = new ConsulException(
-                $"Consul {method} {call.Path} at {address} answered {statusCode} but {problem}. Check that Consul:Address points to a Consul agent's HTTP API, not a proxy or another server.",
+                $"Consul {method} {call.Path} at {address} answered {statusCode} but {problem}. Check that {options.SectionPath}:Address points to a Consul agent's HTTP API, not a proxy or another server.",
                 ConsulErrorReason.InvalidResponse,
                 (HttpStatusCode?)statusCode,
                 responseBody: null,

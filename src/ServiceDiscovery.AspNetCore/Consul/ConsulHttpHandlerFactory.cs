@@ -48,7 +48,7 @@ internal static class ConsulHttpHandlerFactory
             // SocketsHttpHandler would otherwise check); a refusal throws its cause instead of the platform's
             // "rejected by the provided callback", and surfaces as the handshake failure's inner exception.
             ssl.RemoteCertificateValidationCallback = (sender, certificate, chain, errors)
-                => ConsulTlsDiagnosis.Validate(tls, (sender as SslStream)?.TargetHostName ?? string.Empty, certificate, chain, errors);
+                => ConsulTlsDiagnosis.Validate(tls, options.SectionPath, (sender as SslStream)?.TargetHostName ?? string.Empty, certificate, chain, errors);
         }
 
         if (!string.IsNullOrWhiteSpace(tls.ClientCertificateFile))

@@ -18,7 +18,7 @@ internal static class ConsulTlsDiagnosis
     /// ServerName standing in for the address's host) and otherwise throws <see cref="RejectedException"/> naming the
     /// cause, which reaches the caller as the inner exception of the handshake failure.
     /// </summary>
-    public static bool Validate(ConsulTlsOptions tls, string targetHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    public static bool Validate(ConsulTlsOptions tls, string section, string targetHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var expected = string.IsNullOrWhiteSpace(tls.ServerName) ? targetHost : tls.ServerName;
         if (!string.IsNullOrWhiteSpace(tls.ServerName))
@@ -46,11 +46,11 @@ internal static class ConsulTlsDiagnosis
         if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {
             var statuses = chain?.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct().ToArray() ?? [];
-            var trust = string.IsNullOrWhiteSpace(tls.CaFile) ? "the system trust store" : $"the CA file '{tls.CaFile}' (Consul:Tls:CaFile / CONSUL_CACERT)";
+            var trust = string.IsNullOrWhiteSpace(tls.CaFile) ? "the system trust store" : $"the CA file '{tls.CaFile}' ({section}:Tls:CaFile / CONSUL_CACERT)";
             if (statuses.Length == 0 || statuses.Any(s => s is X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain))
             {
                 throw new RejectedException(
-                    $"untrusted root: the agent's certificate '{subject}' (issued by '{certificate.Issuer}') does not chain to {trust}. Point Consul:Tls:CaFile at the CA that signed the agent's certificate");
+                    $"untrusted root: the agent's certificate '{subject}' (issued by '{certificate.Issuer}') does not chain to {trust}. Point {section}:Tls:CaFile at the CA that signed the agent's certificate");
             }
 
             if (statuses.Contains(X509ChainStatusFlags.NotTimeValid) && cert is not null)
@@ -64,11 +64,11 @@ internal static class ConsulTlsDiagnosis
 
         var names = cert is null ? [] : DnsNames(cert);
         throw new RejectedException(
-            $"certificate name mismatch: expected '{expected}'{(string.IsNullOrWhiteSpace(tls.ServerName) ? " (the address's host)" : " (Consul:Tls:ServerName)")} but the agent's certificate '{subject}' is for {(names.Count == 0 ? "no DNS name" : string.Join(", ", names.Select(n => $"'{n}'")))}. Set Consul:Tls:ServerName (CONSUL_TLS_SERVER_NAME) to a name in the certificate, or connect by that name");
+            $"certificate name mismatch: expected '{expected}'{(string.IsNullOrWhiteSpace(tls.ServerName) ? " (the address's host)" : $" ({section}:Tls:ServerName)")} but the agent's certificate '{subject}' is for {(names.Count == 0 ? "no DNS name" : string.Join(", ", names.Select(n => $"'{n}'")))}. Set {section}:Tls:ServerName (CONSUL_TLS_SERVER_NAME) to a name in the certificate, or connect by that name");
     }
 
     /// <summary>The cause of a failed https connection, or <see langword="null"/> when it is not a TLS failure.</summary>
-    public static string? Describe(Exception error, Uri address, ConsulTlsOptions tls)
+    public static string? Describe(Exception error, Uri address, ConsulTlsOptions tls, string section)
     {
         if (!string.Equals(address.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
         {
@@ -95,8 +95,8 @@ internal static class ConsulTlsDiagnosis
         if (alert || endedAfterHandshake)
         {
             return string.IsNullOrWhiteSpace(tls.ClientCertificateFile)
-                ? $"TLS: the agent closed the connection after the handshake{(alert ? $" ({message})" : string.Empty)}; it likely requires a client certificate (verify_incoming): set Consul:Tls:ClientCertificateFile and ClientKeyFile (CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY)"
-                : $"TLS: client certificate refused by the agent{(alert ? $" ({message})" : string.Empty)}: the agent does not trust '{tls.ClientCertificateFile}' (Consul:Tls:ClientCertificateFile); use a certificate signed by the agent's CA";
+                ? $"TLS: the agent closed the connection after the handshake{(alert ? $" ({message})" : string.Empty)}; it likely requires a client certificate (verify_incoming): set {section}:Tls:ClientCertificateFile and ClientKeyFile (CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY)"
+                : $"TLS: client certificate refused by the agent{(alert ? $" ({message})" : string.Empty)}: the agent does not trust '{tls.ClientCertificateFile}' ({section}:Tls:ClientCertificateFile); use a certificate signed by the agent's CA";
         }
 
         return handshake is null ? null : $"TLS handshake with {address.Authority} failed: {message}";

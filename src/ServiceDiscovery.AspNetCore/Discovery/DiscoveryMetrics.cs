@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics.Metrics;
+using ServiceDiscovery.AspNetCore.Consul;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
@@ -10,9 +11,6 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </summary>
 internal sealed class DiscoveryMetrics
 {
-    /// <summary>The library's meter name (shared with the Consul client's instruments).</summary>
-    public const string MeterName = "ServiceDiscovery.Consul";
-
     public const string ServiceNameTag = "consul.service.name";
 
     /// <summary>Where the instances measured by <c>consul.discovery.snapshot.age</c> come from: <see cref="ConsulSource"/> or <see cref="FileSource"/>.</summary>
@@ -41,7 +39,7 @@ internal sealed class DiscoveryMetrics
     public DiscoveryMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(ConsulTelemetry.Name);
         _lookups = meter.CreateCounter<long>(
             "consul.discovery.lookups", "{lookup}", "Service lookups answered by the discovery cache.");
         _staleLookups = meter.CreateCounter<long>(

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics.Metrics;
+using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Discovery;
 
 namespace ServiceDiscovery.AspNetCore.Http;
@@ -18,7 +19,7 @@ internal sealed class HttpDiscoveryMetrics
     public HttpDiscoveryMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(DiscoveryMetrics.MeterName);
+        var meter = meterFactory.Create(ConsulTelemetry.Name);
         _requests = meter.CreateCounter<long>("consul.http.requests", "{request}", "Requests sent to a discovered instance.");
         _noInstance = meter.CreateCounter<long>("consul.http.no_instance", "{request}", "Requests not sent because the service had no healthy instance.");
         _ejections = meter.CreateCounter<long>("consul.http.ejections", "{ejection}", "Instances avoided for a while after a connection to them failed.");

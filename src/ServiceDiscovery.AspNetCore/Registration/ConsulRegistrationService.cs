@@ -104,7 +104,7 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
             RegistrationLog.NothingToRegister(_logger, ex.Message);
             if (options.Registration.FailFast)
             {
-                throw new InvalidOperationException($"Consul registration cannot start and Consul:Registration:FailFast is on: {ex.Message}", ex);
+                throw new InvalidOperationException($"Consul registration cannot start and {options.Client.SectionPath}:Registration:FailFast is on: {ex.Message}", ex);
             }
 
             return;
@@ -121,8 +121,8 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
             catch (ConsulException ex)
             {
                 throw new InvalidOperationException(
-                    $"Could not register service '{registration.ServiceName}' (id '{registration.ServiceId}') with the Consul agent at {_agent.AgentAddress}, and Consul:Registration:FailFast is on, so the app does not start: {ex.Message} "
-                    + "Make sure the agent is running and reachable (Consul:Address or CONSUL_HTTP_ADDR) and that the token may write the service, or turn FailFast off to start anyway and keep retrying in the background.",
+                    $"Could not register service '{registration.ServiceName}' (id '{registration.ServiceId}') with the Consul agent at {_agent.AgentAddress}, and {options.Client.SectionPath}:Registration:FailFast is on, so the app does not start: {ex.Message} "
+                    + $"Make sure the agent is running and reachable ({options.Client.SectionPath}:Address or CONSUL_HTTP_ADDR) and that the token may write the service, or turn FailFast off to start anyway and keep retrying in the background.",
                     ex);
             }
         }
@@ -190,7 +190,7 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
 
     private ServiceRegistration Build(ConsulOptions options)
     {
-        var endpoint = ServerAddressSelector.Select(_boundAddresses, options.Service, _network);
+        var endpoint = ServerAddressSelector.Select(_boundAddresses, options.Service, _network, options.Client.SectionPath);
         return RegistrationBuilder.Build(options, endpoint, _applicationName, Version);
     }
 }

@@ -45,7 +45,7 @@ internal static class RegistrationBuilder
         var name = ServiceName(service, applicationName);
         if (name.Length == 0)
         {
-            throw new InvalidOperationException($"Consul:Service:Name is not set and cannot be derived from the application name '{applicationName}'. Set Consul:Service:Name.");
+            throw new InvalidOperationException($"{options.Client.SectionPath}:Service:Name is not set and cannot be derived from the application name '{applicationName}'. Set {options.Client.SectionPath}:Service:Name.");
         }
 
         var id = !string.IsNullOrWhiteSpace(service.Id) ? service.Id.Trim() : ConsulNames.ToInstanceId(name, endpoint.Host, endpoint.Port);

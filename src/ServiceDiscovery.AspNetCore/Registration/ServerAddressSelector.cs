@@ -14,7 +14,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// </summary>
 internal static class ServerAddressSelector
 {
-    public static AdvertisedEndpoint Select(IReadOnlyCollection<string> boundAddresses, ConsulServiceOptions options, INetworkAddressSource network)
+    public static AdvertisedEndpoint Select(IReadOnlyCollection<string> boundAddresses, ConsulServiceOptions options, INetworkAddressSource network, string section = ConsulOptions.DefaultConfigSectionName)
     {
         ArgumentNullException.ThrowIfNull(boundAddresses);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,7 +32,7 @@ internal static class ServerAddressSelector
             throw new InvalidOperationException(
                 "The server reports no TCP address it listens on (IServerAddressesFeature is missing or empty, as with TestServer, "
                 + "or only unix sockets or named pipes are bound), so there is nothing to register. "
-                + "Set Consul:Service:Address and Consul:Service:Port to the address others reach this app at.");
+                + $"Set {section}:Service:Address and {section}:Service:Port to the address others reach this app at.");
         }
 
         var scheme = ChooseScheme(bound, options.PreferHttps);

@@ -132,6 +132,36 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("3", configuration["Retries"]);
     }
 
+    /// <summary>Build() blocks for the start-up read, but no longer than the section's Timeout: an agent that accepts and never answers cannot hang start-up.</summary>
+    [Fact]
+    public async Task SilentAgent_Required_BuildFailsAfterTheTimeout_NotLater()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptTcpClientAsync(TestContext.Current.CancellationToken));
+            }
+        }, TestContext.Current.CancellationToken);
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}";
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulConnection(address, timeout: TimeSpan.FromSeconds(1))
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .Build());
+
+        Assert.Contains("did not answer within", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Timeout", error.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"Build() took {started.Elapsed} with a 1 s timeout");
+        silent.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => accepting);
+        accepted.ForEach(static c => c.Dispose());
+    }
+
     [Fact]
     public void ConsulDown_Required_FailsNamingAddressAndPrefix()
     {

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Discovery;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
@@ -11,12 +12,12 @@ public sealed class DiscoveryMetricsTests
     public async Task Metrics_CountWatchesUpdatesLookupsErrorsAndStaleness()
     {
         await using var harness = new DiscoveryHarness();
-        using var watches = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.watches");
-        using var staleWatches = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.stale_watches");
-        using var updates = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.updates");
-        using var lookups = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.lookups");
-        using var staleLookups = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.stale_lookups");
-        using var errors = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.watch.errors");
+        using var watches = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.watches");
+        using var staleWatches = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.stale_watches");
+        using var updates = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.updates");
+        using var lookups = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.lookups");
+        using var staleLookups = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.stale_lookups");
+        using var errors = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.watch.errors");
 
         await harness.FirstLookupAsync("catalog", 5, Entries.Instance("catalog-1"));
         var blocking = await harness.Client.NextRequestAsync();

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Net;
+using ServiceDiscovery.AspNetCore.Consul;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Discovery;
@@ -59,7 +60,7 @@ public sealed class DiscoverySnapshotFileTests : IDisposable
         await SaveAsync(7, Entries.Instance("catalog-1"));
         await using var harness = NewHarness();
         harness.Time.Advance(TimeSpan.FromMinutes(30));
-        using var ages = new MetricCollector<double>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.snapshot.age");
+        using var ages = new MetricCollector<double>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.snapshot.age");
 
         var lookup = harness.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
         (await harness.Client.NextRequestAsync()).Fail(ConsulErrorReason.Timeout);

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using ServiceDiscovery.AspNetCore.Consul;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Discovery;
 
@@ -19,8 +20,8 @@ public sealed class InstanceSnapshotGuardTests
     public async Task AgentRestartsEmpty_ServesLastKnownUntilGraceEndsThenBelievesTheVoid()
     {
         await using var harness = new DiscoveryHarness();
-        using var activations = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.guard.activations");
-        using var age = new MetricCollector<double>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.snapshot.age");
+        using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
+        using var age = new MetricCollector<double>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.snapshot.age");
         var known = await harness.FirstLookupAsync("catalog", 100, Entries.Instance("catalog-1"), Entries.Instance("catalog-2", address: "10.0.0.2"));
 
         // The restarted agent answers with a lower index and nothing registered.
@@ -71,7 +72,7 @@ public sealed class InstanceSnapshotGuardTests
     public async Task IndexBackwardsWithSameInstances_IsBelievedAtOnce()
     {
         await using var harness = new DiscoveryHarness();
-        using var activations = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.guard.activations");
+        using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
         await harness.FirstLookupAsync("catalog", 100, Entries.Instance("catalog-1"), Entries.Instance("catalog-2", address: "10.0.0.2"));
 
         (await harness.Client.NextRequestAsync()).Respond(7, Entries.Instance("catalog-1"), Entries.Instance("catalog-2", address: "10.0.0.2"), Entries.Instance("catalog-3", address: "10.0.0.3"));
@@ -87,7 +88,7 @@ public sealed class InstanceSnapshotGuardTests
     public async Task FewerThanThresholdPass_BalancesOverAllRegisteredButNotMaintenance()
     {
         await using var harness = new DiscoveryHarness();
-        using var activations = new MetricCollector<long>(harness.MeterFactory, DiscoveryMetrics.MeterName, "consul.discovery.guard.activations");
+        using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
         var first = await harness.FirstLookupAsync(
             "catalog",
             10,

@@ -122,10 +122,12 @@ public sealed class LoadBalancerTests
     }
 
     [Fact]
-    public void Factory_UndefinedPolicy_NamesTheSetting()
+    public void Factory_UndefinedPolicy_NamesThePoliciesItKnows()
     {
+        // Settings are validated at start-up naming the key under the bound section; the factory only guards its argument.
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => LoadBalancerFactory.Create((ConsulLoadBalancingPolicy)42, Tracker()));
-        Assert.Contains("Consul:LoadBalancing:Policy", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("policy", ex.ParamName);
+        Assert.Contains("RoundRobin, Random, PowerOfTwoChoices or Weighted", ex.Message, StringComparison.Ordinal);
     }
 
     internal sealed class StaticOptionsMonitor(ConsulOptions value) : IOptionsMonitor<ConsulOptions>

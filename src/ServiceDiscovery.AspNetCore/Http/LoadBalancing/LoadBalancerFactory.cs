@@ -11,6 +11,6 @@ internal static class LoadBalancerFactory
         ConsulLoadBalancingPolicy.Random => new RandomLoadBalancer(),
         ConsulLoadBalancingPolicy.PowerOfTwoChoices => new PowerOfTwoChoicesLoadBalancer(tracker),
         ConsulLoadBalancingPolicy.Weighted => new WeightedLoadBalancer(),
-        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Consul:LoadBalancing:Policy must be RoundRobin, Random, PowerOfTwoChoices or Weighted."),
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "The load-balancing policy must be RoundRobin, Random, PowerOfTwoChoices or Weighted."),
     };
 }
