@@ -3,6 +3,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.DependencyInjection;
 
@@ -76,5 +77,25 @@ public sealed class ConsulOptionsSectionTests
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal("orders", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Service.Name);
+    }
+
+    /// <summary>The client layer's own messages (connection refused here) name the key under the bound section too.</summary>
+    [Fact]
+    public async Task ClientFailure_UnderAnotherSection_NamesTheRealAddressKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apps:Orders:Address"] = $"http://127.0.0.1:{LoopbackPort.Closed()}",
+            ["Apps:Orders:Discovery:RetryDelay"] = "00:00:00.050",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulDiscoveryCache(configuration.GetSection("Apps:Orders"));
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<ConsulException>(async () => await provider.GetRequiredService<IConsulServiceDiscovery>().GetInstancesAsync("catalog", TestContext.Current.CancellationToken));
+
+        Assert.Equal(ConsulErrorReason.ConnectionFailed, ex.Reason);
+        Assert.Contains("Check Apps:Orders:Address (or CONSUL_HTTP_ADDR)", Assert.IsType<ConsulException>(ex.InnerException).Message, StringComparison.Ordinal);
     }
 }
