@@ -47,9 +47,9 @@ internal sealed class ConsulKeyValueConfigurationSource(bool fromSection, Action
 
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var client = new KeyValueClient(options.Client, loggerFactory, options.TimeProvider);
-        var log = new KeyValueConfigurationLog(loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue"), client.MalformedDocuments);
-        var snapshot = string.IsNullOrWhiteSpace(options.SnapshotPath) ? null : new KeyValueSnapshotFile(options.SnapshotPath, log);
-        return new ConsulKeyValueConfigurationProvider(client, prefixes, log, options.Optional, options.WaitTime, options.TimeProvider, snapshot);
+        var logger = loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue");
+        var snapshot = string.IsNullOrWhiteSpace(options.SnapshotPath) ? null : new KeyValueSnapshotFile(options.SnapshotPath, logger);
+        return new ConsulKeyValueConfigurationProvider(client, prefixes, logger, options.Optional, options.WaitTime, options.TimeProvider, snapshot);
     }
 
     /// <summary>The explicit prefixes, or <c>{Root}/application/</c>, <c>{Root}/{app}/</c>, <c>{Root}/{app},{environment}/</c>.</summary>

@@ -1,7 +1,10 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -63,9 +66,18 @@ public sealed class KeyValueSnapshotTests : IDisposable
         listener.Start();
         await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
 
-        using var configuration = Build(consul, kv); // required (Optional = false)
+        using var logs = new FakeLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        using var configuration = Build(consul, kv, o => o.LoggerFactory = loggerFactory); // required (Optional = false)
 
         Assert.Equal("from-snapshot", configuration["Features:NewPricing"]);
+        var fromSnapshot = logs.Collector.GetSnapshot().Where(r => r.Id.Name == "ConsulKeyValueStartedFromSnapshot").ToList();
+        Assert.Equal(3, fromSnapshot.Count); // one per prefix
+        Assert.All(fromSnapshot, r =>
+        {
+            Assert.Equal(SnapshotPath, r.GetStructuredStateValue("SnapshotPath"));
+            Assert.True(TimeSpan.Parse(r.GetStructuredStateValue("Age")!, CultureInfo.InvariantCulture) >= TimeSpan.FromHours(2));
+        });
         listener.RecordObservableInstruments();
         lock (ages)
         {
