@@ -47,6 +47,9 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
 
     private Uri Address => _client.Api.Address;
 
+    /// <summary>The meter of this source's own client: a test listens to it alone, not to every source in the process.</summary>
+    internal Meter Meter => _client.Meter;
+
     public override void Load()
     {
         if (_watches is not null)

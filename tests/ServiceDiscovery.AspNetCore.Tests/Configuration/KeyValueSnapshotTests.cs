@@ -1,11 +1,12 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.AspNetCore.Configuration;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Configuration;
@@ -53,17 +54,6 @@ public sealed class KeyValueSnapshotTests : IDisposable
         }
 
         await kv.PutAsync("orders/Features/NewPricing", "live");
-        var ages = new List<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "consul.config.snapshot.age")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (ages) { ages.Add(value); } });
-        listener.Start();
         await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
 
         using var logs = new FakeLoggerProvider();
@@ -78,12 +68,12 @@ public sealed class KeyValueSnapshotTests : IDisposable
             Assert.Equal(SnapshotPath, r.GetStructuredStateValue("SnapshotPath"));
             Assert.True(TimeSpan.Parse(r.GetStructuredStateValue("Age")!, CultureInfo.InvariantCulture) >= TimeSpan.FromHours(2));
         });
-        listener.RecordObservableInstruments();
-        lock (ages)
-        {
-            // Other tests' sources may report too; this one's two-hour-old snapshot must be among them.
-            Assert.Contains(ages, a => a >= TimeSpan.FromHours(2).TotalSeconds - 60);
-        }
+
+        // This source's own meter: sources built by other tests in the process report on theirs.
+        using var ages = new MetricCollector<double>(configuration.Providers.OfType<ConsulKeyValueConfigurationProvider>().Single().Meter, "consul.config.snapshot.age");
+        ages.RecordObservableInstruments();
+        var age = TimeSpan.FromSeconds(Assert.Single(ages.GetMeasurementSnapshot()).Value);
+        Assert.InRange(age, TimeSpan.FromHours(2), TimeSpan.FromHours(2) + TimeSpan.FromMinutes(10)); // saved on the fake clock, read on the real one
 
         var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded.TrySetResult(), null);
@@ -94,6 +84,11 @@ public sealed class KeyValueSnapshotTests : IDisposable
         await reloaded.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         await Eventually.WaitAsync(
             () => File.ReadAllText(SnapshotPath).Contains("\"live\"", StringComparison.Ordinal), Deadline, "the snapshot is rewritten from the live values");
+
+        // Rewritten means every prefix is live: the gauge is absent, not stuck at the old age.
+        ages.Clear();
+        ages.RecordObservableInstruments();
+        Assert.Empty(ages.GetMeasurementSnapshot());
     }
 
     [Fact]
