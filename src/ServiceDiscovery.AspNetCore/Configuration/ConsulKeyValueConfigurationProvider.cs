@@ -2,6 +2,7 @@
 
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Internal;
@@ -13,14 +14,14 @@ namespace ServiceDiscovery.AspNetCore.Configuration;
 /// blocking query, all running concurrently. A change that alters the merged values fires the reload token once.
 /// Reads only; never writes to Consul.
 /// </summary>
-internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvider, IDisposable
+internal sealed partial class ConsulKeyValueConfigurationProvider : ConfigurationProvider, IDisposable
 {
     private static readonly TimeSpan InitialRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(60);
 
     private readonly KeyValueClient _client;
     private readonly KeyValueLayer[] _layers;
-    private readonly KeyValueConfigurationLog _log;
+    private readonly ILogger _logger;
     private readonly bool _optional;
     private readonly TimeSpan _wait;
     private readonly TimeProvider _timeProvider;
@@ -31,14 +32,14 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     private Task[]? _watches;
 
     public ConsulKeyValueConfigurationProvider(
-        KeyValueClient client, IReadOnlyList<string> prefixes, KeyValueConfigurationLog log, bool optional, TimeSpan wait, TimeProvider timeProvider, KeyValueSnapshotFile? snapshot = null)
+        KeyValueClient client, IReadOnlyList<string> prefixes, ILogger logger, bool optional, TimeSpan wait, TimeProvider timeProvider, KeyValueSnapshotFile? snapshot = null)
     {
         _snapshot = snapshot;
         client.Meter.CreateObservableGauge(
             "consul.config.snapshot.age", ObserveSnapshotAge, unit: "s", description: "Age of the snapshot values the configuration serves while Consul has not answered; absent once every prefix is live.");
         _client = client;
-        _log = log;
-        _layers = [.. prefixes.Select(p => new KeyValueLayer(p, log))];
+        _logger = logger;
+        _layers = [.. prefixes.Select(p => new KeyValueLayer(p, logger, client.MalformedDocuments))];
         _optional = optional;
         _wait = wait;
         _timeProvider = timeProvider;
@@ -48,6 +49,9 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     internal DeferredLoggerFactory? Logging { get; init; }
 
     private Uri Address => _client.Api.Address;
+
+    /// <summary>The meter of this source's own client: a test listens to it alone, not to every source in the process.</summary>
+    internal Meter Meter => _client.Meter;
 
     public override void Load()
     {
@@ -87,23 +91,23 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
         {
             if (reads[i].Exception?.InnerException is ConsulException failure)
             {
-                var message = KeyValueMessages.Failed(Address, _layers[i].Prefix, failure);
+                var prefix = _layers[i].Prefix;
                 saved ??= _snapshot?.Read();
-                if (saved is not null && saved.Prefixes.TryGetValue(_layers[i].Prefix, out var values))
+                if (saved is not null && saved.Prefixes.TryGetValue(prefix, out var values))
                 {
                     // Required or optional: the last good values stand in until Consul answers.
                     _snapshotSavedAt = saved.SavedAt;
                     _layers[i].Restore(values);
-                    _log.StartedFromSnapshot(message, _snapshot!.Path, SnapshotAge(), failure);
+                    Log.StartedFromSnapshot(_logger, prefix, Address, _snapshot!.Path, SnapshotAge(), KeyValueMessages.Cause(prefix, failure), failure);
                     continue;
                 }
 
                 if (!_optional)
                 {
-                    throw new InvalidOperationException(message + KeyValueMessages.RequiredFix(_client.SectionPath), failure);
+                    throw new InvalidOperationException(KeyValueMessages.Failed(Address, prefix, failure) + KeyValueMessages.RequiredFix(_client.SectionPath), failure);
                 }
 
-                _log.StartedWithout(message, failure);
+                Log.StartedWithout(_logger, prefix, Address, KeyValueMessages.Cause(prefix, failure), failure);
                 continue;
             }
 
@@ -154,11 +158,11 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
                 var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
                 if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
-                    _log.Denied(KeyValueMessages.Failed(Address, layer.Prefix, denied));
+                    Log.ReadDenied(_logger, Address, layer.Prefix, denied.ResponseBody, delay, KeyValueMessages.ReadRule(layer.Prefix));
                 }
                 else
                 {
-                    _log.Unavailable(layer.Prefix, Address, attempt, delay, ex);
+                    Log.ReadFailed(_logger, layer.Prefix, Address, attempt, delay, ex);
                 }
 
                 if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
@@ -184,7 +188,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
     {
         if (filtered && !wasFiltered)
         {
-            _log.Denied(KeyValueMessages.Denied(Address, prefix, "hid keys from the token (X-Consul-Results-Filtered-By-ACLs)"));
+            Log.KeysHidden(_logger, Address, prefix, KeyValueMessages.ReadRule(prefix));
         }
 
         return filtered;
@@ -200,7 +204,7 @@ internal sealed class ConsulKeyValueConfigurationProvider : ConfigurationProvide
             if (changed)
             {
                 Data = Merge();
-                _log.Loaded(layer.Prefix, layer.Data.Count);
+                Log.Loaded(_logger, layer.Prefix, layer.Data.Count);
             }
 
             // The last prefix to go live after a start from the snapshot may bring no change, yet completes a fresh one.

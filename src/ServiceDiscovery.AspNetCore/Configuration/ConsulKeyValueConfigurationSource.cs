@@ -51,9 +51,9 @@ internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueCon
 
         var loggerFactory = options.LoggerFactory ?? new DeferredLoggerFactory();
         var kv = new KeyValueClient(client, loggerFactory, options.TimeProvider);
-        var log = new KeyValueConfigurationLog(loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue"), kv.MalformedDocuments);
-        var snapshot = string.IsNullOrWhiteSpace(options.SnapshotPath) ? null : new KeyValueSnapshotFile(options.SnapshotPath, log);
-        return new ConsulKeyValueConfigurationProvider(kv, prefixes, log, options.Optional, options.WaitTime, options.TimeProvider, snapshot)
+        var logger = loggerFactory.CreateLogger("ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValue");
+        var snapshot = string.IsNullOrWhiteSpace(options.SnapshotPath) ? null : new KeyValueSnapshotFile(options.SnapshotPath, logger);
+        return new ConsulKeyValueConfigurationProvider(kv, prefixes, logger, options.Optional, options.WaitTime, options.TimeProvider, snapshot)
         {
             Logging = loggerFactory as DeferredLoggerFactory,
         };

@@ -114,6 +114,6 @@ internal sealed partial class DeferredLoggerFactory : ILoggerFactory
         }
     }
 
-    [LoggerMessage(7010, LogLevel.Warning, "{Dropped} earlier log entries of the Consul KV configuration source were dropped before the host's logging started.", EventName = "ConfigLogEntriesDropped")]
+    [LoggerMessage(6011, LogLevel.Warning, "{Dropped} earlier log entries of the Consul KV configuration source were dropped before the host's logging started.", EventName = "ConsulKeyValueLogEntriesDropped")]
     private static partial void LogDropped(ILogger logger, int dropped);
 }

@@ -1,9 +1,11 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
-using YamlDotNet.Core;
 using System.Text.Unicode;
+using Microsoft.Extensions.Logging;
+using YamlDotNet.Core;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
@@ -13,7 +15,7 @@ namespace ServiceDiscovery.AspNetCore.Configuration;
 /// parse keeps the values its key had before (bad data never removes good settings) and is logged once. Within a
 /// prefix, single keys win over JSON documents that set the same path.
 /// </summary>
-internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
+internal sealed partial class KeyValueLayer(string prefix, ILogger logger, Counter<long> malformedDocuments)
 {
     private static readonly Dictionary<string, string?> Empty = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -82,7 +84,7 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
 
         if (!Utf8.IsValid(bytes))
         {
-            log.NotUtf8(pair.Key);
+            Log.NotUtf8(logger, pair.Key);
             return new Entry(pair.ModifyIndex, false, Empty);
         }
 
@@ -94,8 +96,7 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
             }
             catch (YamlException ex)
             {
-                log.MalformedDocument(pair.Key, ex.Start.Line, ex.Start.Column, previous is null ? "none (the key contributes nothing)" : "the previous good document");
-                return new Entry(pair.ModifyIndex, true, previous?.Values ?? Empty);
+                return Malformed(pair, previous, ex.Start.Line, ex.Start.Column);
             }
         }
 
@@ -110,9 +111,16 @@ internal sealed class KeyValueLayer(string prefix, KeyValueConfigurationLog log)
         }
         catch (JsonException ex)
         {
-            log.MalformedDocument(pair.Key, ex.LineNumber + 1, ex.BytePositionInLine + 1, previous is null ? "none (the key contributes nothing)" : "the previous good document");
-            return new Entry(pair.ModifyIndex, true, previous?.Values ?? Empty);
+            return Malformed(pair, previous, ex.LineNumber + 1, ex.BytePositionInLine + 1);
         }
+    }
+
+    /// <summary>A document that does not parse keeps what its key gave before; counted and logged once per ModifyIndex.</summary>
+    private Entry Malformed(KVPair pair, Entry? previous, long? line, long? position)
+    {
+        malformedDocuments.Add(1);
+        Log.MalformedDocument(logger, pair.Key, line, position, previous is null ? "none (the key contributes nothing)" : "the previous good document");
+        return new Entry(pair.ModifyIndex, true, previous?.Values ?? Empty);
     }
 
     private static bool SameAs(IReadOnlyDictionary<string, string?> current, Dictionary<string, string?> next)

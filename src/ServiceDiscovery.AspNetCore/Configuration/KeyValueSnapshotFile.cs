@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
@@ -10,7 +11,7 @@ namespace ServiceDiscovery.AspNetCore.Configuration;
 /// rename over the old one), so a crash mid-write leaves the previous snapshot whole. Failures are logged, never thrown: a
 /// snapshot is a fallback and must not take the app down.
 /// </summary>
-internal sealed class KeyValueSnapshotFile(string path, KeyValueConfigurationLog log)
+internal sealed partial class KeyValueSnapshotFile(string path, ILogger logger)
 {
     private readonly Lock _writing = new();
 
@@ -30,7 +31,7 @@ internal sealed class KeyValueSnapshotFile(string path, KeyValueConfigurationLog
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
-            log.SnapshotUnreadable(Path, ex);
+            Log.Unreadable(logger, Path, ex);
             return null;
         }
     }
@@ -45,7 +46,7 @@ internal sealed class KeyValueSnapshotFile(string path, KeyValueConfigurationLog
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                log.SnapshotNotWritten(Path, ex);
+                Log.NotWritten(logger, Path, ex);
             }
         }
     }

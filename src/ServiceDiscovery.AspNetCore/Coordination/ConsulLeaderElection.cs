@@ -11,7 +11,7 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// The campaign loop of one election: create a session, wait for the key (<see cref="KeyLockRecipe"/>), lead until
 /// the lease is lost or the host stops, step down (the term token fires first), release, and campaign again.
 /// </summary>
-internal sealed class ConsulLeaderElection : BackgroundService, IConsulLeaderElection
+internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulLeaderElection
 {
     private static readonly TimeSpan FailureRetry = TimeSpan.FromSeconds(2);
     private readonly IConsulSessionApi _sessions;
@@ -90,7 +90,7 @@ internal sealed class ConsulLeaderElection : BackgroundService, IConsulLeaderEle
             }
             catch (ConsulException ex)
             {
-                CoordinationLog.CampaignFailed(_logger, Name, Key, FailureRetry, ex.Message);
+                Log.CampaignFailed(_logger, Name, Key, FailureRetry, ex.Message);
                 await DelayQuietlyAsync(FailureRetry, stoppingToken).ConfigureAwait(false);
             }
             finally
@@ -117,7 +117,7 @@ internal sealed class ConsulLeaderElection : BackgroundService, IConsulLeaderEle
             _nextTerm = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        CoordinationLog.BecameLeader(_logger, Name, Key, lease.Id);
+        Log.BecameLeader(_logger, Name, Key, lease.Id);
         _metrics.LeadershipChanged(Name, isLeader: true);
         waiters.TrySetResult(term.Token);
         LeadershipChanged?.Invoke(this, new ConsulLeadershipChangedEventArgs(true, lease.Id));
@@ -128,7 +128,7 @@ internal sealed class ConsulLeaderElection : BackgroundService, IConsulLeaderEle
         // The term ends before anything is released, so work bound to the token stops first.
         await term.CancelAsync().ConfigureAwait(false);
         var termLength = _time.GetElapsedTime(termStarted);
-        CoordinationLog.SteppedDown(_logger, Name, Key, lease.Id, termLength);
+        Log.SteppedDown(_logger, Name, Key, lease.Id, termLength);
         _metrics.LeadershipChanged(Name, isLeader: false);
         _metrics.TermEnded(Name, termLength);
         LeadershipChanged?.Invoke(this, new ConsulLeadershipChangedEventArgs(false, lease.Id));
@@ -142,7 +142,7 @@ internal sealed class ConsulLeaderElection : BackgroundService, IConsulLeaderEle
             }
             catch (Exception ex) when (ex is ConsulException or OperationCanceledException)
             {
-                CoordinationLog.ReleaseFailed(_logger, Key, lease.Id, ex.Message);
+                Log.ReleaseFailed(_logger, Name, Key, lease.Id, ex.Message);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// A held lock or semaphore slot: the lease, the watch that loses it when Consul shows it taken away, and the release.
 /// Disposal fires <see cref="LostToken"/> first, then releases, then destroys the session.
 /// </summary>
-internal sealed class ConsulLockHandle : IConsulLockHandle
+internal sealed partial class ConsulLockHandle : IConsulLockHandle
 {
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
     private readonly SessionLease _lease;
@@ -56,10 +56,10 @@ internal sealed class ConsulLockHandle : IConsulLockHandle
         }
         catch (Exception ex) when (ex is ConsulException or OperationCanceledException)
         {
-            CoordinationLog.ReleaseFailed(_logger, Key, SessionId, ex.Message);
+            Log.ReleaseFailed(_logger, Key, SessionId, ex.Message);
         }
 
         await _lease.DisposeAsync().ConfigureAwait(false);
-        CoordinationLog.Released(_logger, Key, SessionId);
+        Log.Released(_logger, Key, SessionId);
     }
 }

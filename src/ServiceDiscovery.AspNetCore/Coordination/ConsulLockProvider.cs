@@ -12,7 +12,7 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// deadline), the recipes of <see cref="KeyLockRecipe"/> and <see cref="SemaphoreRecipe"/>, and a handle that
 /// releases on dispose. A lease lost while waiting is replaced by a new one.
 /// </summary>
-internal sealed class ConsulLockProvider(
+internal sealed partial class ConsulLockProvider(
     IConsulSessionApi sessions,
     IConsulKeyValueApi kv,
     IOptionsMonitor<ConsulLockOptions> options,
@@ -90,7 +90,7 @@ internal sealed class ConsulLockProvider(
                 }
 
                 metrics.Acquire(kind, "acquired", time.GetElapsedTime(started));
-                CoordinationLog.Acquired(logger, key, lease.Id, time.GetElapsedTime(started));
+                Log.Acquired(logger, key, lease.Id, time.GetElapsedTime(started));
                 return new ConsulLockHandle(key, lease, watch, ct => release(lease, ct), time, logger);
             }
         }

@@ -12,7 +12,7 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// confirmed (so before Consul, which keeps the session at least one TTL after that renewal, can invalidate it), or
 /// at once when Consul says the session is gone. Time is the injected <see cref="TimeProvider"/>'s.
 /// </summary>
-internal sealed class SessionLease : IAsyncDisposable
+internal sealed partial class SessionLease : IAsyncDisposable
 {
     private readonly IConsulSessionApi _sessions;
     private readonly TimeProvider _time;
@@ -73,7 +73,7 @@ internal sealed class SessionLease : IAsyncDisposable
         }
 
         LostReason = reason;
-        CoordinationLog.Lost(_logger, _key, Id, reason);
+        Log.Lost(_logger, _key, Id, reason);
         _lost.Cancel();
     }
 
@@ -117,7 +117,7 @@ internal sealed class SessionLease : IAsyncDisposable
                 catch (ConsulException ex)
                 {
                     var deadline = _time.GetUtcNow() + _options.EffectiveStepDownAfter - _time.GetElapsedTime(Volatile.Read(ref _confirmedAt));
-                    CoordinationLog.RenewFailed(_logger, Id, _key, deadline, ex.Message);
+                    Log.RenewFailed(_logger, Id, _key, deadline, ex.Message);
                 }
             }
         }
@@ -149,7 +149,7 @@ internal sealed class SessionLease : IAsyncDisposable
         }
         catch (Exception ex) when (ex is ConsulException or OperationCanceledException)
         {
-            CoordinationLog.ReleaseFailed(_logger, _key, Id, ex.Message);
+            Log.DestroyFailed(_logger, Id, _key, ex.Message);
         }
 
         _stop.Dispose();

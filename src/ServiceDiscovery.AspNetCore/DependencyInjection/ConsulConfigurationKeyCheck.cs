@@ -21,11 +21,11 @@ internal sealed partial class ConsulConfigurationKeyCheck(ConsulOptionsSection s
             {
                 if (suggestion is null)
                 {
-                    LogUnknownKeyWithoutSuggestion(key);
+                    Log.UnknownKeyUnderValue(logger, key);
                 }
                 else
                 {
-                    LogUnknownKey(key, suggestion);
+                    Log.UnknownKey(logger, key, suggestion);
                 }
             }
         }
@@ -34,10 +34,4 @@ internal sealed partial class ConsulConfigurationKeyCheck(ConsulOptionsSection s
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(600, LogLevel.Warning, "Configuration key {Key} is not a Consul setting and is ignored. Did you mean {Suggestion}?", EventName = "ConsulUnknownConfigurationKey")]
-    private partial void LogUnknownKey(string key, string suggestion);
-
-    [LoggerMessage(601, LogLevel.Warning, "Configuration key {Key} is not a Consul setting and is ignored: its parent takes a single value.", EventName = "ConsulConfigurationKeyUnderValue")]
-    private partial void LogUnknownKeyWithoutSuggestion(string key);
 }

@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace ServiceDiscovery.AspNetCore.DependencyInjection;
@@ -20,21 +21,21 @@ internal static class ConsulConfigurationKeys
             ("Weights", Object(("Passing", Leaf), ("Warning", Leaf))),
             ("EnableTagOverride", Leaf), ("PreferHttps", Leaf), ("PreferIpAddress", Leaf), ("PreferredNetworks", Items(Leaf)))),
         ("Check", Object(
-            ("Kind", Leaf), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
+            ("Kind", Choice<ConsulCheckKind>()), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
             ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf),
             ("AdditionalChecks", Items(Object(
-                ("Name", Leaf), ("Kind", Leaf), ("Target", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("GrpcUseTls", Leaf), ("TlsSkipVerify", Leaf)))))),
+                ("Name", Leaf), ("Kind", Choice<ConsulCheckKind>()), ("Target", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("GrpcUseTls", Leaf), ("TlsSkipVerify", Leaf)))))),
         ("Registration", Object(
             ("Enabled", Leaf), ("FailFast", Leaf), ("RetryInitialDelay", Leaf), ("RetryMaxDelay", Leaf), ("AntiEntropyInterval", Leaf),
-            ("ShutdownMode", Leaf), ("DrainDelay", Leaf))),
+            ("ShutdownMode", Choice<ConsulShutdownMode>()), ("DrainDelay", Leaf))),
         ("Discovery", Object(
-            ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
+            ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
             ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
-            ("WatchMode", Leaf), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
+            ("WatchMode", Choice<ConsulWatchMode>()), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
             ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf),
             ("Services", Items(Object(
-                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Leaf), ("TaggedAddress", Leaf)))))),
-        ("LoadBalancing", Object(("Policy", Leaf), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
+                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf)))))),
+        ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
         ("KeyValue", Object(
             ("Optional", Leaf), ("Root", Leaf), ("ApplicationName", Leaf), ("Environment", Leaf), ("WaitTime", Leaf), ("SnapshotPath", Leaf),
             ("Prefixes", Items(Leaf)))),
@@ -51,6 +52,50 @@ internal static class ConsulConfigurationKeys
         ArgumentNullException.ThrowIfNull(section);
         return Walk(section, Root);
     }
+
+    /// <summary>The keys that take an enum, relative to the section (<c>*</c> as in <see cref="KnownPaths"/>), with the names each accepts.</summary>
+    public static IEnumerable<(string Path, IReadOnlyList<string> Names)> KnownChoices()
+        => KnownPaths().Select(path => (Path: path, Node: Find(path))).Where(static p => p.Node.Choices is not null).Select(static p => (p.Path, p.Node.Choices!));
+
+    /// <summary>
+    /// Every enum key under <paramref name="section"/> whose value is none of the enum's names, as a message naming the
+    /// key, the value and the names: the configuration binder's own error names the key and the type, not the fix.
+    /// </summary>
+    public static IEnumerable<string> FindInvalidChoices(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return WalkChoices(section, Root);
+    }
+
+    private static IEnumerable<string> WalkChoices(IConfiguration section, Node node)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var next = node.Element ?? node.Children?.GetValueOrDefault(child.Key);
+            if (next is null)
+            {
+                continue;
+            }
+
+            if (next.Choices is { } names && child.Value is { } value && !IsChoice(value, names))
+            {
+                yield return $"{child.Path} '{value}' is not one of its values. Use {string.Join(", ", names.SkipLast(1))} or {names[^1]}.";
+            }
+
+            foreach (var invalid in WalkChoices(child, next))
+            {
+                yield return invalid;
+            }
+        }
+    }
+
+    /// <summary>As <see cref="Enum.Parse(Type, string, bool)"/> reads it: names in any case, numbers, or a comma-separated list of them.</summary>
+    private static bool IsChoice(string value, IReadOnlyList<string> names)
+        => value.Split(',').Select(static part => part.Trim()).All(part =>
+            part.Length > 0 && (names.Contains(part, StringComparer.OrdinalIgnoreCase) || long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)));
+
+    private static Node Find(string path)
+        => path.Split(':').Aggregate(Root, static (node, key) => node.Element ?? node.Children![key]);
 
     private static IEnumerable<(string Key, string? Suggestion)> Walk(IConfigurationSection section, Node node)
     {
@@ -122,6 +167,14 @@ internal static class ConsulConfigurationKeys
     /// <summary>A list or dictionary: any key, each value shaped like <paramref name="element"/>.</summary>
     private static Node Items(Node element) => new(null, element);
 
-    /// <summary>A key's shape: an object with named children, a list/dictionary of elements, or a leaf (neither).</summary>
-    private sealed record Node(Dictionary<string, Node>? Children, Node? Element);
+    /// <summary>A leaf that takes one of <typeparamref name="TEnum"/>'s names (generic, so trimming and NativeAOT keep them).</summary>
+    private static Node Choice<TEnum>()
+        where TEnum : struct, Enum
+        => new(null, null) { Choices = Enum.GetNames<TEnum>() };
+
+    /// <summary>A key's shape: an object with named children, a list/dictionary of elements, or a leaf (neither); an enum leaf lists its names.</summary>
+    private sealed record Node(Dictionary<string, Node>? Children, Node? Element)
+    {
+        public IReadOnlyList<string>? Choices { get; init; }
+    }
 }

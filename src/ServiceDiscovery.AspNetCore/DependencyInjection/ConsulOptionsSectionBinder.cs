@@ -20,7 +20,15 @@ internal sealed class ConsulOptionsSectionBinder(ConsulOptionsSection source) : 
         ArgumentNullException.ThrowIfNull(options);
         if (source.Section is { } section)
         {
-            section.Bind(options);
+            try
+            {
+                section.Bind(options);
+            }
+            catch (InvalidOperationException) when (ConsulConfigurationKeys.FindInvalidChoices(section).ToList() is { Count: > 0 } invalid)
+            {
+                // Thrown as a validation failure, so start-up and a reload report it as they report any other bad setting.
+                throw new OptionsValidationException(Options.DefaultName, typeof(ConsulOptions), invalid);
+            }
         }
     }
 

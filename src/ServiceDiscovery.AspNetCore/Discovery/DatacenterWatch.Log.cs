@@ -6,7 +6,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 
 internal sealed partial class DatacenterWatch
 {
-    // Discovery owns event ids 3000-3099; the datacenter watch uses 3040-3049. One line per state change.
+    // One line per state change.
     private static partial class Log
     {
         [LoggerMessage(3040, LogLevel.Warning, "Watching the datacenter through {Endpoint} at {ConsulAddress} failed ({ErrorType}); serving the last-known-good answers of {NameCount} name(s) as stale, retrying in the background.", EventName = "DiscoveryDatacenterWatchFailed")]
@@ -17,6 +17,5 @@ internal sealed partial class DatacenterWatch
 
         [LoggerMessage(3042, LogLevel.Information, "Consul's index for {Endpoint} went backwards ({RequestedIndex} to {ReturnedIndex}), e.g. after an agent restart; reading it again from the start.", EventName = "DiscoveryDatacenterIndexReset")]
         public static partial void IndexWentBackwards(ILogger logger, string endpoint, ulong requestedIndex, ulong returnedIndex);
-
     }
 }

@@ -172,17 +172,4 @@ internal sealed partial class DiscoverySnapshotFile(string path, ILogger logger)
 
     /// <summary>The longest <c>SnapshotMaxAge</c> accepted: older instances are far more likely wrong than right.</summary>
     internal static readonly TimeSpan MaxAgeLimit = TimeSpan.FromDays(30);
-
-    // Discovery owns event ids 3000-3099; the snapshot file uses 3030-3039.
-    private static partial class Log
-    {
-        [LoggerMessage(3030, LogLevel.Warning, "The discovery snapshot file '{SnapshotPath}' cannot be read; it is ignored (and replaced by the next good answers).", EventName = "DiscoverySnapshotUnreadable")]
-        public static partial void Unreadable(ILogger logger, string snapshotPath, Exception exception);
-
-        [LoggerMessage(3031, LogLevel.Warning, "The discovery snapshot file '{SnapshotPath}' has format version {FoundVersion}, this library writes {ExpectedVersion}; it is ignored (and replaced by the next good answers).", EventName = "DiscoverySnapshotForeignVersion")]
-        public static partial void ForeignVersion(ILogger logger, string snapshotPath, int foundVersion, int expectedVersion);
-
-        [LoggerMessage(3032, LogLevel.Warning, "The saved instances of Consul service '{ServiceName}' in the discovery snapshot file '{SnapshotPath}' are invalid; they are not served.", EventName = "DiscoverySnapshotEntryInvalid")]
-        public static partial void EntryInvalid(ILogger logger, string serviceName, string snapshotPath, Exception exception);
-    }
 }

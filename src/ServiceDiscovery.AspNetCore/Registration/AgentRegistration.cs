@@ -13,7 +13,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// verify, deregister or maintenance) with its logging and metrics, and what the agent is known to hold as a result.
 /// It decides nothing about when to call: <see cref="RegistrationLoop"/> and <see cref="ConsulRegistrationService"/> do.
 /// </summary>
-internal sealed class AgentRegistration(
+internal sealed partial class AgentRegistration(
     IConsulAgentApi client,
     ApplicationHealthProbe health,
     RegistrationMetrics metrics,
@@ -62,13 +62,13 @@ internal sealed class AgentRegistration(
         SetRegistered(registration, registered: true);
         metrics.Registered(registration.ServiceName, reason);
         var endpoint = registration.Endpoint;
-        RegistrationLog.Registered(logger, registration.ServiceName, registration.ServiceId, endpoint.Host, endpoint.Port, endpoint.Scheme, client.Address, reason);
+        Log.Registered(logger, registration.ServiceName, registration.ServiceId, endpoint.Host, endpoint.Port, endpoint.Scheme, client.Address, reason);
     }
 
     /// <summary>Logs a failed registration attempt and when it is retried (<see cref="RegisterAsync"/> counted it).</summary>
     public void RegistrationFailed(ServiceRegistration registration, ConsulException exception, int attempt, TimeSpan retryDelay)
     {
-        RegistrationLog.RegistrationFailed(logger, registration.ServiceId, client.Address, attempt, retryDelay, exception.Message);
+        Log.RegistrationFailed(logger, registration.ServiceId, client.Address, attempt, retryDelay, exception.Message);
     }
 
     /// <summary>Reports the app's health to the TTL check: whether the agent took it, forgot the check, or failed.</summary>
@@ -81,18 +81,18 @@ internal sealed class AgentRegistration(
             if (_heartbeatFailing)
             {
                 _heartbeatFailing = false;
-                RegistrationLog.HeartbeatRecovered(logger, registration.ServiceId);
+                Log.HeartbeatRecovered(logger, registration.ServiceId);
             }
 
             // The agent knows the check, so it holds the service.
             SetRegistered(registration, registered: true);
-            RegistrationLog.HeartbeatSent(logger, registration.ServiceId, status);
+            Log.HeartbeatSent(logger, registration.ServiceId, status);
             return AgentAnswer.Holds;
         }
         catch (ConsulException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
             SetRegistered(registration, registered: false);
-            RegistrationLog.AgentForgotService(logger, registration.ServiceId, client.Address, "its TTL check update was answered 404");
+            Log.AgentForgotService(logger, registration.ServiceId, client.Address, "its TTL check update was answered 404");
             return AgentAnswer.Forgotten;
         }
         catch (ConsulException ex)
@@ -103,7 +103,7 @@ internal sealed class AgentRegistration(
             if (!_heartbeatFailing)
             {
                 _heartbeatFailing = true;
-                RegistrationLog.HeartbeatFailed(logger, registration.ServiceId, client.Address, ex.Message);
+                Log.HeartbeatFailed(logger, registration.ServiceId, client.Address, ex.Message);
             }
 
             return AgentAnswer.Failed;
@@ -129,7 +129,7 @@ internal sealed class AgentRegistration(
             if (!_verifyFailing)
             {
                 _verifyFailing = true;
-                RegistrationLog.VerifyFailed(logger, registration.ServiceId, client.Address, ex.Message);
+                Log.VerifyFailed(logger, registration.ServiceId, client.Address, ex.Message);
             }
 
             return new AgentCheck(AgentAnswer.Failed, null, null);
@@ -138,19 +138,19 @@ internal sealed class AgentRegistration(
         if (_verifyFailing)
         {
             _verifyFailing = false;
-            RegistrationLog.AgentAnswersAgain(logger, client.Address, registration.ServiceId, service is not null);
+            Log.AgentAnswersAgain(logger, client.Address, registration.ServiceId, service is not null);
         }
 
         if (service is null)
         {
             SetRegistered(registration, registered: false);
-            RegistrationLog.AgentForgotService(logger, registration.ServiceId, client.Address, "the agent no longer lists it");
+            Log.AgentForgotService(logger, registration.ServiceId, client.Address, "the agent no longer lists it");
             return new AgentCheck(AgentAnswer.Forgotten, RegistrationReasons.Reregistration, null);
         }
 
         if (service.Port != registration.Endpoint.Port || !string.Equals(service.Address, registration.Endpoint.Host, StringComparison.OrdinalIgnoreCase))
         {
-            RegistrationLog.AgentHasOtherRegistration(logger, registration.ServiceId, service.Address, service.Port);
+            Log.AgentHasOtherRegistration(logger, registration.ServiceId, service.Address, service.Port);
             return new AgentCheck(AgentAnswer.Forgotten, RegistrationReasons.Changed, null);
         }
 
@@ -175,12 +175,12 @@ internal sealed class AgentRegistration(
             if (mode == ConsulShutdownMode.Maintenance)
             {
                 await client.SetServiceMaintenanceAsync(registration.ServiceId, enable: true, ShutdownMaintenanceReason, cancellationToken).ConfigureAwait(false);
-                RegistrationLog.MaintenanceEnabled(logger, registration.ServiceId);
+                Log.MaintenanceEnabled(logger, registration.ServiceId);
             }
             else
             {
                 var known = await client.DeregisterServiceAsync(registration.ServiceId, cancellationToken).ConfigureAwait(false);
-                RegistrationLog.Deregistered(logger, registration.ServiceId, known);
+                Log.Deregistered(logger, registration.ServiceId, known);
             }
 
             SetRegistered(registration, registered: false);
@@ -189,7 +189,7 @@ internal sealed class AgentRegistration(
         catch (ConsulException ex)
         {
             metrics.Failed(registration.ServiceName, RegistrationOperations.Deregister, ex);
-            RegistrationLog.DeregistrationFailed(logger, registration.ServiceId, client.Address, ex.Message);
+            Log.DeregistrationFailed(logger, registration.ServiceId, client.Address, ex.Message);
             return false;
         }
     }

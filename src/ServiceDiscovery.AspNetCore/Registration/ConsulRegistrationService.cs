@@ -17,7 +17,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// on. <see cref="StoppingAsync"/>, which runs before the server stops taking requests, deregisters (or enters
 /// maintenance) and then drains, all within the host's shutdown timeout.
 /// </summary>
-internal sealed class ConsulRegistrationService : IHostedLifecycleService, IConsulRegistration, IAsyncDisposable
+internal sealed partial class ConsulRegistrationService : IHostedLifecycleService, IConsulRegistration, IAsyncDisposable
 {
     private readonly AgentRegistration _agent;
     private readonly IOptionsMonitor<ConsulOptions> _options;
@@ -89,7 +89,7 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
         var options = _options.CurrentValue;
         if (!options.Registration.Enabled)
         {
-            RegistrationLog.RegistrationDisabled(_logger);
+            Log.RegistrationDisabled(_logger);
             return;
         }
 
@@ -101,7 +101,7 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
         }
         catch (InvalidOperationException ex)
         {
-            RegistrationLog.NothingToRegister(_logger, ex.Message);
+            Log.NothingToRegister(_logger, ex.Message);
             if (options.Registration.FailFast)
             {
                 throw new InvalidOperationException($"Consul registration cannot start and {options.Client.SectionPath}:Registration:FailFast is on: {ex.Message}", ex);
@@ -154,21 +154,21 @@ internal sealed class ConsulRegistrationService : IHostedLifecycleService, ICons
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            RegistrationLog.DeregistrationTimedOut(_logger, registration.ServiceId, _agent.AgentAddress);
+            Log.DeregistrationTimedOut(_logger, registration.ServiceId, _agent.AgentAddress);
             return;
         }
 
         var drain = registrationOptions.DrainDelay;
         if (drain > TimeSpan.Zero)
         {
-            RegistrationLog.Draining(_logger, registration.ServiceId, drain);
+            Log.Draining(_logger, registration.ServiceId, drain);
             try
             {
                 await Task.Delay(drain, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                RegistrationLog.DrainCutShort(_logger, registration.ServiceId);
+                Log.DrainCutShort(_logger, registration.ServiceId);
             }
         }
     }

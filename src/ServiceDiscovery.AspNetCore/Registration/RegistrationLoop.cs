@@ -11,7 +11,7 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// accepts it, sends the TTL heartbeat, verifies that the agent still holds it (anti-entropy) and applies option
 /// reloads. One background task; every Consul call goes through <see cref="AgentRegistration"/>.
 /// </summary>
-internal sealed class RegistrationLoop : IAsyncDisposable
+internal sealed partial class RegistrationLoop : IAsyncDisposable
 {
     private readonly AgentRegistration _agent;
     private readonly IOptionsMonitor<ConsulOptions> _options;
@@ -218,7 +218,7 @@ internal sealed class RegistrationLoop : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                RegistrationLog.LoopFailed(_logger, ex);
+                Log.LoopFailed(_logger, ex);
                 try
                 {
                     await WaitAsync(RegistrationOptions.RetryMaxDelay, cancellationToken).ConfigureAwait(false);
@@ -240,7 +240,7 @@ internal sealed class RegistrationLoop : IAsyncDisposable
         }
         catch (OptionsValidationException ex)
         {
-            RegistrationLog.ReloadRejected(_logger, ex.Message);
+            Log.ReloadRejected(_logger, ex.Message);
             return pendingReason;
         }
 
@@ -264,7 +264,7 @@ internal sealed class RegistrationLoop : IAsyncDisposable
         }
         catch (InvalidOperationException ex)
         {
-            RegistrationLog.NothingToRegister(_logger, ex.Message);
+            Log.ReloadNothingToRegister(_logger, ex.Message);
             return pendingReason;
         }
 
@@ -279,7 +279,7 @@ internal sealed class RegistrationLoop : IAsyncDisposable
         }
 
         _registration = updated;
-        RegistrationLog.RegistrationChanged(_logger, updated.ServiceId);
+        Log.RegistrationChanged(_logger, updated.ServiceId);
         return pendingReason ?? RegistrationReasons.Changed;
     }
 

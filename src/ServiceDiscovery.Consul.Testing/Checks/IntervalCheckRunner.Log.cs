@@ -8,7 +8,7 @@ internal abstract partial class IntervalCheckRunner
 {
     private static partial class Log
     {
-        [LoggerMessage(200, LogLevel.Debug, "Check '{CheckId}' returned {Status} but has not reached its success or failure threshold.", EventName = "CheckThresholdNotReached")]
+        [LoggerMessage(9200, LogLevel.Debug, "Check '{CheckId}' returned {Status} but has not reached its success or failure threshold.", EventName = "CheckThresholdNotReached")]
         public static partial void ThresholdNotReached(ILogger logger, string checkId, string status);
     }
 }

@@ -38,10 +38,4 @@ internal sealed partial class CriticalServiceReaper : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
-
-    private static partial class Log
-    {
-        [LoggerMessage(103, LogLevel.Information, "Reaped service '{ServiceId}': check '{CheckId}' was critical longer than its DeregisterCriticalServiceAfter.", EventName = "ServiceReaped")]
-        public static partial void ServiceReaped(ILogger logger, string serviceId, string checkId);
-    }
 }

@@ -2,6 +2,8 @@
 
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 using ServiceDiscovery.Consul.Testing;
@@ -186,8 +188,22 @@ public sealed class ConsulKeyValueConfigurationTests
         await kv.PutAsync("orders/Features/NewPricing", "true");
         await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
 
-        using var configuration = Build(consul, kv, o => o.Optional = true);
+        using var logs = new FakeLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        using var configuration = Build(consul, kv, o => { o.Optional = true; o.LoggerFactory = loggerFactory; });
         Assert.Null(configuration["Features:NewPricing"]);
+
+        // One warning per prefix, its values as fields of their own for log queries.
+        var startedWithout = logs.Collector.GetSnapshot().Where(r => r.Id.Name == "ConsulKeyValueStartedWithout").ToList();
+        Assert.Equal(
+            [$"{kv.Root}/application/", $"{kv.Root}/orders,Production/", $"{kv.Root}/orders/"], // ordinal: ',' sorts before '/'
+            startedWithout.Select(r => r.GetStructuredStateValue("Prefix")).Order(StringComparer.Ordinal));
+        Assert.All(startedWithout, r =>
+        {
+            Assert.Equal(LogLevel.Warning, r.Level);
+            Assert.Equal(consul.Address.ToString(), r.GetStructuredStateValue("Address"));
+            Assert.False(string.IsNullOrEmpty(r.GetStructuredStateValue("Cause")));
+        });
         var reloaded = false;
         configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded = true, null);
 

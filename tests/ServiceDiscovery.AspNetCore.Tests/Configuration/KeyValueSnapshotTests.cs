@@ -1,8 +1,12 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using ServiceDiscovery.AspNetCore.Configuration;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Configuration;
@@ -50,28 +54,26 @@ public sealed class KeyValueSnapshotTests : IDisposable
         }
 
         await kv.PutAsync("orders/Features/NewPricing", "live");
-        var ages = new List<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "consul.config.snapshot.age")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (ages) { ages.Add(value); } });
-        listener.Start();
         await agent.StopAcceptingAsync(TestContext.Current.CancellationToken);
 
-        using var configuration = Build(consul, kv); // required (Optional = false)
+        using var logs = new FakeLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        using var configuration = Build(consul, kv, o => o.LoggerFactory = loggerFactory); // required (Optional = false)
 
         Assert.Equal("from-snapshot", configuration["Features:NewPricing"]);
-        listener.RecordObservableInstruments();
-        lock (ages)
+        var fromSnapshot = logs.Collector.GetSnapshot().Where(r => r.Id.Name == "ConsulKeyValueStartedFromSnapshot").ToList();
+        Assert.Equal(3, fromSnapshot.Count); // one per prefix
+        Assert.All(fromSnapshot, r =>
         {
-            // Other tests' sources may report too; this one's two-hour-old snapshot must be among them.
-            Assert.Contains(ages, a => a >= TimeSpan.FromHours(2).TotalSeconds - 60);
-        }
+            Assert.Equal(SnapshotPath, r.GetStructuredStateValue("SnapshotPath"));
+            Assert.True(TimeSpan.Parse(r.GetStructuredStateValue("Age")!, CultureInfo.InvariantCulture) >= TimeSpan.FromHours(2));
+        });
+
+        // This source's own meter: sources built by other tests in the process report on theirs.
+        using var ages = new MetricCollector<double>(configuration.Providers.OfType<ConsulKeyValueConfigurationProvider>().Single().Meter, "consul.config.snapshot.age");
+        ages.RecordObservableInstruments();
+        var age = TimeSpan.FromSeconds(Assert.Single(ages.GetMeasurementSnapshot()).Value);
+        Assert.InRange(age, TimeSpan.FromHours(2), TimeSpan.FromHours(2) + TimeSpan.FromMinutes(10)); // saved on the fake clock, read on the real one
 
         var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         configuration.GetReloadToken().RegisterChangeCallback(_ => reloaded.TrySetResult(), null);
@@ -82,6 +84,11 @@ public sealed class KeyValueSnapshotTests : IDisposable
         await reloaded.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         await Eventually.WaitAsync(
             () => File.ReadAllText(SnapshotPath).Contains("\"live\"", StringComparison.Ordinal), Deadline, "the snapshot is rewritten from the live values");
+
+        // Rewritten means every prefix is live: the gauge is absent, not stuck at the old age.
+        ages.Clear();
+        ages.RecordObservableInstruments();
+        Assert.Empty(ages.GetMeasurementSnapshot());
     }
 
     [Fact]

@@ -59,6 +59,36 @@ public sealed class ConsulConfigurationKeysTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), ConsulConfigurationKeys.KnownPaths().Order(StringComparer.Ordinal));
     }
 
+    /// <summary>Each enum setting lists exactly its enum's names, so a bad value is answered with the valid ones.</summary>
+    [Fact]
+    public void KnownChoices_AreTheEnumPropertiesOfTheOptionsTypes()
+    {
+        var paths = new List<string>();
+        Collect(typeof(ConsulOptions), null, paths);
+        var expected = paths
+            .Select(path => (Path: path, Type: PropertyType(typeof(ConsulOptions), path)))
+            .Where(p => p.Type.IsEnum)
+            .Select(p => $"{p.Path} = {string.Join(",", Enum.GetNames(p.Type))}");
+
+        var actual = ConsulConfigurationKeys.KnownChoices().Select(c => $"{c.Path} = {string.Join(",", c.Names)}");
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Consul:Discovery:WatchMode", "Sometimes", "Use Auto, PerService or Datacenter.")]
+    [InlineData("Consul:Discovery:Services:catalog:Consistency", "Strong", "Use Default, Stale or Consistent.")]
+    [InlineData("Consul:Check:AdditionalChecks:0:Kind", "Ping", "Use Http, Ttl, None, Tcp or Grpc.")]
+    [InlineData("Consul:Registration:ShutdownMode", "Maintenance,Drain", "Use Deregister or Maintenance.")] // a list is read part by part, as Enum.Parse does
+    public void FindInvalidChoices_NamesTheKeyTheValueAndTheValidNames(string key, string value, string fix)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value, ["Consul:LoadBalancing:Policy"] = "random" }).Build();
+
+        var failure = Assert.Single(ConsulConfigurationKeys.FindInvalidChoices(configuration.GetSection("Consul")));
+
+        Assert.Equal($"{key} '{value}' is not one of its values. {fix}", failure);
+    }
+
     /// <summary>What <c>AddConsulKeyValue</c> reads under <c>Consul:KeyValue</c>.</summary>
     private static readonly string[] KeyValueKeys = ["Optional", "Root", "ApplicationName", "Environment", "WaitTime", "SnapshotPath", "Prefixes"];
 
@@ -95,6 +125,18 @@ public sealed class ConsulConfigurationKeysTests
         var warning = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Name == "ConsulUnknownConfigurationKey");
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal("Configuration key Apps:Orders:Servce is not a Consul setting and is ignored. Did you mean Apps:Orders:Service?", warning.Message);
+    }
+
+    /// <summary>The type a path binds to: list elements and dictionary values at <c>*</c>, nullable enums as their enum.</summary>
+    private static Type PropertyType(Type root, string path)
+    {
+        var type = root;
+        foreach (var key in path.Split(':'))
+        {
+            type = key == "*" ? type.GetGenericArguments()[^1] : type.GetProperty(key)!.PropertyType;
+        }
+
+        return Nullable.GetUnderlyingType(type) ?? type;
     }
 
     private static void Collect(Type type, string? prefix, List<string> paths)

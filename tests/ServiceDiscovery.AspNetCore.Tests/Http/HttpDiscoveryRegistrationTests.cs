@@ -2,6 +2,7 @@
 
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
@@ -25,22 +26,22 @@ public sealed class HttpDiscoveryRegistrationTests
     }
 
     [Theory]
-    [InlineData("-00:00:01", "Consul:LoadBalancing:EjectionDuration")]
-    [InlineData("02:00:00", "Consul:LoadBalancing:EjectionDuration")]
-    [InlineData("Sticky", "Consul:LoadBalancing:Policy")]
-    public void InvalidLoadBalancingSettings_FailAtStartNamingTheKey(string value, string key)
+    [InlineData("-00:00:01", "Consul:LoadBalancing:EjectionDuration", "Remove it to use the default of 00:00:10.")]
+    [InlineData("02:00:00", "Consul:LoadBalancing:EjectionDuration", "Use at most '01:00:00'.")]
+    [InlineData("Sticky", "Consul:LoadBalancing:Policy", "Use RoundRobin, Random, PowerOfTwoChoices or Weighted.")]
+    public async Task InvalidLoadBalancingSettings_FailAtStartNamingTheKey(string value, string key, string fix)
     {
-        var settings = new Dictionary<string, string?> { ["Consul:Address"] = "http://127.0.0.1:8500" };
-        settings[key] = value;
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddHttpClient("c").AddConsulLoadBalancing();
-        using var provider = services.BuildServiceProvider();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Consul:Address"] = "http://127.0.0.1:8500", [key] = value });
+        builder.Services.AddHttpClient("c").AddConsulLoadBalancing();
+        using var host = builder.Build();
 
-        var ex = Record.Exception(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.NotNull(ex);
-        Assert.Contains(key, ex.ToString(), StringComparison.Ordinal);
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith($"{key} ", failure, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", failure, StringComparison.Ordinal);
+        Assert.EndsWith(fix, failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.RegularExpressions;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Readme;
 
@@ -15,7 +16,7 @@ public sealed partial class ReadmeExamplesTests
     /// <summary>The documents whose C# blocks are checked, relative to the repository root, '/'-separated.</summary>
     public static IEnumerable<string> Documents()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFiles.Root();
         yield return "README.md";
         yield return "src/ServiceDiscovery.AspNetCore/README.md";
         foreach (var page in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal))
@@ -30,7 +31,7 @@ public sealed partial class ReadmeExamplesTests
         foreach (var document in Documents())
         {
             var index = 0;
-            var text = File.ReadAllText(Path.Combine(RepositoryRoot(), document)).ReplaceLineEndings("\n");
+            var text = RepositoryFiles.ReadText(document);
             foreach (Match match in CSharpBlock().Matches(text))
             {
                 data.Add(document, ++index, match.Groups[1].Value);
@@ -59,7 +60,7 @@ public sealed partial class ReadmeExamplesTests
     {
         foreach (var document in Documents())
         {
-            Assert.True(File.Exists(Path.Combine(RepositoryRoot(), document)), $"{document} is missing");
+            Assert.True(File.Exists(Path.Combine(RepositoryFiles.Root(), document)), $"{document} is missing");
         }
 
         Assert.Contains("docs/registration.md", Documents());
@@ -69,7 +70,7 @@ public sealed partial class ReadmeExamplesTests
     [MemberData(nameof(Examples))]
     public void ReadmeExample_IsInTheCompiledExamples(string document, int number, string example)
     {
-        var compiled = Lines(File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "ServiceDiscovery.AspNetCore.ReadmeExamples", "ReadmeExamples.cs")));
+        var compiled = Lines(File.ReadAllText(Path.Combine(RepositoryFiles.Root(), "tests", "ServiceDiscovery.AspNetCore.ReadmeExamples", "ReadmeExamples.cs")));
         var wanted = Lines(example);
 
         var found = Enumerable.Range(0, compiled.Length - wanted.Length + 1).Any(start => compiled.AsSpan(start, wanted.Length).SequenceEqual(wanted));
@@ -79,19 +80,6 @@ public sealed partial class ReadmeExamplesTests
 
     private static string[] Lines(string text)
         => [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ServiceDiscovery.AspNetCore.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No ServiceDiscovery.AspNetCore.sln above {AppContext.BaseDirectory}.");
-    }
 
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

@@ -162,10 +162,9 @@ public sealed class RegistrationOptionsValidatorTests
         builder.Services.AddConsulDiscovery();
         await using var app = builder.Build();
 
-        var ex = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains("Consul:Check:Kind", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Script", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("Consul:Check:Kind 'Script' is not one of its values. Use Http, Ttl, None, Tcp or Grpc.", Assert.Single(ex.Failures));
     }
 
     private static void AddMeta(ConsulOptions options, int count)
