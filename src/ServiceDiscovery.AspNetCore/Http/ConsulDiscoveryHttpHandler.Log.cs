@@ -14,8 +14,8 @@ internal sealed partial class ConsulDiscoveryHttpHandler
         [LoggerMessage(4002, LogLevel.Warning, "Connecting to instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} failed; it is avoided for a while.", EventName = "ConsulInstanceEjected")]
         public static partial void InstanceEjected(ILogger logger, string instanceId, string serviceName, Uri instanceUri, Exception exception);
 
-        [LoggerMessage(4004, LogLevel.Warning, "Instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} answered {StatusCode} for the Consul:LoadBalancing:ConsecutiveFailuresToEject-th time in a row; it is avoided for a while.", EventName = "ConsulInstanceEjectedFor5xx")]
-        public static partial void InstanceEjectedFor5xx(ILogger logger, string instanceId, string serviceName, Uri instanceUri, int statusCode);
+        [LoggerMessage(4004, LogLevel.Warning, "Instance '{InstanceId}' of '{ServiceName}' at {InstanceUri} answered {StatusCode}, its {ConsecutiveFailures}th server error in a row ({SettingKey}); it is avoided for a while.", EventName = "ConsulInstanceEjectedFor5xx")]
+        public static partial void InstanceEjectedFor5xx(ILogger logger, string instanceId, string serviceName, Uri instanceUri, int statusCode, int consecutiveFailures, string settingKey);
 
         [LoggerMessage(4003, LogLevel.Warning, "Instance '{InstanceId}' of '{ServiceName}' registered scheme '{Scheme}' (its 'scheme' meta), which HttpClient cannot speak; it is never picked. Register it under another service name, or with scheme http or https.", EventName = "ConsulInstanceSchemeUnusable")]
         public static partial void UnusableScheme(ILogger logger, string instanceId, string serviceName, string scheme);

@@ -54,7 +54,8 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
             if (tracker.RecordAnswer(instance, (int)response.StatusCode))
             {
                 metrics.Ejection(instance);
-                Log.InstanceEjectedFor5xx(logger, instance.Id, serviceName, instance.Uri, (int)response.StatusCode);
+                var (limit, settingKey) = tracker.EjectionThreshold;
+                Log.InstanceEjectedFor5xx(logger, instance.Id, serviceName, instance.Uri, (int)response.StatusCode, limit, settingKey);
             }
 
             return response;

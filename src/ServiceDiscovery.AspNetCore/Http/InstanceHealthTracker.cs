@@ -46,9 +46,13 @@ internal sealed class InstanceHealthTracker(TimeProvider timeProvider, IOptionsM
         return true;
     }
 
+    /// <summary>How many 5xx answers in a row eject an instance, and the key that sets it under the bound section.</summary>
+    public (int Limit, string SettingKey) EjectionThreshold
+        => (options.CurrentValue.LoadBalancing.ConsecutiveFailuresToEject, $"{options.CurrentValue.Client.SectionPath}:LoadBalancing:ConsecutiveFailuresToEject");
+
     /// <summary>
     /// Counts consecutive 5xx answers of <paramref name="instance"/> and ejects it when they reach
-    /// <c>Consul:LoadBalancing:ConsecutiveFailuresToEject</c>; true when this answer ejected it.
+    /// <c>LoadBalancing:ConsecutiveFailuresToEject</c>; true when this answer ejected it.
     /// </summary>
     public bool RecordAnswer(ConsulServiceInstance instance, int statusCode)
     {

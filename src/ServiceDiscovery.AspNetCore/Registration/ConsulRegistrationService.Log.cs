@@ -20,7 +20,7 @@ internal sealed partial class ConsulRegistrationService
         [LoggerMessage(2016, LogLevel.Error, "This app is not registered in Consul: {Reason}", EventName = "ConsulNothingToRegister")]
         public static partial void NothingToRegister(ILogger logger, string reason);
 
-        [LoggerMessage(2017, LogLevel.Information, "Consul registration is off (Consul:Registration:Enabled is false).", EventName = "ConsulRegistrationDisabled")]
-        public static partial void RegistrationDisabled(ILogger logger);
+        [LoggerMessage(2017, LogLevel.Information, "Consul registration is off ({SettingKey} is false).", EventName = "ConsulRegistrationDisabled")]
+        public static partial void RegistrationDisabled(ILogger logger, string settingKey);
     }
 }

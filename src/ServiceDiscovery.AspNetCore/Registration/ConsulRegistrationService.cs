@@ -89,7 +89,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
         var options = _options.CurrentValue;
         if (!options.Registration.Enabled)
         {
-            Log.RegistrationDisabled(_logger);
+            Log.RegistrationDisabled(_logger, $"{options.Client.SectionPath}:Registration:Enabled");
             return;
         }
 
