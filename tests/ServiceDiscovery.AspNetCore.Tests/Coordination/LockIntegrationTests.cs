@@ -84,7 +84,7 @@ public sealed class LockIntegrationTests : IAsyncLifetime
 
                 // Holders keep their slots until the semaphore has been full once, so the limit is reached (a semaphore
                 // that admitted fewer would never get there), then a while longer for others to pile up against it.
-                await full.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+                await full.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
                 await Task.Delay(20, TestContext.Current.CancellationToken);
                 Assert.False(handle.LostToken.IsCancellationRequested);
                 Interlocked.Decrement(ref inside);
@@ -96,8 +96,10 @@ public sealed class LockIntegrationTests : IAsyncLifetime
         Assert.Equal(3, maxInside);
     }
 
-    [Fact]
-    public async Task A_full_semaphore_makes_a_new_contender_wait_until_a_holder_releases()
+    [Theory]
+    [InlineData("releases")]
+    [InlineData("dies")]
+    public async Task A_full_semaphore_makes_a_new_contender_wait_until_a_holder_leaves(string how)
     {
         var agent = _consul.RequireTestAgent("tells when the contender blocks on the full semaphore");
         var prefix = _key + "full";
@@ -123,10 +125,18 @@ public sealed class LockIntegrationTests : IAsyncLifetime
         Assert.False(acquire.IsCompleted, "a fourth holder was admitted to a semaphore of limit 3");
         Assert.Equal(holders.Order(), HolderIds(await consul.GetAsync(prefix + "/.lock")));
 
-        // One holder releases as the recipe does: out of .lock (check-and-set), then its contender key deleted.
-        var lockKey = await consul.GetAsync(prefix + "/.lock");
-        await consul.PutCasAsync(prefix + "/.lock", SemaphoreBody(3, holders[1..]), lockKey!.ModifyIndex);
-        await consul.DeleteAsync($"{prefix}/{holders[0]}");
+        if (how == "releases")
+        {
+            // As the recipe does: out of .lock (check-and-set), then its contender key deleted.
+            var lockKey = await consul.GetAsync(prefix + "/.lock");
+            await consul.PutCasAsync(prefix + "/.lock", SemaphoreBody(3, holders[1..]), lockKey!.ModifyIndex);
+            await consul.DeleteAsync($"{prefix}/{holders[0]}");
+        }
+        else
+        {
+            // Its session is invalidated: Consul releases its contender key, while .lock still lists it.
+            await consul.DestroySessionAsync(holders[0]);
+        }
 
         await using var slot = await acquire.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         Assert.Equal(holders[1..].Append(slot.SessionId).Order(), HolderIds(await consul.GetAsync(prefix + "/.lock")));
