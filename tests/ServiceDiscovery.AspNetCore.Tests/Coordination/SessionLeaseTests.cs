@@ -67,6 +67,26 @@ public sealed class SessionLeaseTests
         Assert.False(lease.LostToken.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_failed_renewal_is_followed_by_the_next_and_a_confirmed_one_keeps_the_lease()
+    {
+        await using var lease = await CreateAsync();
+        _sessions.FailRenewals = true;
+        _time.Advance(_options.RenewInterval);
+        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first renewal, failing");
+
+        // Consul answers again: renewals go on at the same pace and the lease outlives the first deadline many times over.
+        _sessions.FailRenewals = false;
+        for (var i = 2; i <= 18; i++)
+        {
+            _time.Advance(_options.RenewInterval);
+            var expected = i;
+            await Eventually.WaitAsync(() => _sessions.Renewals >= expected, Deadline, $"renewal {expected}");
+        }
+
+        Assert.False(lease.LostToken.IsCancellationRequested);
+    }
+
     [Theory]
     [InlineData(15, null, 10)] // Two thirds of the TTL.
     [InlineData(15, 6, 6)]

@@ -193,6 +193,32 @@ public sealed class ConsulRegistrationServiceTests
     }
 
     [Fact]
+    public async Task AgentUnreachableAgain_AfterAnsweringInBetween_RechecksFromTheFirstDelayAgain()
+    {
+        await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
+        await harness.Service.StartedAsync(Ct);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+        var answers = harness.Client.OnWatchAgentService;
+        var down = true;
+        harness.Client.OnWatchAgentService = (id, hash, wait, ct) =>
+            Volatile.Read(ref down) ? Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulAgentApi.Unreachable()) : answers(id, hash, wait, ct);
+
+        // First outage: the checks back off 1 s, 2 s, 2 s (capped); then the agent answers and the watch blocks for
+        // the rest of the anti-entropy interval (25 s); then it is unreachable again.
+        (int Advance, int NextTimer, bool Down)[] steps = [(30, 1, true), (1, 2, true), (2, 2, true), (2, 25, false), (25, 1, true)];
+        foreach (var (advance, nextTimer, isDown) in steps)
+        {
+            var timersBefore = harness.Time.DueTimes.Count;
+            Volatile.Write(ref down, isDown);
+            harness.Time.Advance(TimeSpan.FromSeconds(advance));
+            await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(nextTimer), skip: timersBefore);
+        }
+
+        Assert.Equal(2, harness.LogCount("ConsulVerificationFailed"));
+        Assert.Equal(1, harness.LogCount("ConsulAgentAnswersAgain"));
+    }
+
+    [Fact]
     public async Task AgentRestartsEmpty_RegistersWithinTwoSecondsOfItAnsweringAgain_WhateverTheAntiEntropyInterval()
     {
         await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromHours(1));
