@@ -258,23 +258,29 @@ public sealed class ConsulRegistrationServiceTests
     }
 
     [Theory]
-    [InlineData("the watch does not list it")]
-    [InlineData("TTL updates are answered 404")]
-    public async Task AgentAcceptsButNeverHoldsTheService_ReregistrationsBackOff(string how)
+    [InlineData(ConsulCheckKind.Http, "the watch does not list it")]
+    [InlineData(ConsulCheckKind.Ttl, "TTL updates are answered 404")]
+    [InlineData(ConsulCheckKind.Ttl, "the watch does not list it, though TTL updates are taken")]
+    public async Task AgentAcceptsButNeverHoldsTheService_ReregistrationsBackOff(ConsulCheckKind kind, string how)
     {
-        var ttl = how.StartsWith("TTL", StringComparison.Ordinal);
         await using var harness = new RegistrationHarness(o =>
         {
             o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(1);
             o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(8);
-            if (ttl)
-            {
-                o.HealthCheck.Kind = ConsulCheckKind.Ttl;
-                o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
-            }
+            o.HealthCheck.Kind = kind;
+            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
         });
-        harness.Client.OnRegister = ttl ? harness.Client.OnRegister : (_, _) => Task.CompletedTask;
-        harness.Client.OnUpdateTtl = ttl ? (checkId, _, _, _) => Task.FromException(FakeConsulAgentApi.NotFound($"Unknown check ID \"{checkId}\".")) : harness.Client.OnUpdateTtl;
+        if (how.Contains("404", StringComparison.Ordinal))
+        {
+            harness.Client.OnUpdateTtl = (checkId, _, _, _) => Task.FromException(FakeConsulAgentApi.NotFound($"Unknown check ID \"{checkId}\"."));
+        }
+        else
+        {
+            // A taken heartbeat vouches for the check only: it must not end the run of losses the watch reports.
+            harness.Client.OnRegister = (_, _) => Task.CompletedTask;
+            harness.Client.OnUpdateTtl = (_, _, _, _) => Task.CompletedTask;
+        }
+
         await harness.Service.StartedAsync(Ct);
 
         // The first loss re-registers at once; each repeat without the agent holding it in between waits 1 s, 2 s, 4 s... instead of looping.
