@@ -82,10 +82,10 @@ internal static class SemaphoreRecipe
                 {
                     holders = Read(prefix, entries.Value, limit).State.Holders;
                 }
-                catch (SemaphoreStateException ex)
+                catch (SemaphoreStateException)
                 {
                     // Someone rewrote .lock: nothing there vouches for the slot any more.
-                    lease.Lose(ex.Message);
+                    lease.Lose("the semaphore's .lock key was rewritten with another limit or out of the recipe's shape");
                     return;
                 }
 
@@ -140,24 +140,28 @@ internal static class SemaphoreRecipe
     {
         var lockKey = LockKey(prefix);
         var lockPair = entries.FirstOrDefault(e => e.Key == lockKey);
-        SemaphoreState state;
+        SemaphoreState? state;
         try
         {
             state = lockPair?.Value is { Length: > 0 } body
-                ? JsonSerializer.Deserialize(body, CoordinationJsonContext.Default.SemaphoreState) ?? new SemaphoreState()
+                ? JsonSerializer.Deserialize(body, CoordinationJsonContext.Default.SemaphoreState)
                 : new SemaphoreState { Limit = limit };
         }
         catch (JsonException ex)
         {
-            throw new SemaphoreStateException($"The Consul semaphore '{prefix}' has a '{lockKey}' key that is not the recipe's JSON ({{\"Limit\": {limit}, \"Holders\": {{...}}}}): {ex.Message} Delete the key or write it in that shape.", ex);
+            throw OutOfShape(ex.Message, ex);
+        }
+
+        // A null body or "Holders": null parse without error but record no holders anyone could trust.
+        if (state?.Holders is null)
+        {
+            throw OutOfShape("it records no Holders.", inner: null);
         }
 
         if (state.Limit != limit)
         {
             throw new SemaphoreStateException($"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', not {limit}: every user of a semaphore must ask for the same limit.");
         }
-
-        state.Holders ??= new Dictionary<string, bool>(StringComparer.Ordinal);
 
         var live = entries.Where(e => e.Key != lockKey && !string.IsNullOrEmpty(e.Session)).Select(e => e.Session!).ToHashSet(StringComparer.Ordinal);
         foreach (var holder in state.Holders.Keys.Where(h => !live.Contains(h)).ToList())
@@ -166,6 +170,10 @@ internal static class SemaphoreRecipe
         }
 
         return (lockPair, state);
+
+        SemaphoreStateException OutOfShape(string problem, Exception? inner) => new(
+            $"The Consul semaphore '{prefix}' has a '{lockKey}' key that is not the recipe's JSON ({{\"Limit\": {limit}, \"Holders\": {{...}}}}): {problem} Delete the key or write it in that shape.",
+            inner);
     }
 
     private static Task<bool> WriteAsync(IConsulKeyValueApi kv, string prefix, SemaphoreState state, KVPair? lockPair, CancellationToken cancellationToken)
@@ -180,7 +188,7 @@ internal sealed class SemaphoreStateException : InvalidOperationException
     {
     }
 
-    public SemaphoreStateException(string message, Exception innerException)
+    public SemaphoreStateException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }

@@ -168,6 +168,7 @@ public sealed class LockIntegrationTests : IAsyncLifetime
     [InlineData("contender-key")]
     [InlineData("lock-key")]
     [InlineData("unreadable-lock-key")]
+    [InlineData("lock-key-without-holders")]
     public async Task A_semaphore_slot_an_operator_takes_away_fires_LostToken_promptly(string how)
     {
         using var consul = new ConsulOperator(_consul);
@@ -180,7 +181,8 @@ public sealed class LockIntegrationTests : IAsyncLifetime
             "slot" => consul.PutCasAsync(slot.Key + "/.lock", SemaphoreBody(2, []), lockKey!.ModifyIndex),
             "contender-key" => consul.DeleteAsync($"{slot.Key}/{slot.SessionId}"),
             "lock-key" => consul.DeleteAsync(slot.Key + "/.lock"),
-            _ => consul.PutCasAsync(slot.Key + "/.lock", JsonValue.Create("not a semaphore"), lockKey!.ModifyIndex),
+            "unreadable-lock-key" => consul.PutCasAsync(slot.Key + "/.lock", JsonValue.Create("not a semaphore"), lockKey!.ModifyIndex),
+            _ => consul.PutCasAsync(slot.Key + "/.lock", new JsonObject { ["Limit"] = 2, ["Holders"] = null }, lockKey!.ModifyIndex),
         });
 
         await Eventually.WaitAsync(() => slot.LostToken.IsCancellationRequested, Prompt, "LostToken fired");
