@@ -188,6 +188,21 @@ public sealed class LockIntegrationTests : IAsyncLifetime
         await Eventually.WaitAsync(() => slot.LostToken.IsCancellationRequested, Prompt, "LostToken fired");
     }
 
+    [Theory]
+    [InlineData("""{"Limit":5,"Holders":{}}""", "has limit 5")]
+    [InlineData("\"not a semaphore\"", "not the recipe's JSON")]
+    [InlineData("""{"Limit":3,"Holders":null}""", "not the recipe's JSON")]
+    public async Task A_semaphore_whose_lock_key_another_user_wrote_differently_is_refused_naming_the_key(string body, string problem)
+    {
+        using var consul = new ConsulOperator(_consul);
+        await consul.PutCasAsync(_key + "odd/.lock", JsonNode.Parse(body)!, modifyIndex: 0);
+
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => _locks.AcquireSemaphoreAsync("odd", 3, Deadline, TestContext.Current.CancellationToken));
+
+        Assert.Contains(_key + "odd/.lock", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A <c>.lock</c> body in the recipe's shape.</summary>
     private static JsonObject SemaphoreBody(int limit, IEnumerable<string> holders)
         => new() { ["Limit"] = limit, ["Holders"] = new JsonObject(holders.Select(h => KeyValuePair.Create(h, (JsonNode?)true))) };
