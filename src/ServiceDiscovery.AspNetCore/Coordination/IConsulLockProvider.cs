@@ -24,7 +24,7 @@ public interface IConsulLockProvider
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The held slot; dispose it to release.</returns>
     /// <exception cref="TimeoutException">No slot was acquired within <paramref name="timeout"/>.</exception>
-    /// <exception cref="InvalidOperationException">The semaphore exists with a different limit.</exception>
+    /// <exception cref="InvalidOperationException">The semaphore exists with a different limit, or its <c>.lock</c> key is not in the recipe's shape.</exception>
     /// <exception cref="ConsulException">Consul could not be reached or answered an error.</exception>
     Task<IConsulLockHandle> AcquireSemaphoreAsync(string prefix, int limit, TimeSpan timeout, CancellationToken cancellationToken);
 }

@@ -22,7 +22,7 @@ internal static class SemaphoreRecipe
     public static string ContenderKey(string prefix, string sessionId) => prefix + "/" + sessionId;
 
     /// <summary>Returns once the session holds a slot.</summary>
-    /// <exception cref="InvalidOperationException">The semaphore exists with another limit.</exception>
+    /// <exception cref="InvalidOperationException">The semaphore exists with another limit, or its <c>.lock</c> key cannot be read.</exception>
     public static async Task AcquireAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         if (!await kv.AcquireKeyAsync(ContenderKey(prefix, sessionId), value, sessionId, cancellationToken).ConfigureAwait(false))
@@ -77,7 +77,18 @@ internal static class SemaphoreRecipe
                 }
 
                 var contender = entries.Value.FirstOrDefault(e => e.Key == ContenderKey(prefix, lease.Id));
-                var holders = Read(prefix, entries.Value, limit).State.Holders;
+                Dictionary<string, bool> holders;
+                try
+                {
+                    holders = Read(prefix, entries.Value, limit).State.Holders;
+                }
+                catch (SemaphoreStateException)
+                {
+                    // Someone rewrote .lock: nothing there vouches for the slot any more.
+                    lease.Lose("the semaphore's .lock key was rewritten with another limit or out of the recipe's shape");
+                    return;
+                }
+
                 if (contender?.Session != lease.Id || !holders.ContainsKey(lease.Id))
                 {
                     lease.Lose("the semaphore slot is no longer held by the session");
@@ -93,13 +104,27 @@ internal static class SemaphoreRecipe
         }
     }
 
-    /// <summary>Gives the slot up: removes the session from the holders (check-and-set, retried on conflict) and deletes its contender key.</summary>
+    /// <summary>
+    /// Gives the slot up: removes the session from the holders (check-and-set, retried on conflict) and deletes its
+    /// contender key. A <c>.lock</c> key someone rewrote out of shape is left alone: without its contender key, the
+    /// session counts as a dead holder to every reader.
+    /// </summary>
     public static async Task ReleaseAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
             var entries = await kv.ListKeysAsync(prefix + "/", QueryOptions.Default, cancellationToken).ConfigureAwait(false);
-            var (lockPair, state) = Read(prefix, entries.Value, limit);
+            KVPair? lockPair;
+            SemaphoreState state;
+            try
+            {
+                (lockPair, state) = Read(prefix, entries.Value, limit);
+            }
+            catch (SemaphoreStateException)
+            {
+                break;
+            }
+
             if (!state.Holders.Remove(sessionId) || await WriteAsync(kv, prefix, state, lockPair, cancellationToken).ConfigureAwait(false))
             {
                 break;
@@ -110,16 +135,32 @@ internal static class SemaphoreRecipe
     }
 
     /// <summary>The <c>.lock</c> entry and its state with dead holders (contender key without a session) dropped.</summary>
+    /// <exception cref="SemaphoreStateException">The <c>.lock</c> key is not the recipe's JSON, or has another limit.</exception>
     private static (KVPair? LockPair, SemaphoreState State) Read(string prefix, IReadOnlyList<KVPair> entries, int limit)
     {
         var lockKey = LockKey(prefix);
         var lockPair = entries.FirstOrDefault(e => e.Key == lockKey);
-        var state = lockPair?.Value is { Length: > 0 } body
-            ? JsonSerializer.Deserialize(body, CoordinationJsonContext.Default.SemaphoreState) ?? new SemaphoreState()
-            : new SemaphoreState { Limit = limit };
+        SemaphoreState? state;
+        try
+        {
+            state = lockPair?.Value is { Length: > 0 } body
+                ? JsonSerializer.Deserialize(body, CoordinationJsonContext.Default.SemaphoreState)
+                : new SemaphoreState { Limit = limit };
+        }
+        catch (JsonException ex)
+        {
+            throw OutOfShape(ex.Message, ex);
+        }
+
+        // A null body or "Holders": null parse without error but record no holders anyone could trust.
+        if (state?.Holders is null)
+        {
+            throw OutOfShape("it records no Holders.", inner: null);
+        }
+
         if (state.Limit != limit)
         {
-            throw new InvalidOperationException($"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', not {limit}: every user of a semaphore must ask for the same limit.");
+            throw new SemaphoreStateException($"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', not {limit}: every user of a semaphore must ask for the same limit.");
         }
 
         var live = entries.Where(e => e.Key != lockKey && !string.IsNullOrEmpty(e.Session)).Select(e => e.Session!).ToHashSet(StringComparer.Ordinal);
@@ -129,8 +170,26 @@ internal static class SemaphoreRecipe
         }
 
         return (lockPair, state);
+
+        SemaphoreStateException OutOfShape(string problem, Exception? inner) => new(
+            $"The Consul semaphore '{prefix}' has a '{lockKey}' key that is not the recipe's JSON ({{\"Limit\": {limit}, \"Holders\": {{...}}}}): {problem} Delete the key or write it in that shape.",
+            inner);
     }
 
     private static Task<bool> WriteAsync(IConsulKeyValueApi kv, string prefix, SemaphoreState state, KVPair? lockPair, CancellationToken cancellationToken)
         => kv.PutKeyAsync(LockKey(prefix), JsonSerializer.SerializeToUtf8Bytes(state, CoordinationJsonContext.Default.SemaphoreState), lockPair?.ModifyIndex ?? 0, flags: null, cancellationToken);
+}
+
+/// <summary>A semaphore's <c>.lock</c> key this caller cannot use: not the recipe's JSON, or another limit.</summary>
+internal sealed class SemaphoreStateException : InvalidOperationException
+{
+    public SemaphoreStateException(string message)
+        : base(message)
+    {
+    }
+
+    public SemaphoreStateException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
 }

@@ -160,6 +160,7 @@ internal sealed partial class RegistrationLoop : IAsyncDisposable
                     var answer = await _agent.HeartbeatAsync(registration, checkId, cancellationToken).ConfigureAwait(false);
                     if (answer == AgentAnswer.Forgotten)
                     {
+                        await BackOffRepeatedLossAsync(++lostInARow, cancellationToken).ConfigureAwait(false);
                         pendingReason = RegistrationReasons.Reregistration;
                         continue;
                     }
@@ -199,17 +200,13 @@ internal sealed partial class RegistrationLoop : IAsyncDisposable
                 failures = 0;
                 if (check.Reason is not { } reason)
                 {
+                    // Only the watch showing the service held ends a run of losses: a heartbeat the agent takes does not,
+                    // since it vouches for the check alone.
                     lostInARow = 0;
                     continue;
                 }
 
-                // An agent that accepts the registration and then denies holding it must not get a registration storm:
-                // the first loss re-registers at once, a repeat without the agent holding it in between backs off.
-                if (++lostInARow > 1)
-                {
-                    await WaitAsync(_backoff.NextDelay(lostInARow - 1, RegistrationOptions.RetryInitialDelay, RegistrationOptions.RetryMaxDelay), cancellationToken).ConfigureAwait(false);
-                }
-
+                await BackOffRepeatedLossAsync(++lostInARow, cancellationToken).ConfigureAwait(false);
                 pendingReason = reason;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -318,6 +315,16 @@ internal sealed partial class RegistrationLoop : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// An agent that accepts the registration and then denies holding it (the watch misses it, or the TTL update is
+    /// answered 404) must not get a registration storm: the first loss re-registers at once, the
+    /// <paramref name="lostInARow"/>-th without the watch seeing the service held in between backs off like a failed registration.
+    /// </summary>
+    private Task BackOffRepeatedLossAsync(int lostInARow, CancellationToken cancellationToken)
+        => lostInARow > 1
+            ? WaitAsync(_backoff.NextDelay(lostInARow - 1, RegistrationOptions.RetryInitialDelay, RegistrationOptions.RetryMaxDelay), cancellationToken)
+            : Task.CompletedTask;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

@@ -37,13 +37,31 @@ public sealed class LeaderElectionIntegrationTests : IAsyncLifetime
         var elections = new IConsulLeaderElection[count];
         for (var i = 0; i < count; i++)
         {
-            var host = CoordinationHost.Build(_consul, services => services.AddConsulLeaderElection(_election, o => o.SessionTtl = TimeSpan.FromSeconds(10)));
-            _hosts.Add(host);
-            await host.StartAsync(TestContext.Current.CancellationToken);
-            elections[i] = host.Services.GetRequiredKeyedService<IConsulLeaderElection>(_election);
+            elections[i] = await StartInstanceAsync();
         }
 
         return elections;
+    }
+
+    /// <summary>Starts one instance; <paramref name="changes"/>, when given, records its leadership changes from before it starts.</summary>
+    private async Task<IConsulLeaderElection> StartInstanceAsync(List<bool>? changes = null)
+    {
+        var host = CoordinationHost.Build(_consul, services => services.AddConsulLeaderElection(_election, o => o.SessionTtl = TimeSpan.FromSeconds(10)));
+        _hosts.Add(host);
+        var election = host.Services.GetRequiredKeyedService<IConsulLeaderElection>(_election);
+        if (changes is not null)
+        {
+            election.LeadershipChanged += (_, e) =>
+            {
+                lock (changes)
+                {
+                    changes.Add(e.IsLeader);
+                }
+            };
+        }
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return election;
     }
 
     [Fact]
@@ -84,24 +102,45 @@ public sealed class LeaderElectionIntegrationTests : IAsyncLifetime
         Assert.True(handOver < TimeSpan.FromSeconds(1), $"hand-over took {handOver}");
     }
 
+    [Theory]
+    [InlineData("delete")]
+    [InlineData("release")]
+    public async Task A_leader_whose_key_an_operator_takes_away_ends_its_term_promptly(string how)
+    {
+        var changes = new List<bool>();
+        var election = await StartInstanceAsync(changes);
+        var term = await election.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        using var consul = new ConsulOperator(_consul);
+        var holder = (await consul.GetAsync(election.Key))?.Session;
+        Assert.NotNull(holder);
+
+        await (how == "delete" ? consul.DeleteAsync(election.Key) : consul.ReleaseAsync(election.Key, holder));
+
+        // The session is still renewed: only the key watch can tell. The instance may then campaign and lead again, in a new term.
+        await Eventually.WaitAsync(() => term.IsCancellationRequested, TimeSpan.FromSeconds(5), "the term ended");
+        await Eventually.WaitAsync(
+            () =>
+            {
+                lock (changes)
+                {
+                    return changes.Count >= 2;
+                }
+            },
+            Deadline,
+            "the step-down was reported");
+        lock (changes)
+        {
+            Assert.Equal([true, false], changes.Take(2).ToArray());
+        }
+    }
+
     [Fact]
     public async Task The_change_notification_reports_becoming_leader_and_stepping_down()
     {
-        var host = CoordinationHost.Build(_consul, services => services.AddConsulLeaderElection(_election, o => o.SessionTtl = TimeSpan.FromSeconds(10)));
-        _hosts.Add(host);
-        var election = host.Services.GetRequiredKeyedService<IConsulLeaderElection>(_election);
         var changes = new List<bool>();
-        election.LeadershipChanged += (_, e) =>
-        {
-            lock (changes)
-            {
-                changes.Add(e.IsLeader);
-            }
-        };
-
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        var election = await StartInstanceAsync(changes);
         await election.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
-        await host.StopAsync(TestContext.Current.CancellationToken);
+        await _hosts[0].StopAsync(TestContext.Current.CancellationToken);
 
         lock (changes)
         {

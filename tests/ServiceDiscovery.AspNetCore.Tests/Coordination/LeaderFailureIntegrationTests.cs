@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -23,6 +22,7 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
     private static readonly TimeSpan LockDelay = TimeSpan.FromSeconds(5);
     private readonly FakeTimeProvider _clock = new();
     private readonly List<IHost> _hosts = [];
+    private readonly StuckRequests _stuck = new();
     private ConsulTarget _consul = null!;
     private ConsulTestAgent _agent = null!;
     private const string Election = "nightly-report";
@@ -36,6 +36,7 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _agent?.Resume();
+        _stuck.Release();
         foreach (var host in _hosts)
         {
             await host.StopAsync(CancellationToken.None);
@@ -45,15 +46,15 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
         await _consul.DisposeAsync();
     }
 
-    private async Task<IConsulLeaderElection> StartAsync(TimeProvider time, KillSwitch? killSwitch = null)
+    private async Task<IConsulLeaderElection> StartAsync(TimeProvider time, Func<DelegatingHandler>? handler = null)
     {
         var host = CoordinationHost.Build(_consul, services =>
         {
             services.AddSingleton(time);
             services.AddConsulLeaderElection(Election, o => (o.SessionTtl, o.LockDelay) = (Ttl, LockDelay));
-            if (killSwitch is not null)
+            if (handler is not null)
             {
-                services.AddHttpClient(ConsulApiClient.HttpClientName).AddHttpMessageHandler(() => new KillSwitchHandler(killSwitch));
+                services.AddHttpClient(ConsulApiClient.HttpClientName).AddHttpMessageHandler(handler);
             }
         });
         _hosts.Add(host);
@@ -63,9 +64,8 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
 
     private async Task<string?> HolderAsync()
     {
-        using var http = _consul.CreateHttpClient();
-        var entries = await http.GetFromJsonAsync<KeyEntry[]>("v1/kv/service/leader/" + Election, TestContext.Current.CancellationToken);
-        return entries?.SingleOrDefault()?.Session;
+        using var consul = new ConsulOperator(_consul);
+        return (await consul.GetAsync("service/leader/" + Election))?.Session;
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
         // The leader runs on the real clock: once killed, nothing it does reaches Consul (its requests fail in its own
         // process). The follower shares the agent's fake clock, so its renewals keep pace with the jumps below.
         var kill = new KillSwitch();
-        var leader = await StartAsync(TimeProvider.System, kill);
+        var leader = await StartAsync(TimeProvider.System, () => new KillSwitchHandler(kill));
         await leader.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
         var follower = await StartAsync(_clock);
         var acquires = () => _agent.CountRequests("/v1/kv/service/leader/" + Election, "PUT");
@@ -150,6 +150,34 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
         Assert.False(leader.IsLeader);
     }
 
+    [Fact]
+    public async Task The_leadership_token_fires_the_moment_the_lease_is_lost_even_while_the_key_watch_hangs()
+    {
+        var leader = await StartAsync(_clock, () => new StuckRequestsHandler(_stuck));
+        var term = await leader.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        var sessionCreatedBy = _clock.GetUtcNow(); // The clock has not moved: the session was created at this instant.
+        await Eventually.WaitAsync(() => _stuck.HeldReads >= 1, Deadline, "the leader's key watch hangs");
+
+        // Renewals fail from now on; the watch's request hangs and ignores cancellation, as one on a dead connection can.
+        _stuck.FailRenewals = true;
+        var options = new ConsulLeaderElectionOptions { SessionTtl = Ttl };
+        for (var renewal = 1; _clock.GetUtcNow() + options.RenewInterval < sessionCreatedBy + options.EffectiveStepDownAfter; renewal++)
+        {
+            _clock.Advance(options.RenewInterval);
+            var expected = renewal;
+            await Eventually.WaitAsync(() => _stuck.FailedRenewals >= expected, Deadline, $"failed renewal {expected}");
+        }
+
+        _clock.Advance(sessionCreatedBy + options.EffectiveStepDownAfter - _clock.GetUtcNow() - TimeSpan.FromTicks(1));
+        Assert.True(leader.IsLeader, "stepped down before the step-down deadline");
+
+        // The deadline passes: no waiting for the watch, the term has ended by the time the clock has moved.
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.True(term.IsCancellationRequested, "the term's token did not fire when the lease was lost");
+        Assert.False(leader.IsLeader);
+        Assert.Equal(1, _stuck.HeldReads);
+    }
+
     /// <summary>Moves the clock one lock-delay poll forward unless that would reach <paramref name="limit"/>; false when it did not.</summary>
     private bool Pump(DateTimeOffset limit)
     {
@@ -165,7 +193,55 @@ public sealed class LeaderFailureIntegrationTests : IAsyncLifetime
     /// <summary>The follower's lock-delay poll interval, plus a tick so the timer is due.</summary>
     private static TimeSpan KeyLockRecipeRetry => ServiceDiscovery.AspNetCore.Coordination.KeyLockRecipe.LockDelayRetry + TimeSpan.FromMilliseconds(1);
 
-    private sealed record KeyEntry(string Key, string? Session);
+    /// <summary>What <see cref="StuckRequestsHandler"/> does, shared with the test.</summary>
+    private sealed class StuckRequests
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _heldReads;
+        private int _failedRenewals;
+
+        /// <summary>Fails every session renewal once set, as if Consul could not be reached.</summary>
+        public volatile bool FailRenewals;
+
+        public int HeldReads => Volatile.Read(ref _heldReads);
+
+        public int FailedRenewals => Volatile.Read(ref _failedRenewals);
+
+        public Task Released => _released.Task;
+
+        public void CountHeldRead() => Interlocked.Increment(ref _heldReads);
+
+        public void CountFailedRenewal() => Interlocked.Increment(ref _failedRenewals);
+
+        /// <summary>Ends the held reads (each fails as a dropped connection), so the host can stop.</summary>
+        public void Release() => _released.TrySetResult();
+    }
+
+    /// <summary>
+    /// Holds every blocking KV read (one with an <c>index</c>) until the test ends, deaf to its cancellation, and fails
+    /// session renewals on request: the key watch hangs while the lease runs out.
+    /// </summary>
+    private sealed class StuckRequestsHandler(StuckRequests stuck) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var uri = request.RequestUri!;
+            if (stuck.FailRenewals && uri.AbsolutePath.StartsWith("/v1/session/renew/", StringComparison.Ordinal))
+            {
+                stuck.CountFailedRenewal();
+                throw new HttpRequestException("Consul cannot be reached");
+            }
+
+            if (request.Method == HttpMethod.Get && uri.AbsolutePath.StartsWith("/v1/kv/", StringComparison.Ordinal) && uri.Query.Contains("index=", StringComparison.Ordinal))
+            {
+                stuck.CountHeldRead();
+                await stuck.Released.ConfigureAwait(false);
+                throw new HttpRequestException("the connection was dropped");
+            }
+
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private sealed class KillSwitch
     {

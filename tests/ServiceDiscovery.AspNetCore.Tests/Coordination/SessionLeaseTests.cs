@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceDiscovery.AspNetCore.Internal;
 using Microsoft.Extensions.Time.Testing;
@@ -13,11 +14,31 @@ namespace ServiceDiscovery.AspNetCore.Tests.Coordination;
 public sealed class SessionLeaseTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far <see cref="DriveUntilLost"/> moves the clock at a time: no divisor of any deadline these tests expect.</summary>
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(700);
     private readonly FakeTimeProvider _time = new();
     private readonly FakeConsulSessionApi _sessions = new();
     private readonly ConsulLockOptions _options = new() { SessionTtl = TimeSpan.FromSeconds(15), LockDelay = TimeSpan.FromSeconds(5) };
 
     private Task<SessionLease> CreateAsync() => SessionLease.CreateAsync(_sessions, _time, NullLogger.Instance, _options, "jobs/nightly", TestContext.Current.CancellationToken);
+
+    /// <summary>Records the fake time at which <paramref name="lease"/> is lost.</summary>
+    private StrongBox<DateTimeOffset?> RecordLoss(SessionLease lease)
+    {
+        var lostAt = new StrongBox<DateTimeOffset?>();
+        lease.LostToken.UnsafeRegister(_ => lostAt.Value ??= _time.GetUtcNow(), null);
+        return lostAt;
+    }
+
+    /// <summary>Moves the clock <see cref="Step"/> at a time until the lease is lost or <paramref name="limit"/> is passed.</summary>
+    private void DriveUntilLost(StrongBox<DateTimeOffset?> lostAt, DateTimeOffset limit)
+    {
+        while (lostAt.Value is null && _time.GetUtcNow() < limit)
+        {
+            _time.Advance(Step);
+        }
+    }
 
     [Fact]
     public async Task Creates_the_session_with_the_ttl_lock_delay_and_release_behaviour()
@@ -47,39 +68,71 @@ public sealed class SessionLeaseTests
     }
 
     [Fact]
-    public async Task Steps_down_when_renewals_fail_before_the_session_can_expire_at_Consul()
+    public async Task A_failed_renewal_is_followed_by_the_next_and_a_confirmed_one_keeps_the_lease()
     {
         await using var lease = await CreateAsync();
         _sessions.FailRenewals = true;
+        _time.Advance(_options.RenewInterval);
+        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first renewal, failing");
 
-        // Just before the step-down deadline (two thirds of the TTL) the lease is still trusted...
-        _time.Advance(_options.RenewInterval);
-        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first failing renewal");
-        _time.Advance(_options.RenewInterval);
-        await Eventually.WaitAsync(() => _sessions.Renewals >= 2, Deadline, "second failing renewal");
-        _time.Advance(_options.EffectiveStepDownAfter - (2 * _options.RenewInterval) - TimeSpan.FromMilliseconds(1));
+        // Consul answers again: renewals go on at the same pace and the lease outlives the first deadline many times over.
+        _sessions.FailRenewals = false;
+        for (var i = 2; i <= 18; i++)
+        {
+            _time.Advance(_options.RenewInterval);
+            var expected = i;
+            await Eventually.WaitAsync(() => _sessions.Renewals >= expected, Deadline, $"renewal {expected}");
+        }
+
         Assert.False(lease.LostToken.IsCancellationRequested);
+    }
 
-        // ...and at the deadline it is lost: 10 s after the last confirmed renewal, 5 s before Consul may expire it.
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(lease.LostToken.IsCancellationRequested);
-        Assert.True(_time.GetUtcNow() - _time.Start < _options.SessionTtl);
+    [Theory]
+    [InlineData(15, null, 10)] // Two thirds of the TTL.
+    [InlineData(15, 6, 6)]
+    [InlineData(30, null, 20)]
+    public async Task Steps_down_at_the_step_down_deadline_when_renewals_fail_before_the_session_can_expire_at_Consul(int ttl, int? stepDownAfter, int expectedSeconds)
+    {
+        _options.SessionTtl = TimeSpan.FromSeconds(ttl);
+        _options.StepDownAfter = stepDownAfter is { } s ? TimeSpan.FromSeconds(s) : null;
+        var created = _time.GetUtcNow();
+        await using var lease = await CreateAsync();
+        var lostAt = RecordLoss(lease);
+        _sessions.FailRenewals = true;
+
+        // The clock crosses the whole TTL in steps that do not divide the deadline: the lease alone decides when it steps down.
+        DriveUntilLost(lostAt, created + TimeSpan.FromSeconds(ttl));
+
+        var expected = TimeSpan.FromSeconds(expectedSeconds);
+        Assert.True(lostAt.Value is not null, $"still held {ttl} s after the last confirmed renewal; Consul may have given the lock away");
+        Assert.InRange(lostAt.Value.Value - created, expected, expected + Step - TimeSpan.FromTicks(1));
+        Assert.True(lostAt.Value.Value - created < TimeSpan.FromSeconds(ttl));
         Assert.Contains("deadline", lease.LostReason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_successful_renewal_moves_the_deadline_to_its_send_time()
+    public async Task A_renewal_Consul_answers_seconds_late_keeps_the_lease_until_its_send_time_plus_the_step_down_deadline()
     {
         await using var lease = await CreateAsync();
-        _time.Advance(_options.RenewInterval);
-        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first renewal");
-        _sessions.FailRenewals = true;
+        var lostAt = RecordLoss(lease);
 
-        // The deadline now counts from the renewal sent at RenewInterval, not from creation.
-        _time.Advance(_options.EffectiveStepDownAfter - TimeSpan.FromMilliseconds(1));
-        Assert.False(lease.LostToken.IsCancellationRequested);
+        // The first renewal is sent at RenewInterval and Consul confirms it 3 s later; every later renewal fails.
+        var answer = _sessions.HoldNextRenewal();
         _time.Advance(_options.RenewInterval);
-        Assert.True(lease.LostToken.IsCancellationRequested);
+        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first renewal sent");
+        var sentAt = _time.GetUtcNow();
+        _sessions.FailRenewals = true;
+        _time.Advance(TimeSpan.FromSeconds(3));
+        answer.SetResult();
+
+        // The lease renews one renewal at a time: the second one is sent only once the first answer was taken in.
+        _time.Advance(_options.RenewInterval - TimeSpan.FromSeconds(3));
+        await Eventually.WaitAsync(() => _sessions.Renewals >= 2, Deadline, "second renewal sent");
+        DriveUntilLost(lostAt, sentAt + TimeSpan.FromMinutes(1));
+
+        // Consul keeps the session a TTL from when it received the renewal, which may be as early as its send time.
+        Assert.True(lostAt.Value is not null, "never stepped down");
+        Assert.InRange(lostAt.Value.Value - sentAt, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10) + Step - TimeSpan.FromTicks(1));
     }
 
     [Fact]

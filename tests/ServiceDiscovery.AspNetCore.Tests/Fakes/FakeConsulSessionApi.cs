@@ -8,13 +8,15 @@ namespace ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 /// <summary>
 /// An in-memory <see cref="IConsulSessionApi"/>: sessions live until destroyed or <see cref="Invalidate"/>d; renewals
-/// can be made to fail (Consul unreachable) with <see cref="FailRenewals"/>. Every call is counted.
+/// can be made to fail (Consul unreachable) with <see cref="FailRenewals"/>, or answered late with
+/// <see cref="HoldNextRenewal"/>. Every call is counted.
 /// </summary>
 internal sealed class FakeConsulSessionApi : IConsulSessionApi
 {
     private readonly ConcurrentDictionary<string, SessionCreateRequest> _sessions = new();
     private int _next;
     private int _renewals;
+    private TaskCompletionSource? _heldRenewal;
 
     public Uri Address { get; } = new("http://127.0.0.1:8500/");
 
@@ -29,6 +31,17 @@ internal sealed class FakeConsulSessionApi : IConsulSessionApi
 
     public SessionCreateRequest Request(string id) => _sessions[id];
 
+    /// <summary>
+    /// The next renewal is decided when it is sent (confirmed, 404, or failed per <see cref="FailRenewals"/>) but its
+    /// answer is delivered only when the returned source completes, as from a Consul that answers seconds late.
+    /// </summary>
+    public TaskCompletionSource HoldNextRenewal()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _heldRenewal, held);
+        return held;
+    }
+
     /// <summary>Consul forgets the session, as after its TTL or an operator's destroy.</summary>
     public void Invalidate(string id) => _sessions.TryRemove(id, out _);
 
@@ -39,7 +52,7 @@ internal sealed class FakeConsulSessionApi : IConsulSessionApi
         return Task.FromResult(id);
     }
 
-    public Task<SessionInfo?> RenewSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<SessionInfo?> RenewSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _renewals);
         if (FailRenewals)
@@ -47,7 +60,13 @@ internal sealed class FakeConsulSessionApi : IConsulSessionApi
             throw new ConsulException("connection refused", ConsulErrorReason.ConnectionFailed, statusCode: null, responseBody: null);
         }
 
-        return Task.FromResult(_sessions.ContainsKey(sessionId) ? new SessionInfo { ID = sessionId } : null);
+        var answer = _sessions.ContainsKey(sessionId) ? new SessionInfo { ID = sessionId } : null;
+        if (Interlocked.Exchange(ref _heldRenewal, null) is { } held)
+        {
+            await held.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return answer;
     }
 
     public Task DestroySessionAsync(string sessionId, CancellationToken cancellationToken)

@@ -193,6 +193,32 @@ public sealed class ConsulRegistrationServiceTests
     }
 
     [Fact]
+    public async Task AgentUnreachableAgain_AfterAnsweringInBetween_RechecksFromTheFirstDelayAgain()
+    {
+        await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
+        await harness.Service.StartedAsync(Ct);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+        var answers = harness.Client.OnWatchAgentService;
+        var down = true;
+        harness.Client.OnWatchAgentService = (id, hash, wait, ct) =>
+            Volatile.Read(ref down) ? Task.FromException<ServiceDiscovery.AspNetCore.Consul.Models.AgentService?>(FakeConsulAgentApi.Unreachable()) : answers(id, hash, wait, ct);
+
+        // First outage: the checks back off 1 s, 2 s, 2 s (capped); then the agent answers and the watch blocks for
+        // the rest of the anti-entropy interval (25 s); then it is unreachable again.
+        (int Advance, int NextTimer, bool Down)[] steps = [(30, 1, true), (1, 2, true), (2, 2, true), (2, 25, false), (25, 1, true)];
+        foreach (var (advance, nextTimer, isDown) in steps)
+        {
+            var timersBefore = harness.Time.DueTimes.Count;
+            Volatile.Write(ref down, isDown);
+            harness.Time.Advance(TimeSpan.FromSeconds(advance));
+            await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(nextTimer), skip: timersBefore);
+        }
+
+        Assert.Equal(2, harness.LogCount("ConsulVerificationFailed"));
+        Assert.Equal(1, harness.LogCount("ConsulAgentAnswersAgain"));
+    }
+
+    [Fact]
     public async Task AgentRestartsEmpty_RegistersWithinTwoSecondsOfItAnsweringAgain_WhateverTheAntiEntropyInterval()
     {
         await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromHours(1));
@@ -231,23 +257,97 @@ public sealed class ConsulRegistrationServiceTests
         Assert.Equal(1, harness.LogCount("ConsulServiceLost"));
     }
 
-    [Fact]
-    public async Task AgentAcceptsButNeverHoldsTheService_ReregistrationsBackOff()
+    [Theory]
+    [InlineData(ConsulCheckKind.Http, "the watch does not list it")]
+    [InlineData(ConsulCheckKind.Ttl, "TTL updates are answered 404")]
+    [InlineData(ConsulCheckKind.Ttl, "the watch does not list it, though TTL updates are taken")]
+    public async Task AgentAcceptsButNeverHoldsTheService_ReregistrationsBackOff(ConsulCheckKind kind, string how)
     {
         await using var harness = new RegistrationHarness(o =>
         {
             o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(1);
             o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(8);
+            o.HealthCheck.Kind = kind;
+            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
         });
-        harness.Client.OnRegister = (_, _) => Task.CompletedTask;
+        if (how.Contains("404", StringComparison.Ordinal))
+        {
+            harness.Client.OnUpdateTtl = (checkId, _, _, _) => Task.FromException(FakeConsulAgentApi.NotFound($"Unknown check ID \"{checkId}\"."));
+        }
+        else
+        {
+            // A taken heartbeat vouches for the check only: it must not end the run of losses the watch reports.
+            harness.Client.OnRegister = (_, _) => Task.CompletedTask;
+            harness.Client.OnUpdateTtl = (_, _, _, _) => Task.CompletedTask;
+        }
+
         await harness.Service.StartedAsync(Ct);
 
-        // The first loss re-registers at once; each repeat waits 1 s, 2 s, 4 s... instead of looping.
+        // The first loss re-registers at once; each repeat without the agent holding it in between waits 1 s, 2 s, 4 s... instead of looping.
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(2, harness.Client.Count("register:"));
         harness.Time.Advance(TimeSpan.FromSeconds(1));
         await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
         Assert.Equal(3, harness.Client.Count("register:"));
+    }
+
+    [Fact]
+    public async Task AntiEntropy_LostReregisteredConfirmedThenLostAgain_SecondReregistrationIsImmediate()
+    {
+        await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
+        await harness.Service.StartedAsync(Ct);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+
+        // First loss: registered again at once, and the agent then confirms it (the watch blocks on its hash again).
+        harness.Client.Services.Clear();
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30), skip: 1);
+        Assert.True(harness.Service.IsRegistered);
+
+        // Second loss, the clock standing still: a backoff left over from the first loss would wait for it.
+        harness.Client.Services.Clear();
+        var timersBefore = harness.Time.DueTimes.Count;
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 3);
+        Assert.Equal(2, harness.LogCount("ConsulServiceLost"));
+        Assert.Equal(2, harness.Reregistrations.GetMeasurementSnapshot().Count);
+        Assert.DoesNotContain(harness.Time.DueTimes.Skip(timersBefore), d => d < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Reregistration_FailingAfterEarlierFailedAttempts_BacksOffFromTheFirstDelayAgain()
+    {
+        await using var harness = new RegistrationHarness(o => o.Registration.AntiEntropyInterval = TimeSpan.FromSeconds(30));
+        var failures = 3;
+        var register = harness.Client.OnRegister;
+        harness.Client.OnRegister = (registration, ct) =>
+            Interlocked.Decrement(ref failures) >= 0 ? Task.FromException(FakeConsulAgentApi.Unreachable()) : register(registration, ct);
+
+        // Start-up: three failed attempts (1 s, 2 s, 4 s apart), then registered.
+        await harness.Service.StartedAsync(Ct);
+        TimeSpan[] startup = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+        for (var attempt = 0; attempt < startup.Length; attempt++)
+        {
+            await harness.Time.WaitForTimerAsync(startup[attempt], skip: attempt);
+            harness.Time.Advance(startup[attempt]);
+        }
+
+        await harness.WaitForLogAsync("ConsulServiceRegistered");
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+
+        // Later the agent forgets the service and the next registration fails once: the backoff starts over at 1 s.
+        Volatile.Write(ref failures, 1);
+        harness.Client.Services.Clear();
+        var timersBefore = harness.Time.DueTimes.Count;
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        await harness.WaitForLogAsync("ConsulRegistrationFailed", 4);
+        await harness.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1), skip: timersBefore);
+        Assert.DoesNotContain(TimeSpan.FromSeconds(8), harness.Time.DueTimes.Skip(timersBefore));
+
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await harness.WaitForLogAsync("ConsulServiceRegistered", 2);
     }
 
     [Fact]
