@@ -267,8 +267,8 @@ public sealed class ConsulRegistrationServiceTests
         {
             o.Registration.RetryInitialDelay = TimeSpan.FromSeconds(1);
             o.Registration.RetryMaxDelay = TimeSpan.FromSeconds(8);
-            o.HealthCheck.Kind = kind;
-            o.HealthCheck.Ttl = TimeSpan.FromSeconds(30);
+            o.Check.Kind = kind;
+            o.Check.Ttl = TimeSpan.FromSeconds(30);
         });
         if (how.Contains("404", StringComparison.Ordinal))
         {
