@@ -23,19 +23,23 @@ feed="$work/feed"
 app="$work/app"
 mkdir -p "$feed" "$app"
 
+# The command docs/packages.md gives, on the whole solution: it must succeed and write the three packages and nothing
+# else (every other project is not packable and must be passed over without a warning, which would be an error here).
 # The Aspire integration is packed and its metadata checked too; the app below does not install it (an AppHost needs
 # the orchestrator, which these machines cannot run).
-for project in src/ServiceDiscovery.AspNetCore src/ServiceDiscovery.Consul.Testing src/ServiceDiscovery.Consul.Hosting.Aspire; do
-  name="$(basename "$project")"
-  # CI has just built the solution in Release: reuse it when it is there.
-  no_build=()
-  [ -e "$project/bin/Release/net10.0/$name.dll" ] && no_build=(--no-build)
-  if ! dotnet pack "$project" -c Release "${no_build[@]}" -o "$feed" -p:PackageVersion="$version" >"$work/pack-$name.log" 2>&1; then
-    cat "$work/pack-$name.log"; echo "packing $name failed"; exit 1
-  fi
-  for file in "$feed/$name.$version.nupkg" "$feed/$name.$version.snupkg"; do
-    [ -e "$file" ] || { echo "missing $(basename "$file")"; exit 1; }
-  done
+packages=(ServiceDiscovery.AspNetCore ServiceDiscovery.Consul.Testing ServiceDiscovery.Consul.Hosting.Aspire)
+# CI has just built the solution in Release: reuse it when it is there.
+no_build=(--no-build)
+for name in "${packages[@]}"; do
+  [ -e "src/$name/bin/Release/net10.0/$name.dll" ] || no_build=()
+done
+if ! dotnet pack -c Release "${no_build[@]}" -o "$feed" -p:PackageVersion="$version" >"$work/pack.log" 2>&1; then
+  cat "$work/pack.log"; echo "dotnet pack -c Release failed"; exit 1
+fi
+expected="$(for name in "${packages[@]}"; do echo "$name.$version.nupkg"; echo "$name.$version.snupkg"; done | sort)"
+written="$(ls "$feed" | sort)"
+[ "$written" = "$expected" ] || { printf 'dotnet pack wrote:\n%s\nexpected:\n%s\n' "$written" "$expected"; exit 1; }
+for name in "${packages[@]}"; do
   # README, license expression and repository metadata in the package itself.
   nuspec="$(unzip -p "$feed/$name.$version.nupkg" "$name.nuspec")"
   listing="$(unzip -l "$feed/$name.$version.nupkg")"

@@ -10,8 +10,9 @@ using ServiceDiscovery.AspNetCore.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- lookup
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- datacenter
-// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [trials]
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- propagation [changes] [burst sizes...]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- client
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-idle [wait seconds] [window seconds]
 // CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds] [Auto|PerService|Datacenter]
@@ -27,11 +28,16 @@ switch (args.FirstOrDefault())
         var httpConfig = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
         BenchmarkRunner.Run([typeof(HandlerOverheadBenchmarks), typeof(HttpHandlerBenchmarks), typeof(LoadBalancerBenchmarks)], httpConfig);
         break;
+    case "client":
+        BenchmarkRunner.Run<ClientBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
+        break;
     case "datacenter":
         BenchmarkRunner.Run<DatacenterAnswerBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
         break;
     case "propagation":
-        await PropagationMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+        await PropagationMeasurement.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60,
+            args.Length > 2 ? [.. args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10, 100]);
         break;
     case "kv-reload":
         await KeyValueReloadMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
