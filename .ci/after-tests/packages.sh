@@ -11,7 +11,7 @@ started=$(date +%s)
 work="$(mktemp -d)"
 # A version no earlier run used, so the local NuGet cache cannot answer with a stale package of the same version;
 # its copies in that cache are removed again on the way out.
-version="0.1.0-ci.$(date +%Y%m%d%H%M%S).$$"
+version="0.9.1-ci.$(date +%Y%m%d%H%M%S).$$"
 cache="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
 cleanup() {
   rm -rf "$work"
