@@ -74,12 +74,16 @@ internal sealed partial class ServiceWatch
         }
     }
 
-    /// <summary>The datacenter watch reached Consul again and this name did not change meanwhile: clear staleness.</summary>
+    /// <summary>
+    /// The datacenter watch reached Consul again and this name did not change meanwhile: clear staleness. Not while a
+    /// read of the name runs (it may have been asked for because the name changed; its answer clears staleness) or after
+    /// one failed (its retry will).
+    /// </summary>
     public void MarkFresh()
     {
         lock (_gate)
         {
-            if (_current is { IsStale: true } current && _refreshFailures == 0)
+            if (_current is { IsStale: true } current && _refreshFailures == 0 && Volatile.Read(ref _refreshRequests) == 0)
             {
                 Publish(token => current.With(isStale: false, token));
             }
