@@ -44,14 +44,14 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private int _failingQueries;
     private int _outstanding;
 
-    public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
+    public DatacenterWatch(DiscoveryWatchContext context, IConsulCatalogApi catalog)
     {
-        _health = health;
+        _health = context.Client;
         _catalog = catalog;
-        _options = options;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _random = random;
+        _options = context.Options;
+        _timeProvider = context.TimeProvider;
+        _logger = context.Logger;
+        _random = context.Random;
     }
 
     /// <summary>Keeps <paramref name="watch"/> fresh from now on (it must be started as fed, or handed over); reads it once.</summary>
@@ -171,7 +171,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
 
         var beforeBaseline = !Volatile.Read(ref _baselineReady);
-        if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
+        if (!await watch.Fed.RefreshAsync(stopping).ConfigureAwait(false))
         {
             _ = RetryLaterAsync(watch, stopping);
         }
@@ -205,7 +205,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     {
         try
         {
-            var delay = JitteredBackoff.Delay(watch.RefreshFailures, _options.RetryDelay, _options.MaxRetryDelay, _random());
+            var delay = JitteredBackoff.Delay(watch.Fed.Failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
             await Task.Delay(delay, _timeProvider, stopping).ConfigureAwait(false);
             Enqueue(watch.ServiceName);
         }
