@@ -184,6 +184,13 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         {
             // Read fine, but later changes cannot be seen until the datacenter queries recover.
             watch.MarkStale();
+
+            // They may have recovered between the check and the mark, after marking the names fresh: a name left stale
+            // then would stay so until it next changes.
+            if (Volatile.Read(ref _failingQueries) == 0 && !_pending.ContainsKey(name))
+            {
+                watch.MarkFresh();
+            }
         }
     }
 
