@@ -16,15 +16,15 @@ public class LoadBalancerBenchmarks
         Enumerable.Range(0, 10).Select(i => new ConsulServiceInstance($"catalog-{i}", "catalog", "10.0.0.1", 5000 + i, passingWeight: 1 + i)));
 
     private readonly RoundRobinLoadBalancer _roundRobin = new();
-    private readonly RandomLoadBalancer _random = new();
-    private readonly WeightedLoadBalancer _weighted = new();
+    private readonly RandomLoadBalancer _random = new(RandomSource.Shared);
+    private readonly WeightedLoadBalancer _weighted = new(RandomSource.Shared);
     private readonly InstanceHealthTracker _tracker = new(TimeProvider.System, new FixedOptions());
     private PowerOfTwoChoicesLoadBalancer _powerOfTwo = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _powerOfTwo = new PowerOfTwoChoicesLoadBalancer(_tracker);
+        _powerOfTwo = new PowerOfTwoChoicesLoadBalancer(_tracker, RandomSource.Shared);
 
         // Every instance has had traffic, so power-of-two reads real in-flight state rather than the empty fast path.
         foreach (var instance in _instances)

@@ -26,7 +26,7 @@ internal sealed partial class ConsulServiceDiscovery
         {
             lock (_modeGate)
             {
-                return _datacenter ??= new DatacenterWatch(_client, _catalog!, _options.Discovery, _timeProvider, _logger, _random);
+                return _datacenter ??= new DatacenterWatch(_context, _catalog!);
             }
         }
     }

@@ -20,7 +20,7 @@ internal sealed partial class ConsulServiceDiscovery
                 yield return new Measurement<double>(
                     age.TotalSeconds,
                     new KeyValuePair<string, object?>(DiscoveryMetrics.ServiceNameTag, name),
-                    new KeyValuePair<string, object?>(DiscoveryMetrics.SnapshotSourceTag, watch.ServedFromFile ? DiscoveryMetrics.FileSource : DiscoveryMetrics.ConsulSource));
+                    new KeyValuePair<string, object?>(DiscoveryMetrics.SnapshotSourceTag, watch.FailStatic is { IsStandingIn: true } ? DiscoveryMetrics.FileSource : DiscoveryMetrics.ConsulSource));
             }
         }
     }

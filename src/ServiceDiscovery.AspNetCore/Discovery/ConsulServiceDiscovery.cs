@@ -19,15 +19,12 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     // Names are matched exactly (ordinal): the cheapest hash for the hot path. Consul itself ignores case, so two
     // spellings of one name are two watches of the same service, which is correct, only redundant.
     private readonly ConcurrentDictionary<string, ServiceWatch> _watches = new(StringComparer.Ordinal);
-    private readonly IConsulHealthApi _client;
     private readonly IConsulCatalogApi? _catalog;
     private readonly ConsulOptions _options;
-    private readonly TimeProvider _timeProvider;
+    private readonly DiscoveryWatchContext _context;
     private readonly DiscoveryMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Func<double> _random;
     private readonly ITimer? _idleSweep;
-    private readonly DiscoverySnapshotStore? _snapshots;
     private volatile bool _disposed;
 
     public ConsulServiceDiscovery(
@@ -59,18 +56,15 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(logger);
-        _client = client;
         _catalog = catalog;
         _options = options.Value;
-        _timeProvider = timeProvider;
         _metrics = metrics;
         metrics.ObserveSnapshotAges(ObserveSnapshotAges);
         _logger = logger;
-        _random = random ?? Random.Shared.NextDouble;
-        if (!string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath))
-        {
-            _snapshots = new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values);
-        }
+        var snapshots = string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath)
+            ? null
+            : new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values);
+        _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots);
 
         var idle = _options.Discovery.IdleTimeout;
         if (idle != Timeout.InfiniteTimeSpan)
@@ -89,7 +83,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         if (_watches.TryGetValue(serviceName, out var watch) && watch.Current is { } current)
         {
-            watch.Touch();
+            watch.Idle.Touch();
             _metrics.Lookup(serviceName, current.IsStale);
             return new ValueTask<ConsulServiceInstances>(current);
         }
@@ -102,7 +96,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         ArgumentNullException.ThrowIfNull(serviceName);
         if (_watches.TryGetValue(serviceName, out var watch) && watch.Current is { } current)
         {
-            watch.Touch();
+            watch.Idle.Touch();
             _metrics.Lookup(serviceName, current.IsStale);
             instances = current;
             return true;
@@ -139,7 +133,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         }
 
         // Last: the final write holds every answer the watches published.
-        _snapshots?.Dispose();
+        _context.Snapshots?.Dispose();
     }
 
     public void Dispose()
@@ -163,7 +157,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         }
 
         _watches.Clear();
-        _snapshots?.Dispose();
+        _context.Snapshots?.Dispose();
     }
 
     private async Task<ConsulServiceInstances> GetInstancesSlowAsync(string serviceName, CancellationToken cancellationToken)
@@ -172,7 +166,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var watch = GetOrAddWatch(serviceName);
-            watch.Touch();
+            watch.Idle.Touch();
             StartWatch(watch);
             if (_disposed)
             {
@@ -202,8 +196,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
             return existing;
         }
 
-        var created = new ServiceWatch(
-            serviceName, DiscoveryQuery.Create(serviceName, _options), _client, _options.Discovery, _timeProvider, _metrics, _logger, _random, _snapshots);
+        var created = new ServiceWatch(DiscoveryQuery.Create(serviceName, _options), _context);
         var watch = _watches.GetOrAdd(serviceName, created);
         if (!ReferenceEquals(watch, created))
         {
@@ -215,17 +208,18 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
 
     private void SweepIdle()
     {
-        var now = _timeProvider.GetTimestamp();
+        var time = _context.TimeProvider;
+        var now = time.GetTimestamp();
         var idle = _options.Discovery.IdleTimeout;
         foreach (var (name, watch) in _watches)
         {
-            if (watch.ConsumeTouched())
+            if (watch.Idle.ConsumeTouched())
             {
-                watch.LastActive = now;
+                watch.Idle.LastActive = now;
                 continue;
             }
 
-            if (_timeProvider.GetElapsedTime(watch.LastActive, now) >= idle
+            if (time.GetElapsedTime(watch.Idle.LastActive, now) >= idle
                 && _watches.TryRemove(new KeyValuePair<string, ServiceWatch>(name, watch)))
             {
                 Log.WatchEvicted(_logger, name, idle);

@@ -1,11 +1,10 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using ServiceDiscovery.AspNetCore.Consul;
-using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
-/// <summary>One of the datacenter watch's two blocking-query loops, with the same index rules and etiquette as a per-name watch.</summary>
+/// <summary>One of the datacenter watch's two blocking-query loops, paced as a per-name loop is (<see cref="BlockingQueryPacing"/>).</summary>
 internal sealed partial class DatacenterWatch
 {
     private delegate void AnswerHandler<in T>(T value, ref Dictionary<string, ulong>? prints);
@@ -18,56 +17,44 @@ internal sealed partial class DatacenterWatch
         CancellationToken stopping)
     {
         Dictionary<string, ulong>? prints = null;
-        ulong index = 0;
-        var failures = 0;
-        var delay = TimeSpan.Zero;
-        var bucket = new TokenBucket(_timeProvider, TokenBucket.WatchBurst, _options.MinimumQueryInterval);
+        var pacing = new BlockingQueryPacing(_timeProvider, _options, _random);
         try
         {
             while (!stopping.IsCancellationRequested)
             {
-                var throttle = bucket.Take();
-                if (throttle > delay)
-                {
-                    delay = throttle;
-                }
-
+                var delay = pacing.NextDelay();
                 if (delay > TimeSpan.Zero)
                 {
                     await Task.Delay(delay, _timeProvider, stopping).ConfigureAwait(false);
                 }
 
-                var started = _timeProvider.GetTimestamp();
-                bool advanced;
+                pacing.Sending();
                 try
                 {
                     var options = new QueryOptions
                     {
-                        Index = index,
-                        Wait = ServiceWatch.JitteredWait(_options.WaitTime, _random()),
+                        Index = pacing.Index,
+                        Wait = pacing.Jitter(_options.WaitTime),
                         Consistency = _options.Consistency,
                     };
                     var result = await fetch(options, stopping).ConfigureAwait(false);
-                    var next = result.NextIndex(index);
-                    if (next == 0)
+                    if (pacing.WentBackwards(result.LastIndex))
                     {
-                        Log.IndexWentBackwards(_logger, endpoint, index, result.LastIndex);
+                        Log.IndexWentBackwards(_logger, endpoint, pacing.Index, result.LastIndex);
                     }
 
-                    advanced = index == 0 || result.LastIndex > index;
-                    if (advanced || prints is null)
+                    if (pacing.Advances(result.LastIndex) || prints is null)
                     {
                         onAnswer(result.Value, ref prints);
                     }
 
-                    index = next;
-                    if (failures > 0)
+                    if (pacing.Failures > 0)
                     {
-                        Log.QueryRecovered(_logger, endpoint, failures);
+                        Log.QueryRecovered(_logger, endpoint, pacing.Failures);
                         OnQueryRecovered();
                     }
 
-                    failures = 0;
+                    pacing.Answered(result.LastIndex);
                     baseline.TrySetResult();
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -78,19 +65,13 @@ internal sealed partial class DatacenterWatch
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    failures++;
-                    if (failures == 1)
+                    pacing.Failed();
+                    if (pacing.Failures == 1)
                     {
-                        Log.QueryFailed(_logger, endpoint, _health.Address, ServiceWatch.ErrorType(ex), _fed.Count, ex);
+                        Log.QueryFailed(_logger, endpoint, _health.Address, WatchFailure.ErrorType(ex), _fed.Count, ex);
                         OnQueryFailed();
                     }
-
-                    index = 0;
-                    delay = JitteredBackoff.Delay(failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
-                    continue;
                 }
-
-                delay = advanced ? TimeSpan.Zero : _options.MinimumQueryInterval - _timeProvider.GetElapsedTime(started);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -44,14 +44,14 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private int _failingQueries;
     private int _outstanding;
 
-    public DatacenterWatch(IConsulHealthApi health, IConsulCatalogApi catalog, ConsulDiscoveryCacheOptions options, TimeProvider timeProvider, ILogger logger, Func<double> random)
+    public DatacenterWatch(DiscoveryWatchContext context, IConsulCatalogApi catalog)
     {
-        _health = health;
+        _health = context.Client;
         _catalog = catalog;
-        _options = options;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _random = random;
+        _options = context.Options;
+        _timeProvider = context.TimeProvider;
+        _logger = context.Logger;
+        _random = context.Random;
     }
 
     /// <summary>Keeps <paramref name="watch"/> fresh from now on (it must be started as fed, or handed over); reads it once.</summary>
@@ -171,7 +171,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
 
         var beforeBaseline = !Volatile.Read(ref _baselineReady);
-        if (!await watch.RefreshAsync(stopping).ConfigureAwait(false))
+        if (!await watch.Fed.RefreshAsync(stopping).ConfigureAwait(false))
         {
             _ = RetryLaterAsync(watch, stopping);
         }
@@ -184,6 +184,13 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         {
             // Read fine, but later changes cannot be seen until the datacenter queries recover.
             watch.MarkStale();
+
+            // They may have recovered between the check and the mark, after marking the names fresh: a name left stale
+            // then would stay so until it next changes.
+            if (Volatile.Read(ref _failingQueries) == 0 && !_pending.ContainsKey(name))
+            {
+                watch.MarkFresh();
+            }
         }
     }
 
@@ -205,7 +212,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     {
         try
         {
-            var delay = JitteredBackoff.Delay(watch.RefreshFailures, _options.RetryDelay, _options.MaxRetryDelay, _random());
+            var delay = JitteredBackoff.Delay(watch.Fed.Failures, _options.RetryDelay, _options.MaxRetryDelay, _random());
             await Task.Delay(delay, _timeProvider, stopping).ConfigureAwait(false);
             Enqueue(watch.ServiceName);
         }

@@ -5,13 +5,14 @@ using ServiceDiscovery.AspNetCore.Consul;
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
-/// What one watched name asks Consul for: the <c>Consul:Discovery</c> settings with that name's
+/// What one watched name asks Consul for: the name, and the <c>Consul:Discovery</c> settings with that name's
 /// <c>Consul:Discovery:Services:{name}</c> overrides applied. Fixed for the life of a watch.
 /// </summary>
 internal sealed class DiscoveryQuery
 {
-    private DiscoveryQuery(bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsulConsistencyMode consistency, string? taggedAddress, bool includeFailing)
+    private DiscoveryQuery(string serviceName, bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsulConsistencyMode consistency, string? taggedAddress, bool includeFailing)
     {
+        ServiceName = serviceName;
         PassingOnly = passingOnly;
         Tags = tags;
         Filter = filter;
@@ -21,6 +22,8 @@ internal sealed class DiscoveryQuery
         IncludeFailing = includeFailing;
         HealthQuery = new HealthServiceQuery { PassingOnly = passingOnly && !includeFailing, Tags = tags };
     }
+
+    public string ServiceName { get; }
 
     /// <summary>Only instances whose checks all pass; otherwise warning ones too (filtered client-side).</summary>
     public bool PassingOnly { get; }
@@ -51,6 +54,7 @@ internal sealed class DiscoveryQuery
         defaults.Services.TryGetValue(serviceName, out var overrides);
         var tags = overrides is { Tags.Count: > 0 } ? overrides.Tags : defaults.Tags;
         return new DiscoveryQuery(
+            serviceName,
             overrides?.PassingOnly ?? defaults.PassingOnly,
             [.. tags],
             NullIfEmpty(overrides?.Filter) ?? NullIfEmpty(defaults.Filter),

@@ -161,9 +161,9 @@ internal sealed partial class DiscoverySnapshotStore : IDisposable
     {
         foreach (var watch in _watches())
         {
-            if (watch.Current is { IsStale: false } current && !watch.ServedFromFile)
+            if (watch.Current is { IsStale: false } current && watch.FailStatic is { IsStandingIn: false } failStatic)
             {
-                Record(current, watch.QueryKey);
+                Record(current, failStatic.QueryKey);
             }
         }
     }

@@ -26,17 +26,5 @@ internal sealed partial class ServiceWatch
 
         [LoggerMessage(3007, LogLevel.Information, "Watching Consul service '{ServiceName}' recovered after {FailureCount} failed attempt(s).", EventName = "DiscoveryWatchRecovered")]
         public static partial void WatchRecovered(ILogger logger, string serviceName, int failureCount);
-
-        [LoggerMessage(3008, LogLevel.Information, "Consul's index for service '{ServiceName}' went backwards ({RequestedIndex} to {ReturnedIndex}), e.g. after an agent restart; reading it again from the start.", EventName = "DiscoveryIndexReset")]
-        public static partial void IndexWentBackwards(ILogger logger, string serviceName, ulong requestedIndex, ulong returnedIndex);
-
-        [LoggerMessage(3009, LogLevel.Warning, "A change callback for Consul service '{ServiceName}' threw.", EventName = "DiscoveryChangeCallbackFailed")]
-        public static partial void ChangeCallbackFailed(ILogger logger, string serviceName, Exception exception);
-
-        [LoggerMessage(3036, LogLevel.Warning, "Fetching Consul service '{ServiceName}' from {ConsulAddress} failed ({ErrorType}) before any answer: serving its {InstanceCount} instance(s) saved {Age} ago in the discovery snapshot file '{SnapshotPath}', as stale, until Consul answers; retrying in the background.", EventName = "DiscoveryServedFromSnapshotFile")]
-        public static partial void ServedFromFile(ILogger logger, string serviceName, Uri consulAddress, string errorType, int instanceCount, TimeSpan age, string snapshotPath, Exception exception);
-
-        [LoggerMessage(3037, LogLevel.Information, "Consul answered for service '{ServiceName}': its instances from the discovery snapshot file are replaced.", EventName = "DiscoverySnapshotFileReplaced")]
-        public static partial void FileReplaced(ILogger logger, string serviceName);
     }
 }

@@ -1,152 +1,99 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
-using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
-/// One watched service name: a background loop of blocking queries on <c>/v1/health/service/{name}</c> that keeps an
-/// immutable <see cref="ConsulServiceInstances"/> snapshot current. Lookups read <see cref="Current"/> (a volatile
-/// read, no lock); only the loop writes it.
+/// One watched name: keeps an immutable <see cref="ConsulServiceInstances"/> snapshot current from what Consul says
+/// about it. Lookups read <see cref="Current"/> (a volatile read, no lock); only the name's reads write it, under a lock.
 /// </summary>
 /// <remarks>
-/// Index rules (docs/consul-http-api.md §8): the first query has no index and does not block; each later one blocks on the last
-/// index (<see cref="QueryResult{T}.NextIndex"/>: reset to 0 when it went backwards, never 0 otherwise). An answer that
-/// did not move the index is re-asked with the same index (it blocks again), but not before
-/// <see cref="ConsulDiscoveryCacheOptions.MinimumQueryInterval"/> since the previous query started, so a server that answers
-/// at once without a change cannot cause a request storm. Errors back off exponentially with jitter, and the next query
-/// after an error does not block, so recovery is seen at once.
+/// The reads come from the name's own <see cref="ServiceQueryLoop"/> (per-service mode) or, when the datacenter watch
+/// feeds the name, from its <see cref="FedRefresh"/>; both report here through <see cref="IWatchSink"/>. Each answer goes
+/// through the <see cref="InstanceSnapshotGuard"/> (void grace, panic) before it is published; without any answer yet,
+/// the <see cref="FailStaticSnapshot"/> may stand in while Consul is down.
 /// </remarks>
-internal sealed partial class ServiceWatch : IDisposable
+internal sealed partial class ServiceWatch : IWatchSink, IDisposable
 {
-    private readonly IConsulHealthApi _client;
     private readonly DiscoveryQuery _query;
-    private readonly ConsulDiscoveryCacheOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly DiscoveryMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly Func<double> _random;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly DiscoveryWatchContext _context;
     private readonly Lock _gate = new();
     private readonly InstanceSnapshotGuard _guard;
-
-    private volatile ConsulServiceInstances? _current;
-    private volatile TaskCompletionSource<ConsulServiceInstances> _firstResult = NewFirstResult();
-    private volatile TaskCompletionSource _wake = NewWake();
-    private CancellationTokenSource _changeSource = new();
-    private Task _loop = Task.CompletedTask;
-    private Activity? _firstCaller;
-    private CancellationTokenSource? _loopStopping;
-    private bool _started;
+    private readonly PublishedSnapshot _published;
+    private volatile Feed _feed;
+    private volatile ServiceQueryLoop? _loop;
     private int _stopped;
-    private bool _staleReported;
     private long _confirmedAt;
 
-    // Set by lookups, cleared by the idle sweep: a plain flag costs a lookup one read (and rarely one write).
-    private volatile bool _touched = true;
-
-    public ServiceWatch(
-        string serviceName,
-        DiscoveryQuery query,
-        IConsulHealthApi client,
-        ConsulDiscoveryCacheOptions options,
-        TimeProvider timeProvider,
-        DiscoveryMetrics metrics,
-        ILogger logger,
-        Func<double> random,
-        DiscoverySnapshotStore? snapshots = null)
+    public ServiceWatch(DiscoveryQuery query, DiscoveryWatchContext context)
     {
-        ServiceName = serviceName;
         _query = query;
-        _client = client;
-        _options = options;
-        _timeProvider = timeProvider;
-        _metrics = metrics;
-        _logger = logger;
-        _random = random;
-        _snapshots = snapshots;
-        LastActive = timeProvider.GetTimestamp();
-        _guard = new InstanceSnapshotGuard(serviceName, options, timeProvider, metrics, logger);
+        _context = context;
+        _guard = new InstanceSnapshotGuard(query.ServiceName, context.Options, context.TimeProvider, context.Metrics, context.Logger);
+        _published = new PublishedSnapshot(query.ServiceName, context.Metrics, context.Logger);
+        Idle = new IdleMark(context.TimeProvider.GetTimestamp());
+        Fed = new FedRefresh(query, context.Client, this);
+        FailStatic = context.Snapshots is { } store ? new FailStaticSnapshot(query, store, context.Logger) : null;
     }
 
-    public string ServiceName { get; }
+    private enum Feed
+    {
+        NotStarted,
+        OwnQuery,
+        Datacenter,
+    }
+
+    public string ServiceName => _query.ServiceName;
 
     /// <summary>What the name asks Consul for.</summary>
     public DiscoveryQuery Query => _query;
 
     /// <summary>Whether <see cref="Start"/> ran (the watch counts in metrics and holds a query or a datacenter slot).</summary>
-    public bool HasStarted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _started;
-            }
-        }
-    }
+    public bool HasStarted => _feed != Feed.NotStarted;
 
-    /// <summary>The latest snapshot; <see langword="null"/> until Consul first answered.</summary>
-    public ConsulServiceInstances? Current => _current;
-
-    /// <summary>When the idle sweep last saw this name looked up (a <see cref="TimeProvider"/> timestamp).</summary>
-    public long LastActive { get; set; }
+    /// <summary>Whether the datacenter watch keeps this name fresh (through <see cref="Fed"/>) instead of its own loop.</summary>
+    public bool IsFed => _feed == Feed.Datacenter;
 
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
 
+    /// <summary>The latest snapshot; <see langword="null"/> until Consul first answered.</summary>
+    public ConsulServiceInstances? Current => _published.Current;
+
     /// <summary>How long ago Consul last confirmed the served instances; <see langword="null"/> before the first answer.</summary>
-    public TimeSpan? SnapshotAge => _current is null ? null : _timeProvider.GetElapsedTime(Interlocked.Read(ref _confirmedAt));
+    public TimeSpan? SnapshotAge => Current is null ? null : _context.TimeProvider.GetElapsedTime(Interlocked.Read(ref _confirmedAt));
 
-    /// <summary>Records a lookup for the idle sweep.</summary>
-    public void Touch()
-    {
-        if (!_touched)
-        {
-            _touched = true;
-        }
-    }
+    /// <summary>Lookups of the name, for the idle sweep.</summary>
+    public IdleMark Idle { get; }
 
-    /// <summary>Returns whether the name was looked up since the last call, and clears the mark.</summary>
-    public bool ConsumeTouched()
-    {
-        if (!_touched)
-        {
-            return false;
-        }
+    /// <summary>The reads the datacenter watch asks for once the name is fed.</summary>
+    public FedRefresh Fed { get; }
 
-        _touched = false;
-        return true;
-    }
-
-    /// <summary>Whether the datacenter watch keeps this name fresh (instead of the watch's own loop).</summary>
-    public bool IsFed { get; private set; }
+    /// <summary>The name's part of the fail-static snapshot; <see langword="null"/> without <c>SnapshotPath</c>.</summary>
+    public FailStaticSnapshot? FailStatic { get; }
 
     /// <summary>
     /// Starts watching once; later calls do nothing. With <paramref name="fed"/>, no loop runs: the datacenter watch
-    /// calls <see cref="RefreshAsync"/> when the name changed. Returns whether this call started it.
+    /// reads the name through <see cref="Fed"/> when it changed. Returns whether this call started it.
     /// </summary>
     public bool Start(bool fed)
     {
         lock (_gate)
         {
-            if (_started || IsStopped)
+            if (HasStarted || IsStopped)
             {
                 return false;
             }
 
-            _started = true;
-            IsFed = fed;
-            _metrics.WatchStarted();
-            Log.WatchStarted(_logger, ServiceName);
+            _feed = fed ? Feed.Datacenter : Feed.OwnQuery;
+            _context.Metrics.WatchStarted();
+            Log.WatchStarted(_context.Logger, ServiceName);
             if (!fed)
             {
-                // Only the first fetch, which the caller that started the watch waits for, joins that caller's trace.
-                _firstCaller = Activity.Current;
-                StartLoop();
+                _loop = new ServiceQueryLoop(_query, _context, _guard, this);
+                _loop.Start(Activity.Current);
             }
 
             return true;
@@ -154,35 +101,53 @@ internal sealed partial class ServiceWatch : IDisposable
     }
 
     /// <summary>
+    /// Stops the watch's own loop and leaves the name to the datacenter watch, keeping the cached answer (lookups
+    /// never see a gap). Returns <see langword="false"/> when the watch is stopped or already fed.
+    /// </summary>
+    public async Task<bool> HandOverAsync()
+    {
+        ServiceQueryLoop? loop;
+        lock (_gate)
+        {
+            if (_feed != Feed.OwnQuery || IsStopped)
+            {
+                return false;
+            }
+
+            _feed = Feed.Datacenter;
+            loop = _loop;
+        }
+
+        if (loop is not null)
+        {
+            await loop.StopAsync().ConfigureAwait(false);
+        }
+
+        return !IsStopped;
+    }
+
+    /// <summary>
     /// The first snapshot, or the failure of the last attempt while none succeeded yet (so that lookups during a retry
     /// delay fail at once instead of hanging). Throws <see cref="ObjectDisposedException"/> once the watch stopped.
     /// </summary>
     /// <remarks>
-    /// A lookup that finds the first fetch failed and the loop in its backoff delay cuts the delay short (no sooner
-    /// than <see cref="ConsulDiscoveryCacheOptions.MinimumQueryInterval"/> after the previous attempt) and waits for that
-    /// attempt: a caller retrying after Consul came back is not held back by the backoff. Only the first such lookup per
-    /// failed attempt wakes the loop, so a flood of lookups costs Consul one request per attempt.
+    /// A lookup that finds the first fetch failed cuts the loop's backoff short (<see cref="ServiceQueryLoop.Wake"/>) and
+    /// waits for that attempt: a caller retrying after Consul came back is not held back by the backoff. Only the first
+    /// such lookup per failed attempt wakes the loop, so a flood of lookups costs Consul one request per attempt.
     /// </remarks>
     public Task<ConsulServiceInstances> WaitForInstancesAsync(CancellationToken cancellationToken)
     {
-        if (_current is { } current)
+        if (Current is { } current)
         {
             return Task.FromResult(current);
         }
 
-        var first = _firstResult;
-        if (first.Task.IsFaulted && Volatile.Read(ref _stopped) == 0)
+        if (!IsStopped && _published.RenewFailedFirst())
         {
-            var next = NewFirstResult();
-            if (Interlocked.CompareExchange(ref _firstResult, next, first) == first)
-            {
-                _wake.TrySetResult();
-            }
-
-            first = _firstResult;
+            _loop?.Wake();
         }
 
-        return first.Task.WaitAsync(cancellationToken);
+        return _published.First.WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -193,56 +158,77 @@ internal sealed partial class ServiceWatch : IDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            // Cancellation is requested synchronously (callbacks run later), so everything below happens before
-            // StopAsync first yields: once it returns, waiters have failed and holders of the list were told.
-            var cancelling = _stopping.CancelAsync();
-            CancellationTokenSource? loopStopping;
+            // The loop's cancellation is requested before StopAsync first yields: once it returns, waiters have failed
+            // and holders of the list were told.
+            ServiceQueryLoop? loop;
             lock (_gate)
             {
-                loopStopping = _loopStopping;
+                loop = _loop;
             }
 
-            // The loop's token is linked to _stopping through a callback, which CancelAsync runs later: cancel it too.
-            var cancellingLoop = loopStopping?.CancelAsync() ?? Task.CompletedTask;
-            FailFirstResult(new ObjectDisposedException(nameof(ServiceWatch), $"The watch of service '{ServiceName}' stopped."));
+            var stoppingLoop = loop?.StopAsync() ?? Task.CompletedTask;
+            _published.FailFirst(new ObjectDisposedException(nameof(ServiceWatch), $"The watch of service '{ServiceName}' stopped."));
             if (notifyConsumers)
             {
-                Fire(_changeSource);
+                _published.NotifyConsumers();
             }
 
-            await cancelling.ConfigureAwait(false);
-            await cancellingLoop.ConfigureAwait(false);
-            await WaitForLoopAsync().ConfigureAwait(false);
+            await stoppingLoop.ConfigureAwait(false);
             lock (_gate)
             {
-                if (_started)
+                if (HasStarted)
                 {
-                    if (_staleReported)
+                    if (Current is { IsStale: true })
                     {
-                        _metrics.StaleChanged(stale: false);
+                        _context.Metrics.StaleChanged(stale: false);
                     }
 
-                    _metrics.WatchStopped();
-                    Log.WatchStopped(_logger, ServiceName);
+                    _context.Metrics.WatchStopped();
+                    Log.WatchStopped(_context.Logger, ServiceName);
                 }
             }
         }
 
-        await WaitForLoopAsync().ConfigureAwait(false);
+        if (_loop is { } started)
+        {
+            await started.WaitAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Releases the stop signal; call only once <see cref="StopAsync"/> completed, or on a watch never started.</summary>
-    public void Dispose()
+    /// <summary>Releases the loop's stop signal; call only once <see cref="StopAsync"/> completed, or on a watch never started.</summary>
+    public void Dispose() => _loop?.Dispose();
+
+    /// <summary>The datacenter watch lost Consul: serve the last-known-good answer as stale (logged once, by it).</summary>
+    public void MarkStale()
     {
-        _stopping.Dispose();
-        _loopStopping?.Dispose();
+        lock (_gate)
+        {
+            if (Current is { IsStale: false } current)
+            {
+                Publish(token => current.With(isStale: true, token));
+            }
+        }
     }
 
-    private static TaskCompletionSource<ConsulServiceInstances> NewFirstResult() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// The datacenter watch reached Consul again and this name did not change meanwhile: clear staleness. Not while a
+    /// read of the name runs or waits (it may be there because the name changed; its answer clears staleness), nor
+    /// after one failed (its retry will).
+    /// </summary>
+    public void MarkFresh()
+    {
+        lock (_gate)
+        {
+            if (Current is { IsStale: true } current && Fed.IsSettled)
+            {
+                Publish(token => current.With(isStale: false, token));
+            }
+        }
+    }
 
-    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    void IWatchSink.OnAttempt() => _published.OnAttempt();
 
-    private void OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
+    void IWatchSink.OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
     {
         lock (_gate)
         {
@@ -250,39 +236,7 @@ internal sealed partial class ServiceWatch : IDisposable
         }
     }
 
-    private void OnAnswerLocked(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
-    {
-        var current = _current;
-        var available = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
-        var registered = _query.IncludeFailing ? ServiceInstanceMapper.Map(ServiceName, entries, _query, current, includeFailing: true) : available;
-        var instances = _guard.Decide(available, registered, index);
-        LeaveFile();
-        if (!_guard.InGrace)
-        {
-            Interlocked.Exchange(ref _confirmedAt, _timeProvider.GetTimestamp());
-        }
-
-        if (failuresBefore > 0)
-        {
-            Log.WatchRecovered(_logger, ServiceName, failuresBefore);
-        }
-
-        if (current is not null && ServiceInstanceMapper.SameInstances(instances, current.AsSpan()))
-        {
-            if (current.IsStale)
-            {
-                Publish(token => ConsulServiceInstances.Create(ServiceName, instances, index, _timeProvider.GetUtcNow(), isStale: false, token));
-            }
-
-            return;
-        }
-
-        Publish(token => ConsulServiceInstances.Create(ServiceName, instances, index, _timeProvider.GetUtcNow(), isStale: false, token));
-        _metrics.Updated(ServiceName);
-        Log.InstancesChanged(_logger, ServiceName, instances.Length, index);
-    }
-
-    private void OnFailure(Exception exception, int failures)
+    void IWatchSink.OnFailure(Exception exception, int failures)
     {
         lock (_gate)
         {
@@ -290,11 +244,44 @@ internal sealed partial class ServiceWatch : IDisposable
         }
     }
 
+    private void OnAnswerLocked(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
+    {
+        var current = Current;
+        var available = ServiceInstanceMapper.Map(ServiceName, entries, _query, current);
+        var registered = _query.IncludeFailing ? ServiceInstanceMapper.Map(ServiceName, entries, _query, current, includeFailing: true) : available;
+        var instances = _guard.Decide(available, registered, index);
+        FailStatic?.OnConsulAnswered();
+        if (!_guard.InGrace)
+        {
+            Interlocked.Exchange(ref _confirmedAt, _context.TimeProvider.GetTimestamp());
+        }
+
+        if (failuresBefore > 0)
+        {
+            Log.WatchRecovered(_context.Logger, ServiceName, failuresBefore);
+        }
+
+        var fresh = (IChangeToken token) => ConsulServiceInstances.Create(ServiceName, instances, index, _context.TimeProvider.GetUtcNow(), isStale: false, token);
+        if (current is not null && ServiceInstanceMapper.SameInstances(instances, current.AsSpan()))
+        {
+            if (current.IsStale)
+            {
+                Publish(fresh);
+            }
+
+            return;
+        }
+
+        Publish(fresh);
+        _context.Metrics.Updated(ServiceName);
+        Log.InstancesChanged(_context.Logger, ServiceName, instances.Length, index);
+    }
+
     private void OnFailureLocked(Exception exception, int failures)
     {
-        var errorType = ErrorType(exception);
-        _metrics.WatchError(ServiceName, errorType);
-        var current = _current;
+        var errorType = WatchFailure.ErrorType(exception);
+        _context.Metrics.WatchError(ServiceName, errorType);
+        var current = Current;
         if (current is null)
         {
             if (TryServeFromFile(exception, errorType))
@@ -304,16 +291,16 @@ internal sealed partial class ServiceWatch : IDisposable
 
             if (failures == 1)
             {
-                Log.FirstFetchFailed(_logger, ServiceName, _client.Address, errorType, exception);
+                Log.FirstFetchFailed(_context.Logger, ServiceName, _context.Client.Address, errorType, exception);
             }
 
-            FailFirstResult(DescribeFailure(exception));
+            _published.FailFirst(WatchFailure.Describe(ServiceName, _context.Client.Address, exception));
             return;
         }
 
         if (failures == 1)
         {
-            Log.WatchFailed(_logger, ServiceName, _client.Address, errorType, current.Count, exception);
+            Log.WatchFailed(_context.Logger, ServiceName, _context.Client.Address, errorType, current.Count, exception);
         }
 
         if (!current.IsStale)
@@ -322,45 +309,25 @@ internal sealed partial class ServiceWatch : IDisposable
         }
     }
 
-    /// <summary>Swaps in a new snapshot with a fresh change token, then fires the previous token.</summary>
+    /// <summary>Nothing was published yet and Consul is down: publishes the saved instances, stale, when there are any.</summary>
+    private bool TryServeFromFile(Exception exception, string errorType)
+    {
+        if (FailStatic is null || !FailStatic.TryStandIn(exception, errorType, _context.Client.Address, out var saved))
+        {
+            return false;
+        }
+
+        // The snapshot-age gauge reports how long ago Consul confirmed these instances: when the file saved them.
+        var time = _context.TimeProvider;
+        Interlocked.Exchange(ref _confirmedAt, time.GetTimestamp() - (long)(saved.Age.TotalSeconds * time.TimestampFrequency));
+        Publish(token => ConsulServiceInstances.Create(ServiceName, saved.Instances, saved.Index, saved.SavedAt, isStale: true, token));
+        return true;
+    }
+
+    /// <summary>Publishes a snapshot; a fresh one is also saved for the fail-static snapshot.</summary>
     private void Publish(Func<IChangeToken, ConsulServiceInstances> create)
     {
-        var source = new CancellationTokenSource();
-        var snapshot = create(new CancellationChangeToken(source.Token));
-        var previous = _changeSource;
-        _changeSource = source;
-        _current = snapshot;
-        if (snapshot.IsStale != _staleReported)
-        {
-            _staleReported = snapshot.IsStale;
-            _metrics.StaleChanged(snapshot.IsStale);
-        }
-
-        _firstResult.TrySetResult(snapshot);
-        SaveFresh(snapshot);
-        Fire(previous);
-    }
-
-    private void Fire(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (AggregateException ex)
-        {
-            // A consumer's change callback threw: that is theirs to fix, and must not stop the watch.
-            Log.ChangeCallbackFailed(_logger, ServiceName, ex);
-        }
-    }
-
-    private void FailFirstResult(Exception exception)
-    {
-        var first = _firstResult;
-        if (first.TrySetException(exception))
-        {
-            // Nobody may be waiting: mark it observed so it never surfaces as an unobserved task exception.
-            _ = first.Task.Exception;
-        }
+        var snapshot = _published.Publish(create);
+        FailStatic?.Save(snapshot);
     }
 }

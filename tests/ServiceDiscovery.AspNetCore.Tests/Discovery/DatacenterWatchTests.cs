@@ -136,6 +136,62 @@ public sealed class DatacenterWatchTests
     }
 
     [Fact]
+    public async Task BothQueriesRecover_NameChangedDuringTheOutage_StaysStaleUntilItsOwnReadEnds()
+    {
+        await using var dc = new DatacenterHarness();
+        var checks = Five.Select(n => DatacenterHarness.Check(n)).ToArray();
+        await dc.StartAsync(checks, DatacenterHarness.Names(Five));
+
+        // b's next read is held until the test lets it through.
+        var readAnswers = dc.Harness.Client.Handler!;
+        var bRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        dc.Harness.Client.Handler = async request =>
+        {
+            if (request.Service == "b")
+            {
+                bRead.TrySetResult();
+                await bReleased.Task.WaitAsync(request.CancellationToken);
+            }
+
+            return await readAnswers(request);
+        };
+
+        // Both queries fail; the checks query recovers at its second retry (after 100 and 200 ms), the services query
+        // at its third (400 ms later). Meanwhile b's check goes critical and its instance away.
+        dc.State.FailNext(1);
+        dc.Services.FailNext(2);
+        dc.State.DropHeld();
+        dc.Services.DropHeld();
+        await DiscoveryEventually.UntilAsync(() => Five.All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && i.IsStale), "every fed name is stale");
+        dc.Instances["b"] = [];
+        dc.State.Set(10, [.. Five.Select(n => DatacenterHarness.Check(n, n == "b" ? "critical" : "passing"))]);
+        foreach (var step in (int[])[100, 200])
+        {
+            // One delay per query loop.
+            await dc.DelayAsync(TimeSpan.FromMilliseconds(step));
+            await dc.DelayAsync(TimeSpan.FromMilliseconds(step));
+            dc.Time.Advance(TimeSpan.FromMilliseconds(step));
+        }
+
+        // The checks query answered and showed b's change: b's read runs, held.
+        await bRead.Task.WaitAsync(DiscoveryEventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await DatacenterHarness.BlockingAsync(dc.State, 10);
+
+        // The services query recovers: the unchanged names are fresh again, b is not while its read runs.
+        await dc.DelayAsync(TimeSpan.FromMilliseconds(400));
+        dc.Time.Advance(TimeSpan.FromMilliseconds(400));
+        await DatacenterHarness.BlockingAsync(dc.Services, 10);
+        await DiscoveryEventually.UntilAsync(() => Five.Where(n => n != "b").All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && !i.IsStale), "the unchanged names are fresh again");
+        Assert.True(dc.Harness.Discovery.TryGetCached("b", out var during));
+        Assert.True(during.IsStale, "b was marked fresh before its read answered");
+        Assert.Single(during);
+
+        bReleased.SetResult();
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "b", i => i.Count == 0 && !i.IsStale);
+    }
+
+    [Fact]
     public async Task CheckLessService_NewInstanceWithSameTags_IsReread()
     {
         await using var dc = new DatacenterHarness();

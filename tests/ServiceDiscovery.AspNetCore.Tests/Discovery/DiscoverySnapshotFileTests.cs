@@ -160,6 +160,48 @@ public sealed class DiscoverySnapshotFileTests : IDisposable
         await Assert.ThrowsAsync<ConsulException>(() => lookup.AsTask());
     }
 
+    [Theory]
+    [InlineData("Filter")]
+    [InlineData("Datacenter")]
+    [InlineData("TaggedAddress")]
+    [InlineData("PassingOnly")]
+    public async Task InstancesSavedUnderOneSetting_AreNotServedUnderAnother_ButAreUnderTheSame(string setting)
+    {
+        await SaveAsync(7, configure: o => Use(o, setting, first: true), Entries.Instance("catalog-1"));
+
+        await using (var other = NewHarness(o => Use(o, setting, first: false)))
+        {
+            var lookup = other.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
+            (await other.Client.NextRequestAsync()).Fail(ConsulErrorReason.ConnectionFailed);
+            await Assert.ThrowsAsync<ConsulException>(() => lookup.AsTask());
+        }
+
+        // The file still holds them, and the setting they were saved under still gets them.
+        await using var same = NewHarness(o => Use(o, setting, first: true));
+        var again = same.Discovery.GetInstancesAsync("catalog", TestContext.Current.CancellationToken);
+        (await same.Client.NextRequestAsync()).Fail(ConsulErrorReason.ConnectionFailed);
+        Assert.True((await again).IsStale);
+
+        static void Use(ConsulOptions o, string setting, bool first)
+        {
+            switch (setting)
+            {
+                case "Filter":
+                    o.Discovery.Filter = first ? "Service.Meta.region == \"eu\"" : "Service.Meta.region == \"us\"";
+                    break;
+                case "Datacenter":
+                    o.Discovery.Services["catalog"] = new ConsulServiceQueryOptions { Datacenter = first ? "dc1" : "dc2" };
+                    break;
+                case "TaggedAddress":
+                    o.Discovery.TaggedAddress = first ? "wan" : "lan";
+                    break;
+                default:
+                    o.Discovery.PassingOnly = first;
+                    break;
+            }
+        }
+    }
+
     [Fact]
     public async Task BurstOfChanges_IsOneWrite_AfterTheDebounce_AndNoWriteWithoutChange()
     {
@@ -224,9 +266,12 @@ public sealed class DiscoverySnapshotFileTests : IDisposable
     });
 
     /// <summary>A process that learns <c>catalog</c> from Consul, then stops (its disposal writes the file).</summary>
-    private async Task SaveAsync(ulong index, params ServiceEntry[] entries)
+    private Task SaveAsync(ulong index, params ServiceEntry[] entries) => SaveAsync(index, configure: null, entries);
+
+    /// <summary>As <see cref="SaveAsync(ulong, ServiceEntry[])"/>, the process running with <paramref name="configure"/>.</summary>
+    private async Task SaveAsync(ulong index, Action<ConsulOptions>? configure, params ServiceEntry[] entries)
     {
-        await using (var harness = NewHarness())
+        await using (var harness = NewHarness(configure))
         {
             await harness.FirstLookupAsync("catalog", index, entries);
         }

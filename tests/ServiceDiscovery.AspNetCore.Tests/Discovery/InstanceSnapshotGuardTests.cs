@@ -69,6 +69,60 @@ public sealed class InstanceSnapshotGuardTests
     }
 
     [Fact]
+    public async Task TenToTwoWithIndexMovingForward_HeldForTheWholeGrace_BelievedWhenItEnds()
+    {
+        await using var harness = new DiscoveryHarness();
+        using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
+        var ten = Enumerable.Range(1, 10).Select(i => Entries.Instance($"catalog-{i}", address: $"10.0.0.{i}")).ToArray();
+        var known = await harness.FirstLookupAsync("catalog", 100, ten);
+
+        // Two of ten: below half of the known list, although Consul's index moved forward.
+        (await harness.Client.NextRequestAsync()).Respond(101, ten[0], ten[1]);
+        var during = await harness.Client.NextRequestAsync();
+        Assert.Same(known, Cached(harness));
+        Assert.Equal(TimeSpan.FromSeconds(10), during.Options.Wait);
+
+        // Still two, one tick before the grace ends: still held.
+        harness.Time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
+        during.Respond(102, ten[0], ten[1]);
+        var last = await harness.Client.NextRequestAsync();
+        Assert.Same(known, Cached(harness));
+        Assert.Equal(TimeSpan.FromSeconds(1), last.Options.Wait);
+
+        // Still two when the grace period is over (exactly 10 s after it started): believed.
+        harness.Time.Advance(TimeSpan.FromTicks(1));
+        last.Respond(103, ten[0], ten[1]);
+        var after = await harness.Client.NextRequestAsync();
+
+        Assert.Equal(["catalog-1", "catalog-2"], Cached(harness).Select(i => i.Id));
+        Assert.Equal(103UL, Cached(harness).Index);
+        Assert.Equal(TimeSpan.FromMinutes(5), after.Options.Wait);
+        Assert.True(known.ChangeToken.HasChanged);
+        Assert.Single(activations.GetMeasurementSnapshot());
+        Assert.Contains(harness.Logger.Collector.GetSnapshot(), r => r.Id.Name == "DiscoveryVoidGraceExpired");
+    }
+
+    [Fact]
+    public async Task GrowthFromOneToFour_IsBelievedAtOnce()
+    {
+        await using var harness = new DiscoveryHarness();
+        using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
+        await harness.FirstLookupAsync("catalog", 100, Entries.Instance("catalog-1"));
+
+        (await harness.Client.NextRequestAsync()).Respond(
+            101,
+            Entries.Instance("catalog-1"),
+            Entries.Instance("catalog-2", address: "10.0.0.2"),
+            Entries.Instance("catalog-3", address: "10.0.0.3"),
+            Entries.Instance("catalog-4", address: "10.0.0.4"));
+        var next = await harness.Client.NextRequestAsync();
+
+        Assert.Equal(4, Cached(harness).Count);
+        Assert.Equal(TimeSpan.FromMinutes(5), next.Options.Wait);
+        Assert.Empty(activations.GetMeasurementSnapshot());
+    }
+
+    [Fact]
     public async Task IndexBackwardsWithSameInstances_IsBelievedAtOnce()
     {
         await using var harness = new DiscoveryHarness();

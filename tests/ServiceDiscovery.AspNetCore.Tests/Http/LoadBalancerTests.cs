@@ -39,7 +39,7 @@ public sealed class LoadBalancerTests
     [Fact]
     public void Random_ReachesEveryInstanceRoughlyEvenly()
     {
-        var balancer = new RandomLoadBalancer();
+        var balancer = new RandomLoadBalancer(RandomSource.Shared);
         var list = Instances.Named("catalog", 4);
 
         var counts = Enumerable.Range(0, 8000).Select(_ => balancer.Pick(list).Id).CountBy(id => id).ToDictionary();
@@ -51,7 +51,7 @@ public sealed class LoadBalancerTests
     [Fact]
     public void Weighted_PicksInProportionToConsulWeights()
     {
-        var balancer = new WeightedLoadBalancer();
+        var balancer = new WeightedLoadBalancer(RandomSource.Shared);
         var list = Instances.Of(Instances.One("light", weight: 1), Instances.One("heavy", weight: 3), Instances.One("off", weight: 0));
 
         var counts = Enumerable.Range(0, 20000).Select(_ => balancer.Pick(list).Id).CountBy(id => id).ToDictionary();
@@ -63,7 +63,7 @@ public sealed class LoadBalancerTests
     [Fact]
     public void Weighted_WarningInstanceUsesItsWarningWeight()
     {
-        var balancer = new WeightedLoadBalancer();
+        var balancer = new WeightedLoadBalancer(RandomSource.Shared);
         var warning = new ConsulServiceInstance("warn", "catalog", "127.0.0.1", 1, checkStatus: ConsulCheckStatus.Warning, passingWeight: 10, warningWeight: 0);
         var list = Instances.Of(warning, Instances.One("ok", weight: 1));
 
@@ -74,7 +74,7 @@ public sealed class LoadBalancerTests
     public void PowerOfTwoChoices_PrefersTheInstanceWithFewerRequestsInFlight()
     {
         var tracker = Tracker();
-        var balancer = new PowerOfTwoChoicesLoadBalancer(tracker);
+        var balancer = new PowerOfTwoChoicesLoadBalancer(tracker, RandomSource.Shared);
         var busy = Instances.One("busy");
         var idle = Instances.One("idle");
         for (var i = 0; i < 5; i++)
@@ -91,7 +91,7 @@ public sealed class LoadBalancerTests
     public void PowerOfTwoChoices_SkewedLoad_SendsLessToTheSlowInstance()
     {
         var tracker = Tracker();
-        var balancer = new PowerOfTwoChoicesLoadBalancer(tracker);
+        var balancer = new PowerOfTwoChoicesLoadBalancer(tracker, RandomSource.Shared);
         var list = Instances.Named("catalog", 4);
         var slow = list[0];
         var inFlight = new Queue<ConsulServiceInstance>();
@@ -119,6 +119,46 @@ public sealed class LoadBalancerTests
         }
 
         Assert.True(picks.GetValueOrDefault(slow.Id) < 2000 / 4 / 4, $"slow instance got {picks.GetValueOrDefault(slow.Id)} of 2000");
+    }
+
+    [Theory]
+    [InlineData(ConsulLoadBalancingPolicy.Random)]
+    [InlineData(ConsulLoadBalancingPolicy.PowerOfTwoChoices)]
+    [InlineData(ConsulLoadBalancingPolicy.Weighted)]
+    public void SeededSource_GivesAReproduciblePickSequence(ConsulLoadBalancingPolicy policy)
+    {
+        var list = Instances.Of(Instances.One("a", weight: 1), Instances.One("b", weight: 2), Instances.One("c", weight: 3), Instances.One("d", weight: 4));
+        string[] Picks(int seed)
+        {
+            // Different loads, so that both of power of two's draws decide its pick.
+            var tracker = Tracker();
+            for (var i = 0; i < list.Count; i++)
+            {
+                for (var inFlight = 0; inFlight < i; inFlight++)
+                {
+                    tracker.RequestStarted(list[i]);
+                }
+            }
+
+            var balancer = LoadBalancerFactory.Create(policy, tracker, new Random(seed).NextDouble);
+            return [.. Enumerable.Range(0, 64).Select(_ => balancer.Pick(list).Id)];
+        }
+
+        var picks = Picks(42);
+
+        Assert.Equal(picks, Picks(42));
+        Assert.NotEqual(picks, Picks(43));
+        Assert.True(picks.Distinct().Count() >= 3, string.Join(",", picks));
+    }
+
+    [Fact]
+    public void RandomSource_AtItsBounds_PicksTheFirstAndTheLast()
+    {
+        var list = Instances.Named("catalog", 3);
+
+        Assert.Equal("catalog-1", new RandomLoadBalancer(() => 0.0).Pick(list).Id);
+        Assert.Equal("catalog-3", new RandomLoadBalancer(() => 0.999_999).Pick(list).Id);
+        Assert.Equal("catalog-3", new RandomLoadBalancer(() => 1.0).Pick(list).Id);
     }
 
     [Fact]

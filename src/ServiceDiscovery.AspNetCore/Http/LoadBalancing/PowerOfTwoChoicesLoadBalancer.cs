@@ -6,7 +6,9 @@ namespace ServiceDiscovery.AspNetCore.Http.LoadBalancing;
 /// Two distinct random instances, and the one with fewer of this process's requests in flight: close to
 /// least-loaded without scanning the list, and without every client herding onto the same "best" instance.
 /// </summary>
-internal sealed class PowerOfTwoChoicesLoadBalancer(InstanceHealthTracker tracker) : IConsulLoadBalancer
+/// <param name="tracker">Requests in flight per instance.</param>
+/// <param name="random">A uniform, thread-safe source in [0, 1) (<see cref="RandomSource"/>).</param>
+internal sealed class PowerOfTwoChoicesLoadBalancer(InstanceHealthTracker tracker, Func<double> random) : IConsulLoadBalancer
 {
     public ConsulServiceInstance Pick(ConsulServiceInstances instances)
     {
@@ -16,8 +18,8 @@ internal sealed class PowerOfTwoChoicesLoadBalancer(InstanceHealthTracker tracke
             return instances[0];
         }
 
-        var first = Random.Shared.Next(count);
-        var second = Random.Shared.Next(count - 1);
+        var first = random.Below(count);
+        var second = random.Below(count - 1);
         if (second >= first)
         {
             second++;

@@ -3,7 +3,8 @@
 namespace ServiceDiscovery.AspNetCore.Http.LoadBalancing;
 
 /// <summary>A uniformly random instance.</summary>
-internal sealed class RandomLoadBalancer : IConsulLoadBalancer
+/// <param name="random">A uniform, thread-safe source in [0, 1) (<see cref="RandomSource"/>).</param>
+internal sealed class RandomLoadBalancer(Func<double> random) : IConsulLoadBalancer
 {
-    public ConsulServiceInstance Pick(ConsulServiceInstances instances) => instances[Random.Shared.Next(instances.Count)];
+    public ConsulServiceInstance Pick(ConsulServiceInstances instances) => instances[random.Below(instances.Count)];
 }

@@ -6,7 +6,8 @@ namespace ServiceDiscovery.AspNetCore.Http.LoadBalancing;
 /// A random instance with probability proportional to its Consul weight (<c>Weights.Passing</c>, or
 /// <c>Weights.Warning</c> for an instance in warning), as Consul's DNS interface weighs SRV records.
 /// </summary>
-internal sealed class WeightedLoadBalancer : IConsulLoadBalancer
+/// <param name="random">A uniform, thread-safe source in [0, 1) (<see cref="RandomSource"/>).</param>
+internal sealed class WeightedLoadBalancer(Func<double> random) : IConsulLoadBalancer
 {
     public ConsulServiceInstance Pick(ConsulServiceInstances instances)
     {
@@ -20,10 +21,10 @@ internal sealed class WeightedLoadBalancer : IConsulLoadBalancer
         if (total == 0)
         {
             // Every weight 0 (warning weight 0 on all of them): weights say nothing, so spread evenly.
-            return span[Random.Shared.Next(span.Length)];
+            return span[random.Below(span.Length)];
         }
 
-        var target = Random.Shared.NextInt64(total);
+        var target = random.Below(total);
         foreach (var instance in span)
         {
             target -= Math.Max(instance.Weight, 0);

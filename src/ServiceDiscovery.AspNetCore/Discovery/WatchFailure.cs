@@ -6,11 +6,11 @@ using System.Globalization;
 namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>How a watch's failures are told to lookups (the exception) and to metrics (the error type).</summary>
-internal sealed partial class ServiceWatch
+internal static class WatchFailure
 {
-    private ConsulException DescribeFailure(Exception exception)
+    /// <summary>What a lookup of <paramref name="serviceName"/> throws while no answer was fetched yet.</summary>
+    public static ConsulException Describe(string serviceName, Uri address, Exception exception)
     {
-        var address = _client.Address;
         if (exception is ConsulException consul)
         {
             var what = consul.Reason switch
@@ -22,7 +22,7 @@ internal sealed partial class ServiceWatch
                      + (string.IsNullOrEmpty(consul.ResponseBody) ? "" : $": {consul.ResponseBody.Trim()}"),
             };
             return new ConsulException(
-                $"Could not discover service '{ServiceName}': the Consul agent at {address} {what}. No instances of '{ServiceName}' have been fetched yet; the watch keeps retrying in the background.",
+                $"Could not discover service '{serviceName}': the Consul agent at {address} {what}. No instances of '{serviceName}' have been fetched yet; the watch keeps retrying in the background.",
                 consul.Reason,
                 consul.StatusCode,
                 consul.ResponseBody,
@@ -30,14 +30,15 @@ internal sealed partial class ServiceWatch
         }
 
         return new ConsulException(
-            $"Could not discover service '{ServiceName}' from the Consul agent at {address}: {exception.Message}",
+            $"Could not discover service '{serviceName}' from the Consul agent at {address}: {exception.Message}",
             ConsulErrorReason.InvalidResponse,
             statusCode: null,
             responseBody: null,
             exception);
     }
 
-    internal static string ErrorType(Exception exception) => exception is ConsulException consul
+    /// <summary>The <c>error.type</c> of a failure, as the metrics tag it.</summary>
+    public static string ErrorType(Exception exception) => exception is ConsulException consul
         ? ConsulTelemetry.ErrorType(consul.Reason, consul.StatusCode is { } status ? (int)status : null)
         : exception.GetType().FullName ?? "unknown";
 }
