@@ -39,6 +39,7 @@ internal static class ConsulOptionsServiceCollectionExtensions
             {
                 defaults.Apply(options.Client);
                 options.Client.SectionPath = section.Path;
+                options.Discovery.SectionPath = section.Key("Discovery");
 
                 // The discovery connection budget is enforced by the client's handler (docs/scale.md).
                 options.Client.MaxConnectionsPerServer = options.Discovery.MaxConnections;

@@ -126,4 +126,10 @@ public sealed class ConsulDiscoveryCacheOptions
     /// </summary>
     public IDictionary<string, ConsulServiceQueryOptions> Services { get; } =
         new Dictionary<string, ConsulServiceQueryOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The configuration path these settings were bound from (<c>Consul:Discovery</c> unless the app bound another
+    /// section), so logs name the keys the user really has. Set when the options are built, not bound.
+    /// </summary>
+    internal string SectionPath { get; set; } = "Consul:Discovery";
 }

@@ -63,7 +63,7 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         _logger = logger;
         var snapshots = string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath)
             ? null
-            : new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values);
+            : new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values, $"{_options.Discovery.SectionPath}:SnapshotMaxAge");
         _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots);
 
         var idle = _options.Discovery.IdleTimeout;

@@ -27,6 +27,7 @@ internal sealed partial class DiscoverySnapshotStore : IDisposable
 
     private readonly DiscoverySnapshotFile _file;
     private readonly TimeSpan _maxAge;
+    private readonly string _maxAgeKey;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Func<IEnumerable<ServiceWatch>> _watches;
@@ -40,10 +41,11 @@ internal sealed partial class DiscoverySnapshotStore : IDisposable
     private long? _failureLoggedAt;
     private bool _disposed;
 
-    public DiscoverySnapshotStore(string path, TimeSpan maxAge, TimeProvider timeProvider, ILogger logger, Func<IEnumerable<ServiceWatch>> watches)
+    public DiscoverySnapshotStore(string path, TimeSpan maxAge, TimeProvider timeProvider, ILogger logger, Func<IEnumerable<ServiceWatch>> watches, string maxAgeKey = "Consul:Discovery:SnapshotMaxAge")
     {
         _file = new DiscoverySnapshotFile(path, logger);
         _maxAge = maxAge;
+        _maxAgeKey = maxAgeKey;
         _timeProvider = timeProvider;
         _logger = logger;
         _watches = watches;
@@ -104,7 +106,7 @@ internal sealed partial class DiscoverySnapshotStore : IDisposable
         {
             if (_reportedTooOld.TryAdd(serviceName, 0))
             {
-                Log.TooOld(_logger, serviceName, _file.Path, age, _maxAge);
+                Log.TooOld(_logger, serviceName, _file.Path, age, _maxAge, _maxAgeKey);
             }
 
             return false;

@@ -82,7 +82,7 @@ internal sealed partial class InstanceSnapshotGuard
             {
                 _graceStarted = _timeProvider.GetTimestamp();
                 _metrics.GuardActivated(_serviceName, DiscoveryMetrics.GraceKind);
-                Log.GraceStarted(_logger, _serviceName, _known.Length, effective.Length, wentBackwards, _options.VoidGracePeriod);
+                Log.GraceStarted(_logger, _serviceName, _known.Length, effective.Length, wentBackwards, _options.VoidGracePeriod, $"{_options.SectionPath}:VoidGracePeriod");
                 return _known;
             }
 
@@ -127,7 +127,7 @@ internal sealed partial class InstanceSnapshotGuard
             if (panic)
             {
                 _metrics.GuardActivated(_serviceName, DiscoveryMetrics.PanicKind);
-                Log.PanicStarted(_logger, _serviceName, available.Length, registered.Length, _options.PanicThreshold);
+                Log.PanicStarted(_logger, _serviceName, available.Length, registered.Length, _options.PanicThreshold, $"{_options.SectionPath}:PanicThreshold");
             }
             else
             {
