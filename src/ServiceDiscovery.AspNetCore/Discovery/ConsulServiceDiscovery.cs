@@ -78,6 +78,9 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     /// <summary>The names currently watched (for diagnostics and tests).</summary>
     internal ICollection<string> WatchedNames => _watches.Keys;
 
+    /// <summary>Whether the datacenter watch still refreshes <paramref name="serviceName"/>: an evicted name leaves the cache first, then the datacenter watch.</summary>
+    internal bool IsFedByDatacenterWatch(string serviceName) => _datacenter?.Feeds(serviceName) ?? false;
+
     public ValueTask<ConsulServiceInstances> GetInstancesAsync(string serviceName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);

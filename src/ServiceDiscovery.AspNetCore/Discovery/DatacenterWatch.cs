@@ -77,6 +77,9 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="serviceName"/> is still refreshed from here (tests wait for an eviction to finish).</summary>
+    internal bool Feeds(string serviceName) => _fed.ContainsKey(serviceName);
+
     /// <summary>Stops refreshing <paramref name="watch"/> (evicted or disposed).</summary>
     public void Remove(ServiceWatch watch) => _fed.TryRemove(new KeyValuePair<string, ServiceWatch>(watch.ServiceName, watch));
 

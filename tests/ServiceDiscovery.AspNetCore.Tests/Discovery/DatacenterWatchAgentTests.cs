@@ -53,6 +53,10 @@ public sealed class DatacenterWatchAgentTests : DiscoveryAgentTestBase
         using var busyLookups = new CancellationTokenSource();
         var busy = KeepLookingUpAsync(discovery, Registrar.Name("busy"), busyLookups.Token);
         await DiscoveryEventually.UntilAsync(() => !cache.WatchedNames.Contains(Registrar.Name("idle")), "the idle name was evicted");
+
+        // The eviction takes the name out of the cache, then out of the datacenter watch: wait for both, or a change that
+        // arrives in between is read once more (a suspected cause of one failure in a full run; not reproduced alone).
+        await DiscoveryEventually.UntilAsync(() => !cache.IsFedByDatacenterWatch(Registrar.Name("idle")), "the idle name left the datacenter watch");
         await DiscoveryEventually.UntilAsync(() => cache.DatacenterWatchIdle, "the datacenter watch read every name");
 
         agent.ClearRequests();

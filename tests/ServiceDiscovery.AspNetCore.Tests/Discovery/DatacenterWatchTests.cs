@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Discovery;
 using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Discovery;
@@ -136,36 +137,42 @@ public sealed class DatacenterWatchTests
     }
 
     [Fact]
-    public async Task BothQueriesRecover_NameChangedDuringTheOutage_StaysStaleUntilItsOwnReadEnds()
+    public async Task BothQueriesRecover_NamesChangedDuringTheOutage_StayStaleUntilTheirOwnReadsAnswer()
     {
+        string[] names = [.. Five, "f"];
         await using var dc = new DatacenterHarness();
-        var checks = Five.Select(n => DatacenterHarness.Check(n)).ToArray();
-        await dc.StartAsync(checks, DatacenterHarness.Names(Five));
+        await dc.StartAsync([.. names.Select(n => DatacenterHarness.Check(n))], DatacenterHarness.Names(names));
+        var workers = DiscoveryConnectionBudget.RefreshConcurrency(dc.Harness.Options.Discovery);
+        Assert.True(workers < Five.Length, "one changed name must wait in the queue while the workers read the others");
 
-        // b's next read is held until the test lets it through.
+        // From now on, the reads of the changed names are held until the test lets them through.
         var readAnswers = dc.Harness.Client.Handler!;
-        var bRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var bReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         dc.Harness.Client.Handler = async request =>
         {
-            if (request.Service == "b")
+            if (Five.Contains(request.Service))
             {
-                bRead.TrySetResult();
-                await bReleased.Task.WaitAsync(request.CancellationToken);
+                Interlocked.Increment(ref held);
+                await released.Task.WaitAsync(request.CancellationToken);
             }
 
             return await readAnswers(request);
         };
 
         // Both queries fail; the checks query recovers at its second retry (after 100 and 200 ms), the services query
-        // at its third (400 ms later). Meanwhile b's check goes critical and its instance away.
+        // at its third (400 ms later). Meanwhile a to e go critical and lose their instance; f does not change.
         dc.State.FailNext(1);
         dc.Services.FailNext(2);
         dc.State.DropHeld();
         dc.Services.DropHeld();
-        await DiscoveryEventually.UntilAsync(() => Five.All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && i.IsStale), "every fed name is stale");
-        dc.Instances["b"] = [];
-        dc.State.Set(10, [.. Five.Select(n => DatacenterHarness.Check(n, n == "b" ? "critical" : "passing"))]);
+        await DiscoveryEventually.UntilAsync(() => names.All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && i.IsStale), "every fed name is stale");
+        foreach (var name in Five)
+        {
+            dc.Instances[name] = [];
+        }
+
+        dc.State.Set(10, [.. names.Select(n => DatacenterHarness.Check(n, n == "f" ? "passing" : "critical"))]);
         foreach (var step in (int[])[100, 200])
         {
             // One delay per query loop.
@@ -174,21 +181,28 @@ public sealed class DatacenterWatchTests
             dc.Time.Advance(TimeSpan.FromMilliseconds(step));
         }
 
-        // The checks query answered and showed b's change: b's read runs, held.
-        await bRead.Task.WaitAsync(DiscoveryEventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        // The checks query answered and showed the five changes: every worker is in a held read, one name is queued.
+        await DiscoveryEventually.UntilAsync(() => Volatile.Read(ref held) == workers, "every worker reads a changed name");
         await DatacenterHarness.BlockingAsync(dc.State, 10);
 
-        // The services query recovers: the unchanged names are fresh again, b is not while its read runs.
+        // The services query recovers (once it blocks again, the names were marked): f is fresh again; the changed
+        // names are not, neither those being read nor the one waiting for a worker.
         await dc.DelayAsync(TimeSpan.FromMilliseconds(400));
         dc.Time.Advance(TimeSpan.FromMilliseconds(400));
         await DatacenterHarness.BlockingAsync(dc.Services, 10);
-        await DiscoveryEventually.UntilAsync(() => Five.Where(n => n != "b").All(n => dc.Harness.Discovery.TryGetCached(n, out var i) && !i.IsStale), "the unchanged names are fresh again");
-        Assert.True(dc.Harness.Discovery.TryGetCached("b", out var during));
-        Assert.True(during.IsStale, "b was marked fresh before its read answered");
-        Assert.Single(during);
+        Assert.False((await dc.LookupAsync("f")).IsStale);
+        foreach (var name in Five)
+        {
+            var during = await dc.LookupAsync(name);
+            Assert.True(during.IsStale, $"{name} was marked fresh before its read answered");
+            Assert.Single(during);
+        }
 
-        bReleased.SetResult();
-        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "b", i => i.Count == 0 && !i.IsStale);
+        released.SetResult();
+        foreach (var name in Five)
+        {
+            await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, name, i => i.Count == 0 && !i.IsStale);
+        }
     }
 
     [Fact]

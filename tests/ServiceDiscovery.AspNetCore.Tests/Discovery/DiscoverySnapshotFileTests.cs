@@ -165,6 +165,7 @@ public sealed class DiscoverySnapshotFileTests : IDisposable
     [InlineData("Datacenter")]
     [InlineData("TaggedAddress")]
     [InlineData("PassingOnly")]
+    [InlineData("PanicThreshold")]
     public async Task InstancesSavedUnderOneSetting_AreNotServedUnderAnother_ButAreUnderTheSame(string setting)
     {
         await SaveAsync(7, configure: o => Use(o, setting, first: true), Entries.Instance("catalog-1"));
@@ -195,8 +196,12 @@ public sealed class DiscoverySnapshotFileTests : IDisposable
                 case "TaggedAddress":
                     o.Discovery.TaggedAddress = first ? "wan" : "lan";
                     break;
-                default:
+                case "PassingOnly":
                     o.Discovery.PassingOnly = first;
+                    break;
+                default:
+                    // With panic on, the saved list may hold failing instances: not for a process that turned it off.
+                    o.Discovery.PanicThreshold = first ? 0.5 : 0;
                     break;
             }
         }

@@ -73,6 +73,7 @@ public sealed class InstanceSnapshotGuardTests
     {
         await using var harness = new DiscoveryHarness();
         using var activations = new MetricCollector<long>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.guard.activations");
+        using var age = new MetricCollector<double>(harness.MeterFactory, ConsulTelemetry.Name, "consul.discovery.snapshot.age");
         var ten = Enumerable.Range(1, 10).Select(i => Entries.Instance($"catalog-{i}", address: $"10.0.0.{i}")).ToArray();
         var known = await harness.FirstLookupAsync("catalog", 100, ten);
 
@@ -88,6 +89,10 @@ public sealed class InstanceSnapshotGuardTests
         var last = await harness.Client.NextRequestAsync();
         Assert.Same(known, Cached(harness));
         Assert.Equal(TimeSpan.FromSeconds(1), last.Options.Wait);
+
+        // The held answers did not confirm the served instances: their age runs from the last believed answer.
+        age.RecordObservableInstruments();
+        Assert.Equal((TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1)).TotalSeconds, age.LastMeasurement!.Value, precision: 6);
 
         // Still two when the grace period is over (exactly 10 s after it started): believed.
         harness.Time.Advance(TimeSpan.FromTicks(1));
