@@ -20,9 +20,6 @@ internal sealed partial class DeferredLoggerFactory : ILoggerFactory
     private ILoggerFactory? _target;
     private int _dropped;
 
-    /// <summary>Gets a value indicating whether the host's logging is attached.</summary>
-    public bool IsAttached => Volatile.Read(ref _target) is not null;
-
     /// <summary>Hands the loggers the host's factory and replays what they held. Later calls are ignored.</summary>
     public void Attach(ILoggerFactory target)
     {

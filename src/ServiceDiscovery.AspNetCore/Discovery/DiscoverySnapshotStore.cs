@@ -41,7 +41,7 @@ internal sealed partial class DiscoverySnapshotStore : IDisposable
     private long? _failureLoggedAt;
     private bool _disposed;
 
-    public DiscoverySnapshotStore(string path, TimeSpan maxAge, TimeProvider timeProvider, ILogger logger, Func<IEnumerable<ServiceWatch>> watches, string maxAgeKey = "Consul:Discovery:SnapshotMaxAge")
+    public DiscoverySnapshotStore(string path, TimeSpan maxAge, TimeProvider timeProvider, ILogger logger, Func<IEnumerable<ServiceWatch>> watches, string maxAgeKey)
     {
         _file = new DiscoverySnapshotFile(path, logger);
         _maxAge = maxAge;

@@ -79,6 +79,22 @@ public sealed class ConsulOptionsSectionTests
         Assert.Equal("orders", provider.GetRequiredService<IOptions<ConsulOptions>>().Value.Service.Name);
     }
 
+    /// <summary>The parts that log keys without the whole options learn the bound section when the options are built.</summary>
+    [Fact]
+    public void BoundSection_ReachesTheClientAndDiscoverySettings()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulDiscoveryCache(configuration.GetSection("Apps:Orders"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
+
+        Assert.Equal("Apps:Orders", options.Client.SectionPath);
+        Assert.Equal("Apps:Orders:Discovery", options.Discovery.SectionPath);
+    }
+
     /// <summary>The client layer's own messages (connection refused here) name the key under the bound section too.</summary>
     [Fact]
     public async Task ClientFailure_UnderAnotherSection_NamesTheRealAddressKey()

@@ -19,7 +19,7 @@ public sealed class FailStaticStandInTests : IDisposable
 
     public FailStaticStandInTests()
     {
-        _store = new DiscoverySnapshotStore(Path.Combine(_folder, "discovery.json"), TimeSpan.FromDays(1), _time, _logger, () => []);
+        _store = new DiscoverySnapshotStore(Path.Combine(_folder, "discovery.json"), TimeSpan.FromDays(1), _time, _logger, () => [], "Consul:Discovery:SnapshotMaxAge");
     }
 
     public void Dispose()

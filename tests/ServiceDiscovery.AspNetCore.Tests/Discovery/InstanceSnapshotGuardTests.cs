@@ -51,6 +51,21 @@ public sealed class InstanceSnapshotGuardTests
         Assert.Single(activations.GetMeasurementSnapshot());
     }
 
+    /// <summary>The warning names the setting under the section the app bound (set there by the options' post-configuration).</summary>
+    [Fact]
+    public async Task GraceWarning_NamesTheSettingUnderTheBoundSection()
+    {
+        await using var harness = new DiscoveryHarness(o => o.Discovery.SectionPath = "Apps:Orders:Discovery");
+        await harness.FirstLookupAsync("catalog", 100, Entries.Instance("catalog-1"), Entries.Instance("catalog-2", address: "10.0.0.2"));
+
+        (await harness.Client.NextRequestAsync()).Respond(3);
+        harness.Time.Advance(await harness.Time.NextDelayAsync());
+        await harness.Client.NextRequestAsync();
+
+        var warning = Assert.Single(harness.Logger.Collector.GetSnapshot(), r => r.Id.Name == "DiscoveryVoidGraceStarted");
+        Assert.Equal("Apps:Orders:Discovery:VoidGracePeriod", warning.GetStructuredStateValue("SettingKey"));
+    }
+
     [Fact]
     public async Task VoidThenInstancesBack_SettlesBeforeGraceEnds()
     {
