@@ -45,7 +45,7 @@ internal sealed class AgentRequest
     /// <summary>Resolves the token; writes 403 <c>ACL not found</c> and returns null for an unknown one.</summary>
     public async Task<Authorizer?> AuthorizeAsync()
     {
-        var authorizer = Acl.Resolve(Token);
+        var authorizer = Acl.Resolve(Token, Store);
         if (authorizer is null)
         {
             await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, AclResolver.NotFound).ConfigureAwait(false);
