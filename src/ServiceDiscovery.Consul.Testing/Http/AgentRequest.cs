@@ -66,6 +66,18 @@ internal sealed class AgentRequest
         return false;
     }
 
+    /// <summary>Checks one permission of any resource of the rule language; writes Consul's 403 text and returns false when denied.</summary>
+    public async Task<bool> RequireAsync(Authorizer authorizer, AclResourceKind kind, string name, AclAccessLevel level)
+    {
+        if (authorizer.Allows(kind, name, level))
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, authorizer.Denied(kind, name, level)).ConfigureAwait(false);
+        return false;
+    }
+
     /// <summary>Reads the whole request body.</summary>
     public async Task<byte[]> ReadBodyAsync()
     {

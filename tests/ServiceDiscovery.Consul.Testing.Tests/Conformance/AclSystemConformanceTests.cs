@@ -239,5 +239,36 @@ public sealed class AclSystemConformanceTests
         Assert.Contains("service \"api\"", preview.Json["Rules"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sessions_Events_AndPreparedQueries_NeedTheirRules()
+    {
+        await using var acl = await AclSystemTarget.StartAsync();
+        var consul = acl.Consul;
+        var node = (await consul.GetAsync("/v1/agent/self", acl.Management)).Json["Config"]!["NodeName"]!.GetValue<string>();
+        var prefix = consul.Name("ops");
+        await acl.CreatePolicyAsync(prefix, $$"""
+            session "{{node}}" { policy = "write" }
+            event_prefix "{{prefix}}" { policy = "write" }
+            query_prefix "{{prefix}}" { policy = "write" }
+            """);
+        var (accessor, secret) = await acl.CreateTokenAsync(prefix);
+
+        var session = await consul.PutAsync("/v1/session/create", "{}", secret);
+        Assert.True(session.Status == 200, session.Text);
+        Assert.Equal((403, $"Permission denied: token with AccessorID '{accessor}' lacks permission 'session:write' on \"elsewhere\""),
+            Pair(await consul.PutAsync("/v1/session/create", """{"Node":"elsewhere"}""", secret)));
+
+        Assert.Equal(200, (await consul.PutAsync($"/v1/event/fire/{prefix}-deploy", null, secret)).Status);
+        Assert.Equal((403, $"Permission denied: token with AccessorID '{accessor}' lacks permission 'event:write' on \"deploy\""),
+            Pair(await consul.PutAsync("/v1/event/fire/deploy", null, secret)));
+
+        var query = await consul.SendAsync(HttpMethod.Post, "/v1/query", $$$"""{"Name":"{{{prefix}}}-q","Service":{"Service":"web"}}""", secret);
+        Assert.True(query.Status == 200, query.Text);
+        acl.DeleteAfterwards($"/v1/query/{query.Json["ID"]!.GetValue<string>()}");
+        Assert.Equal((403, $"Permission denied: token with AccessorID '{accessor}' lacks permission 'query:write' on \"other-q\""),
+            Pair(await consul.SendAsync(HttpMethod.Post, "/v1/query", """{"Name":"other-q","Service":{"Service":"web"}}""", secret)));
+        Assert.Equal(200, (await consul.PutAsync($"/v1/session/destroy/{session.Json["ID"]!.GetValue<string>()}", null, secret)).Status);
+    }
+
     private static (int, string) Pair(Reply reply) => (reply.Status, reply.Text);
 }
