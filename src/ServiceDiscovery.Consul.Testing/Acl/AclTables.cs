@@ -89,10 +89,11 @@ internal sealed class AclTables
             {
                 AccessorId = token.AccessorId, SecretId = token.SecretId, CreateTime = now, CreateIndex = SeedIndex, ModifyIndex = SeedIndex,
             };
-            if (token.Rules.Count > 0)
+            if (token.Rules.Count > 0 || !string.IsNullOrEmpty(token.PolicyRules))
             {
                 var policyId = DerivedId("policy:" + token.AccessorId);
-                AddPolicy(policyId, $"test-agent-token-{token.AccessorId}", $"Rules of the test agent's token {token.AccessorId}", RulesText(token.Rules));
+                var rules = RulesText(token.Rules) + (token.PolicyRules ?? string.Empty);
+                AddPolicy(policyId, $"test-agent-token-{token.AccessorId}", $"Rules of the test agent's token {token.AccessorId}", rules);
                 record.Policies.Add(new AclLink(policyId));
             }
 

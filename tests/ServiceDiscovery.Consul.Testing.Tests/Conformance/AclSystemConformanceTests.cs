@@ -270,5 +270,24 @@ public sealed class AclSystemConformanceTests
         Assert.Equal(200, (await consul.PutAsync($"/v1/session/destroy/{session.Json["ID"]!.GetValue<string>()}", null, secret)).Status);
     }
 
+    [Fact]
+    public async Task OptionTokens_TakeRulesInTheRuleLanguage_AndBadRulesFailTheStart()
+    {
+        var options = new ConsulTestAgentOptions { NodeName = "node1" };
+        options.Acl.Enabled = true;
+        options.Acl.Tokens.Add(new ConsulTestAclToken { SecretId = "app-secret", PolicyRules = "key_prefix \"app/\" {\n  policy = \"write\"\n}\n" });
+        await using (var consul = await ConsulTarget.StartAgentAsync(options, "configures tokens"))
+        {
+            Assert.Equal(200, (await consul.PutAsync("/v1/kv/app/x", "1", "app-secret")).Status);
+            Assert.Equal(403, (await consul.PutAsync("/v1/kv/other", "1", "app-secret")).Status);
+        }
+
+        var bad = new ConsulTestAgentOptions { NodeName = "node1" };
+        bad.Acl.Enabled = true;
+        bad.Acl.Tokens.Add(new ConsulTestAclToken { SecretId = "app-secret", PolicyRules = "key_prefix \"app/\" {\n  policy = \"write\"\n" });
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => ConsulTestAgent.StartAsync(bad, TestContext.Current.CancellationToken));
+        Assert.Equal("ConsulTestAgentOptions.Acl.Tokens[0].PolicyRules: Failed to parse ACL rules: At 3:1: expected '}' before the end of the rules", Assert.Single(error.Failures));
+    }
+
     private static (int, string) Pair(Reply reply) => (reply.Status, reply.Text);
 }
