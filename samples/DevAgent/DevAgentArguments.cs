@@ -24,6 +24,8 @@ internal static class DevAgentArguments
           --acl-token S=RULES           A token with rules, e.g. app-secret=service:web:write,key:config/:read
                                         (resource service|key|node|agent|operator, a name prefix, access read|write|deny);
                                         repeatable; turns ACLs on
+          --acl-rules-file S=PATH       A token whose policy is the rules in PATH (Consul's rule language, HCL or
+                                        JSON), e.g. app-secret=./app-policy.hcl; repeatable; turns ACLs on
           --reap-interval D             Critical-service reaper interval (default 30s)
           --deregister-minimum D        Floor for DeregisterCriticalServiceAfter (default 1m)
           --output-sync-delay D         Delay of output-only check changes in /v1/health (default 0s)
@@ -82,6 +84,10 @@ internal static class DevAgentArguments
                     options.Acl.Enabled = true;
                     options.Acl.Tokens.Add(ParseToken(Value()));
                     break;
+                case "--acl-rules-file":
+                    options.Acl.Enabled = true;
+                    options.Acl.Tokens.Add(ParseRulesFile(Value()));
+                    break;
                 case "--reap-interval":
                     options.ReapInterval = ParseDuration(arg, Value());
                     break;
@@ -135,6 +141,23 @@ internal static class DevAgentArguments
         }
 
         return token;
+    }
+
+    private static ConsulTestAclToken ParseRulesFile(string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0 || eq == text.Length - 1)
+        {
+            throw new ArgumentException($"--acl-rules-file takes SECRET=PATH, e.g. app-secret=./app-policy.hcl; got '{text}'.");
+        }
+
+        var path = text[(eq + 1)..];
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"--acl-rules-file: no file at '{Path.GetFullPath(path)}'.");
+        }
+
+        return new ConsulTestAclToken { SecretId = text[..eq], PolicyRules = File.ReadAllText(path) };
     }
 
     private static TimeSpan ParseDuration(string option, string text)

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using DevAgent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ServiceDiscovery.Consul.Testing;
 
 if (args.Contains("--help"))
@@ -37,8 +38,22 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 // One agent, or a cluster whose first agent (the server) is the one to give CONSUL_HTTP_ADDR.
-await using var cluster = nodes > 1 ? await ConsulTestCluster.StartAsync(nodes, options) : null;
-await using var single = cluster is null ? await ConsulTestAgent.StartAsync(options) : null;
+ConsulTestCluster? started;
+ConsulTestAgent? startedSingle;
+try
+{
+    started = nodes > 1 ? await ConsulTestCluster.StartAsync(nodes, options) : null;
+    startedSingle = started is null ? await ConsulTestAgent.StartAsync(options) : null;
+}
+catch (OptionsValidationException ex)
+{
+    // A rules file with a syntax error names its line and column here.
+    Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Failures));
+    return 2;
+}
+
+await using var cluster = started;
+await using var single = startedSingle;
 var agent = cluster?.Leader ?? single!;
 Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
 if (cluster is not null)

@@ -16,6 +16,14 @@ public sealed class ConsulTestAclToken
     /// <summary>Gets the token's rules. Names no rule matches fall back to the agent's default policy.</summary>
     public IList<ConsulTestAclRule> Rules { get; } = [];
 
+    /// <summary>
+    /// Gets or sets rules in Consul's rule language, HCL or JSON, as a policy's <c>Rules</c> field holds them
+    /// (<c>key_prefix "config/" { policy = "read" }</c>). They join <see cref="Rules"/> in the token's policy; an
+    /// invalid text fails the agent's start with the line and column of the error.
+    /// </summary>
+    /// <value>The default is none.</value>
+    public string? PolicyRules { get; set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"ConsulTestAclToken {{ AccessorId = {AccessorId}, Rules = {Rules.Count} }}";
 }

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Options;
+using ServiceDiscovery.Consul.Testing.Acl.Rules;
 
 namespace ServiceDiscovery.Consul.Testing;
 
@@ -48,6 +49,21 @@ internal sealed class ConsulTestAgentOptionsValidator : IValidateOptions<ConsulT
         if (options.Acl.Enabled && options.Acl.Tokens.Any(t => string.IsNullOrEmpty(t.SecretId)))
         {
             failures.Add("ConsulTestAgentOptions.Acl.Tokens must each have a SecretId.");
+        }
+
+        for (var i = 0; i < options.Acl.Tokens.Count; i++)
+        {
+            if (options.Acl.Tokens[i].PolicyRules is { Length: > 0 } rules)
+            {
+                try
+                {
+                    PolicyRulesParser.Parse(rules);
+                }
+                catch (AclRulesException e)
+                {
+                    failures.Add($"ConsulTestAgentOptions.Acl.Tokens[{i}].PolicyRules: {e.Message}");
+                }
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

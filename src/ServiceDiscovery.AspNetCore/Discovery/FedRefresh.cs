@@ -52,6 +52,7 @@ internal sealed class FedRefresh
             {
                 var options = _query.ToQueryOptions(index: 0, TimeSpan.Zero) with { Wait = null };
                 var result = await _client.GetHealthServiceAsync(_query.ServiceName, _query.HealthQuery, options, cancellationToken).ConfigureAwait(false);
+                _sink.OnAclFiltering(result.ResultsFilteredByAcls);
                 _sink.OnAnswer(result.Value, result.LastIndex, _failures);
                 Volatile.Write(ref _failures, 0);
             }

@@ -16,6 +16,9 @@ internal interface IWatchSink
     /// <summary>Consul answered <paramref name="entries"/> at <paramref name="index"/>, after <paramref name="failuresBefore"/> failed reads in a row.</summary>
     void OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore);
 
+    /// <summary>Whether Consul said the answer about to be delivered left out instances the token may not read.</summary>
+    void OnAclFiltering(bool filtered);
+
     /// <summary>A read failed; <paramref name="failures"/> in a row so far.</summary>
     void OnFailure(Exception exception, int failures);
 }

@@ -103,6 +103,7 @@ internal sealed partial class ServiceQueryLoop : IDisposable
                         Log.IndexWentBackwards(_context.Logger, _query.ServiceName, pacing.Index, result.LastIndex);
                     }
 
+                    _sink.OnAclFiltering(result.ResultsFilteredByAcls);
                     _sink.OnAnswer(result.Value, result.LastIndex, pacing.Failures);
                     pacing.Answered(result.LastIndex);
                 }

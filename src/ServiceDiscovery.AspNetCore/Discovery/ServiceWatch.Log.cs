@@ -24,6 +24,9 @@ internal sealed partial class ServiceWatch
         [LoggerMessage(3006, LogLevel.Warning, "Watching Consul service '{ServiceName}' at {ConsulAddress} failed ({ErrorType}); serving the last-known-good {InstanceCount} instance(s) as stale, retrying in the background.", EventName = "DiscoveryWatchFailed")]
         public static partial void WatchFailed(ILogger logger, string serviceName, Uri consulAddress, string errorType, int instanceCount, Exception exception);
 
+        [LoggerMessage(3060, LogLevel.Warning, "Consul left out instances of '{ServiceName}' that the ACL token may not read (X-Consul-Results-Filtered-By-ACLs); discovery sees only the rest. The token needs service:read on '{ServiceName}' and node:read on the nodes its instances run on.", EventName = "DiscoveryResultsFilteredByAcls")]
+        public static partial void ResultsFilteredByAcls(ILogger logger, string serviceName);
+
         [LoggerMessage(3007, LogLevel.Information, "Watching Consul service '{ServiceName}' recovered after {FailureCount} failed attempt(s).", EventName = "DiscoveryWatchRecovered")]
         public static partial void WatchRecovered(ILogger logger, string serviceName, int failureCount);
     }

@@ -21,6 +21,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
     private readonly DiscoveryQuery _query;
     private readonly DiscoveryWatchContext _context;
     private readonly Lock _gate = new();
+    private bool _aclFiltered;
     private readonly InstanceSnapshotGuard _guard;
     private readonly PublishedSnapshot _published;
     private volatile Feed _feed;
@@ -233,6 +234,20 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
         lock (_gate)
         {
             OnAnswerLocked(entries, index, failuresBefore);
+        }
+    }
+
+    /// <summary>Logs once when Consul starts leaving instances out for the token, so an empty list is not a mystery.</summary>
+    void IWatchSink.OnAclFiltering(bool filtered)
+    {
+        lock (_gate)
+        {
+            if (filtered && !_aclFiltered)
+            {
+                Log.ResultsFilteredByAcls(_context.Logger, ServiceName);
+            }
+
+            _aclFiltered = filtered;
         }
     }
 

@@ -1,39 +1,60 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.Consul.Testing.State;
+
 namespace ServiceDiscovery.Consul.Testing.Acl;
 
-/// <summary>Turns a request's token into an <see cref="Authorizer"/>, or null for Consul's 403 <c>ACL not found</c>.</summary>
-internal sealed class AclResolver(ConsulTestAgentAclOptions options)
+/// <summary>
+/// Turns a request's token into an <see cref="Authorizer"/>, or null for Consul's 403 <c>ACL not found</c>: the token
+/// is looked up by its secret in the datacenter's <see cref="AclTables"/>, its rules merged, and the result cached
+/// until the tables change. No token means the anonymous token, whose policies apply like any other token's.
+/// </summary>
+internal sealed class AclResolver(ConsulTestAgentOptions options)
 {
     public const string NotFound = "ACL not found";
 
-    public string DefaultPolicy => !options.Enabled || options.DefaultAllow ? "allow" : "deny";
+    private readonly Lock _cacheSync = new();
+    private readonly Dictionary<string, (long Version, Authorizer Authorizer)> _cache = new(StringComparer.Ordinal);
 
-    public Authorizer? Resolve(string token)
+    public string DefaultPolicy => !options.Acl.Enabled || options.Acl.DefaultAllow ? "allow" : "deny";
+
+    public Authorizer? Resolve(string token, StateStore store)
     {
-        if (!options.Enabled)
+        if (!options.Acl.Enabled)
         {
             return Authorizer.AllowAll;
         }
 
-        if (token.Length == 0)
+        var secret = token.Length == 0 ? "anonymous" : token;
+        long version;
+        lock (store.Sync)
         {
-            return Authorizer.Anonymous(options.DefaultAllow);
-        }
-
-        if (options.ManagementToken is { Length: > 0 } management && token == management)
-        {
-            return Authorizer.Management();
-        }
-
-        foreach (var candidate in options.Tokens)
-        {
-            if (candidate.SecretId == token)
+            var tables = AclTables.For(store);
+            tables.EnsureSeeded(options.Acl, options.TimeProvider.GetUtcNow());
+            version = tables.Version;
+            lock (_cacheSync)
             {
-                return Authorizer.ForToken(candidate, options.DefaultAllow);
+                if (_cache.TryGetValue(token, out var cached) && cached.Version == version)
+                {
+                    return cached.Authorizer;
+                }
             }
-        }
 
-        return token == "anonymous" ? Authorizer.Anonymous(options.DefaultAllow) : null;
+            if (tables.TokenBySecret(secret) is not { } record || record.IsExpired(options.TimeProvider.GetUtcNow()))
+            {
+                return null;
+            }
+
+            var authorizer = Authorizer.ForRules(tables.RulesOf(record, options.Datacenter), options.Acl.DefaultAllow, record.AccessorId, sentToken: token.Length > 0);
+            if (record.ExpirationTime is null)
+            {
+                lock (_cacheSync)
+                {
+                    _cache[token] = (version, authorizer);
+                }
+            }
+
+            return authorizer;
+        }
     }
 }

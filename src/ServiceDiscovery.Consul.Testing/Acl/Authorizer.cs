@@ -1,97 +1,104 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.Consul.Testing.Acl.Rules;
+
 namespace ServiceDiscovery.Consul.Testing.Acl;
 
-/// <summary>What one request's token may do, and Consul's 403 text when it may not (acl/errors.go).</summary>
+/// <summary>
+/// What one request's token may do, and Consul's 403 text when it may not (acl/errors.go). The token's merged rules
+/// decide first; what they leave open falls to the agent's default policy, as Consul chains a token's authorizer
+/// with the default one. Managing ACLs and snapshots is never granted by the default policy, only by an <c>acl</c> rule.
+/// </summary>
 internal sealed class Authorizer
 {
     /// <summary>The accessor ID of Consul's built-in anonymous token.</summary>
     public const string AnonymousAccessorId = "00000000-0000-0000-0000-000000000002";
 
-    private readonly IReadOnlyList<ConsulTestAclRule> _rules;
+    private readonly PolicyAuthorizer? _rules;
     private readonly bool _defaultAllow;
-    private readonly bool _all;
     private readonly string? _accessorId;
 
-    private Authorizer(IReadOnlyList<ConsulTestAclRule> rules, bool defaultAllow, bool all, string? accessorId)
+    private Authorizer(PolicyAuthorizer? rules, bool defaultAllow, string? accessorId)
     {
         _rules = rules;
         _defaultAllow = defaultAllow;
-        _all = all;
         _accessorId = accessorId;
     }
 
-    /// <summary>Gets the authorizer of an agent with ACLs off, or of the management token.</summary>
-    public static Authorizer AllowAll { get; } = new([], true, true, null);
+    /// <summary>Gets the authorizer of an agent with ACLs off: everything is allowed, tokens are ignored.</summary>
+    public static Authorizer AllowAll { get; } = new(new PolicyAuthorizer(BuiltInPolicies.GlobalManagementRules), true, null);
 
     /// <summary>Gets a value indicating whether a token was sent (Consul adds <c>X-Consul-Results-Filtered-By-ACLs</c> only then).</summary>
     public bool HasToken { get; private init; }
 
-    public static Authorizer Management() => new([], true, true, null) { HasToken = true };
+    /// <summary>Gets the accessor ID of the token, or <see langword="null"/> for the anonymous token.</summary>
+    public string? AccessorId => _accessorId;
 
-    public static Authorizer ForToken(ConsulTestAclToken token, bool defaultAllow) =>
-        new([.. token.Rules], defaultAllow, false, token.AccessorId) { HasToken = true };
+    /// <summary>An authorizer for a token's merged rules.</summary>
+    /// <param name="rules">The merged rules of the token's policies, roles and identities.</param>
+    /// <param name="defaultAllow">Whether names no rule matches are allowed.</param>
+    /// <param name="accessorId">The token's accessor ID; the anonymous token's is quoted as "anonymous token" in messages.</param>
+    /// <param name="sentToken">Whether the request carried a token.</param>
+    public static Authorizer ForRules(PolicyRules rules, bool defaultAllow, string accessorId, bool sentToken) =>
+        new(new PolicyAuthorizer(rules), defaultAllow, accessorId == AnonymousAccessorId ? null : accessorId) { HasToken = sentToken };
 
-    public static Authorizer Anonymous(bool defaultAllow) => new([], defaultAllow, false, null);
+    /// <summary>Gets a value indicating whether the token may manage ACLs (<c>acl = "write"</c>), as the management token may.</summary>
+    public bool IsManagement => Allows(AclScalarKind.Acl, AclAccessLevel.Write);
 
     public bool Allows(ConsulTestAclResource resource, string name, ConsulTestAclAccess level)
     {
-        if (_all)
-        {
-            return true;
-        }
-
-        ConsulTestAclRule? best = null;
-        foreach (var rule in _rules)
-        {
-            if (rule.Resource == resource && name.StartsWith(rule.Prefix, StringComparison.Ordinal)
-                && (best is null || rule.Prefix.Length > best.Prefix.Length))
-            {
-                best = rule;
-            }
-        }
-
-        if (best is null)
-        {
-            return _defaultAllow;
-        }
-
-        return best.Access switch
-        {
-            ConsulTestAclAccess.Write => true,
-            ConsulTestAclAccess.Read => level == ConsulTestAclAccess.Read,
-            _ => false,
-        };
+        var required = level == ConsulTestAclAccess.Write ? AclAccessLevel.Write : AclAccessLevel.Read;
+        return resource == ConsulTestAclResource.Operator
+            ? Allows(AclScalarKind.Operator, required)
+            : Allows(Kind(resource), name, required);
     }
 
-    /// <summary>The body of the 403 for a denied permission.</summary>
-    public string DeniedMessage(ConsulTestAclResource resource, string name, ConsulTestAclAccess level)
-    {
-        var permission = $"{ResourceName(resource)}:{(level == ConsulTestAclAccess.Write ? "write" : "read")}";
-        if (resource == ConsulTestAclResource.Operator)
-        {
-            return DeniedUnnamed(permission);
-        }
+    public bool Allows(AclResourceKind kind, string name, AclAccessLevel required) =>
+        _rules?.Decide(kind, name, required) ?? _defaultAllow;
 
+    public bool Allows(AclScalarKind kind, AclAccessLevel required) =>
+        _rules?.Decide(kind, required) ?? (kind != AclScalarKind.Acl && _defaultAllow);
+
+    /// <summary>Whether a whole KV prefix may be written (recursive delete).</summary>
+    public bool AllowsKeyWritePrefix(string prefix) => _rules?.DecideKeyWritePrefix(prefix) ?? _defaultAllow;
+
+    /// <summary>The body of the 403 for a denied permission.</summary>
+    public string DeniedMessage(ConsulTestAclResource resource, string name, ConsulTestAclAccess level) =>
+        resource == ConsulTestAclResource.Operator
+            ? DeniedUnnamed($"operator:{(level == ConsulTestAclAccess.Write ? "write" : "read")}")
+            : Denied(Kind(resource), name, level == ConsulTestAclAccess.Write ? AclAccessLevel.Write : AclAccessLevel.Read);
+
+    /// <summary>acl/errors.go <c>PermissionDeniedByACL</c>: the 403 text for a named resource.</summary>
+    public string Denied(AclResourceKind kind, string name, AclAccessLevel required)
+    {
+        var permission = $"{ResourceName(kind)}:{required.Text()}";
         return _accessorId is null
             ? $"Permission denied: anonymous token lacks permission '{permission}' on \"{name}\". The anonymous token is used implicitly when a request does not specify a token."
             : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}' on \"{name}\"";
     }
-
-    /// <summary>Gets a value indicating whether this is the management token (or ACLs are off): only it has <c>acl:read</c>/<c>acl:write</c>.</summary>
-    public bool IsManagement => _all;
 
     /// <summary>acl/errors.go <c>PermissionDeniedByACLUnnamed</c>: the 403 text for a permission without a resource name (<c>operator:read</c>, <c>acl:read</c>).</summary>
     public string DeniedUnnamed(string permission) => _accessorId is null
         ? $"Permission denied: anonymous token lacks permission '{permission}'. The anonymous token is used implicitly when a request does not specify a token."
         : $"Permission denied: token with AccessorID '{_accessorId}' lacks permission '{permission}'";
 
-    private static string ResourceName(ConsulTestAclResource resource) => resource switch
+    private static AclResourceKind Kind(ConsulTestAclResource resource) => resource switch
     {
-        ConsulTestAclResource.Service => "service",
-        ConsulTestAclResource.Key => "key",
-        ConsulTestAclResource.Node => "node",
-        ConsulTestAclResource.Operator => "operator",
+        ConsulTestAclResource.Service => AclResourceKind.Service,
+        ConsulTestAclResource.Key => AclResourceKind.Key,
+        ConsulTestAclResource.Node => AclResourceKind.Node,
+        _ => AclResourceKind.Agent,
+    };
+
+    private static string ResourceName(AclResourceKind kind) => kind switch
+    {
+        AclResourceKind.Service => "service",
+        AclResourceKind.Key => "key",
+        AclResourceKind.Node => "node",
+        AclResourceKind.Session => "session",
+        AclResourceKind.Event => "event",
+        AclResourceKind.Query => "query",
+        AclResourceKind.Intention => "intention",
         _ => "agent",
     };
 }

@@ -1,50 +1,31 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
 /// <summary>
-/// <c>/v1/acl/*</c> (agent/acl_endpoint.go). Every route answers 401 <c>ACL support disabled</c> when ACLs are off,
-/// which is how clients probe for ACLs. With ACLs on, <c>token/self</c>, <c>tokens</c>, <c>token/:accessor</c> and
-/// <c>policies</c> describe the tokens of <see cref="ConsulTestAgentAclOptions"/> (each token's rules shown as one
-/// synthetic policy); managing tokens, policies, roles and auth methods over HTTP is not built (500).
+/// <c>/v1/acl/*</c> (agent/acl_endpoint.go): the routes, the checks every ACL route shares, bootstrap and
+/// replication status. Every route answers 401 <c>ACL support disabled</c> when ACLs are off, which is how clients
+/// probe for ACLs. Tokens, policies and roles live in <see cref="AclTokenEndpoints"/> and <see cref="AclPolicyEndpoints"/>;
+/// auth methods and binding rules in <see cref="AclAuthMethodEndpoints"/>.
 /// </summary>
 internal static class AclEndpoints
 {
-    private const string ManagementPolicyId = "00000000-0000-0000-0000-000000000001";
-    private const string ReadOnlyPolicyId = "00000000-0000-0000-0000-000000000002";
-
-    /// <summary>The ACL tables' index: they are written once, while the dev server bootstraps.</summary>
-    private const ulong AclIndex = 5;
-
     public static void Map(Router router)
     {
-        string[] get = ["GET"], put = ["PUT"], post = ["POST"], crud = ["GET", "PUT", "DELETE"];
-        foreach (var (pattern, methods) in new[]
-        {
-            ("/v1/acl/bootstrap", put), ("/v1/acl/login", post), ("/v1/acl/logout", post), ("/v1/acl/replication", get),
-            ("/v1/acl/policy", put), ("/v1/acl/policy/", crud), ("/v1/acl/policy/name/", get),
-            ("/v1/acl/roles", get), ("/v1/acl/role", put), ("/v1/acl/role/name/", get), ("/v1/acl/role/", crud),
-            ("/v1/acl/binding-rules", get), ("/v1/acl/binding-rule", put), ("/v1/acl/binding-rule/", crud),
-            ("/v1/acl/auth-methods", get), ("/v1/acl/auth-method", put), ("/v1/acl/auth-method/", crud),
-            ("/v1/acl/token", put), ("/v1/acl/templated-policies", get), ("/v1/acl/templated-policy/name/", get),
-            ("/v1/acl/templated-policy/preview/", post),
-        })
-        {
-            router.Add(pattern, methods, r => GuardAsync(r, NotBuiltAsync));
-        }
-
-        router.Add("/v1/acl/policies", get, r => GuardAsync(r, PoliciesAsync));
-        router.Add("/v1/acl/tokens", get, r => GuardAsync(r, TokensAsync));
-        router.Add("/v1/acl/token/self", get, r => GuardAsync(r, SelfAsync));
-        router.Add("/v1/acl/token/", crud, r => GuardAsync(r, TokenAsync));
+        router.Add("/v1/acl/bootstrap", ["PUT"], r => GuardAsync(r, BootstrapAsync));
+        router.Add("/v1/acl/replication", ["GET"], r => GuardAsync(r, ReplicationAsync));
+        AclTokenEndpoints.Map(router);
+        AclPolicyEndpoints.Map(router);
+        AclAuthMethodEndpoints.Map(router);
     }
 
-    private static async Task GuardAsync(AgentRequest r, Func<AgentRequest, Task> handler)
+    /// <summary>Runs <paramref name="handler"/> only when ACLs are on.</summary>
+    public static async Task GuardAsync(AgentRequest r, Func<AgentRequest, Task> handler)
     {
         if (!r.Options.Acl.Enabled)
         {
@@ -55,188 +36,154 @@ internal static class AclEndpoints
         await handler(r).ConfigureAwait(false);
     }
 
-    private static Task NotBuiltAsync(AgentRequest r) =>
-        Responses.WriteErrorAsync(r.Context, 500, $"{r.Path} is not supported by the Consul test agent: configure tokens in ConsulTestAgentOptions.Acl");
-
-    /// <summary>Reads the caller's own token by its secret: no ACL needed, 403 <c>ACL not found</c> for an unknown secret.</summary>
-    private static async Task SelfAsync(AgentRequest r)
+    /// <summary>Resolves the token and checks <c>acl:read</c> or <c>acl:write</c>; writes Consul's 403 and returns null when denied.</summary>
+    public static async Task<Authorizer?> RequireAclAsync(AgentRequest r, AclAccessLevel level)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
-            || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
-            return;
+            return null;
         }
 
-        var token = AllTokens(r).FirstOrDefault(t => t.Secret == r.Token);
-        if (token is null)
+        if (!authorizer.Allows(AclScalarKind.Acl, level))
         {
-            await Responses.WriteErrorAsync(r.Context, 403, "ACL not found").ConfigureAwait(false);
-            return;
+            await Responses.WriteErrorAsync(r.Context, 403, authorizer.DeniedUnnamed($"acl:{level.Text()}")).ConfigureAwait(false);
+            return null;
         }
 
-        await blocking.RunAsync(r, () => (AclIndex, 0)).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => WriteToken(w, r, token)).ConfigureAwait(false);
+        return authorizer;
     }
 
-    private static async Task TokenAsync(AgentRequest r)
-    {
-        if (r.Method != "GET")
-        {
-            await NotBuiltAsync(r).ConfigureAwait(false);
-            return;
-        }
-
-        if (r.Parameter.Length == 0)
-        {
-            await Responses.WriteErrorAsync(r.Context, 400, "Missing token ID").ConfigureAwait(false);
-            return;
-        }
-
-        if (await RequireAclReadAsync(r).ConfigureAwait(false) is not { } blocking)
-        {
-            return;
-        }
-
-        var token = AllTokens(r).FirstOrDefault(t => t.Accessor == r.Parameter);
-        if (token is null)
-        {
-            await Responses.WriteErrorAsync(r.Context, 403, "ACL not found").ConfigureAwait(false);
-            return;
-        }
-
-        await blocking.RunAsync(r, () => (AclIndex, 0)).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => WriteToken(w, r, token)).ConfigureAwait(false);
-    }
-
-    private static async Task TokensAsync(AgentRequest r)
-    {
-        if (await RequireAclReadAsync(r).ConfigureAwait(false) is not { } blocking)
-        {
-            return;
-        }
-
-        var policy = r.Query.Get("policy");
-        await blocking.RunAsync(r, () => (AclIndex, 0)).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w =>
-        {
-            w.WriteStartArray();
-            foreach (var token in AllTokens(r).Where(t => policy.Length == 0 || t.Policy?.Id == policy).OrderBy(t => t.Accessor, StringComparer.Ordinal))
-            {
-                WriteToken(w, r, token);
-            }
-
-            w.WriteEndArray();
-        }).ConfigureAwait(false);
-    }
-
-    private static async Task PoliciesAsync(AgentRequest r)
-    {
-        if (await RequireAclReadAsync(r).ConfigureAwait(false) is not { } blocking)
-        {
-            return;
-        }
-
-        var policies = new List<(string Id, string Name, string Description)>
-        {
-            (ManagementPolicyId, "global-management", "Builtin Policy that grants unlimited access"),
-            (ReadOnlyPolicyId, "builtin/global-read-only", "Builtin Policy that grants unlimited read-only access to all components"),
-        };
-        policies.AddRange(AllTokens(r).Where(t => t.Policy is { Id: not ManagementPolicyId }).Select(t => (t.Policy!.Id, t.Policy.Name,
-            $"Rules of the test agent's token {t.Accessor}")));
-        await blocking.RunAsync(r, () => (AclIndex, 0)).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w =>
-        {
-            w.WriteStartArray();
-            foreach (var (id, name, description) in policies.OrderBy(p => p.Id, StringComparer.Ordinal))
-            {
-                w.WriteStartObject();
-                w.WriteString("ID", id);
-                w.WriteString("Name", name);
-                w.WriteString("Description", description);
-                w.WriteNull("Datacenters");
-                w.WriteBase64String("Hash", Hash(id + name));
-                w.WriteNumber("CreateIndex", AclIndex);
-                w.WriteNumber("ModifyIndex", AclIndex);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }).ConfigureAwait(false);
-    }
-
-    /// <summary>Listing and reading by accessor need <c>acl:read</c>, which only the management token has.</summary>
-    private static async Task<BlockingQuery?> RequireAclReadAsync(AgentRequest r)
+    /// <summary>The blocking-query and datacenter checks of an ACL read, then <c>acl:read</c>.</summary>
+    public static async Task<(BlockingQuery Blocking, Authorizer Authorizer)?> ReadGuardAsync(AgentRequest r)
     {
         if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking
             || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
             || !await ReadGuards.CheckEnterpriseParamsAsync(r).ConfigureAwait(false)
-            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+            || await RequireAclAsync(r, AclAccessLevel.Read).ConfigureAwait(false) is not { } authorizer)
         {
             return null;
         }
 
-        if (!authorizer.IsManagement)
-        {
-            await Responses.WriteErrorAsync(r.Context, 403, authorizer.DeniedUnnamed("acl:read")).ConfigureAwait(false);
-            return null;
-        }
-
-        return blocking;
+        return (blocking, authorizer);
     }
 
-    private static void WriteToken(Utf8JsonWriter w, AgentRequest r, TokenView token)
+    /// <summary>Reads a JSON body with <paramref name="read"/>; writes 400 <c>{what} decoding failed: ...</c> and returns null when it cannot.</summary>
+    public static async Task<T?> ReadBodyAsync<T>(AgentRequest r, string what, Func<JsonElement, T> read)
+        where T : class
     {
-        w.WriteStartObject();
-        w.WriteString("AccessorID", token.Accessor);
-        w.WriteString("SecretID", token.Secret);
-        w.WriteString("Description", token.Description);
-        if (token.Policy is { } policy)
+        try
         {
-            w.WriteStartArray("Policies");
+            using var document = JsonBody.Parse(await r.ReadBodyAsync().ConfigureAwait(false));
+            return read(document.RootElement);
+        }
+        catch (JsonDecodeException e)
+        {
+            await Responses.WriteErrorAsync(r.Context, 400, $"{what} decoding failed: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Creates the first management token, once (agent/consul/acl_endpoint.go <c>BootstrapTokens</c>). An optional body
+    /// <c>{"BootstrapSecret": "..."}</c> chooses its secret. Once bootstrapped (or with an initial management token
+    /// configured), Consul's 403 names the reset index.
+    /// </summary>
+    private static async Task BootstrapAsync(AgentRequest r)
+    {
+        var secret = string.Empty;
+        var body = await r.ReadBodyAsync().ConfigureAwait(false);
+        if (body.Any(b => !char.IsWhiteSpace((char)b)))
+        {
+            try
+            {
+                using var document = JsonBody.Parse(body);
+                var fields = StrictObject.Read(document.RootElement, "ACLInitialTokenBootstrapParams", StrictObject.Fields(["BootstrapSecret"]));
+                secret = fields.GetString("BootstrapSecret");
+            }
+            catch (JsonDecodeException e)
+            {
+                await Responses.WriteErrorAsync(r.Context, 400, $"Request decode failed: {e.Message}").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        string? error;
+        AclTokenRecord? token = null;
+        AclTables tables;
+        lock (r.Store.Sync)
+        {
+            tables = AclTables.For(r.Store);
+            tables.EnsureSeeded(r.Options.Acl, r.Options.TimeProvider.GetUtcNow());
+            if (tables.BootstrapIndex != 0)
+            {
+                error = $"Permission denied: ACL bootstrap no longer allowed (reset index: {tables.BootstrapIndex})";
+            }
+            else
+            {
+                var writer = new AclTokenWriter(r.Store, tables, r.Options.TimeProvider.GetUtcNow());
+                var request = new AclTokenRequest(string.Empty, secret, "Bootstrap Token (Global Management)",
+                    [new AclLinkRequest(BuiltInPolicies.GlobalManagementId, string.Empty)], [], [], [], [], false, string.Empty, null, TimeSpan.Zero);
+                error = writer.Create(request, out token);
+                if (token is not null)
+                {
+                    tables.BootstrapIndex = token.CreateIndex;
+                }
+            }
+        }
+
+        if (error is not null || token is null)
+        {
+            var status = error?.StartsWith("Permission denied", StringComparison.Ordinal) == true ? 403 : 500;
+            await Responses.WriteErrorAsync(r.Context, status, error ?? "bootstrap failed").ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            // The response is the token with the legacy "ID" field (its secret) first, as aclBootstrapResponse embeds it.
+            using var buffer = new MemoryStream();
+            using (var inner = new Utf8JsonWriter(buffer))
+            {
+                lock (r.Store.Sync)
+                {
+                    AclWriter.Token(inner, tables, token, showSecret: true);
+                }
+            }
+
+            using var document = JsonDocument.Parse(buffer.ToArray());
             w.WriteStartObject();
-            w.WriteString("ID", policy.Id);
-            w.WriteString("Name", policy.Name);
+            w.WriteString("ID", token.SecretId);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+
             w.WriteEndObject();
-            w.WriteEndArray();
-        }
-
-        w.WriteBoolean("Local", false);
-        w.WriteString("CreateTime", ServerClock.GoTime(ServerClock.StartedAt(r)));
-        w.WriteBase64String("Hash", Hash(token.Accessor + token.Secret));
-        w.WriteNumber("CreateIndex", AclIndex);
-        w.WriteNumber("ModifyIndex", AclIndex);
-        w.WriteEndObject();
+        }).ConfigureAwait(false);
     }
 
-    /// <summary>The anonymous token, the management token (if set) and the configured tokens, as Consul's state store holds them.</summary>
-    private static List<TokenView> AllTokens(AgentRequest r)
+    /// <summary>A single-datacenter cluster replicates nothing; the status needs no token (agent/consul/acl_endpoint.go <c>ReplicationStatus</c>).</summary>
+    private static async Task ReplicationAsync(AgentRequest r)
     {
-        var options = r.Options.Acl;
-        var tokens = new List<TokenView> { new("00000000-0000-0000-0000-000000000002", "anonymous", "Anonymous Token", null) };
-        if (options.ManagementToken is { Length: > 0 } management)
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
         {
-            tokens.Add(new(DerivedId(management), management, "Initial Management Token", new(ManagementPolicyId, "global-management")));
+            return;
         }
 
-        foreach (var token in options.Tokens)
+        await Responses.WriteJsonAsync(r, w =>
         {
-            var policy = token.Rules.Count == 0 ? null : new PolicyLink(DerivedId("policy:" + token.AccessorId), $"test-agent-token-{token.AccessorId}");
-            tokens.Add(new(token.AccessorId, token.SecretId, string.Empty, policy));
-        }
-
-        return tokens;
+            w.WriteStartObject();
+            w.WriteBoolean("Enabled", false);
+            w.WriteBoolean("Running", false);
+            w.WriteString("SourceDatacenter", string.Empty);
+            w.WriteString("ReplicationType", string.Empty);
+            w.WriteNumber("ReplicatedIndex", 0);
+            w.WriteNumber("ReplicatedRoleIndex", 0);
+            w.WriteNumber("ReplicatedTokenIndex", 0);
+            w.WriteString("LastSuccess", "0001-01-01T00:00:00Z");
+            w.WriteString("LastError", "0001-01-01T00:00:00Z");
+            w.WriteString("LastErrorMessage", string.Empty);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
     }
-
-    /// <summary>A stable UUID-shaped identifier derived from <paramref name="seed"/>.</summary>
-    private static string DerivedId(string seed)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
-        return new Guid(hash.AsSpan(0, 16)).ToString();
-    }
-
-    private static byte[] Hash(string seed) => SHA256.HashData(Encoding.UTF8.GetBytes(seed));
-
-    private sealed record PolicyLink(string Id, string Name);
-
-    private sealed record TokenView(string Accessor, string Secret, string Description, PolicyLink? Policy);
 }

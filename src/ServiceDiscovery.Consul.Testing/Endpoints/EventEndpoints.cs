@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.State;
 
@@ -38,6 +39,12 @@ internal static class EventEndpoints
             return;
         }
 
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await r.RequireAsync(authorizer, AclResourceKind.Event, name, AclAccessLevel.Write).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var payload = r.Context.Request.ContentLength > 0 ? await r.ReadBodyAsync().ConfigureAwait(false) : [];
         var fired = new UserEvent(Guid.NewGuid().ToString(), name, payload, r.Query.Get("node"), r.Query.Get("service"), r.Query.Get("tag"));
         var error = r.Query.Get("dc") is { Length: > 0 } dc && dc != r.Options.Datacenter ? "No path to datacenter"
@@ -68,6 +75,11 @@ internal static class EventEndpoints
             return;
         }
 
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
         var name = r.Query.Get("name");
         using var timeout = new CancellationTokenSource(blocking.Wait + Jitter(blocking.Wait), r.Options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, r.Aborted);
@@ -76,7 +88,8 @@ internal static class EventEndpoints
         while (true)
         {
             var changed = r.Store.Changes.NextChange;
-            events = [.. r.Local.Events.Snapshot().Where(e => name.Length == 0 || e.Name == name)];
+            // Events the token may not read are left out silently, as the agent's filter does.
+            events = [.. r.Local.Events.Snapshot().Where(e => (name.Length == 0 || e.Name == name) && authorizer.Allows(AclResourceKind.Event, e.Name, AclAccessLevel.Read))];
             index = events.Count == 0 ? 1 : UserEvent.IdToIndex(events[^1].Id);
             if (blocking.MinIndex == 0 || index != blocking.MinIndex || timeout.IsCancellationRequested)
             {

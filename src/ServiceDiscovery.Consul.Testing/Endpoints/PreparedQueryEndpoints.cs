@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
@@ -116,7 +117,10 @@ internal static class PreparedQueryEndpoints
             return;
         }
 
-        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await RequireQueryWriteAsync(r, authorizer, (string?)query["Name"]).ConfigureAwait(false)
+            || (id is not null && !await RequireQueryWriteAsync(r, authorizer, ExistingName(r, id)).ConfigureAwait(false)))
         {
             return;
         }
@@ -166,7 +170,9 @@ internal static class PreparedQueryEndpoints
 
     private static async Task DeleteAsync(AgentRequest r, string id)
     {
-        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await RequireQueryWriteAsync(r, authorizer, ExistingName(r, id)).ConfigureAwait(false))
         {
             return;
         }
@@ -190,5 +196,20 @@ internal static class PreparedQueryEndpoints
         }
 
         Responses.WriteEmpty(r.Context);
+    }
+
+    /// <summary>
+    /// A named query needs <c>query:write</c> on its name (structs.PreparedQuery <c>GetACLPrefix</c>); an unnamed one
+    /// is governed by its own token, so nothing is checked here.
+    /// </summary>
+    private static Task<bool> RequireQueryWriteAsync(AgentRequest r, Authorizer authorizer, string? name) =>
+        string.IsNullOrEmpty(name) ? Task.FromResult(true) : r.RequireAsync(authorizer, AclResourceKind.Query, name, AclAccessLevel.Write);
+
+    private static string? ExistingName(AgentRequest r, string id)
+    {
+        lock (r.Store.Sync)
+        {
+            return (string?)PreparedQueryStore.For(r.Store).Queries.GetValueOrDefault(id)?["Name"];
+        }
     }
 }

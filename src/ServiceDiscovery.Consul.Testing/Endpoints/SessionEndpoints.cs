@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
@@ -45,7 +46,8 @@ internal static class SessionEndpoints
         }
 
         if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
-            || await r.AuthorizeAsync().ConfigureAwait(false) is null)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await r.RequireAsync(authorizer, AclResourceKind.Session, request.Node ?? r.Local.Node.Name, AclAccessLevel.Write).ConfigureAwait(false))
         {
             return;
         }
@@ -149,7 +151,9 @@ internal static class SessionEndpoints
             return;
         }
 
-        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false) || await r.AuthorizeAsync().ConfigureAwait(false) is null)
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || (SessionNode(r) is { } node && !await r.RequireAsync(authorizer, AclResourceKind.Session, node, AclAccessLevel.Write).ConfigureAwait(false)))
         {
             return;
         }
@@ -171,7 +175,9 @@ internal static class SessionEndpoints
             return;
         }
 
-        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false) || await r.AuthorizeAsync().ConfigureAwait(false) is null)
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || (SessionNode(r) is { } node && !await r.RequireAsync(authorizer, AclResourceKind.Session, node, AclAccessLevel.Write).ConfigureAwait(false)))
         {
             return;
         }
@@ -207,12 +213,23 @@ internal static class SessionEndpoints
             return;
         }
 
-        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false) || await r.AuthorizeAsync().ConfigureAwait(false) is null)
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false) || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
-        var sessions = await blocking.RunAsync(r, () => (r.Store.SessionsTableIndex, select(r.Store))).ConfigureAwait(false);
+        // Sessions on nodes the token may not read are left out silently, as Consul's filter does.
+        var sessions = await blocking.RunAsync(r, () => (r.Store.SessionsTableIndex,
+            select(r.Store).Where(s => authorizer.Allows(AclResourceKind.Session, s.Node, AclAccessLevel.Read)).ToList())).ConfigureAwait(false);
         await Responses.WriteJsonAsync(r, w => SessionWriter.WriteSessions(w, sessions)).ConfigureAwait(false);
+    }
+
+    /// <summary>The node of the session a destroy or renew names, or null when there is no such session.</summary>
+    private static string? SessionNode(AgentRequest r)
+    {
+        lock (r.Store.Sync)
+        {
+            return r.Store.Session(r.Parameter)?.Node;
+        }
     }
 }

@@ -45,7 +45,7 @@ internal sealed class AgentRequest
     /// <summary>Resolves the token; writes 403 <c>ACL not found</c> and returns null for an unknown one.</summary>
     public async Task<Authorizer?> AuthorizeAsync()
     {
-        var authorizer = Acl.Resolve(Token);
+        var authorizer = Acl.Resolve(Token, Store);
         if (authorizer is null)
         {
             await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, AclResolver.NotFound).ConfigureAwait(false);
@@ -63,6 +63,18 @@ internal sealed class AgentRequest
         }
 
         await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, authorizer.DeniedMessage(resource, name, level)).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Checks one permission of any resource of the rule language; writes Consul's 403 text and returns false when denied.</summary>
+    public async Task<bool> RequireAsync(Authorizer authorizer, AclResourceKind kind, string name, AclAccessLevel level)
+    {
+        if (authorizer.Allows(kind, name, level))
+        {
+            return true;
+        }
+
+        await Responses.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, authorizer.Denied(kind, name, level)).ConfigureAwait(false);
         return false;
     }
 

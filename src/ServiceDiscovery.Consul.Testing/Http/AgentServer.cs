@@ -37,7 +37,7 @@ internal sealed class AgentServer : IAsyncDisposable
         _app = app;
         _state = state;
         _options = options;
-        _acl = new AclResolver(options.Acl);
+        _acl = new AclResolver(options);
         _faults = faults;
         _log = log;
         app.Run(HandleAsync);

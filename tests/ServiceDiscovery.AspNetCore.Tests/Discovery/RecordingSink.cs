@@ -21,5 +21,9 @@ internal sealed class RecordingSink : IWatchSink
 
     public void OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore) => Answers.Enqueue((index, failuresBefore, entries.Count));
 
+    public ConcurrentQueue<bool> AclFiltering { get; } = new();
+
+    public void OnAclFiltering(bool filtered) => AclFiltering.Enqueue(filtered);
+
     public void OnFailure(Exception exception, int failures) => Failures.Enqueue((exception, failures));
 }
