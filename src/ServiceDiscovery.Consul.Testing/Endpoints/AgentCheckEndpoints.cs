@@ -109,7 +109,7 @@ internal static class AgentCheckEndpoints
 
             if (serviceName is null)
             {
-                await Responses.WriteErrorAsync(r.Context, 500, $"ServiceID \"{definition.ServiceId}\" does not exist").ConfigureAwait(false);
+                await Responses.WriteErrorAsync(r.Context, 404, $"ServiceID \"{definition.ServiceId}\" does not exist").ConfigureAwait(false);
                 return;
             }
         }

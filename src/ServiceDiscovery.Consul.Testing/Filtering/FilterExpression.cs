@@ -32,6 +32,9 @@ internal sealed class FilterExpression
     /// <summary>Gets the expression used when no <c>filter</c> is given: it matches everything.</summary>
     public static FilterExpression All { get; } = new(new True());
 
+    /// <summary>Gets an expression that matches nothing (the answer for a cluster peer the agent does not have).</summary>
+    public static FilterExpression None { get; } = new(new Not(new True()));
+
     public bool Matches<T>(T item, Resolver<T> resolve) => _root.Evaluate(path => resolve(item, path) ?? []);
 
     private abstract class Node

@@ -22,6 +22,8 @@ namespace ServiceDiscovery.Consul.Testing.Http;
 /// </summary>
 internal sealed class AgentServer : IAsyncDisposable
 {
+    private const string UiDisabled = "Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.";
+
     private static readonly Router Routes = BuildRouter();
 
     private readonly WebApplication _app;
@@ -167,6 +169,14 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
+        if (route is null && path == "/")
+        {
+            // Consul's index handler for an agent without its web UI: a 200 that says what the server is, so an HTTP
+            // check pointed at the agent's root passes.
+            await Responses.WriteTextAsync(context, 200, UiDisabled, "text/plain; charset=utf-8").ConfigureAwait(false);
+            return;
+        }
+
         if (route is null)
         {
             await NotFoundAsync(context, path).ConfigureAwait(false);
@@ -216,7 +226,7 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
-        await Responses.WriteHttpErrorAsync(context, 404, "404 page not found").ConfigureAwait(false);
+        await Responses.WriteHttpErrorAsync(context, 404, "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'").ConfigureAwait(false);
     }
 
     /// <summary>Consul's <c>parseTokenInternal</c> precedence: <c>?token=</c>, <c>X-Consul-Token</c>, <c>Authorization: Bearer</c>.</summary>

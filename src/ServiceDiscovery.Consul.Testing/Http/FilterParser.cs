@@ -13,12 +13,12 @@ internal static class FilterParser
         var text = r.Query.Get("filter");
         if (text.Length == 0)
         {
-            return FilterExpression.All;
+            return ForPeer(r, FilterExpression.All);
         }
 
         try
         {
-            return FilterExpression.Parse(text, isValid);
+            return ForPeer(r, FilterExpression.Parse(text, isValid));
         }
         catch (FilterSyntaxException ex)
         {
@@ -26,6 +26,15 @@ internal static class FilterParser
             return null;
         }
     }
+
+    /// <summary>
+    /// Catalog and health reads for a cluster peer (<c>?peer=</c>) read the peer's imported data; the agent has no
+    /// peers, so, as Consul CE does for a peer it does not know, the answer is empty.
+    /// </summary>
+    private static FilterExpression ForPeer(AgentRequest r, FilterExpression expression) =>
+        r.Query.Get("peer").Length > 0 && (r.Path.StartsWith("/v1/catalog/", StringComparison.Ordinal) || r.Path.StartsWith("/v1/health/", StringComparison.Ordinal))
+            ? FilterExpression.None
+            : expression;
 
     /// <summary>Consul says a list was cut by ACLs only when the request carried a token.</summary>
     public static void MarkFiltered(AgentRequest r, Authorizer authorizer, bool filtered)
