@@ -26,5 +26,8 @@ internal sealed partial class ConsulKeyValueConfigurationProvider
 
         [LoggerMessage(6010, LogLevel.Error, "Consul at {Address} hid keys under the KV prefix '{Prefix}' from the token (X-Consul-Results-Filtered-By-ACLs); their values are missing. Give the token a policy with the rule: {PolicyRule}", EventName = "ConsulKeyValueKeysHidden")]
         public static partial void KeysHidden(ILogger logger, Uri address, string prefix, string policyRule);
+
+        [LoggerMessage(6012, LogLevel.Error, "A configuration change callback threw after Consul KV prefix '{Prefix}' changed (often the options binder refusing a value; the exception names the key). The configuration holds Consul's values and the watch goes on: correct the value in Consul and the next change applies.", EventName = "ConsulKeyValueReloadCallbackFailed")]
+        public static partial void ReloadCallbackFailed(ILogger logger, string prefix, Exception exception);
     }
 }

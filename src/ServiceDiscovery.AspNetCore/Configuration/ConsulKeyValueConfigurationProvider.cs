@@ -216,7 +216,26 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
 
         if (changed && notify)
         {
+            NotifyReload(layer.Prefix);
+        }
+    }
+
+    /// <summary>
+    /// Fires the reload token. Its callbacks run on this watch's thread: one that throws (the options binder refusing a
+    /// value such as <c>Count=abc</c>) must not end the watch, or every later change would be lost. The token has already
+    /// been renewed and every other callback has run (a cancellation runs them all and gathers their exceptions), so
+    /// logging and counting is all that is left to do; the next change fires the new token.
+    /// </summary>
+    private void NotifyReload(string prefix)
+    {
+        try
+        {
             OnReload();
+        }
+        catch (Exception ex)
+        {
+            _client.ReloadErrors.Add(1);
+            Log.ReloadCallbackFailed(_logger, prefix, ex is AggregateException aggregate ? aggregate.Flatten() : ex);
         }
     }
 

@@ -134,6 +134,44 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("3", configuration["Retries"]);
     }
 
+    /// <summary>
+    /// Issue 22: a value the options binder cannot convert throws inside the reload callback; the watch must survive it,
+    /// log and count it, and apply the fix and every later change (as Microsoft's JSON file provider does).
+    /// </summary>
+    [Fact]
+    public async Task ReloadCallbackThrows_WatchSurvives_LogsCounts_AndLaterChangesApply()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/Count", "1");
+        using var logs = new FakeLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        using var configuration = Build(consul, kv, o => o.LoggerFactory = loggerFactory);
+        var provider = configuration.Providers.OfType<ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValueConfigurationProvider>().Single();
+        using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(provider.Meter, "consul.config.reload.errors");
+        using var services = new ServiceCollection().Configure<FeatureFlags>(configuration.GetSection("Features")).BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<FeatureFlags>>();
+        Assert.Equal(1, monitor.CurrentValue.Count);
+
+        await kv.PutAsync("orders/Features/Count", "abc");
+        await Eventually.WaitAsync(() => errors.GetMeasurementSnapshot().Count == 1, Deadline, "the binder's failure in the reload callback is counted");
+        Assert.Equal("abc", configuration["Features:Count"]);
+        var failed = Assert.Single(logs.Collector.GetSnapshot(), r => r.Id.Name == "ConsulKeyValueReloadCallbackFailed");
+        Assert.Equal(LogLevel.Error, failed.Level);
+        Assert.Equal($"{kv.Root}/orders/", failed.GetStructuredStateValue("Prefix"));
+        Assert.Contains("abc", failed.Exception!.ToString(), StringComparison.Ordinal);
+
+        await kv.PutAsync("orders/Features/Count", "9");
+        await Eventually.WaitAsync(() => configuration["Features:Count"] == "9", Deadline, "the corrected value reaches IConfiguration");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Count == 9, Deadline, "the corrected value reaches IOptionsMonitor");
+
+        await kv.PutAsync("orders,Production/Features/Discount", "5");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Discount == 5, Deadline, "a later change under another prefix reaches IOptionsMonitor");
+        await kv.PutAsync("orders/Features/Count", "10");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Count == 10, Deadline, "a later change under the failed prefix reaches IOptionsMonitor");
+        Assert.Single(errors.GetMeasurementSnapshot());
+    }
+
     /// <summary>Build() blocks for the start-up read, but no longer than the section's Timeout: an agent that accepts and never answers cannot hang start-up.</summary>
     [Fact]
     public async Task SilentAgent_Required_BuildFailsAfterTheTimeout_NotLater()
@@ -320,5 +358,7 @@ public sealed class ConsulKeyValueConfigurationTests
         public bool NewPricing { get; set; }
 
         public int Discount { get; set; }
+
+        public int Count { get; set; }
     }
 }
