@@ -29,5 +29,8 @@ internal sealed partial class ConsulKeyValueConfigurationProvider
 
         [LoggerMessage(6012, LogLevel.Error, "A configuration change callback threw after Consul KV prefix '{Prefix}' changed (often the options binder refusing a value; the exception names the key). The configuration holds Consul's values and the watch goes on: correct the value in Consul and the next change applies.", EventName = "ConsulKeyValueReloadCallbackFailed")]
         public static partial void ReloadCallbackFailed(ILogger logger, string prefix, Exception exception);
+
+        [LoggerMessage(6013, LogLevel.Warning, "The OnWatchException hook threw for the Consul KV prefix '{Prefix}'; the watch retries after its built-in delay.", EventName = "ConsulKeyValueWatchHookFailed")]
+        public static partial void WatchHookFailed(ILogger logger, string prefix, Exception exception);
     }
 }

@@ -48,6 +48,12 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
     /// <summary>The source's loggers until the host's logging attaches (<see cref="KeyValueLoggingAttacher"/>); null when a test gave its own.</summary>
     internal DeferredLoggerFactory? Logging { get; init; }
 
+    /// <summary>The app's <see cref="ConsulKeyValueConfigurationOptions.OnLoadException"/>.</summary>
+    internal Action<ConsulKeyValueLoadExceptionContext>? OnLoadException { get; init; }
+
+    /// <summary>The app's <see cref="ConsulKeyValueConfigurationOptions.OnWatchException"/>.</summary>
+    internal Action<ConsulKeyValueWatchExceptionContext>? OnWatchException { get; init; }
+
     private Uri Address => _client.Api.Address;
 
     /// <summary>The meter of this source's own client: a test listens to it alone, not to every source in the process.</summary>
@@ -92,6 +98,8 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             if (reads[i].Exception?.InnerException is ConsulException failure)
             {
                 var prefix = _layers[i].Prefix;
+                var context = new ConsulKeyValueLoadExceptionContext(prefix, failure);
+                OnLoadException?.Invoke(context);
                 saved ??= _snapshot?.Read();
                 if (saved is not null && saved.Prefixes.TryGetValue(prefix, out var values))
                 {
@@ -102,7 +110,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
                     continue;
                 }
 
-                if (!_optional)
+                if (!_optional && !context.Ignore)
                 {
                     throw new InvalidOperationException(KeyValueMessages.Failed(Address, prefix, failure) + KeyValueMessages.RequiredFix(_client.SectionPath), failure);
                 }
@@ -155,7 +163,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
                 // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
                 index = 0;
                 indexReset = true;
-                var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
+                var delay = RetryDelay(layer.Prefix, ex, attempt, JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble()));
                 if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
                     Log.ReadDenied(_logger, Address, layer.Prefix, denied.ResponseBody, delay, KeyValueMessages.ReadRule(layer.Prefix));
@@ -181,6 +189,27 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             Update(layer, result.Value, notify: true, indexReset);
             indexReset = false;
             index = result.NextIndex(index);
+        }
+    }
+
+    /// <summary>The built-in backoff, or what the app's <see cref="OnWatchException"/> chose; a hook that throws leaves the built-in one.</summary>
+    private TimeSpan RetryDelay(string prefix, Exception failure, int attempt, TimeSpan backoff)
+    {
+        if (OnWatchException is not { } hook)
+        {
+            return backoff;
+        }
+
+        var context = new ConsulKeyValueWatchExceptionContext(prefix, failure, attempt, backoff);
+        try
+        {
+            hook(context);
+            return context.RetryDelay;
+        }
+        catch (Exception ex)
+        {
+            Log.WatchHookFailed(_logger, prefix, ex);
+            return backoff;
         }
     }
 
@@ -234,8 +263,8 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
         }
         catch (Exception ex)
         {
-            _client.ReloadErrors.Add(1);
             Log.ReloadCallbackFailed(_logger, prefix, ex is AggregateException aggregate ? aggregate.Flatten() : ex);
+            _client.ReloadErrors.Add(1);
         }
     }
 

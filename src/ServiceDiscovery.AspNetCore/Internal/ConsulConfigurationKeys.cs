@@ -3,7 +3,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
-namespace ServiceDiscovery.AspNetCore.DependencyInjection;
+namespace ServiceDiscovery.AspNetCore.Internal;
 
 /// <summary>
 /// The keys <see cref="ConsulOptions"/> binds, kept by hand (no reflection: trimming and NativeAOT safe; a test checks
@@ -11,37 +11,41 @@ namespace ServiceDiscovery.AspNetCore.DependencyInjection;
 /// </summary>
 internal static class ConsulConfigurationKeys
 {
-    private static readonly Node Leaf = new(null, null);
+    private static readonly Node Text = new(null, null);
+    private static readonly Node Flag = Of(SettingKind.Flag);
+    private static readonly Node Whole = Of(SettingKind.Whole);
+    private static readonly Node Number = Of(SettingKind.Number);
+    private static readonly Node Duration = Of(SettingKind.Duration);
 
     private static readonly Node Root = Object(
-        ("Address", Leaf), ("Token", Leaf), ("TokenFile", Leaf), ("Datacenter", Leaf), ("Timeout", Leaf),
-        ("Tls", Object(("InsecureSkipVerify", Leaf), ("CaFile", Leaf), ("ClientCertificateFile", Leaf), ("ClientKeyFile", Leaf), ("ServerName", Leaf))),
+        ("Address", Text), ("Token", Text), ("TokenFile", Text), ("Datacenter", Text), ("Timeout", Duration),
+        ("Tls", Object(("InsecureSkipVerify", Flag), ("CaFile", Text), ("ClientCertificateFile", Text), ("ClientKeyFile", Text), ("ServerName", Text))),
         ("Service", Object(
-            ("Name", Leaf), ("Id", Leaf), ("Address", Leaf), ("Port", Leaf), ("Tags", Items(Leaf)), ("Meta", Items(Leaf)),
-            ("Weights", Object(("Passing", Leaf), ("Warning", Leaf))),
-            ("EnableTagOverride", Leaf), ("PreferHttps", Leaf), ("PreferIpAddress", Leaf), ("PreferredNetworks", Items(Leaf)))),
+            ("Name", Text), ("Id", Text), ("Address", Text), ("Port", Whole), ("Tags", Items(Text)), ("Meta", Items(Text)),
+            ("Weights", Object(("Passing", Whole), ("Warning", Whole))),
+            ("EnableTagOverride", Flag), ("PreferHttps", Flag), ("PreferIpAddress", Flag), ("PreferredNetworks", Items(Text)))),
         ("Check", Object(
-            ("Kind", Choice<ConsulCheckKind>()), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
-            ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf),
+            ("Kind", Choice<ConsulCheckKind>()), ("Path", Text), ("MapEndpoint", Flag), ("Interval", Duration), ("Timeout", Duration), ("Ttl", Duration),
+            ("DeregisterCriticalServiceAfter", Duration), ("TlsSkipVerify", Flag),
             ("AdditionalChecks", Items(Object(
-                ("Name", Leaf), ("Kind", Choice<ConsulCheckKind>()), ("Target", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("GrpcUseTls", Leaf), ("TlsSkipVerify", Leaf)))))),
+                ("Name", Text), ("Kind", Choice<ConsulCheckKind>()), ("Target", Text), ("Interval", Duration), ("Timeout", Duration), ("GrpcUseTls", Flag), ("TlsSkipVerify", Flag)))))),
         ("Registration", Object(
-            ("Enabled", Leaf), ("FailFast", Leaf), ("RetryInitialDelay", Leaf), ("RetryMaxDelay", Leaf), ("AntiEntropyInterval", Leaf),
-            ("ShutdownMode", Choice<ConsulShutdownMode>()), ("DrainDelay", Leaf))),
+            ("Enabled", Flag), ("FailFast", Flag), ("RetryInitialDelay", Duration), ("RetryMaxDelay", Duration), ("AntiEntropyInterval", Duration),
+            ("ShutdownMode", Choice<ConsulShutdownMode>()), ("DrainDelay", Duration))),
         ("Discovery", Object(
-            ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
-            ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
-            ("WatchMode", Choice<ConsulWatchMode>()), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
-            ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf),
+            ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text), ("WaitTime", Duration),
+            ("MinimumQueryInterval", Duration), ("RetryDelay", Duration), ("MaxRetryDelay", Duration), ("IdleTimeout", Duration), ("VoidGracePeriod", Duration),
+            ("PanicThreshold", Number), ("WatchMode", Choice<ConsulWatchMode>()), ("DatacenterWatchThreshold", Whole), ("MaxConnections", Whole),
+            ("SnapshotPath", Text), ("SnapshotMaxAge", Duration),
             ("Services", Items(Object(
-                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf)))))),
-        ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
+                ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Datacenter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text)))))),
+        ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Duration), ("ConsecutiveFailuresToEject", Whole))),
         ("KeyValue", Object(
-            ("Optional", Leaf), ("Root", Leaf), ("ApplicationName", Leaf), ("Environment", Leaf), ("WaitTime", Leaf), ("SnapshotPath", Leaf),
-            ("Prefixes", Items(Leaf)))),
+            ("Optional", Flag), ("Root", Text), ("ApplicationName", Text), ("Environment", Text), ("WaitTime", Duration), ("SnapshotPath", Text),
+            ("Prefixes", Items(Text)))),
         ("Coordination", Object(
-            ("Elections", Items(Object(("Key", Leaf), ("Value", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf)))),
-            ("Locks", Object(("KeyPrefix", Leaf), ("SessionTtl", Leaf), ("LockDelay", Leaf), ("StepDownAfter", Leaf))))));
+            ("Elections", Items(Object(("Key", Text), ("Value", Text), ("SessionTtl", Duration), ("LockDelay", Duration), ("StepDownAfter", Duration)))),
+            ("Locks", Object(("KeyPrefix", Text), ("SessionTtl", Duration), ("LockDelay", Duration), ("StepDownAfter", Duration))))));
 
     /// <summary>The known keys as paths relative to the section (<c>Service:Weights:Passing</c>; <c>*</c> for any list index or dictionary key).</summary>
     public static IEnumerable<string> KnownPaths() => Paths(Root, prefix: null);
@@ -57,17 +61,39 @@ internal static class ConsulConfigurationKeys
     public static IEnumerable<(string Path, IReadOnlyList<string> Names)> KnownChoices()
         => KnownPaths().Select(path => (Path: path, Node: Find(path))).Where(static p => p.Node.Choices is not null).Select(static p => (p.Path, p.Node.Choices!));
 
-    /// <summary>
-    /// Every enum key under <paramref name="section"/> whose value is none of the enum's names, as a message naming the
-    /// key, the value and the names: the configuration binder's own error names the key and the type, not the fix.
-    /// </summary>
-    public static IEnumerable<string> FindInvalidChoices(IConfiguration section)
+    /// <summary>The known keys that take a value of one kind (a flag, a number, a duration), relative to the section, with the kind.</summary>
+    public static IEnumerable<(string Path, SettingKind Kind)> KnownKinds()
+        => KnownPaths().Select(path => (Path: path, Node: Find(path))).Where(static p => p.Node.Kind is not null).Select(static p => (p.Path, p.Node.Kind!));
+
+    /// <summary>Whether the key at <paramref name="relativePath"/> (<c>Registration:DrainDelay</c>, list indexes as written) takes a duration.</summary>
+    public static bool IsDuration(string relativePath)
     {
-        ArgumentNullException.ThrowIfNull(section);
-        return WalkChoices(section, Root);
+        var node = Root;
+        foreach (var key in relativePath.Split(':'))
+        {
+            if ((node.Element ?? node.Children?.GetValueOrDefault(key)) is not { } next)
+            {
+                return false;
+            }
+
+            node = next;
+        }
+
+        return node.Kind == SettingKind.Duration;
     }
 
-    private static IEnumerable<string> WalkChoices(IConfiguration section, Node node)
+    /// <summary>
+    /// Every key under <paramref name="section"/> whose value the binder cannot convert (an enum key given none of the
+    /// enum's names, a flag, number or duration key given something else), as a message naming the key, the value and
+    /// valid values: the binder's own error names the key and the .NET type, not the fix, and stops at the first.
+    /// </summary>
+    public static IEnumerable<string> FindInvalidValues(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return WalkValues(section, Root);
+    }
+
+    private static IEnumerable<string> WalkValues(IConfiguration section, Node node)
     {
         foreach (var child in section.GetChildren())
         {
@@ -77,12 +103,19 @@ internal static class ConsulConfigurationKeys
                 continue;
             }
 
-            if (next.Choices is { } names && child.Value is { } value && !IsChoice(value, names))
+            if (child.Value is { } value)
             {
-                yield return $"{child.Path} '{value}' is not one of its values. Use {string.Join(", ", names.SkipLast(1))} or {names[^1]}.";
+                if (next.Choices is { } names && !IsChoice(value, names))
+                {
+                    yield return $"{child.Path} '{value}' is not one of its values. Use {string.Join(", ", names.SkipLast(1))} or {names[^1]}.";
+                }
+                else if (next.Kind is { } kind && !kind.Accepts(value))
+                {
+                    yield return kind.Invalid(child.Path, value);
+                }
             }
 
-            foreach (var invalid in WalkChoices(child, next))
+            foreach (var invalid in WalkValues(child, next))
             {
                 yield return invalid;
             }
@@ -172,9 +205,14 @@ internal static class ConsulConfigurationKeys
         where TEnum : struct, Enum
         => new(null, null) { Choices = Enum.GetNames<TEnum>() };
 
-    /// <summary>A key's shape: an object with named children, a list/dictionary of elements, or a leaf (neither); an enum leaf lists its names.</summary>
+    /// <summary>A leaf that takes one kind of value (converted by the binder, so a wrong one fails binding).</summary>
+    private static Node Of(SettingKind kind) => new(null, null) { Kind = kind };
+
+    /// <summary>A key's shape: an object with named children, a list/dictionary of elements, or a leaf (neither); an enum leaf lists its names, a typed leaf its kind.</summary>
     private sealed record Node(Dictionary<string, Node>? Children, Node? Element)
     {
         public IReadOnlyList<string>? Choices { get; init; }
+
+        public SettingKind? Kind { get; init; }
     }
 }
