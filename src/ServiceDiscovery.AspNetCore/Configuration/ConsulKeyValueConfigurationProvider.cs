@@ -122,10 +122,10 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             var result = await reads[i].ConfigureAwait(false);
             if (result.ResultsFilteredByAcls && !_optional)
             {
-                throw new InvalidOperationException(KeyValueMessages.Denied(Address, _layers[i].Prefix, "hid keys from the token (X-Consul-Results-Filtered-By-ACLs)"));
+                throw new InvalidOperationException(KeyValueMessages.Hidden(Address, _layers[i].Prefix, result.Value.Count));
             }
 
-            ReportFiltered(_layers[i].Prefix, result.ResultsFilteredByAcls, wasFiltered: false);
+            ReportFiltered(_layers[i].Prefix, result.ResultsFilteredByAcls, wasFiltered: false, result.Value.Count);
             Update(_layers[i], result.Value, notify: false);
             indexes[i] = result.NextIndex(0);
         }
@@ -182,7 +182,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             }
 
             attempt = 0;
-            filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered);
+            filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered, result.Value.Count);
 
             // An index lower than the one waited on is a reset too (an agent restarted without its data answered first).
             indexReset |= result.LastIndex < index;
@@ -213,11 +213,11 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
         }
     }
 
-    private bool ReportFiltered(string prefix, bool filtered, bool wasFiltered)
+    private bool ReportFiltered(string prefix, bool filtered, bool wasFiltered, int readable)
     {
         if (filtered && !wasFiltered)
         {
-            Log.KeysHidden(_logger, Address, prefix, KeyValueMessages.ReadRule(prefix));
+            Log.KeysHidden(_logger, Address, prefix, KeyValueMessages.HiddenFix(prefix, readable));
         }
 
         return filtered;

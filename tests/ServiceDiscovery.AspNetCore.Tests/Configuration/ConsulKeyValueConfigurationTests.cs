@@ -317,6 +317,43 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.DoesNotContain("reader-of-other-things", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 22: a token that reads the prefix but is denied one key below it must not be told to add the prefix rule it
+    /// has; the message says a narrower rule denies keys and how to find it.
+    /// </summary>
+    [Fact]
+    public async Task AclDeniesOneKeyBelowAReadablePrefix_Required_SaysANarrowerRuleDeniesIt()
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;
+        options.Acl.DefaultAllow = false;
+        options.Acl.ManagementToken = "root";
+        var token = new ConsulTestAclToken { SecretId = "reader-without-secrets" };
+        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/", ConsulTestAclAccess.Read));
+        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/orders/Secret", ConsulTestAclAccess.Deny));
+        options.Acl.Tokens.Add(token);
+        await using var consul = await ConsulTarget.StartAsync(options);
+        var agent = consul.RequireTestAgent("configures ACL tokens");
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
+        foreach (var key in new[] { "config/orders/Secret", "config/orders/Level" })
+        {
+            using var put = await http.PutAsync(new Uri($"v1/kv/{key}", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
+            put.EnsureSuccessStatusCode();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulConnection(agent.Address.ToString(), "reader-without-secrets")
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .Build());
+
+        Assert.Contains("'config/orders/'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The token read 1 key(s) under it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("a narrower rule denies the others", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Give the token a policy with the rule", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader-without-secrets", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Idle_SendsOnlyBlockingQueries_AndNoReloads()
     {
