@@ -294,19 +294,9 @@ public sealed class ConsulKeyValueConfigurationTests
     [Fact]
     public async Task AclDenied_Required_NamesPrefixAndTheReadRule()
     {
-        var options = new ConsulTestAgentOptions();
-        options.Acl.Enabled = true;
-        options.Acl.DefaultAllow = false;
-        options.Acl.ManagementToken = "root";
-        var token = new ConsulTestAclToken { SecretId = "reader-of-other-things" };
-        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/application/", ConsulTestAclAccess.Read));
-        options.Acl.Tokens.Add(token);
-        await using var consul = await ConsulTarget.StartAsync(options);
-        var agent = consul.RequireTestAgent("configures ACL tokens");
-        using var http = new HttpClient { BaseAddress = agent.Address };
-        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
-        using var put = await http.PutAsync(new Uri("v1/kv/config/orders/Secret", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
-        put.EnsureSuccessStatusCode();
+        var (consul, agent) = await StartWithTokenAsync(
+            "reader-of-other-things", ["config/orders/Secret"], new ConsulTestAclRule(ConsulTestAclResource.Key, "config/application/", ConsulTestAclAccess.Read));
+        await using var disposeConsul = consul;
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
             .AddConsulConnection(agent.Address.ToString(), "reader-of-other-things")
@@ -324,23 +314,12 @@ public sealed class ConsulKeyValueConfigurationTests
     [Fact]
     public async Task AclDeniesOneKeyBelowAReadablePrefix_Required_SaysANarrowerRuleDeniesIt()
     {
-        var options = new ConsulTestAgentOptions();
-        options.Acl.Enabled = true;
-        options.Acl.DefaultAllow = false;
-        options.Acl.ManagementToken = "root";
-        var token = new ConsulTestAclToken { SecretId = "reader-without-secrets" };
-        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/", ConsulTestAclAccess.Read));
-        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/orders/Secret", ConsulTestAclAccess.Deny));
-        options.Acl.Tokens.Add(token);
-        await using var consul = await ConsulTarget.StartAsync(options);
-        var agent = consul.RequireTestAgent("configures ACL tokens");
-        using var http = new HttpClient { BaseAddress = agent.Address };
-        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
-        foreach (var key in new[] { "config/orders/Secret", "config/orders/Level" })
-        {
-            using var put = await http.PutAsync(new Uri($"v1/kv/{key}", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
-            put.EnsureSuccessStatusCode();
-        }
+        var (consul, agent) = await StartWithTokenAsync(
+            "reader-without-secrets",
+            ["config/orders/Secret", "config/orders/Level"],
+            new ConsulTestAclRule(ConsulTestAclResource.Key, "config/", ConsulTestAclAccess.Read),
+            new ConsulTestAclRule(ConsulTestAclResource.Key, "config/orders/Secret", ConsulTestAclAccess.Deny));
+        await using var disposeConsul = consul;
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
             .AddConsulConnection(agent.Address.ToString(), "reader-without-secrets")
@@ -375,6 +354,43 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.All(requests, r => Assert.Contains("wait=200ms", r.Query, StringComparison.Ordinal));
         Assert.Equal(0, Volatile.Read(ref reloads));
         Assert.Equal("1", configuration["Level"]);
+    }
+
+    /// <summary>A test agent with ACLs on (default deny, management token <c>root</c>), one token with <paramref name="rules"/>, and <paramref name="keys"/> written by root.</summary>
+    private static async Task<(ConsulTarget Consul, ConsulTestAgent Agent)> StartWithTokenAsync(string secretId, string[] keys, params ConsulTestAclRule[] rules)
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;
+        options.Acl.DefaultAllow = false;
+        options.Acl.ManagementToken = "root";
+        var token = new ConsulTestAclToken { SecretId = secretId };
+        foreach (var rule in rules)
+        {
+            token.Rules.Add(rule);
+        }
+
+        options.Acl.Tokens.Add(token);
+        var consul = await ConsulTarget.StartAsync(options);
+        ConsulTestAgent agent;
+        try
+        {
+            agent = consul.RequireTestAgent("configures ACL tokens");
+        }
+        catch
+        {
+            await consul.DisposeAsync();
+            throw;
+        }
+
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
+        foreach (var key in keys)
+        {
+            using var put = await http.PutAsync(new Uri($"v1/kv/{key}", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
+            put.EnsureSuccessStatusCode();
+        }
+
+        return (consul, agent);
     }
 
     internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null, string? token = null)
