@@ -25,7 +25,8 @@ internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueCon
         // TokenFile, Timeout or Tls differently.
         var client = new ConsulClientOptions();
         var options = new ConsulKeyValueConfigurationOptions();
-        var invalid = ConsulConfigurationKeys.FindInvalidValues(section).ToList();
+        // Only the keys this source reads: a later source may still correct the others before the app binds them.
+        var invalid = ConsulConfigurationKeys.FindInvalidValues(section, "Timeout", "Tls", "KeyValue").ToList();
         if (invalid.Count > 0)
         {
             throw new InvalidOperationException("The Consul KV configuration source is misconfigured: " + string.Join(" ", invalid));

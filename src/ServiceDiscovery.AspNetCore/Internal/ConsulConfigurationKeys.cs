@@ -87,16 +87,24 @@ internal static class ConsulConfigurationKeys
     /// enum's names, a flag, number or duration key given something else), as a message naming the key, the value and
     /// valid values: the binder's own error names the key and the .NET type, not the fix, and stops at the first.
     /// </summary>
-    public static IEnumerable<string> FindInvalidValues(IConfiguration section)
+    /// <param name="section">The bound section (<c>Consul</c>).</param>
+    /// <param name="only">The top-level keys to look under (<c>Timeout</c>, <c>KeyValue</c>); none means all.</param>
+    public static IEnumerable<string> FindInvalidValues(IConfiguration section, params string[] only)
     {
         ArgumentNullException.ThrowIfNull(section);
-        return WalkValues(section, Root);
+        ArgumentNullException.ThrowIfNull(only);
+        return WalkValues(section, Root, only);
     }
 
-    private static IEnumerable<string> WalkValues(IConfiguration section, Node node)
+    private static IEnumerable<string> WalkValues(IConfiguration section, Node node, string[] only)
     {
         foreach (var child in section.GetChildren())
         {
+            if (only.Length > 0 && !only.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             var next = node.Element ?? node.Children?.GetValueOrDefault(child.Key);
             if (next is null)
             {
@@ -115,7 +123,7 @@ internal static class ConsulConfigurationKeys
                 }
             }
 
-            foreach (var invalid in WalkValues(child, next))
+            foreach (var invalid in WalkValues(child, next, []))
             {
                 yield return invalid;
             }

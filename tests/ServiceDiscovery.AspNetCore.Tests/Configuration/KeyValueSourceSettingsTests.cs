@@ -85,12 +85,14 @@ public sealed class KeyValueSourceSettingsTests
             ["Consul:Address"] = "http://127.0.0.1:1",
             ["Consul:Timeout"] = "ten seconds",
             ["Consul:Tls:InsecureSkipVerify"] = "maybe",
+            ["Consul:Service:Port"] = "not read by the KV source",
         });
 
         var error = Assert.Throws<InvalidOperationException>(() => source.AddConsulKeyValue().Build());
 
         Assert.Contains("Consul:Timeout 'ten seconds' is not a duration. Use e.g. '10s', '1m30s', '250ms' or '00:00:10'.", error.Message, StringComparison.Ordinal);
         Assert.Contains("Consul:Tls:InsecureSkipVerify 'maybe' is not true or false.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Port", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
