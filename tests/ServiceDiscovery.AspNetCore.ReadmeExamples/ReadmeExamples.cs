@@ -199,6 +199,31 @@ internal static class ReadmeExamples
         });
     }
 
+    public static void KeyValueHooks(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddConsulKeyValue(kv =>
+        {
+            kv.OnLoadException = context =>                    // a prefix could not be read at start-up
+            {
+                Console.Error.WriteLine($"Consul KV {context.Prefix}: {context.Exception.Message}");
+                context.Ignore = context.Prefix.EndsWith("/application/", StringComparison.Ordinal); // start without the shared layer
+            };
+            kv.OnWatchException = context =>                   // a watch failed while the app runs; values stay as they were
+            {
+                if (context.ConsecutiveFailures > 5)
+                {
+                    context.RetryDelay = TimeSpan.FromMinutes(5);
+                }
+            };
+        });
+    }
+
+    public static void KeyValueOnHostBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddConsulKeyValue();                           // = builder.Configuration.AddConsulKeyValue() + its logs
+    }
+
     private static void Rebuild()
     {
     }

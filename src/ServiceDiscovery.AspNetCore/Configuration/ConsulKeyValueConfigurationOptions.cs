@@ -50,6 +50,20 @@ public sealed class ConsulKeyValueConfigurationOptions
     /// </summary>
     public string? SnapshotPath { get; set; }
 
+    /// <summary>
+    /// Gets or sets a hook called when reading a prefix at start-up fails, before the source decides what to do: it can
+    /// observe the failure and set <see cref="ConsulKeyValueLoadExceptionContext.Ignore"/> to start without the prefix's
+    /// values. Runs inside <c>Build()</c>; an exception it throws fails start-up. Not bound from configuration.
+    /// </summary>
+    public Action<ConsulKeyValueLoadExceptionContext>? OnLoadException { get; set; }
+
+    /// <summary>
+    /// Gets or sets a hook called when a prefix's watch fails while the app runs (the values stay as they were): it can
+    /// observe the failure and change <see cref="ConsulKeyValueWatchExceptionContext.RetryDelay"/>. Runs on the watch's
+    /// thread; an exception it throws is logged and the built-in delay applies. Not bound from configuration.
+    /// </summary>
+    public Action<ConsulKeyValueWatchExceptionContext>? OnWatchException { get; set; }
+
     /// <summary>Where the source logs before the host's logging exists; tests set it, apps get the host's (docs/configuration.md).</summary>
     internal ILoggerFactory? LoggerFactory { get; set; }
 

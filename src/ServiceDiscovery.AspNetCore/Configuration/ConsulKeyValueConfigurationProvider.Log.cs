@@ -24,7 +24,13 @@ internal sealed partial class ConsulKeyValueConfigurationProvider
         [LoggerMessage(6009, LogLevel.Warning, "Could not read the Consul KV prefix '{Prefix}' from {Address}; starting from the snapshot '{SnapshotPath}' saved {Age} ago, live values replace it when Consul answers. {Cause}", EventName = "ConsulKeyValueStartedFromSnapshot")]
         public static partial void StartedFromSnapshot(ILogger logger, string prefix, Uri address, string snapshotPath, TimeSpan age, string cause, Exception exception);
 
-        [LoggerMessage(6010, LogLevel.Error, "Consul at {Address} hid keys under the KV prefix '{Prefix}' from the token (X-Consul-Results-Filtered-By-ACLs); their values are missing. Give the token a policy with the rule: {PolicyRule}", EventName = "ConsulKeyValueKeysHidden")]
-        public static partial void KeysHidden(ILogger logger, Uri address, string prefix, string policyRule);
+        [LoggerMessage(6010, LogLevel.Error, "Consul at {Address} hid keys under the KV prefix '{Prefix}' from the token (X-Consul-Results-Filtered-By-ACLs); their values are missing. {Fix}", EventName = "ConsulKeyValueKeysHidden")]
+        public static partial void KeysHidden(ILogger logger, Uri address, string prefix, string fix);
+
+        [LoggerMessage(6012, LogLevel.Error, "A configuration change callback threw after Consul KV prefix '{Prefix}' changed (often the options binder refusing a value; the exception names the key). The configuration holds Consul's values and the watch goes on: correct the value in Consul and the next change applies.", EventName = "ConsulKeyValueReloadCallbackFailed")]
+        public static partial void ReloadCallbackFailed(ILogger logger, string prefix, Exception exception);
+
+        [LoggerMessage(6013, LogLevel.Warning, "The OnWatchException hook threw for the Consul KV prefix '{Prefix}'; the watch retries after its built-in delay.", EventName = "ConsulKeyValueWatchHookFailed")]
+        public static partial void WatchHookFailed(ILogger logger, string prefix, Exception exception);
     }
 }

@@ -48,6 +48,12 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
     /// <summary>The source's loggers until the host's logging attaches (<see cref="KeyValueLoggingAttacher"/>); null when a test gave its own.</summary>
     internal DeferredLoggerFactory? Logging { get; init; }
 
+    /// <summary>The app's <see cref="ConsulKeyValueConfigurationOptions.OnLoadException"/>.</summary>
+    internal Action<ConsulKeyValueLoadExceptionContext>? OnLoadException { get; init; }
+
+    /// <summary>The app's <see cref="ConsulKeyValueConfigurationOptions.OnWatchException"/>.</summary>
+    internal Action<ConsulKeyValueWatchExceptionContext>? OnWatchException { get; init; }
+
     private Uri Address => _client.Api.Address;
 
     /// <summary>The meter of this source's own client: a test listens to it alone, not to every source in the process.</summary>
@@ -92,6 +98,8 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             if (reads[i].Exception?.InnerException is ConsulException failure)
             {
                 var prefix = _layers[i].Prefix;
+                var context = new ConsulKeyValueLoadExceptionContext(prefix, failure);
+                OnLoadException?.Invoke(context);
                 saved ??= _snapshot?.Read();
                 if (saved is not null && saved.Prefixes.TryGetValue(prefix, out var values))
                 {
@@ -102,7 +110,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
                     continue;
                 }
 
-                if (!_optional)
+                if (!_optional && !context.Ignore)
                 {
                     throw new InvalidOperationException(KeyValueMessages.Failed(Address, prefix, failure) + KeyValueMessages.RequiredFix(_client.SectionPath), failure);
                 }
@@ -114,10 +122,10 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             var result = await reads[i].ConfigureAwait(false);
             if (result.ResultsFilteredByAcls && !_optional)
             {
-                throw new InvalidOperationException(KeyValueMessages.Denied(Address, _layers[i].Prefix, "hid keys from the token (X-Consul-Results-Filtered-By-ACLs)"));
+                throw new InvalidOperationException(KeyValueMessages.Hidden(Address, _layers[i].Prefix, result.Value.Count));
             }
 
-            ReportFiltered(_layers[i].Prefix, result.ResultsFilteredByAcls, wasFiltered: false);
+            ReportFiltered(_layers[i].Prefix, result.ResultsFilteredByAcls, wasFiltered: false, result.Value.Count);
             Update(_layers[i], result.Value, notify: false);
             indexes[i] = result.NextIndex(0);
         }
@@ -155,7 +163,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
                 // docs/consul-http-api.md §8/§17: after a failure, start again from index 0 (a restarted agent's index may be lower).
                 index = 0;
                 indexReset = true;
-                var delay = JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble());
+                var delay = RetryDelay(layer.Prefix, ex, attempt, JitteredBackoff.Delay(attempt, InitialRetry, MaxRetry, Random.Shared.NextDouble()));
                 if (ex is ConsulException { StatusCode: System.Net.HttpStatusCode.Forbidden } denied)
                 {
                     Log.ReadDenied(_logger, Address, layer.Prefix, denied.ResponseBody, delay, KeyValueMessages.ReadRule(layer.Prefix));
@@ -174,7 +182,7 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
             }
 
             attempt = 0;
-            filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered);
+            filtered = ReportFiltered(layer.Prefix, result.ResultsFilteredByAcls, filtered, result.Value.Count);
 
             // An index lower than the one waited on is a reset too (an agent restarted without its data answered first).
             indexReset |= result.LastIndex < index;
@@ -184,11 +192,32 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
         }
     }
 
-    private bool ReportFiltered(string prefix, bool filtered, bool wasFiltered)
+    /// <summary>The built-in backoff, or what the app's <see cref="OnWatchException"/> chose; a hook that throws leaves the built-in one.</summary>
+    private TimeSpan RetryDelay(string prefix, Exception failure, int attempt, TimeSpan backoff)
+    {
+        if (OnWatchException is not { } hook)
+        {
+            return backoff;
+        }
+
+        var context = new ConsulKeyValueWatchExceptionContext(prefix, failure, attempt, backoff);
+        try
+        {
+            hook(context);
+            return context.RetryDelay;
+        }
+        catch (Exception ex)
+        {
+            Log.WatchHookFailed(_logger, prefix, ex);
+            return backoff;
+        }
+    }
+
+    private bool ReportFiltered(string prefix, bool filtered, bool wasFiltered, int readable)
     {
         if (filtered && !wasFiltered)
         {
-            Log.KeysHidden(_logger, Address, prefix, KeyValueMessages.ReadRule(prefix));
+            Log.KeysHidden(_logger, Address, prefix, KeyValueMessages.HiddenFix(prefix, readable));
         }
 
         return filtered;
@@ -216,7 +245,26 @@ internal sealed partial class ConsulKeyValueConfigurationProvider : Configuratio
 
         if (changed && notify)
         {
+            NotifyReload(layer.Prefix);
+        }
+    }
+
+    /// <summary>
+    /// Fires the reload token. Its callbacks run on this watch's thread: one that throws (the options binder refusing a
+    /// value such as <c>Count=abc</c>) must not end the watch, or every later change would be lost. The token has already
+    /// been renewed and every other callback has run (a cancellation runs them all and gathers their exceptions), so
+    /// logging and counting is all that is left to do; the next change fires the new token.
+    /// </summary>
+    private void NotifyReload(string prefix)
+    {
+        try
+        {
             OnReload();
+        }
+        catch (Exception ex)
+        {
+            Log.ReloadCallbackFailed(_logger, prefix, ex is AggregateException aggregate ? aggregate.Flatten() : ex);
+            _client.ReloadErrors.Add(1);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
@@ -17,14 +18,22 @@ internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueCon
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder as IConfiguration ?? BuildPreceding(builder);
-        var section = configuration.GetSection(ConsulOptions.DefaultConfigSectionName);
+        var section = (IConfigurationSection)DurationSettingsView.Wrap(configuration.GetSection(ConsulOptions.DefaultConfigSectionName), ConsulConfigurationKeys.IsDuration)!;
 
-        // The connection keys are ConsulOptions' own (bound by the same source-generated binder), so the KV source and the
-        // rest of the app can never read Address, Token, TokenFile or Tls differently.
+        // The connection keys are ConsulOptions' own (bound by the same source-generated binder, through the same view
+        // that reads '10s' as a duration), so the KV source and the rest of the app can never read Address, Token,
+        // TokenFile, Timeout or Tls differently.
         var client = new ConsulClientOptions();
+        var options = new ConsulKeyValueConfigurationOptions();
+        // Only the keys this source reads: a later source may still correct the others before the app binds them.
+        var invalid = ConsulConfigurationKeys.FindInvalidValues(section, "Timeout", "Tls", "KeyValue").ToList();
+        if (invalid.Count > 0)
+        {
+            throw new InvalidOperationException("The Consul KV configuration source is misconfigured: " + string.Join(" ", invalid));
+        }
+
         section.Bind(client);
         client.SectionPath = section.Path;
-        var options = new ConsulKeyValueConfigurationOptions();
         KeyValueSectionReader.Read(section, options);
         configure?.Invoke(options);
 
@@ -35,7 +44,7 @@ internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueCon
         var kvPath = $"{section.Path}:{KeyValueSectionName}";
         if (options.WaitTime <= TimeSpan.Zero)
         {
-            failures.Add($"{kvPath}:WaitTime must be greater than zero; got '{options.WaitTime}'. Use e.g. '00:05:00'.");
+            failures.Add($"{kvPath}:WaitTime must be greater than zero; got '{options.WaitTime}'. Use e.g. '5m' or '00:05:00'.");
         }
 
         var prefixes = Prefixes(options, configuration, section);
@@ -56,6 +65,8 @@ internal sealed class ConsulKeyValueConfigurationSource(Action<ConsulKeyValueCon
         return new ConsulKeyValueConfigurationProvider(kv, prefixes, logger, options.Optional, options.WaitTime, options.TimeProvider, snapshot)
         {
             Logging = loggerFactory as DeferredLoggerFactory,
+            OnLoadException = options.OnLoadException,
+            OnWatchException = options.OnWatchException,
         };
     }
 

@@ -27,6 +27,8 @@ internal sealed class KeyValueClient : IDisposable
         SectionPath = options.SectionPath;
         MalformedDocuments = Meter.CreateCounter<long>(
             "consul.config.malformed_documents", unit: "{document}", description: "Consul KV documents that failed to parse; their keys kept their previous values.");
+        ReloadErrors = Meter.CreateCounter<long>(
+            "consul.config.reload.errors", unit: "{error}", description: "Reloads whose change callbacks (e.g. the options binder) threw; the watch went on.");
     }
 
     public IConsulKeyValueApi Api { get; }
@@ -37,6 +39,9 @@ internal sealed class KeyValueClient : IDisposable
     public Meter Meter { get; }
 
     public Counter<long> MalformedDocuments { get; }
+
+    /// <summary>Counts reloads whose change callbacks threw (the options binder refusing a value, a user's callback).</summary>
+    public Counter<long> ReloadErrors { get; }
 
     public void Dispose()
     {

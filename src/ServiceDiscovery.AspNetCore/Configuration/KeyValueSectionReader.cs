@@ -1,7 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Configuration;
 
@@ -28,7 +28,7 @@ internal static class KeyValueSectionReader
     }
 
     private static TimeSpan? Time(IConfigurationSection section, string key) => section[key] is { } raw
-        ? TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(section, key, raw, "a time span such as '00:00:10'")
+        ? SettingKind.TryParseDuration(raw, out var value) ? value : throw Invalid(section, key, raw, $"a duration such as {SettingKind.Duration.Example}")
         : null;
 
     private static bool? Flag(IConfigurationSection section, string key) => section[key] is { } raw

@@ -13,10 +13,10 @@ internal sealed class ConsulClientEnvironmentDefaults(IConsulEnvironment environ
     public void Apply(ConsulClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Address))
-        {
-            options.Address = AddressFromEnvironment();
-        }
+        var ssl = ParseBool(environment.Get(HttpSsl)) == true;
+        options.Address = string.IsNullOrWhiteSpace(options.Address)
+            ? AddressFromEnvironment(ssl)
+            : WithScheme(options.Address.Trim(), ssl);
 
         if (string.IsNullOrEmpty(options.Token) && string.IsNullOrWhiteSpace(options.TokenFile) && !string.IsNullOrWhiteSpace(environment.Get(HttpTokenFile)))
         {
@@ -45,21 +45,23 @@ internal sealed class ConsulClientEnvironmentDefaults(IConsulEnvironment environ
     }
 
     /// <summary>
-    /// <c>CONSUL_HTTP_ADDR</c> with or without a scheme. <c>CONSUL_HTTP_SSL=true</c> makes it https, even over an
-    /// explicit <c>http://</c>, as the Go client does ("never revert to http if TLS was explicitly requested").
+    /// <c>CONSUL_HTTP_ADDR</c> with or without a scheme (<see cref="WithScheme"/>). <c>CONSUL_HTTP_SSL=true</c> also makes
+    /// an explicit <c>http://</c> in that variable https, as the Go client does ("never revert to http if TLS was
+    /// explicitly requested"); both come from the environment, so neither outranks the other.
     /// </summary>
-    private string AddressFromEnvironment()
+    private string AddressFromEnvironment(bool ssl)
     {
-        var ssl = ParseBool(environment.Get(HttpSsl)) == true;
-        var address = environment.Get(HttpAddr) ?? ConsulClientOptions.DefaultAddress;
-        var separator = address.IndexOf("://", StringComparison.Ordinal);
-        if (separator < 0)
-        {
-            return (ssl ? "https://" : "http://") + address;
-        }
-
-        return ssl && address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "https://" + address[separator..][3..] : address;
+        var address = WithScheme(environment.Get(HttpAddr) ?? ConsulClientOptions.DefaultAddress, ssl);
+        return ssl && address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "https://" + address["http://".Length..] : address;
     }
+
+    /// <summary>
+    /// The one rule for an address without a scheme, wherever it comes from (<c>Consul:Address</c> or
+    /// <c>CONSUL_HTTP_ADDR</c>), as Consul's CLI and Go client read it: no <c>://</c> means http, or https when
+    /// <c>CONSUL_HTTP_SSL</c> is true. An explicit scheme in configuration is kept (configuration wins over the environment).
+    /// </summary>
+    internal static string WithScheme(string address, bool ssl)
+        => address.Contains("://", StringComparison.Ordinal) ? address : (ssl ? "https://" : "http://") + address;
 
     /// <summary>A non-empty <c>CONSUL_HTTP_TOKEN_FILE</c> wins over <c>CONSUL_HTTP_TOKEN</c>, as in the Go client's <c>NewClient</c>.</summary>
     private string? TokenFromEnvironment()

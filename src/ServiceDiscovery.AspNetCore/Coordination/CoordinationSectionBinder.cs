@@ -24,7 +24,7 @@ internal sealed class CoordinationSectionBinder(ConsulOptionsSection source) : I
         ArgumentNullException.ThrowIfNull(options);
         if (name is { Length: > 0 } && source.Section is { } section)
         {
-            section.GetSection("Coordination:Elections").GetSection(name).Bind(options);
+            BindReporting(section, () => section.GetSection("Coordination:Elections").GetSection(name).Bind(options), name, typeof(ConsulLeaderElectionOptions));
         }
     }
 
@@ -33,6 +33,22 @@ internal sealed class CoordinationSectionBinder(ConsulOptionsSection source) : I
     public void Configure(ConsulLockOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        source.Section?.GetSection("Coordination:Locks").Bind(options);
+        if (source.Section is { } section)
+        {
+            BindReporting(section, () => section.GetSection("Coordination:Locks").Bind(options), Options.DefaultName, typeof(ConsulLockOptions));
+        }
+    }
+
+    /// <summary>A value the binder cannot convert fails as a validation failure naming the key, the value and an example, as ConsulOptions' do.</summary>
+    private static void BindReporting(IConfiguration section, Action bind, string name, Type optionsType)
+    {
+        try
+        {
+            bind();
+        }
+        catch (InvalidOperationException) when (ConsulConfigurationKeys.FindInvalidValues(section).ToList() is { Count: > 0 } invalid)
+        {
+            throw new OptionsValidationException(name, optionsType, invalid);
+        }
     }
 }

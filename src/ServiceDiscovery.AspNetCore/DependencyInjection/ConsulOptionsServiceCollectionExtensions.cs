@@ -28,8 +28,9 @@ internal static class ConsulOptionsServiceCollectionExtensions
             services.AddSingleton(choice);
 
             // ValidateOnStart() and PostConfigure() append on every call: only the first call adds them.
-            services.AddSingleton(provider => new ConsulOptionsSection(
-                choice.Section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName)));
+            // Every binder of the section (ConsulOptions, elections, locks) reads it through the one duration view.
+            services.AddSingleton(provider => new ConsulOptionsSection(DurationSettingsView.Wrap(
+                choice.Section ?? provider.GetService<IConfiguration>()?.GetSection(ConsulOptions.DefaultConfigSectionName), ConsulConfigurationKeys.IsDuration)));
             services.AddHostedService<KeyValueLoggingAttacher>();
             services.AddSingleton<IConfigureOptions<ConsulOptions>, ConsulOptionsSectionBinder>();
             services.AddHostedService<ConsulConfigurationKeyCheck>();

@@ -134,6 +134,44 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("3", configuration["Retries"]);
     }
 
+    /// <summary>
+    /// Issue 22: a value the options binder cannot convert throws inside the reload callback; the watch must survive it,
+    /// log and count it, and apply the fix and every later change (as Microsoft's JSON file provider does).
+    /// </summary>
+    [Fact]
+    public async Task ReloadCallbackThrows_WatchSurvives_LogsCounts_AndLaterChangesApply()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Features/Count", "1");
+        using var logs = new FakeLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
+        using var configuration = Build(consul, kv, o => o.LoggerFactory = loggerFactory);
+        var provider = configuration.Providers.OfType<ServiceDiscovery.AspNetCore.Configuration.ConsulKeyValueConfigurationProvider>().Single();
+        using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(provider.Meter, "consul.config.reload.errors");
+        using var services = new ServiceCollection().Configure<FeatureFlags>(configuration.GetSection("Features")).BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<FeatureFlags>>();
+        Assert.Equal(1, monitor.CurrentValue.Count);
+
+        await kv.PutAsync("orders/Features/Count", "abc");
+        await Eventually.WaitAsync(() => errors.GetMeasurementSnapshot().Count == 1, Deadline, "the binder's failure in the reload callback is counted");
+        Assert.Equal("abc", configuration["Features:Count"]);
+        var failed = Assert.Single(logs.Collector.GetSnapshot(), r => r.Id.Name == "ConsulKeyValueReloadCallbackFailed");
+        Assert.Equal(LogLevel.Error, failed.Level);
+        Assert.Equal($"{kv.Root}/orders/", failed.GetStructuredStateValue("Prefix"));
+        Assert.Contains("abc", failed.Exception!.ToString(), StringComparison.Ordinal);
+
+        await kv.PutAsync("orders/Features/Count", "9");
+        await Eventually.WaitAsync(() => configuration["Features:Count"] == "9", Deadline, "the corrected value reaches IConfiguration");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Count == 9, Deadline, "the corrected value reaches IOptionsMonitor");
+
+        await kv.PutAsync("orders,Production/Features/Discount", "5");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Discount == 5, Deadline, "a later change under another prefix reaches IOptionsMonitor");
+        await kv.PutAsync("orders/Features/Count", "10");
+        await Eventually.WaitAsync(() => monitor.CurrentValue.Count == 10, Deadline, "a later change under the failed prefix reaches IOptionsMonitor");
+        Assert.Single(errors.GetMeasurementSnapshot());
+    }
+
     /// <summary>Build() blocks for the start-up read, but no longer than the section's Timeout: an agent that accepts and never answers cannot hang start-up.</summary>
     [Fact]
     public async Task SilentAgent_Required_BuildFailsAfterTheTimeout_NotLater()
@@ -256,19 +294,9 @@ public sealed class ConsulKeyValueConfigurationTests
     [Fact]
     public async Task AclDenied_Required_NamesPrefixAndTheReadRule()
     {
-        var options = new ConsulTestAgentOptions();
-        options.Acl.Enabled = true;
-        options.Acl.DefaultAllow = false;
-        options.Acl.ManagementToken = "root";
-        var token = new ConsulTestAclToken { SecretId = "reader-of-other-things" };
-        token.Rules.Add(new ConsulTestAclRule(ConsulTestAclResource.Key, "config/application/", ConsulTestAclAccess.Read));
-        options.Acl.Tokens.Add(token);
-        await using var consul = await ConsulTarget.StartAsync(options);
-        var agent = consul.RequireTestAgent("configures ACL tokens");
-        using var http = new HttpClient { BaseAddress = agent.Address };
-        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
-        using var put = await http.PutAsync(new Uri("v1/kv/config/orders/Secret", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
-        put.EnsureSuccessStatusCode();
+        var (consul, agent) = await StartWithTokenAsync(
+            "reader-of-other-things", ["config/orders/Secret"], new ConsulTestAclRule(ConsulTestAclResource.Key, "config/application/", ConsulTestAclAccess.Read));
+        await using var disposeConsul = consul;
 
         var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
             .AddConsulConnection(agent.Address.ToString(), "reader-of-other-things")
@@ -277,6 +305,32 @@ public sealed class ConsulKeyValueConfigurationTests
 
         Assert.Contains("key_prefix \"config/orders/\" { policy = \"read\" }", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("reader-of-other-things", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 22: a token that reads the prefix but is denied one key below it must not be told to add the prefix rule it
+    /// has; the message says a narrower rule denies keys and how to find it.
+    /// </summary>
+    [Fact]
+    public async Task AclDeniesOneKeyBelowAReadablePrefix_Required_SaysANarrowerRuleDeniesIt()
+    {
+        var (consul, agent) = await StartWithTokenAsync(
+            "reader-without-secrets",
+            ["config/orders/Secret", "config/orders/Level"],
+            new ConsulTestAclRule(ConsulTestAclResource.Key, "config/", ConsulTestAclAccess.Read),
+            new ConsulTestAclRule(ConsulTestAclResource.Key, "config/orders/Secret", ConsulTestAclAccess.Deny));
+        await using var disposeConsul = consul;
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ConfigurationBuilder()
+            .AddConsulConnection(agent.Address.ToString(), "reader-without-secrets")
+            .AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Environment = "Production"; })
+            .Build());
+
+        Assert.Contains("'config/orders/'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The token read 1 key(s) under it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("a narrower rule denies the others", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Give the token a policy with the rule", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader-without-secrets", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -302,6 +356,43 @@ public sealed class ConsulKeyValueConfigurationTests
         Assert.Equal("1", configuration["Level"]);
     }
 
+    /// <summary>A test agent with ACLs on (default deny, management token <c>root</c>), one token with <paramref name="rules"/>, and <paramref name="keys"/> written by root.</summary>
+    private static async Task<(ConsulTarget Consul, ConsulTestAgent Agent)> StartWithTokenAsync(string secretId, string[] keys, params ConsulTestAclRule[] rules)
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;
+        options.Acl.DefaultAllow = false;
+        options.Acl.ManagementToken = "root";
+        var token = new ConsulTestAclToken { SecretId = secretId };
+        foreach (var rule in rules)
+        {
+            token.Rules.Add(rule);
+        }
+
+        options.Acl.Tokens.Add(token);
+        var consul = await ConsulTarget.StartAsync(options);
+        ConsulTestAgent agent;
+        try
+        {
+            agent = consul.RequireTestAgent("configures ACL tokens");
+        }
+        catch
+        {
+            await consul.DisposeAsync();
+            throw;
+        }
+
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        http.DefaultRequestHeaders.Add("X-Consul-Token", "root");
+        foreach (var key in keys)
+        {
+            using var put = await http.PutAsync(new Uri($"v1/kv/{key}", UriKind.Relative), new StringContent("x"), TestContext.Current.CancellationToken);
+            put.EnsureSuccessStatusCode();
+        }
+
+        return (consul, agent);
+    }
+
     internal static ConfigurationRoot Build(ConsulTarget consul, KeyValueStore kv, Action<ConsulKeyValueConfigurationOptions>? configure = null, string? token = null)
         => (ConfigurationRoot)new ConfigurationBuilder()
             .AddConsulConnection(consul.Address.ToString(), consul.Token ?? token)
@@ -320,5 +411,7 @@ public sealed class ConsulKeyValueConfigurationTests
         public bool NewPricing { get; set; }
 
         public int Discount { get; set; }
+
+        public int Count { get; set; }
     }
 }

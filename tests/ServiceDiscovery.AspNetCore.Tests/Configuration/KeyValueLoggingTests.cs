@@ -47,6 +47,31 @@ public sealed class KeyValueLoggingTests
         }
     }
 
+    /// <summary>Issue 22: an app that reads KV and makes no other AddConsul* call gets the source's logs through the host builder overload.</summary>
+    [Fact]
+    public async Task KeyValueOnlyApp_HostBuilderOverload_GetsTheSourcesLogs()
+    {
+        var address = $"http://127.0.0.1:{LoopbackPort.Closed()}";
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
+        builder.Configuration.AddConsulConnection(address, timeout: TimeSpan.FromSeconds(2));
+        builder.AddConsulKeyValue(o => { o.ApplicationName = "orders"; o.Optional = true; });
+        builder.Logging.AddFakeLogging();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var startedWithout = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Category == Category && r.Id.Name == "ConsulKeyValueStartedWithout").ToList();
+            Assert.Equal(3, startedWithout.Count);
+            Assert.All(startedWithout, r => Assert.Contains(address, r.Message, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await host.StopAsync(TestContext.Current.CancellationToken);
+            (builder.Configuration as IDisposable)?.Dispose();
+        }
+    }
+
     [Fact]
     public void HeldEntries_AreReplayedInOrder_ThenWrittenThrough_AndDropsAreCounted()
     {

@@ -54,6 +54,47 @@ public sealed class KeyValueSourceSettingsTests
         ((IDisposable)manager).Dispose();
     }
 
+    /// <summary>Issue 22: the KV source reads the connection as the rest of the app does: an address without a scheme, Go-style durations.</summary>
+    [Fact]
+    public async Task AddressWithoutScheme_AndGoStyleDurations_AreAccepted()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        using var kv = new KeyValueStore(consul);
+        await kv.PutAsync("orders/Level", "from-kv");
+        var source = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Address"] = consul.Address.GetLeftPart(UriPartial.Authority)[(consul.Address.Scheme.Length + 3)..], // host:port only
+            ["Consul:Token"] = consul.Token,
+            ["Consul:Timeout"] = "1m30s",
+            ["Consul:KeyValue:WaitTime"] = "250ms",
+            ["Consul:KeyValue:Root"] = kv.Root,
+            ["Consul:KeyValue:ApplicationName"] = "orders",
+        });
+        Assert.DoesNotContain("://", source.Build()["Consul:Address"], StringComparison.Ordinal);
+
+        using var configuration = (ConfigurationRoot)source.AddConsulKeyValue().Build();
+
+        Assert.Equal("from-kv", configuration["Level"]);
+    }
+
+    [Fact]
+    public void WrongTypeUnderConsul_FailsBuildNamingTheKeyTheValueAndAnExample()
+    {
+        var source = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Address"] = "http://127.0.0.1:1",
+            ["Consul:Timeout"] = "ten seconds",
+            ["Consul:Tls:InsecureSkipVerify"] = "maybe",
+            ["Consul:Service:Port"] = "not read by the KV source",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => source.AddConsulKeyValue().Build());
+
+        Assert.Contains("Consul:Timeout 'ten seconds' is not a duration. Use e.g. '10s', '1m30s', '250ms' or '00:00:10'.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Tls:InsecureSkipVerify 'maybe' is not true or false.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Port", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MalformedDocument_IsCounted()
     {

@@ -31,6 +31,21 @@ public sealed class ConsulOptionsTests
         Assert.Equal(expected, options.Address);
     }
 
+    /// <summary>Issue 22: Consul:Address without a scheme follows CONSUL_HTTP_ADDR's rule (Consul's CLI's), and passes validation.</summary>
+    [Theory]
+    [InlineData("consul.internal:8500", null, "http://consul.internal:8500")]
+    [InlineData("consul:8500", null, "http://consul:8500")]
+    [InlineData("127.0.0.1:8501", "true", "https://127.0.0.1:8501")]
+    [InlineData("[::1]:8500", null, "http://[::1]:8500")]
+    [InlineData(" consul.internal:8500 ", "false", "http://consul.internal:8500")]
+    [InlineData("http://consul.internal:8500", "true", "http://consul.internal:8500")]
+    public void Address_Configured_WithoutScheme_TakesTheSameRuleAsTheVariable(string configured, string? consulHttpSsl, string expected)
+    {
+        var options = Resolve(o => o.Address = configured, new() { ["CONSUL_HTTP_SSL"] = consulHttpSsl });
+
+        Assert.Equal(expected, options.Address);
+    }
+
     [Fact]
     public void ConfiguredValues_WinOverEnvironment()
     {
@@ -110,10 +125,9 @@ public sealed class ConsulOptionsTests
 
     public static TheoryData<Action<ConsulOptions>, string> InvalidSettings => new()
     {
-        { o => o.Address = "not a url", "Consul:Address 'not a url' is not an absolute URL" },
+        { o => o.Address = "not a url", "Consul:Address 'http://not a url' is not an absolute URL" },
         { o => o.Address = "unix:///var/run/consul.sock", "Consul:Address 'unix:///var/run/consul.sock' is a unix socket" },
         { o => o.Address = "ftp://consul:21", "Consul:Address 'ftp://consul:21' uses the unsupported scheme 'ftp'. Use an http:// or https:// URL, e.g. 'http://consul:21'." },
-        { o => o.Address = "consul:8500", "uses the unsupported scheme 'consul'. Use an http:// or https:// URL, e.g. 'http://consul:8500'" },
         { o => o.Address = "http://consul:8500/v1", "Consul:Address 'http://consul:8500/v1' must be scheme, host and port only" },
         { o => o.Address = "http://consul:8500?dc=x", "without a path, query or fragment" },
         { o => o.Timeout = TimeSpan.Zero, "Consul:Timeout must be greater than zero; got '00:00:00'." },

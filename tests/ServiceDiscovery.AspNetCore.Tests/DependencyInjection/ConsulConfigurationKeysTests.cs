@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ServiceDiscovery.AspNetCore.DependencyInjection;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Tests.DependencyInjection;
 
@@ -75,16 +75,81 @@ public sealed class ConsulConfigurationKeysTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>Each flag, number and duration setting is known as such, so a wrong value is answered with an example of a right one.</summary>
+    [Fact]
+    public void KnownKinds_AreTheValuePropertiesOfTheOptionsTypes()
+    {
+        var paths = new List<(Type Root, string Prefix, string Path)>();
+        var all = new List<string>();
+        Collect(typeof(ConsulOptions), null, all);
+        paths.AddRange(all.Select(p => (typeof(ConsulOptions), "", p)));
+        foreach (var (type, prefix) in new[] { (typeof(ConsulLeaderElectionOptions), "Coordination:Elections:*"), (typeof(ConsulLockOptions), "Coordination:Locks") })
+        {
+            var own = new List<string>();
+            Collect(type, null, own);
+            paths.AddRange(own.Select(p => (type, prefix + ":", p)));
+        }
+
+        var expected = paths
+            .Select(p => (Path: p.Prefix + p.Path, Kind: KindOf(PropertyType(p.Root, p.Path))))
+            .Append((Path: "KeyValue:Optional", Kind: (string?)"true or false"))
+            .Append((Path: "KeyValue:WaitTime", Kind: (string?)"a duration"))
+            .Where(static p => p.Kind is not null)
+            .Select(static p => $"{p.Path} = {p.Kind}");
+
+        var actual = ConsulConfigurationKeys.KnownKinds().Select(static k => $"{k.Path} = {k.Kind.Description}");
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    private static string? KindOf(Type type)
+        => type == typeof(bool) ? "true or false"
+            : type == typeof(int) ? "a whole number"
+            : type == typeof(double) ? "a number"
+            : type == typeof(TimeSpan) ? "a duration"
+            : null;
+
+    [Theory]
+    [InlineData("Registration:DrainDelay", true)]
+    [InlineData("registration:draindelay", true)]
+    [InlineData("Check:AdditionalChecks:3:Interval", true)]
+    [InlineData("Coordination:Elections:nightly-report:StepDownAfter", true)]
+    [InlineData("Timeout", true)]
+    [InlineData("Tls:ServerName", false)]
+    [InlineData("Service:Meta:Timeout", false)]
+    [InlineData("Registration", false)]
+    [InlineData("Unknown:Timeout", false)]
+    public void IsDuration_FollowsTheKeyTree(string path, bool expected)
+        => Assert.Equal(expected, ConsulConfigurationKeys.IsDuration(path));
+
+    [Theory]
+    [InlineData("Consul:Registration:DrainDelay", "10 seconds", "Consul:Registration:DrainDelay '10 seconds' is not a duration. Use e.g. '10s', '1m30s', '250ms' or '00:00:10'.")]
+    [InlineData("Consul:Coordination:Locks:SessionTtl", "15", "")] // .NET reads a plain number as days: the binder takes it, so it is no binder failure
+    [InlineData("Consul:Service:Port", "eighty", "Consul:Service:Port 'eighty' is not a whole number. Use e.g. '8'.")]
+    [InlineData("Consul:Discovery:PanicThreshold", "half", "Consul:Discovery:PanicThreshold 'half' is not a number. Use e.g. '0.5'.")]
+    [InlineData("Consul:Check:AdditionalChecks:0:GrpcUseTls", "yes", "Consul:Check:AdditionalChecks:0:GrpcUseTls 'yes' is not true or false. Use e.g. 'true'.")]
+    [InlineData("Consul:Discovery:WaitTime", "1m30s", "")]
+    [InlineData("Consul:Discovery:WaitTime", "00:01:30", "")]
+    [InlineData("Consul:Service:Name", "10s", "")]
+    public void FindInvalidValues_NamesTheKeyTheValueAndAnExample(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value, ["Consul:Timeout"] = "2s" }).Build();
+
+        var failures = ConsulConfigurationKeys.FindInvalidValues(configuration.GetSection("Consul")).ToList();
+
+        Assert.Equal(expected.Length == 0 ? [] : [expected], failures);
+    }
+
     [Theory]
     [InlineData("Consul:Discovery:WatchMode", "Sometimes", "Use Auto, PerService or Datacenter.")]
     [InlineData("Consul:Discovery:Services:catalog:Consistency", "Strong", "Use Default, Stale or Consistent.")]
     [InlineData("Consul:Check:AdditionalChecks:0:Kind", "Ping", "Use Http, Ttl, None, Tcp or Grpc.")]
     [InlineData("Consul:Registration:ShutdownMode", "Maintenance,Drain", "Use Deregister or Maintenance.")] // a list is read part by part, as Enum.Parse does
-    public void FindInvalidChoices_NamesTheKeyTheValueAndTheValidNames(string key, string value, string fix)
+    public void FindInvalidValues_Choice_NamesTheKeyTheValueAndTheValidNames(string key, string value, string fix)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value, ["Consul:LoadBalancing:Policy"] = "random" }).Build();
 
-        var failure = Assert.Single(ConsulConfigurationKeys.FindInvalidChoices(configuration.GetSection("Consul")));
+        var failure = Assert.Single(ConsulConfigurationKeys.FindInvalidValues(configuration.GetSection("Consul")));
 
         Assert.Equal($"{key} '{value}' is not one of its values. {fix}", failure);
     }

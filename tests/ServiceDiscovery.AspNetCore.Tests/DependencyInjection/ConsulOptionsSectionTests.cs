@@ -35,6 +35,89 @@ public sealed class ConsulOptionsSectionTests
         Assert.StartsWith(expected, failure, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 22: Go-style durations (Consul's notation) bind in every duration setting, under any section.</summary>
+    [Fact]
+    public void GoStyleDurations_BindInEverySection_AndCoordination()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apps:Orders:Service:Name"] = "orders",
+            ["Apps:Orders:Timeout"] = "1m30s",
+            ["Apps:Orders:Registration:DrainDelay"] = "250ms",
+            ["Apps:Orders:Check:AdditionalChecks:0:Name"] = "db",
+            ["Apps:Orders:Check:AdditionalChecks:0:Kind"] = "Tcp",
+            ["Apps:Orders:Check:AdditionalChecks:0:Target"] = "127.0.0.1:5432",
+            ["Apps:Orders:Check:AdditionalChecks:0:Interval"] = "1.5s",
+            ["Apps:Orders:Check:AdditionalChecks:0:Timeout"] = "500ms",
+            ["Apps:Orders:Discovery:WaitTime"] = "00:00:40",
+            ["Apps:Orders:LoadBalancing:EjectionDuration"] = "1h",
+            ["Apps:Orders:Coordination:Locks:SessionTtl"] = "15s",
+            ["Apps:Orders:Coordination:Elections:nightly:LockDelay"] = "2s",
+            ["Apps:Orders:Service:Meta:timeout"] = "10s",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+        services.AddConsulLocks().AddConsulLeaderElection("nightly");
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ConsulOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(90), options.Timeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Registration.DrainDelay);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), Assert.Single(options.Check.AdditionalChecks).Interval);
+        Assert.Equal(TimeSpan.FromSeconds(40), options.Discovery.WaitTime);
+        Assert.Equal(TimeSpan.FromHours(1), options.LoadBalancing.EjectionDuration);
+        Assert.Equal("10s", options.Service.Meta["timeout"]); // text settings keep their text
+        Assert.Equal(TimeSpan.FromSeconds(15), provider.GetRequiredService<IOptions<ConsulLockOptions>>().Value.SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(2), provider.GetRequiredService<IOptionsMonitor<ConsulLeaderElectionOptions>>().Get("nightly").LockDelay);
+    }
+
+    /// <summary>Issue 22: a value of the wrong type anywhere under the section fails start-up naming every such key, its value and an example.</summary>
+    [Fact]
+    public void WrongTypes_FailNamingEachKeyTheValueAndAnExample()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apps:Orders:Service:Name"] = "orders",
+            ["Apps:Orders:Registration:DrainDelay"] = "ten seconds",
+            ["Apps:Orders:Service:Port"] = "http",
+            ["Apps:Orders:Registration:FailFast"] = "sometimes",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulDiscovery(configuration.GetSection("Apps:Orders"));
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConsulOptions>>().Value);
+
+        Assert.Equal(
+            [
+                "Apps:Orders:Registration:DrainDelay 'ten seconds' is not a duration. Use e.g. '10s', '1m30s', '250ms' or '00:00:10'.",
+                "Apps:Orders:Registration:FailFast 'sometimes' is not true or false. Use e.g. 'true'.",
+                "Apps:Orders:Service:Port 'http' is not a whole number. Use e.g. '8'.",
+            ],
+            ex.Failures.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Election and lock settings are bound by their own binder: a wrong type there is reported the same way.</summary>
+    [Fact]
+    public void WrongType_InCoordination_FailsNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Coordination:Locks:SessionTtl"] = "fifteen",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddConsulLocks();
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConsulLockOptions>>().Value);
+
+        Assert.Equal("Consul:Coordination:Locks:SessionTtl 'fifteen' is not a duration. Use e.g. '10s', '1m30s', '250ms' or '00:00:10'.", Assert.Single(ex.Failures));
+    }
+
     [Fact]
     public void TwoEntryPoints_NamingDifferentSections_FailAtOnce_NamingBoth()
     {
