@@ -255,7 +255,22 @@ internal static class ReadmeExamples
         }
     }
 
+    public static async Task TryLock(IConsulLockProvider locks)
+    {
+        await using (var handle = await locks.TryAcquireAsync("invoice-42"))   // one attempt; null if held elsewhere
+        {
+            if (handle is null)
+            {
+                return;                                                          // "not now" is not an exception
+            }
+
+            await SendInvoiceAsync(handle.FencingToken, handle.LostToken);
+        }
+    }
+
     private static Task SendInvoiceAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
+
+    private static Task SendInvoiceAsync(ulong fencingToken, CancellationToken cancellationToken) => fencingToken > 0 ? Task.Delay(0, cancellationToken) : Task.CompletedTask;
 
     private static Task RenderAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
 }

@@ -1,9 +1,11 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Internal;
 
 namespace ServiceDiscovery.AspNetCore.Coordination;
 
@@ -13,7 +15,11 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// </summary>
 internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulLeaderElection
 {
-    private static readonly TimeSpan FailureRetry = TimeSpan.FromSeconds(2);
+    /// <summary>The first retry after a failed campaign; doubled per consecutive failure (with jitter) up to <see cref="MaxFailureRetry"/>.</summary>
+    internal static readonly TimeSpan FailureRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between failed campaigns.</summary>
+    internal static readonly TimeSpan MaxFailureRetry = TimeSpan.FromMinutes(1);
     private readonly IConsulSessionApi _sessions;
     private readonly IConsulKeyValueApi _kv;
     private readonly ConsulLeaderElectionOptions _options;
@@ -21,11 +27,18 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
     private readonly CoordinationMetrics _metrics;
     private readonly ILogger _logger;
     private readonly byte[] _value;
+    private readonly Func<double> _random;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly CancellationTokenSource _resign = new();
+    private CancellationTokenRegistration _onStopping;
     private readonly object _gate = new();
     private TaskCompletionSource<CancellationToken> _nextTerm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource _term;
+    private SessionLease? _leadingLease;
+    private ulong _fencingToken;
+    private int _failures;
 
-    public ConsulLeaderElection(string name, IConsulSessionApi sessions, IConsulKeyValueApi kv, ConsulLeaderElectionOptions options, TimeProvider time, CoordinationMetrics metrics, ILogger<ConsulLeaderElection> logger)
+    public ConsulLeaderElection(string name, IConsulSessionApi sessions, IConsulKeyValueApi kv, ConsulLeaderElectionOptions options, TimeProvider time, CoordinationMetrics metrics, ILogger<ConsulLeaderElection> logger, IHostApplicationLifetime? lifetime = null, Func<double>? random = null)
     {
         Name = name;
         Key = options.Key ?? "service/leader/" + name;
@@ -35,6 +48,8 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _random = random ?? Random.Shared.NextDouble;
+        _lifetime = lifetime;
         _value = Encoding.UTF8.GetBytes(options.Value ?? Environment.MachineName + ":" + Environment.ProcessId);
         _term = new CancellationTokenSource();
         _term.Cancel();
@@ -52,6 +67,7 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
     {
         get
         {
+            EndOverdueTerm();
             lock (_gate)
             {
                 return _term.Token;
@@ -59,16 +75,76 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
         }
     }
 
+    public ulong FencingToken
+    {
+        get
+        {
+            EndOverdueTerm();
+            lock (_gate)
+            {
+                return _term.IsCancellationRequested ? 0 : _fencingToken;
+            }
+        }
+    }
+
     public Task<CancellationToken> WaitForLeadershipAsync(CancellationToken cancellationToken)
     {
+        EndOverdueTerm();
         lock (_gate)
         {
             return _term.IsCancellationRequested ? _nextTerm.Task.WaitAsync(cancellationToken) : Task.FromResult(_term.Token);
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Checks the current term's step-down deadline on the monotonic clock: a term whose deadline has passed ends here
+    /// (the lease is lost, which cancels the term's token on this thread), whether or not the deadline timer has run.
+    /// Outside <see cref="_gate"/>, so callbacks on the token never run under it.
+    /// </summary>
+    private void EndOverdueTerm()
     {
+        SessionLease? lease;
+        lock (_gate)
+        {
+            lease = _leadingLease;
+        }
+
+        _ = lease?.IsHeld;
+    }
+
+    /// <summary>Whether the campaign loop runs (started, and not ended by the host stopping or a fault).</summary>
+    internal bool IsRunning => ExecuteTask is { IsCompleted: false };
+
+    /// <summary>How many campaigns in a row failed talking to Consul (0 once one succeeds).</summary>
+    internal int ConsecutiveFailures => Volatile.Read(ref _failures);
+
+    /// <summary>The error of the last failed campaign, while <see cref="ConsecutiveFailures"/> is above 0.</summary>
+    internal string? LastError { get; private set; }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The leader's work stops when shutdown starts, so leadership is handed over then: not after the HTTP drain
+        // (registration's DrainDelay) and the other hosted services' StopAsync.
+        _onStopping = _lifetime?.ApplicationStopping.Register(static state => ((ConsulLeaderElection)state!).Resign(), this) ?? default;
+        return base.StartAsync(cancellationToken);
+    }
+
+    private void Resign()
+    {
+        try
+        {
+            _resign.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: nothing left to resign from.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken hostStopping)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, _resign.Token);
+        var stoppingToken = stopping.Token;
         while (!stoppingToken.IsCancellationRequested)
         {
             SessionLease? lease = null;
@@ -76,13 +152,17 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
             {
                 var started = _time.GetTimestamp();
                 lease = await SessionLease.CreateAsync(_sessions, _time, _logger, _options, Key, stoppingToken).ConfigureAwait(false);
+                ulong fencingToken;
                 using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.LostToken))
                 {
-                    await KeyLockRecipe.AcquireAsync(_kv, _time, lease.Id, Key, _value, attempt.Token).ConfigureAwait(false);
+                    // Without a give-up token the recipe waits until it holds the key (or the attempt is cancelled).
+                    fencingToken = (await KeyLockRecipe.AcquireAsync(_kv, _time, lease.Id, Key, _value, CancellationToken.None, attempt.Token).ConfigureAwait(false)).GetValueOrDefault();
                 }
 
                 _metrics.Acquire("leader", "acquired", _time.GetElapsedTime(started));
-                await LeadAsync(lease, stoppingToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _failures, 0);
+                LastError = null;
+                await LeadAsync(lease, fencingToken, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || lease?.LostToken.IsCancellationRequested == true)
             {
@@ -90,8 +170,20 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
             }
             catch (ConsulException ex)
             {
-                Log.CampaignFailed(_logger, Name, Key, FailureRetry, ex.Message);
-                await DelayQuietlyAsync(FailureRetry, stoppingToken).ConfigureAwait(false);
+                // Like every other loop: back off while Consul keeps failing (a 403 does not heal by itself).
+                var failures = Interlocked.Increment(ref _failures);
+                var delay = JitteredBackoff.Delay(failures, FailureRetry, MaxFailureRetry, _random());
+                if (ex.StatusCode == HttpStatusCode.Forbidden)
+                {
+                    Log.CampaignDenied(_logger, Name, Key, failures, delay, ex.ResponseBody ?? ex.Message);
+                }
+                else
+                {
+                    Log.CampaignFailed(_logger, Name, Key, delay, ex.Message);
+                }
+
+                LastError = ex.Message;
+                await DelayQuietlyAsync(delay, stoppingToken).ConfigureAwait(false);
             }
             finally
             {
@@ -104,7 +196,7 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
     }
 
     /// <summary>Leads until the lease is lost or the host stops; then ends the term before releasing the key.</summary>
-    private async Task LeadAsync(SessionLease lease, CancellationToken stoppingToken)
+    private async Task LeadAsync(SessionLease lease, ulong fencingToken, CancellationToken stoppingToken)
     {
         var termStarted = _time.GetTimestamp();
         var term = CancellationTokenSource.CreateLinkedTokenSource(lease.LostToken);
@@ -113,11 +205,13 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
         {
             _term.Dispose();
             _term = term;
+            _leadingLease = lease;
+            _fencingToken = fencingToken;
             waiters = _nextTerm;
             _nextTerm = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        Log.BecameLeader(_logger, Name, Key, lease.Id);
+        Log.BecameLeader(_logger, Name, Key, lease.Id, fencingToken);
         _metrics.LeadershipChanged(Name, isLeader: true);
         waiters.TrySetResult(term.Token);
         LeadershipChanged?.Invoke(this, new ConsulLeadershipChangedEventArgs(true, lease.Id));
@@ -127,6 +221,11 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
 
         // The term ends before anything is released, so work bound to the token stops first.
         await term.CancelAsync().ConfigureAwait(false);
+        lock (_gate)
+        {
+            _leadingLease = null;
+        }
+
         var termLength = _time.GetElapsedTime(termStarted);
         Log.SteppedDown(_logger, Name, Key, lease.Id, termLength);
         _metrics.LeadershipChanged(Name, isLeader: false);
@@ -161,10 +260,13 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
 
     public override void Dispose()
     {
+        _onStopping.Dispose();
         lock (_gate)
         {
             _term.Dispose();
         }
+
+        _resign.Dispose();
 
         base.Dispose();
     }

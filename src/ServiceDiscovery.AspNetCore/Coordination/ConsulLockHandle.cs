@@ -19,9 +19,10 @@ internal sealed partial class ConsulLockHandle : IConsulLockHandle
     private readonly Task _watch;
     private int _disposed;
 
-    public ConsulLockHandle(string key, SessionLease lease, Func<SessionLease, CancellationToken, Task> watch, Func<CancellationToken, Task> release, TimeProvider time, ILogger logger)
+    public ConsulLockHandle(string key, ulong fencingToken, SessionLease lease, Func<SessionLease, CancellationToken, Task> watch, Func<CancellationToken, Task> release, TimeProvider time, ILogger logger)
     {
         Key = key;
+        FencingToken = fencingToken;
         _lease = lease;
         _release = release;
         _time = time;
@@ -34,7 +35,11 @@ internal sealed partial class ConsulLockHandle : IConsulLockHandle
 
     public string SessionId => _lease.Id;
 
+    public ulong FencingToken { get; }
+
     public CancellationToken LostToken => _lease.LostToken;
+
+    public bool IsHeld => _lease.IsHeld;
 
     public async ValueTask DisposeAsync()
     {

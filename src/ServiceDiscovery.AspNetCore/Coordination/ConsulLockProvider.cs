@@ -22,9 +22,17 @@ internal sealed partial class ConsulLockProvider(
 {
     private static readonly byte[] HolderValue = Encoding.UTF8.GetBytes(Environment.MachineName + ":" + Environment.ProcessId);
 
-    public Task<IConsulLockHandle> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IConsulLockHandle> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
+        => await TryAcquireAsync(key, timeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new TimeoutException($"The Consul lock '{options.CurrentValue.KeyPrefix + key}' was not acquired within {timeout}.");
+
+    public Task<IConsulLockHandle> AcquireAsync(string key, CancellationToken cancellationToken = default)
+        => AcquireAsync(key, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    public Task<IConsulLockHandle?> TryAcquireAsync(string key, TimeSpan timeout = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        CheckTimeout(timeout);
         var settings = options.CurrentValue;
         var fullKey = settings.KeyPrefix + key;
         return AcquireCoreAsync(
@@ -32,16 +40,24 @@ internal sealed partial class ConsulLockProvider(
             fullKey,
             timeout,
             settings,
-            (lease, ct) => KeyLockRecipe.AcquireAsync(kv, time, lease.Id, fullKey, HolderValue, ct),
+            (lease, giveUp, ct) => KeyLockRecipe.AcquireAsync(kv, time, lease.Id, fullKey, HolderValue, giveUp, ct),
             (lease, ct) => KeyLockRecipe.WatchAsync(kv, time, lease, fullKey, ct),
             (lease, ct) => kv.ReleaseKeyAsync(fullKey, HolderValue, lease.Id, ct),
             cancellationToken);
     }
 
-    public Task<IConsulLockHandle> AcquireSemaphoreAsync(string prefix, int limit, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IConsulLockHandle> AcquireSemaphoreAsync(string prefix, int limit, TimeSpan timeout, CancellationToken cancellationToken)
+        => await TryAcquireSemaphoreAsync(prefix, limit, timeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new TimeoutException($"No slot of the Consul semaphore '{(options.CurrentValue.KeyPrefix + prefix).TrimEnd('/')}' was acquired within {timeout}.");
+
+    public Task<IConsulLockHandle> AcquireSemaphoreAsync(string prefix, int limit, CancellationToken cancellationToken = default)
+        => AcquireSemaphoreAsync(prefix, limit, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    public Task<IConsulLockHandle?> TryAcquireSemaphoreAsync(string prefix, int limit, TimeSpan timeout = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        CheckTimeout(timeout);
         var settings = options.CurrentValue;
         var fullPrefix = (settings.KeyPrefix + prefix).TrimEnd('/');
         return AcquireCoreAsync(
@@ -49,55 +65,77 @@ internal sealed partial class ConsulLockProvider(
             fullPrefix,
             timeout,
             settings,
-            (lease, ct) => SemaphoreRecipe.AcquireAsync(kv, lease.Id, fullPrefix, limit, HolderValue, ct),
+            (lease, giveUp, ct) => SemaphoreRecipe.AcquireAsync(kv, lease.Id, fullPrefix, limit, HolderValue, giveUp, ct),
             (lease, ct) => SemaphoreRecipe.WatchAsync(kv, time, lease, fullPrefix, limit, ct),
             (lease, ct) => SemaphoreRecipe.ReleaseAsync(kv, lease.Id, fullPrefix, limit, ct),
             cancellationToken);
     }
 
-    private async Task<IConsulLockHandle> AcquireCoreAsync(
+    private static void CheckTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or more (zero: one attempt), or Timeout.InfiniteTimeSpan to wait until cancelled.");
+        }
+    }
+
+    /// <summary>
+    /// Creates a session and runs the recipe until it holds, the timeout passes (<see langword="null"/>) or the caller
+    /// cancels. The timeout bounds the waiting, not the first attempt: a zero timeout still tries once.
+    /// </summary>
+    private async Task<IConsulLockHandle?> AcquireCoreAsync(
         string kind,
         string key,
         TimeSpan timeout,
         ConsulSessionOptions settings,
-        Func<SessionLease, CancellationToken, Task> acquire,
+        Func<SessionLease, CancellationToken, CancellationToken, Task<ulong?>> acquire,
         Func<SessionLease, CancellationToken, Task> watch,
         Func<SessionLease, CancellationToken, Task> release,
         CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var deadline = new CancellationTokenSource(timeout, time);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             while (true)
             {
-                var lease = await SessionLease.CreateAsync(sessions, time, logger, settings, key, wait.Token).ConfigureAwait(false);
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, lease.LostToken);
+                var lease = await SessionLease.CreateAsync(sessions, time, logger, settings, key, cancellationToken).ConfigureAwait(false);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.LostToken);
+                ulong? fencingToken;
                 try
                 {
-                    await acquire(lease, attempt.Token).ConfigureAwait(false);
+                    fencingToken = await acquire(lease, deadline.Token, attempt.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
                     await lease.DisposeAsync().ConfigureAwait(false);
-                    if (ex is OperationCanceledException && !wait.IsCancellationRequested)
+                    if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
                     {
                         continue; // The lease was lost while waiting: start over with a new session.
                     }
 
-                    throw;
+                    if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                    {
+                        fencingToken = null; // The lease was lost as the timeout passed: not acquired.
+                    }
+                    else
+                    {
+                        throw;
+                    }
+                }
+
+                if (fencingToken is not { } token)
+                {
+                    await lease.DisposeAsync().ConfigureAwait(false);
+                    metrics.Acquire(kind, "timeout", time.GetElapsedTime(started));
+                    Log.NotAcquired(logger, key, time.GetElapsedTime(started));
+                    return null;
                 }
 
                 metrics.Acquire(kind, "acquired", time.GetElapsedTime(started));
-                Log.Acquired(logger, key, lease.Id, time.GetElapsedTime(started));
-                return new ConsulLockHandle(key, lease, watch, ct => release(lease, ct), time, logger);
+                Log.Acquired(logger, key, lease.Id, token, time.GetElapsedTime(started));
+                return new ConsulLockHandle(key, token, lease, watch, ct => release(lease, ct), time, logger);
             }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            metrics.Acquire(kind, "timeout", time.GetElapsedTime(started));
-            throw new TimeoutException($"The Consul {kind} '{key}' was not acquired within {timeout}.");
         }
         catch (OperationCanceledException)
         {

@@ -21,39 +21,59 @@ internal static class SemaphoreRecipe
 
     public static string ContenderKey(string prefix, string sessionId) => prefix + "/" + sessionId;
 
-    /// <summary>Returns once the session holds a slot.</summary>
-    /// <exception cref="InvalidOperationException">The semaphore exists with another limit, or its <c>.lock</c> key cannot be read.</exception>
-    public static async Task AcquireAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the fencing token (the <c>ModifyIndex</c> of the session's contender key, written when it contended) once
+    /// the session holds a slot, or <see langword="null"/> when <paramref name="giveUp"/> fires while waiting (after at
+    /// least one attempt).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Live holders use another limit, or the <c>.lock</c> key cannot be read.</exception>
+    public static async Task<ulong?> AcquireAsync(IConsulKeyValueApi kv, string sessionId, string prefix, int limit, ReadOnlyMemory<byte> value, CancellationToken giveUp, CancellationToken cancellationToken)
     {
-        if (!await kv.AcquireKeyAsync(ContenderKey(prefix, sessionId), value, sessionId, cancellationToken).ConfigureAwait(false))
+        var contenderKey = ContenderKey(prefix, sessionId);
+        if (!await kv.AcquireKeyAsync(contenderKey, value, sessionId, cancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidOperationException($"Consul refused session {sessionId} its own contender key '{ContenderKey(prefix, sessionId)}'.");
+            throw new InvalidOperationException($"Consul refused session {sessionId} its own contender key '{contenderKey}'.");
         }
 
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(giveUp, cancellationToken);
         ulong index = 0;
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entries = await kv.ListKeysAsync(prefix + "/", new QueryOptions { Index = index, Wait = BlockingWait }, cancellationToken).ConfigureAwait(false);
-            var (lockPair, state) = Read(prefix, entries.Value, limit);
-            if (state.Holders.ContainsKey(sessionId))
+            while (true)
             {
-                return;
-            }
-
-            if (state.Holders.Count < limit)
-            {
-                state.Holders[sessionId] = true;
-                if (await WriteAsync(kv, prefix, state, lockPair, cancellationToken).ConfigureAwait(false))
+                cancellationToken.ThrowIfCancellationRequested();
+                var entries = await kv.ListKeysAsync(prefix + "/", new QueryOptions { Index = index, Wait = BlockingWait }, index == 0 ? cancellationToken : waiting.Token).ConfigureAwait(false);
+                var contender = entries.Value.FirstOrDefault(e => e.Key == contenderKey);
+                if (contender?.Session != sessionId)
                 {
-                    return;
+                    throw new OperationCanceledException($"The contender key '{contenderKey}' lost its session while waiting.");
                 }
 
-                index = 0; // Another contender wrote first: read again at once.
-                continue;
-            }
+                var (lockPair, state) = Read(prefix, entries.Value, limit, adoptLimitWithoutHolders: true);
+                if (state.Holders.ContainsKey(sessionId))
+                {
+                    return contender.ModifyIndex;
+                }
 
-            index = entries.NextIndex(index);
+                if (state.Holders.Count < state.Limit)
+                {
+                    state.Holders[sessionId] = true;
+                    if (await WriteAsync(kv, prefix, state, lockPair, cancellationToken).ConfigureAwait(false))
+                    {
+                        return contender.ModifyIndex;
+                    }
+
+                    index = 0; // Another contender wrote first: read again at once.
+                    continue;
+                }
+
+                waiting.Token.ThrowIfCancellationRequested();
+                index = entries.NextIndex(index);
+            }
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
@@ -136,7 +156,7 @@ internal static class SemaphoreRecipe
 
     /// <summary>The <c>.lock</c> entry and its state with dead holders (contender key without a session) dropped.</summary>
     /// <exception cref="SemaphoreStateException">The <c>.lock</c> key is not the recipe's JSON, or has another limit.</exception>
-    private static (KVPair? LockPair, SemaphoreState State) Read(string prefix, IReadOnlyList<KVPair> entries, int limit)
+    private static (KVPair? LockPair, SemaphoreState State) Read(string prefix, IReadOnlyList<KVPair> entries, int limit, bool adoptLimitWithoutHolders = false)
     {
         var lockKey = LockKey(prefix);
         var lockPair = entries.FirstOrDefault(e => e.Key == lockKey);
@@ -158,15 +178,26 @@ internal static class SemaphoreRecipe
             throw OutOfShape("it records no Holders.", inner: null);
         }
 
-        if (state.Limit != limit)
-        {
-            throw new SemaphoreStateException($"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', not {limit}: every user of a semaphore must ask for the same limit.");
-        }
-
         var live = entries.Where(e => e.Key != lockKey && !string.IsNullOrEmpty(e.Session)).Select(e => e.Session!).ToHashSet(StringComparer.Ordinal);
         foreach (var holder in state.Holders.Keys.Where(h => !live.Contains(h)).ToList())
         {
             state.Holders.Remove(holder);
+        }
+
+        if (state.Limit != limit)
+        {
+            // As in Consul's recipe, the limit is the live holders' agreement: with none left, a contender may set a new
+            // one (its check-and-set write records it); while any holds a slot, theirs stands.
+            if (adoptLimitWithoutHolders && state.Holders.Count == 0)
+            {
+                state.Limit = limit;
+            }
+            else
+            {
+                throw new SemaphoreStateException(
+                    $"The Consul semaphore '{prefix}' has limit {state.Limit} in '{lockKey}', held by {state.Holders.Count} live session(s); this caller asked for {limit}. "
+                    + $"Every user of a semaphore must ask for the same limit: ask for {state.Limit}, or change the limit everywhere and it takes effect once every current holder has released.");
+            }
         }
 
         return (lockPair, state);

@@ -10,10 +10,14 @@ namespace ServiceDiscovery.AspNetCore.Coordination;
 /// One Consul session, renewed in the background, with the split-brain guard: <see cref="LostToken"/> fires when
 /// <see cref="SessionTimings"/>'s step-down deadline has passed since the send time of the last renewal Consul
 /// confirmed (so before Consul, which keeps the session at least one TTL after that renewal, can invalidate it), or
-/// at once when Consul says the session is gone. Time is the injected <see cref="TimeProvider"/>'s.
+/// at once when Consul says the session is gone. Time is the injected <see cref="TimeProvider"/>'s monotonic timestamp.
+/// The deadline is checked both by a timer and by every read of <see cref="IsHeld"/> or <see cref="LostToken"/>: a process
+/// that was paused (SIGSTOP, a GC stall, a VM freeze) past the deadline sees the lease lost at its first read after it
+/// resumes, whichever of its threads runs first, and that read fires the token.
 /// </summary>
 internal sealed partial class SessionLease : IAsyncDisposable
 {
+    private const string DeadlineReason = "no renewal confirmed in time (step-down deadline)";
     private readonly IConsulSessionApi _sessions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -24,6 +28,7 @@ internal sealed partial class SessionLease : IAsyncDisposable
     private readonly ITimer _deadlineTimer;
     private readonly Task _renewLoop;
     private long _confirmedAt;
+    private int _losing;
 
     private SessionLease(IConsulSessionApi sessions, TimeProvider time, ILogger logger, ConsulSessionOptions options, string key, string id, long sentAt)
     {
@@ -34,7 +39,7 @@ internal sealed partial class SessionLease : IAsyncDisposable
         _key = key;
         Id = id;
         _confirmedAt = sentAt;
-        _deadlineTimer = time.CreateTimer(static state => ((SessionLease)state!).Lose("no renewal confirmed in time (step-down deadline)"), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _deadlineTimer = time.CreateTimer(static state => ((SessionLease)state!).Lose(DeadlineReason), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         ArmDeadline(sentAt);
         _renewLoop = RenewLoopAsync();
     }
@@ -42,8 +47,24 @@ internal sealed partial class SessionLease : IAsyncDisposable
     /// <summary>The Consul session ID.</summary>
     public string Id { get; }
 
-    /// <summary>Fires when this instance must stop acting on anything the session holds.</summary>
-    public CancellationToken LostToken => _lost.Token;
+    /// <summary>Fires when this instance must stop acting on anything the session holds (checks the deadline first).</summary>
+    public CancellationToken LostToken
+    {
+        get
+        {
+            CheckDeadline();
+            return _lost.Token;
+        }
+    }
+
+    /// <summary>
+    /// Whether the lease may still be acted on, judged at the moment of the call: not lost, and the step-down deadline
+    /// not yet passed on the monotonic clock. Finding the deadline passed loses the lease (the token fires) here.
+    /// </summary>
+    public bool IsHeld => CheckDeadline();
+
+    /// <summary>The <see cref="TimeProvider"/> timestamp at which the last renewal Consul confirmed was sent (the creation, before any).</summary>
+    public long ConfirmedSentAt => Volatile.Read(ref _confirmedAt);
 
     /// <summary>Why the lease was lost, once it has been.</summary>
     public string? LostReason { get; private set; }
@@ -67,7 +88,8 @@ internal sealed partial class SessionLease : IAsyncDisposable
     /// <summary>Marks the lease lost (the lock was observed taken away, for example). Idempotent.</summary>
     public void Lose(string reason)
     {
-        if (_lost.IsCancellationRequested || _stop.IsCancellationRequested)
+        // The first caller wins: the timer, the renew loop, the key watch and any reader of IsHeld may race here.
+        if (_lost.IsCancellationRequested || _stop.IsCancellationRequested || Interlocked.Exchange(ref _losing, 1) != 0)
         {
             return;
         }
@@ -86,6 +108,23 @@ internal sealed partial class SessionLease : IAsyncDisposable
         }
     }
 
+    /// <summary>Loses the lease if the step-down deadline has passed; returns whether it is still held.</summary>
+    private bool CheckDeadline()
+    {
+        if (_lost.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (_time.GetElapsedTime(Volatile.Read(ref _confirmedAt)) < _options.EffectiveStepDownAfter)
+        {
+            return true;
+        }
+
+        Lose(DeadlineReason);
+        return false;
+    }
+
     private void ArmDeadline(long confirmedSentAt)
     {
         var remaining = _options.EffectiveStepDownAfter - _time.GetElapsedTime(confirmedSentAt);
@@ -102,9 +141,15 @@ internal sealed partial class SessionLease : IAsyncDisposable
             while (!_lost.IsCancellationRequested && await ticks.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 var sentAt = _time.GetTimestamp();
+
+                // One renewal may not outlast the renewal period: a request hanging for the client's whole timeout
+                // (10 s by default, as long as the default step-down deadline) would keep the next renewals from being
+                // sent, and the holder would step down although Consul answers them.
+                using var period = new CancellationTokenSource(_options.RenewInterval, _time);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop, period.Token);
                 try
                 {
-                    var info = await _sessions.RenewSessionAsync(Id, stop).ConfigureAwait(false);
+                    var info = await _sessions.RenewSessionAsync(Id, attempt.Token).ConfigureAwait(false);
                     if (info is null)
                     {
                         Lose("Consul no longer knows the session (renew answered 404)");
@@ -114,10 +159,11 @@ internal sealed partial class SessionLease : IAsyncDisposable
                     Volatile.Write(ref _confirmedAt, sentAt);
                     ArmDeadline(sentAt);
                 }
-                catch (ConsulException ex)
+                catch (Exception ex) when (ex is ConsulException || (ex is OperationCanceledException && !stop.IsCancellationRequested))
                 {
+                    var error = ex is ConsulException ? ex.Message : $"Consul did not answer within the renewal period ({_options.RenewInterval}).";
                     var deadline = _time.GetUtcNow() + _options.EffectiveStepDownAfter - _time.GetElapsedTime(Volatile.Read(ref _confirmedAt));
-                    Log.RenewFailed(_logger, Id, _key, deadline, ex.Message);
+                    Log.RenewFailed(_logger, Id, _key, deadline, error);
                 }
             }
         }

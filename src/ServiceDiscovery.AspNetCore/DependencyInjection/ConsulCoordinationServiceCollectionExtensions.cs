@@ -16,7 +16,8 @@ public static class ConsulCoordinationServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the leader election <paramref name="name"/>: a keyed <see cref="IConsulLeaderElection"/> (inject it with
-    /// <c>[FromKeyedServices(name)]</c>) that campaigns as a hosted service from start-up and steps down on shutdown.
+    /// <c>[FromKeyedServices(name)]</c>) that campaigns as a hosted service from start-up and steps down as soon as the
+    /// host starts stopping (<see cref="IHostApplicationLifetime.ApplicationStopping"/>), before any HTTP drain.
     /// Uses the Consul connection of the <c>Consul</c> configuration section.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -41,8 +42,11 @@ public static class ConsulCoordinationServiceCollectionExtensions
             provider.GetRequiredService<IOptionsMonitor<ConsulLeaderElectionOptions>>().Get((string)key!),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<CoordinationMetrics>(),
-            provider.GetRequiredService<ILogger<ConsulLeaderElection>>()));
+            provider.GetRequiredService<ILogger<ConsulLeaderElection>>(),
+            provider.GetService<IHostApplicationLifetime>()));
         services.AddSingleton<IHostedService>(provider => (ConsulLeaderElection)provider.GetRequiredKeyedService<IConsulLeaderElection>(name));
+        services.AddSingleton(new ElectionName(name));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ElectionNameCheck>());
         return services;
     }
 

@@ -174,7 +174,8 @@ internal static class ConsulConfigurationKeys
         }
     }
 
-    private static string? Nearest(string key, IEnumerable<string>? candidates)
+    /// <summary>The candidate closest to <paramref name="key"/> (edit distance, case-insensitive), or <see langword="null"/> when there is none.</summary>
+    public static string? Nearest(string key, IEnumerable<string>? candidates)
         => candidates?.MinBy(candidate => Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant()));
 
     /// <summary>Levenshtein distance, two rows.</summary>

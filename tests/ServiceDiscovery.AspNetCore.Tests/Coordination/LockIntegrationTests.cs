@@ -189,7 +189,6 @@ public sealed class LockIntegrationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"Limit":5,"Holders":{}}""", "has limit 5")]
     [InlineData("\"not a semaphore\"", "not the recipe's JSON")]
     [InlineData("""{"Limit":3,"Holders":null}""", "not the recipe's JSON")]
     public async Task A_semaphore_whose_lock_key_another_user_wrote_differently_is_refused_naming_the_key(string body, string problem)
@@ -201,6 +200,41 @@ public sealed class LockIntegrationTests : IAsyncLifetime
 
         Assert.Contains(_key + "odd/.lock", error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_semaphore_whose_lock_key_records_another_limit_but_no_live_holder_takes_the_new_limit(bool deadHolderListed)
+    {
+        // Left by users of limit 5 that have all gone: none, or one whose session (and so contender key) is dead.
+        using var consul = new ConsulOperator(_consul);
+        string[] holders = deadHolderListed ? [await consul.CreateSessionAsync()] : [];
+        await consul.PutCasAsync(_key + "resized/.lock", SemaphoreBody(5, holders), modifyIndex: 0);
+        foreach (var dead in holders)
+        {
+            await consul.DestroySessionAsync(dead);
+        }
+
+        await using var slot = await _locks.AcquireSemaphoreAsync("resized", 3, Deadline, TestContext.Current.CancellationToken);
+
+        var lockKey = await consul.GetAsync(_key + "resized/.lock");
+        Assert.Equal(3, (int)lockKey!.Json["Limit"]!);
+        Assert.Equal([slot.SessionId], HolderIds(lockKey));
+    }
+
+    [Fact]
+    public async Task A_semaphore_with_live_holders_of_another_limit_refuses_a_new_limit_naming_the_limit_in_force_and_the_fix()
+    {
+        await using var holder = await _locks.AcquireSemaphoreAsync("sized", 5, Deadline, TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => _locks.AcquireSemaphoreAsync("sized", 3, Deadline, TestContext.Current.CancellationToken));
+
+        Assert.Contains(_key + "sized/.lock", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has limit 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("held by 1 live session", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ask for 5", error.Message, StringComparison.Ordinal);
+        Assert.False(holder.LostToken.IsCancellationRequested);
     }
 
     /// <summary>A <c>.lock</c> body in the recipe's shape.</summary>

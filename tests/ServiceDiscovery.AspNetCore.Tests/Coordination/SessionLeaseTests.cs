@@ -123,7 +123,9 @@ public sealed class SessionLeaseTests
         var sentAt = _time.GetUtcNow();
         _sessions.FailRenewals = true;
         _time.Advance(TimeSpan.FromSeconds(3));
+        var before = lease.ConfirmedSentAt;
         answer.SetResult();
+        await Eventually.WaitAsync(() => lease.ConfirmedSentAt != before, Deadline, "the late confirmation taken in");
 
         // The lease renews one renewal at a time: the second one is sent only once the first answer was taken in.
         _time.Advance(_options.RenewInterval - TimeSpan.FromSeconds(3));
@@ -158,6 +160,69 @@ public sealed class SessionLeaseTests
         Assert.Equal([lease.Id], _sessions.Destroyed);
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(0, _sessions.Renewals);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_pause_past_the_deadline_reports_the_lease_lost_before_any_timer_fires()
+    {
+        var clock = new PausableTimeProvider();
+        await using var lease = await SessionLease.CreateAsync(_sessions, clock, NullLogger.Instance, _options, "jobs/nightly", TestContext.Current.CancellationToken);
+        Assert.True(lease.IsHeld);
+
+        // The process is stopped for longer than the step-down deadline: the monotonic clock moved, no timer has run.
+        clock.Pause(_options.EffectiveStepDownAfter + TimeSpan.FromSeconds(1));
+
+        // The first read decides, and fires the token on the reader's thread.
+        Assert.False(lease.IsHeld);
+        Assert.True(lease.LostToken.IsCancellationRequested);
+        Assert.Contains("deadline", lease.LostReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_token_read_after_a_pause_past_the_deadline_is_already_cancelled()
+    {
+        var clock = new PausableTimeProvider();
+        await using var lease = await SessionLease.CreateAsync(_sessions, clock, NullLogger.Instance, _options, "jobs/nightly", TestContext.Current.CancellationToken);
+
+        clock.Pause(_options.EffectiveStepDownAfter);
+
+        Assert.True(lease.LostToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_pause_shorter_than_the_deadline_keeps_the_lease()
+    {
+        var clock = new PausableTimeProvider();
+        await using var lease = await SessionLease.CreateAsync(_sessions, clock, NullLogger.Instance, _options, "jobs/nightly", TestContext.Current.CancellationToken);
+
+        clock.Pause(_options.EffectiveStepDownAfter - TimeSpan.FromMilliseconds(1));
+
+        Assert.True(lease.IsHeld);
+        Assert.False(lease.LostToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_renewal_that_hangs_is_abandoned_after_the_renewal_period_so_the_next_one_keeps_the_lease()
+    {
+        await using var lease = await CreateAsync();
+        var lostAt = RecordLoss(lease);
+
+        // The first renewal never gets an answer (a dead connection the client would wait on for its whole timeout).
+        _sessions.HoldNextRenewal();
+        _time.Advance(_options.RenewInterval);
+        await Eventually.WaitAsync(() => _sessions.Renewals >= 1, Deadline, "first renewal sent");
+
+        // Later renewals are answered: they go out on schedule, and the lease outlives the step-down deadline.
+        for (var i = 2; i <= 9; i++)
+        {
+            _time.Advance(_options.RenewInterval);
+            var expected = i;
+            await Eventually.WaitAsync(() => _sessions.Renewals >= expected, Deadline, $"renewal {expected} sent while the first hangs");
+        }
+
+        Assert.True(_time.GetUtcNow() - _time.Start > _options.EffectiveStepDownAfter * 2);
+        Assert.Null(lostAt.Value);
+        Assert.True(lease.IsHeld);
     }
 
     [Theory]
