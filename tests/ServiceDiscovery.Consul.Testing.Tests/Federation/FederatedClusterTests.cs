@@ -231,17 +231,4 @@ public sealed class FederatedClusterTests : IAsyncLifetime
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
-
-    private static async Task<(int Status, string Text)> SendAsync(ConsulTestAgent agent, HttpMethod method, string pathAndQuery, string? body = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        using var request = new HttpRequestMessage(method, new Uri(agent.Address, pathAndQuery));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body);
-        }
-
-        using var response = await http.SendAsync(request, Ct);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
-    }
 }
