@@ -90,6 +90,39 @@ public sealed class FederatedClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KvSessionsAndTxnWithDc_ReadAndWrittenInTheNamedDatacenter()
+    {
+        await PutAsync(Dc2.Agents[1], "/v1/kv/app/color", "blue");
+        await PutAsync(_dc1.Agents[1], "/v1/kv/app/size?dc=dc2", "xl");
+        var (created, session) = await SendAsync(_dc1.Agents[1], HttpMethod.Put, "/v1/session/create?dc=dc2", """{"Node":"node-2","Name":"remote"}""");
+        var (txn, txnText) = await SendAsync(_dc1.Leader, HttpMethod.Put, "/v1/txn?dc=dc2", """[{"KV":{"Verb":"get","Key":"app/color"}}]""");
+
+        var (status, color, index) = await GetAsync(_dc1.Leader, "/v1/kv/app/color?dc=dc2");
+        Assert.Equal(200, status);
+        Assert.Equal("blue", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)color!.AsArray().Single()!["Value"]!)));
+        Assert.Equal((await GetAsync(Dc2.Leader, "/v1/kv/app/color")).Index, index);
+        Assert.Equal(404, (await GetAsync(_dc1.Leader, "/v1/kv/app/color")).Status);
+        Assert.Equal(["app/color", "app/size"], Dc2.Leader.KeyValues.Select(e => e.Key));
+        Assert.Empty(_dc1.Leader.KeyValues);
+
+        Assert.Equal(200, created);
+        var id = (string)System.Text.Json.Nodes.JsonNode.Parse(session)!["ID"]!;
+        Assert.Contains(id, (await GetAsync(_dc1.Leader, "/v1/session/list?dc=dc2")).Json!.AsArray().Select(x => (string)x!["ID"]!));
+        Assert.Empty((await GetAsync(_dc1.Leader, "/v1/session/list")).Json!.AsArray());
+        Assert.Equal(200, txn);
+        Assert.Contains("app/color", txnText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentSelf_ItsDatacenter_AndThePrimary()
+    {
+        var (_, self, _) = await GetAsync(Dc2.Agents[1], "/v1/agent/self");
+
+        Assert.Equal(("dc2", "dc1"), ((string)self!["Config"]!["Datacenter"]!, (string)self["Config"]!["PrimaryDatacenter"]!));
+        Assert.Equal("dc1", (string)self["DebugConfig"]!["PrimaryDatacenter"]!);
+    }
+
+    [Fact]
     public async Task UnknownDatacenter_NoPath_PrefixedByAClientAgent()
     {
         var server = await SendAsync(_dc1.Leader, HttpMethod.Get, "/v1/health/service/web?dc=dc9");
