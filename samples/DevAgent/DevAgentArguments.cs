@@ -19,6 +19,8 @@ internal static class DevAgentArguments
           --node NAME                   Node name (default: the host name; with --nodes: node-1, node-2…)
           --nodes N                     Start a cluster of N agents sharing one datacenter (default 1): agent 1
                                         is the server, each listens on its own 127.0.0.x where the system allows
+          --datacenters A,B,…           Start several datacenters federated over a simulated WAN, each with --nodes
+                                        agents, 10 ms apart in the order given; the first is the primary
           --acl-default-policy P        allow | deny; turns ACLs on (default when on: deny)
           --acl-management-token S      Management token secret; turns ACLs on
           --acl-token S=RULES           A token with rules, e.g. app-secret=service:web:write,key:config/:read
@@ -38,11 +40,12 @@ internal static class DevAgentArguments
         Durations are Go style: 500ms, 30s, 1m30s.
         """;
 
-    public static (ConsulTestAgentOptions Options, int? UiPort, int Nodes) Parse(IReadOnlyList<string> args)
+    public static (ConsulTestAgentOptions Options, int? UiPort, int Nodes, IReadOnlyList<string> Datacenters) Parse(IReadOnlyList<string> args)
     {
         var options = new ConsulTestAgentOptions { Port = 8500 };
         int? uiPort = DefaultUiPort;
         var nodes = 1;
+        string[] datacenters = [];
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -103,6 +106,14 @@ internal static class DevAgentArguments
                 case "--prometheus-retention-time":
                     options.PrometheusRetentionTime = ParseDuration(arg, Value());
                     break;
+                case "--datacenters":
+                    datacenters = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (datacenters.Length == 0)
+                    {
+                        throw new ArgumentException("--datacenters needs names separated by commas, e.g. dc1,dc2.");
+                    }
+
+                    break;
                 case "--ui-port":
                     uiPort = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
                     break;
@@ -114,7 +125,7 @@ internal static class DevAgentArguments
             }
         }
 
-        return (options, uiPort, nodes);
+        return (options, uiPort, nodes, datacenters);
     }
 
     private static ConsulTestAclToken ParseToken(string text)

@@ -3,6 +3,7 @@
 using System.Runtime.InteropServices;
 using DevAgent;
 using Microsoft.AspNetCore.Builder;
+using System.Numerics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.Consul.Testing;
@@ -16,9 +17,10 @@ if (args.Contains("--help"))
 ConsulTestAgentOptions options;
 int? uiPort;
 int nodes;
+IReadOnlyList<string> datacenters;
 try
 {
-    (options, uiPort, nodes) = DevAgentArguments.Parse(args);
+    (options, uiPort, nodes, datacenters) = DevAgentArguments.Parse(args);
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
 {
@@ -37,13 +39,16 @@ using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-// One agent, or a cluster whose first agent (the server) is the one to give CONSUL_HTTP_ADDR.
-ConsulTestCluster? started;
+// One agent, a cluster whose first agent (the server) is the one to give CONSUL_HTTP_ADDR, or several datacenters.
+ConsulTestCluster? cluster;
 ConsulTestAgent? startedSingle;
 try
 {
-    started = nodes > 1 ? await ConsulTestCluster.StartAsync(nodes, options) : null;
-    startedSingle = started is null ? await ConsulTestAgent.StartAsync(options) : null;
+    cluster = datacenters.Count > 0
+        ? await ConsulTestCluster.StartDatacentersAsync(
+            [.. datacenters.Select((name, i) => new ConsulTestDatacenterOptions { Name = name, Agents = nodes, WanPosition = new Vector2(10 * i, 0) })], options)
+        : nodes > 1 ? await ConsulTestCluster.StartAsync(nodes, options) : null;
+    startedSingle = cluster is null ? await ConsulTestAgent.StartAsync(options) : null;
 }
 catch (OptionsValidationException ex)
 {
@@ -52,17 +57,23 @@ catch (OptionsValidationException ex)
     return 2;
 }
 
-await using var cluster = started;
+await using var clusterLifetime = cluster;
 await using var single = startedSingle;
 var agent = cluster?.Leader ?? single!;
-Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
+Console.WriteLine($"Consul test agent ready at {agent.Address} (datacenter {cluster?.Datacenter ?? options.Datacenter}, ACLs {(options.Acl.Enabled ? "on" : "off")}).");
 if (cluster is not null)
 {
     options.NodeName = agent.NodeName;
-    Console.WriteLine($"Cluster of {nodes} agents sharing one catalog; give CONSUL_HTTP_ADDR the first:");
-    foreach (var member in cluster.Agents)
+    options.Datacenter = cluster.Datacenter;
+    foreach (var datacenter in cluster.Datacenters)
     {
-        Console.WriteLine($"  {member.NodeName}  {member.Address}");
+        Console.WriteLine(cluster.Datacenters.Count > 1
+            ? $"Datacenter {datacenter.Datacenter}: {datacenter.Agents.Count} agents (WAN: ?dc={datacenter.Datacenter} from any other); its server first:"
+            : $"Cluster of {nodes} agents sharing one catalog; give CONSUL_HTTP_ADDR the first:");
+        foreach (var member in datacenter.Agents)
+        {
+            Console.WriteLine($"  {member.NodeName}  {member.Address}");
+        }
     }
 }
 

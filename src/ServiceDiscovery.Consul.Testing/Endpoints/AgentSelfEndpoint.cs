@@ -49,7 +49,7 @@ internal static class AgentSelfEndpoint
             w.WriteStartObject();
             w.WriteStartObject("Config");
             w.WriteString("Datacenter", node.Datacenter);
-            w.WriteString("PrimaryDatacenter", node.Datacenter);
+            w.WriteString("PrimaryDatacenter", r.Wan?.Primary ?? node.Datacenter);
             w.WriteString("NodeName", node.Name);
             w.WriteString("NodeID", node.Id);
             w.WriteString("Revision", DevAgentFacts.Revision);
@@ -139,7 +139,7 @@ internal static class AgentSelfEndpoint
         w.WriteEndObject();
         w.WriteString("NodeID", node.Id);
         w.WriteString("NodeName", node.Name);
-        w.WriteString("PrimaryDatacenter", node.Datacenter);
+        w.WriteString("PrimaryDatacenter", r.Wan?.Primary ?? node.Datacenter);
         w.WriteString("Revision", DevAgentFacts.Revision);
         w.WriteString("SegmentName", string.Empty);
         w.WriteNumber("SerfPortLAN", DevAgentFacts.SerfLanPort);

@@ -88,9 +88,17 @@ internal static class PreparedQueryEndpoints
     private static async Task ExplainAsync(AgentRequest r, string id)
     {
         JsonNode? query;
-        lock (r.Store.Sync)
+        try
         {
-            query = PreparedQueryStore.For(r.Store).Find(id)?.DeepClone();
+            lock (r.Store.Sync)
+            {
+                query = PreparedQueryStore.For(r.Store).Find(id)?.DeepClone();
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, ex.Message).ConfigureAwait(false);
+            return;
         }
 
         if (query is null)

@@ -10,10 +10,10 @@ using ServiceDiscovery.Consul.Testing.State;
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
 /// <summary>
-/// <c>GET /v1/query/:id-or-name/execute</c>: the query's service instances in this datacenter, without critical ones
-/// (nor warning ones with <c>OnlyPassing</c>; checks in <c>IgnoreCheckIDs</c> do not count), filtered by <c>Tags</c>
-/// (<c>!tag</c> excludes), <c>NodeMeta</c> and <c>ServiceMeta</c>, the agent's node first with <c>Near</c> (or
-/// <c>?near=_agent</c>), cut to <c>?limit</c>. Failover to other datacenters never happens (there are none).
+/// <c>GET /v1/query/:id-or-name/execute</c> (agent/consul/prepared_query_endpoint.go <c>Execute</c>): the query (a
+/// template rendered for the name) is run in the answering datacenter (see <see cref="PreparedQuerySelection"/>), the
+/// result shuffled, the near node (<c>?near=</c>, else the query's <c>Near</c>; <c>_agent</c>, <c>_ip</c>) moved first,
+/// cut to <c>?limit</c>. An empty result fails over to other datacenters (see <see cref="PreparedQueryFailover"/>).
 /// </summary>
 internal static class PreparedQueryExecutor
 {
@@ -32,9 +32,17 @@ internal static class PreparedQueryExecutor
         }
 
         JsonObject? query;
-        lock (r.Store.Sync)
+        try
         {
-            query = PreparedQueryStore.For(r.Store).Find(idOrName)?.DeepClone().AsObject();
+            lock (r.Store.Sync)
+            {
+                query = PreparedQueryStore.For(r.Store).Find(idOrName)?.DeepClone().AsObject();
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, ex.Message).ConfigureAwait(false);
+            return;
         }
 
         if (query is null)
@@ -43,52 +51,23 @@ internal static class PreparedQueryExecutor
             return;
         }
 
-        var service = query["Service"]!;
-        var name = (string)service["Service"]!;
-        var onlyPassing = (bool)service["OnlyPassing"]!;
-        var ignored = Strings(service["IgnoreCheckIDs"]);
-        var tags = Strings(service["Tags"]);
-        var nodeMeta = Map(service["NodeMeta"]);
-        var serviceMeta = Map(service["ServiceMeta"]);
-        var near = r.Query.Get("near") is { Length: > 0 } n ? n : (string)service["Near"]!;
-
-        var entries = await blocking.RunAsync(r, () =>
-        {
-            var store = r.Store;
-            var list = new List<HealthEntry>();
-            foreach (var node in store.NodesByName.Where(x => nodeMeta.All(m => x.Node.NodeMeta.TryGetValue(m.Key, out var v) && v == m.Value)))
-            {
-                foreach (var instance in store.InstancesOn(node, name).OrderBy(s => s.Id, StringComparer.Ordinal))
-                {
-                    if (!TagsMatch(instance, tags) || !serviceMeta.All(m => instance.Meta.TryGetValue(m.Key, out var v) && v == m.Value))
-                    {
-                        continue;
-                    }
-
-                    var checks = node.Checks.Values.Where(c => c.IsInCatalog && (c.ServiceId.Length == 0 || c.ServiceId == instance.Id))
-                        .Select(HealthEndpoints.Snapshot).ToList();
-                    var counted = checks.Where(c => !ignored.Contains(c.CheckId)).ToList();
-                    if (counted.Any(c => c.CatalogStatus == "critical") || (onlyPassing && counted.Any(c => c.CatalogStatus == "warning")))
-                    {
-                        continue;
-                    }
-
-                    list.Add(new HealthEntry(node.Node, instance, checks));
-                }
-            }
-
-            return (Math.Max(store.ServiceIndex(name, checksTable: true), 1), list);
-        }).ConfigureAwait(false);
-
-        var nearNode = near == "_agent" ? r.Local.Node.Name : near;
-        if (nearNode.Length > 0)
-        {
-            entries = [.. entries.Where(e => e.Node.Name == nearNode), .. entries.Where(e => e.Node.Name != nearNode)];
-        }
-
+        var selection = new PreparedQuerySelection(query);
+        var entries = await blocking.RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
+        entries = MoveNearFirst(r, query, Shuffle(entries));
         if (limit > 0 && entries.Count > limit)
         {
             entries = entries[..limit];
+        }
+
+        var answer = new PreparedQueryAnswer(r.Datacenter, entries, 0, null);
+        if (entries.Count == 0)
+        {
+            answer = await PreparedQueryFailover.RunAsync(r, selection, limit, answer).ConfigureAwait(false);
+        }
+
+        if (answer.Index is { } remoteIndex)
+        {
+            r.Response.Headers["X-Consul-Index"] = remoteIndex.ToString(CultureInfo.InvariantCulture);
         }
 
         var index = ulong.Parse(r.Response.Headers["X-Consul-Index"].ToString(), CultureInfo.InvariantCulture);
@@ -96,9 +75,9 @@ internal static class PreparedQueryExecutor
         await Responses.WriteJsonAsync(r, w =>
         {
             w.WriteStartObject();
-            w.WriteString("Service", name);
+            w.WriteString("Service", selection.Service);
             w.WriteStartArray("Nodes");
-            foreach (var e in entries)
+            foreach (var e in answer.Entries)
             {
                 HealthEndpoints.WriteEntry(w, e);
             }
@@ -106,22 +85,53 @@ internal static class PreparedQueryExecutor
             w.WriteEndArray();
             w.WritePropertyName("DNS");
             query["DNS"]!.WriteTo(w);
-            w.WriteString("Datacenter", r.Options.Datacenter);
-            w.WriteNumber("Failovers", 0);
+            w.WriteString("Datacenter", answer.Datacenter);
+            w.WriteNumber("Failovers", answer.Failovers);
             ModelWriter.WriteQueryMetaFields(w, index, consistency);
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }
 
-    /// <summary>prepared_query tagFilter: every plain tag present and no <c>!tag</c> present, case-insensitively.</summary>
-    private static bool TagsMatch(ServiceRecord service, List<string> tags) => tags.All(t =>
-        t.StartsWith('!')
-            ? !service.Tags.Any(s => string.Equals(s, t[1..], StringComparison.OrdinalIgnoreCase))
-            : service.Tags.Any(s => string.Equals(s, t, StringComparison.OrdinalIgnoreCase)));
+    /// <summary>Nodes.Shuffle: the order carries no meaning, so clients must not rely on one.</summary>
+    internal static List<HealthEntry> Shuffle(List<HealthEntry> entries)
+    {
+        var shuffled = entries.ToArray();
+        Random.Shared.Shuffle(shuffled);
+        return [.. shuffled];
+    }
 
-    private static List<string> Strings(JsonNode? node) =>
-        node is JsonArray array ? [.. array.Select(x => x?.ToString() ?? string.Empty)] : [];
+    /// <summary>
+    /// The query source's node first: <c>?near=</c> (<c>_agent</c> is the agent's node) over the query's <c>Near</c>
+    /// (<c>_agent</c> likewise); <c>_ip</c> is the node whose address is the caller's (<c>X-Forwarded-For</c> first).
+    /// Only when the answer is from the source's datacenter (<c>?dc=</c>, else the agent's).
+    /// </summary>
+    private static List<HealthEntry> MoveNearFirst(AgentRequest r, JsonObject query, List<HealthEntry> entries)
+    {
+        var near = r.Query.Get("near") is { Length: > 0 } fromQuery ? fromQuery : (string?)query["Service"]!["Near"] ?? string.Empty;
+        near = near switch
+        {
+            "_agent" => r.Local.Node.Name,
+            "_ip" => NodeByAddress(entries, CallerAddress(r)),
+            _ => near,
+        };
+        var index = entries.FindIndex(e => string.Equals(e.Node.Name, near, StringComparison.OrdinalIgnoreCase));
+        if (near.Length == 0 || index <= 0)
+        {
+            return entries;
+        }
 
-    private static Dictionary<string, string> Map(JsonNode? node) =>
-        node is JsonObject o ? o.ToDictionary(p => p.Key, p => p.Value?.ToString() ?? string.Empty, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+        (entries[0], entries[index]) = (entries[index], entries[0]);
+        return entries;
+    }
+
+    private static string NodeByAddress(List<HealthEntry> entries, string address) =>
+        entries.FirstOrDefault(e => e.Node.Address == address)?.Node.Name ?? string.Empty;
+
+    private static string CallerAddress(AgentRequest r) =>
+        r.Context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } forwarded
+            ? forwarded.Split(',')[0].Trim()
+            : r.Context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
 }
+
+/// <summary>What an execution answers: the datacenter whose instances these are, how many datacenters were tried, and a remote index.</summary>
+internal sealed record PreparedQueryAnswer(string Datacenter, List<HealthEntry> Entries, int Failovers, ulong? Index);

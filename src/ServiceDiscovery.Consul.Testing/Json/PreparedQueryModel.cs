@@ -37,7 +37,7 @@ internal static class PreparedQueryModel
         return top;
     }
 
-    /// <summary>parseQuery: a service name, a non-negative NearestN, a parseable non-negative DNS TTL, a live session.</summary>
+    /// <summary>parseQuery: a service name, a non-negative NearestN, Targets alone, a parseable non-negative DNS TTL, a live session.</summary>
     public static string? Validate(JsonObject query, StateStore store)
     {
         var service = query["Service"]!;
@@ -50,6 +50,12 @@ internal static class PreparedQueryModel
         if (nearestN < 0)
         {
             return $"Bad NearestN '{nearestN}', must be >= 0";
+        }
+
+        var failover = service["Failover"]!;
+        if ((nearestN != 0 || failover["Datacenters"] is JsonArray { Count: > 0 }) && failover["Targets"] is JsonArray { Count: > 0 })
+        {
+            return "Targets cannot be populated with NearestN or Datacenters";
         }
 
         var ttl = (string?)query["DNS"]!["TTL"] ?? string.Empty;

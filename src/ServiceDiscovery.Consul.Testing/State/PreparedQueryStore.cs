@@ -16,9 +16,32 @@ internal sealed class PreparedQueryStore
 
     public static PreparedQueryStore For(StateStore store) => Stores.GetValue(store, _ => new PreparedQueryStore());
 
-    /// <summary>By ID, else by exact name (templates by longest name prefix are not built).</summary>
-    public JsonObject? Find(string idOrName) =>
-        Queries.TryGetValue(idOrName, out var byId) ? byId
-        : idOrName.Length == 0 ? null
-        : Queries.Values.FirstOrDefault(q => (string?)q["Name"] == idOrName);
+    /// <summary>
+    /// state/prepared_query.go <c>PreparedQueryResolve</c>: by ID (a template only by name), else the query whose name is
+    /// the longest prefix of <paramref name="idOrName"/>, kept when its name is the whole of it or it is a template
+    /// (whose empty name catches every name). A template comes back rendered for <paramref name="idOrName"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A template was named by its ID.</exception>
+    public JsonObject? Find(string idOrName)
+    {
+        if (Queries.TryGetValue(idOrName, out var byId))
+        {
+            return PreparedQueryTemplate.IsTemplate(byId)
+                ? throw new InvalidOperationException("prepared query templates can only be resolved up by name, not by ID")
+                : byId;
+        }
+
+        if (idOrName.Length == 0)
+        {
+            return null;
+        }
+
+        var longest = Queries.Values
+            .Where(q => idOrName.StartsWith((string?)q["Name"] ?? string.Empty, StringComparison.Ordinal))
+            .MaxBy(q => ((string?)q["Name"] ?? string.Empty).Length);
+        return longest is null ? null
+            : PreparedQueryTemplate.IsTemplate(longest) ? PreparedQueryTemplate.Render(longest, idOrName)
+            : (string?)longest["Name"] == idOrName ? longest
+            : null;
+    }
 }

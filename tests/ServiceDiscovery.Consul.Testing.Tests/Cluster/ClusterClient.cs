@@ -22,6 +22,33 @@ internal static class ClusterClient
         return ((int)response.StatusCode, response.IsSuccessStatusCode ? JsonNode.Parse(text) : null, index);
     }
 
+    /// <summary>Any request; the status and the body as text (errors are plain text).</summary>
+    public static async Task<(int Status, string Text)> SendAsync(
+        ConsulTestAgent agent, HttpMethod method, string pathAndQuery, string? body = null, string? forwardedFor = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(agent.Address, pathAndQuery));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+        }
+
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        using var response = await Http.SendAsync(request, Ct);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>Creates a prepared query (<c>POST /v1/query</c>) and returns its ID.</summary>
+    public static async Task<string> CreateQueryAsync(ConsulTestAgent agent, string json, string query = "")
+    {
+        var (status, text) = await SendAsync(agent, HttpMethod.Post, "/v1/query" + query, json);
+        Assert.True(status == 200, $"POST /v1/query on {agent.NodeName}: {status} {text}");
+        return (string)JsonNode.Parse(text)!["ID"]!;
+    }
+
     public static async Task PutAsync(ConsulTestAgent agent, string path, string? body = null)
     {
         using var content = new StringContent(body ?? string.Empty, Encoding.UTF8, "application/json");
