@@ -111,6 +111,7 @@ internal sealed class AgentServer : IAsyncDisposable
         ConfigEntryEndpoints.Map(router);
         ConnectCaEndpoints.Map(router);
         AgentConnectEndpoints.Map(router);
+        IntentionEndpoints.Map(router);
         return router;
     }
 
