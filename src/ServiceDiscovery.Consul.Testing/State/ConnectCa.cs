@@ -26,9 +26,9 @@ internal sealed class ConnectCa : IDisposable
         Settings = new CaSettings(leafCertTtl, CaSettings.DefaultIntermediateCertTtl, CaSettings.DefaultRootCertTtl, "ec", 256, string.Empty, string.Empty);
         Config = new JsonObject
         {
-            ["LeafCertTTL"] = Json.GoDuration.Format(leafCertTtl),
-            ["IntermediateCertTTL"] = Json.GoDuration.Format(CaSettings.DefaultIntermediateCertTtl),
-            ["RootCertTTL"] = Json.GoDuration.Format(CaSettings.DefaultRootCertTtl),
+            ["LeafCertTTL"] = ShortDuration(leafCertTtl),
+            ["IntermediateCertTTL"] = ShortDuration(CaSettings.DefaultIntermediateCertTtl),
+            ["RootCertTTL"] = ShortDuration(CaSettings.DefaultRootCertTtl),
         };
         ConfigCreateIndex = ConfigModifyIndex = RootsIndex = BootstrapIndex;
         _roots.Add(NewRoot(CaSigningKey.Generate("ec", 256), null, now, BootstrapIndex, crossSign: false));
@@ -135,6 +135,15 @@ internal sealed class ConnectCa : IDisposable
             root.Certificate.Dispose();
             root.SigningKey.Dispose();
         }
+    }
+
+    /// <summary>A duration as a configuration file writes it (<c>72h</c>, <c>2m</c>), not Go's <c>72h0m0s</c>.</summary>
+    private static string ShortDuration(TimeSpan value)
+    {
+        var text = Json.GoDuration.Format(value);
+        return text.EndsWith("h0m0s", StringComparison.Ordinal) ? text[..^4]
+            : text.EndsWith("m0s", StringComparison.Ordinal) ? text[..^2]
+            : text;
     }
 
     private bool IsPrunable(CaRoot root, DateTimeOffset now) =>
