@@ -33,6 +33,10 @@ internal static class DevAgentArguments
           --output-sync-delay D         Delay of output-only check changes in /v1/health (default 0s)
           --enable-script-checks        Run script checks (Args), as Consul's enable_script_checks
           --prometheus-retention-time D Serve /v1/agent/metrics?format=prometheus (default 0s: 415, as -dev)
+          --leaf-cert-ttl D             Lifetime of Connect leaf certificates (default 72h; as short as 2m here)
+          --leaf-reissue-jitter D       Longest delay before a leaf is reissued after a root change (default 30s)
+          --default-intention-policy P  allow | deny for calls no intention matches (default: the ACL default)
+          --no-connect                  Connect disabled: CA endpoints answer Consul's 500
           --ui-port N                   Port of the /ui page on 127.0.0.1 (default 8501; 0 picks a free one)
           --no-ui                       Do not serve the /ui page
           --help                        Show this help
@@ -112,7 +116,18 @@ internal static class DevAgentArguments
                     {
                         throw new ArgumentException("--datacenters needs names separated by commas, e.g. dc1,dc2.");
                     }
-
+                    break;
+                case "--leaf-cert-ttl":
+                    options.Connect.LeafCertTtl = ParseDuration(arg, Value());
+                    break;
+                case "--leaf-reissue-jitter":
+                    options.Connect.LeafReissueJitter = ParseDuration(arg, Value());
+                    break;
+                case "--default-intention-policy":
+                    options.Connect.DefaultIntentionPolicy = Value();
+                    break;
+                case "--no-connect":
+                    options.Connect.Enabled = false;
                     break;
                 case "--ui-port":
                     uiPort = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);

@@ -76,6 +76,12 @@ internal static class ConfigEntryEndpoints
             return;
         }
 
+        if (kind == IntentionConfigEntries.Kind)
+        {
+            await IntentionConfigEntries.ApplyAsync(r, name!, entry, cas).ConfigureAwait(false);
+            return;
+        }
+
         bool applied;
         lock (r.Store.Sync)
         {
@@ -117,6 +123,12 @@ internal static class ConfigEntryEndpoints
         if (!Kinds.Contains(kind))
         {
             await Responses.WriteErrorAsync(r.Context, 500, $"invalid config entry kind: {kind}").ConfigureAwait(false);
+            return;
+        }
+
+        if (kind == IntentionConfigEntries.Kind)
+        {
+            await IntentionConfigEntries.GetAsync(r, blocking, parts.Length == 2 ? parts[1] : null).ConfigureAwait(false);
             return;
         }
 
@@ -165,8 +177,10 @@ internal static class ConfigEntryEndpoints
         {
             var table = Tables.GetValue(r.Store, _ => new Table());
             var existing = table.Entries.GetValueOrDefault((parts[0], parts[1]));
-            deleted = existing is not null && (cas is null || (ulong)existing["ModifyIndex"]! == cas);
-            if (deleted)
+            deleted = parts[0] == IntentionConfigEntries.Kind
+                ? IntentionConfigEntries.Delete(r.Store, parts[1], cas)
+                : existing is not null && (cas is null || (ulong)existing["ModifyIndex"]! == cas);
+            if (deleted && parts[0] != IntentionConfigEntries.Kind)
             {
                 table.Entries.Remove((parts[0], parts[1]));
                 table.Index = r.Store.NextIndex();

@@ -111,6 +111,9 @@ internal sealed class AgentServer : IAsyncDisposable
         OperatorEndpoints.Map(router);
         PreparedQueryEndpoints.Map(router);
         ConfigEntryEndpoints.Map(router);
+        ConnectCaEndpoints.Map(router);
+        AgentConnectEndpoints.Map(router);
+        IntentionEndpoints.Map(router);
         return router;
     }
 
