@@ -13,6 +13,8 @@ internal static class ConsulConfigurationKeys
 {
     private static readonly Node Leaf = new(null, null);
 
+    private static readonly Node Failover = Object(("Datacenters", Items(Leaf)), ("NearestN", Leaf));
+
     private static readonly Node Root = Object(
         ("Address", Leaf), ("Token", Leaf), ("TokenFile", Leaf), ("Datacenter", Leaf), ("Timeout", Leaf),
         ("Tls", Object(("InsecureSkipVerify", Leaf), ("CaFile", Leaf), ("ClientCertificateFile", Leaf), ("ClientKeyFile", Leaf), ("ServerName", Leaf))),
@@ -32,9 +34,10 @@ internal static class ConsulConfigurationKeys
             ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf), ("WaitTime", Leaf),
             ("MinimumQueryInterval", Leaf), ("RetryDelay", Leaf), ("MaxRetryDelay", Leaf), ("IdleTimeout", Leaf), ("VoidGracePeriod", Leaf), ("PanicThreshold", Leaf),
             ("WatchMode", Choice<ConsulWatchMode>()), ("DatacenterWatchThreshold", Leaf), ("MaxConnections", Leaf),
-            ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf),
+            ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf), ("Failover", Failover),
             ("Services", Items(Object(
-                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf)))))),
+                ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf),
+                ("Failover", Failover)))))),
         ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
         ("KeyValue", Object(
             ("Optional", Leaf), ("Root", Leaf), ("ApplicationName", Leaf), ("Environment", Leaf), ("WaitTime", Leaf), ("SnapshotPath", Leaf),

@@ -60,11 +60,12 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         _options = options.Value;
         _metrics = metrics;
         metrics.ObserveSnapshotAges(ObserveSnapshotAges);
+        metrics.ObserveFailoverServing(ObserveFailoverServing);
         _logger = logger;
         var snapshots = string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath)
             ? null
             : new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values, $"{_options.Discovery.SectionPath}:SnapshotMaxAge");
-        _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots);
+        _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots, catalog);
 
         var idle = _options.Discovery.IdleTimeout;
         if (idle != Timeout.InfiniteTimeSpan)
