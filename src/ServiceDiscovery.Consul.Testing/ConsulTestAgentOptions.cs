@@ -64,4 +64,12 @@ public sealed class ConsulTestAgentOptions
     /// <summary>Gets or sets where the agent logs; none by default so test output stays quiet.</summary>
     /// <value>The default is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>A copy of these options for an agent of <paramref name="datacenter"/> (the ACL settings are shared).</summary>
+    internal ConsulTestAgentOptions WithDatacenter(string datacenter)
+    {
+        var copy = (ConsulTestAgentOptions)MemberwiseClone();
+        copy.Datacenter = datacenter;
+        return copy;
+    }
 }

@@ -65,15 +65,20 @@ public sealed partial class ConsulTestCluster : IAsyncDisposable, IDisposable
 
     private readonly StateStore _store;
     private readonly ILogger _logger;
+    private readonly ConsulTestAgentOptions _options;
+    private readonly IPAddress[] _addresses;
     private readonly List<ConsulTestAgent> _agents = [];
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private bool[] _stopped = [];
+    private readonly bool[] _stopped;
     private volatile bool _disposing;
 
-    private ConsulTestCluster(StateStore store, ILogger logger)
+    private ConsulTestCluster(StateStore store, ConsulTestAgentOptions options, IPAddress[] addresses, ILogger logger)
     {
         _store = store;
+        _options = options;
+        _addresses = addresses;
         _logger = logger;
+        _stopped = new bool[addresses.Length];
     }
 
     /// <summary>Gets the agents, in node order: agent 0 is <c>node-1</c>, the server and leader.</summary>
@@ -97,33 +102,13 @@ public sealed partial class ConsulTestCluster : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(agentCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(agentCount, MaxAgents);
         options ??= new ConsulTestAgentOptions();
-        var result = new ConsulTestAgentOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(ConsulTestAgentOptions), typeof(ConsulTestAgentOptions), result.Failures);
-        }
-
+        ThrowIfInvalid(options);
         var addresses = LoopbackAddresses(agentCount);
-        var distinct = agentCount > 1 && !addresses[1].Equals(addresses[0]);
-        var server = new NodeInfo("node-1", Guid.NewGuid().ToString(), addresses[0].ToString(), options.Datacenter, 10);
-        var logger = options.LoggerFactory?.CreateLogger<ConsulTestCluster>() ?? NullLogger<ConsulTestCluster>.Instance;
-        var cluster = new ConsulTestCluster(new StateStore(server) { Time = options.TimeProvider }, logger) { _stopped = new bool[agentCount] };
+        var cluster = Create(options, addresses);
+        cluster._datacenters = [cluster];
         try
         {
-            for (var i = 0; i < agentCount; i++)
-            {
-                NodeInfo node;
-                lock (cluster._store.Sync)
-                {
-                    node = i == 0 ? server : cluster._store.JoinNode($"node-{i + 1}", Guid.NewGuid().ToString(), addresses[i].ToString(), options.Datacenter);
-                }
-
-                var port = i == 0 || distinct ? options.Port : 0;
-                var agent = await ConsulTestAgent.StartMemberAsync(
-                    options, addresses[i], port, agentLogger => AgentState.CreateMember(options, node, cluster._store, agentLogger),
-                    i == 0 ? null : () => cluster.MarkFailed(node.Name), cancellationToken).ConfigureAwait(false);
-                cluster._agents.Add(agent);
-            }
+            await cluster.StartAgentsAsync(options.Port, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -215,16 +200,32 @@ public sealed partial class ConsulTestCluster : IAsyncDisposable, IDisposable
         Log.NodeLeft(_logger, agent.NodeName);
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Stops every agent of the datacenter; on the primary (the cluster <see cref="StartDatacentersAsync"/> returned) every other
+    /// datacenter's too. A secondary disposed alone leaves the WAN unreachable, as a datacenter that went away.
+    /// </summary>
+    /// <returns>A task that completes when the agents are stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         _disposing = true;
+        if (_wanEntry is { } entry)
+        {
+            entry.Reachable = false;
+        }
+
         for (var i = _agents.Count - 1; i >= 0; i--)
         {
             await _agents[i].DisposeAsync().ConfigureAwait(false);
         }
 
         _store.Dispose();
+        if (_datacenters.Count > 0 && _datacenters[0] == this)
+        {
+            foreach (var other in _datacenters.Skip(1).Where(d => !d._disposing))
+            {
+                await other.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Stops every agent, blocking until they are stopped; prefer <see cref="DisposeAsync"/>.</summary>
@@ -235,6 +236,48 @@ public sealed partial class ConsulTestCluster : IAsyncDisposable, IDisposable
 #pragma warning disable VSTHRD002
         Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
 #pragma warning restore VSTHRD002
+    }
+
+    private static void ThrowIfInvalid(ConsulTestAgentOptions options)
+    {
+        var result = new ConsulTestAgentOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(ConsulTestAgentOptions), typeof(ConsulTestAgentOptions), result.Failures);
+        }
+    }
+
+    /// <summary>A datacenter's state, its server being the node of the first address; no agent runs yet.</summary>
+    private static ConsulTestCluster Create(ConsulTestAgentOptions options, IPAddress[] addresses)
+    {
+        var server = new NodeInfo("node-1", Guid.NewGuid().ToString(), addresses[0].ToString(), options.Datacenter, 10);
+        var logger = options.LoggerFactory?.CreateLogger<ConsulTestCluster>() ?? NullLogger<ConsulTestCluster>.Instance;
+        return new ConsulTestCluster(new StateStore(server) { Time = options.TimeProvider }, options, addresses, logger);
+    }
+
+    /// <summary>
+    /// Starts the datacenter's agents: the server on <paramref name="firstPort"/>, the others on the same port of their
+    /// own address, or on free ports when they share 127.0.0.1.
+    /// </summary>
+    private async Task StartAgentsAsync(int firstPort, CancellationToken cancellationToken)
+    {
+        var options = _options;
+        var server = _store.ServerNode.Node;
+        var wan = _wan;
+        for (var i = 0; i < _addresses.Length; i++)
+        {
+            NodeInfo node;
+            lock (_store.Sync)
+            {
+                node = i == 0 ? server : _store.JoinNode($"node-{i + 1}", Guid.NewGuid().ToString(), _addresses[i].ToString(), options.Datacenter);
+            }
+
+            var port = i == 0 ? firstPort : _addresses[i].Equals(_addresses[0]) ? 0 : options.Port;
+            var agent = await ConsulTestAgent.StartMemberAsync(
+                options, _addresses[i], port, agentLogger => AgentState.CreateMember(options, node, _store, wan, agentLogger),
+                i == 0 ? null : () => MarkFailed(node.Name), cancellationToken).ConfigureAwait(false);
+            _agents.Add(agent);
+        }
     }
 
     /// <summary>127.0.0.1, 127.0.0.2… when loopback aliases can be bound, otherwise 127.0.0.1 for every agent.</summary>

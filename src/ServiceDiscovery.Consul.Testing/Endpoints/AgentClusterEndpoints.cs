@@ -71,6 +71,11 @@ internal static class AgentClusterEndpoints
             members = [.. r.Store.Members.Where(m => !wan || m.IsServer).Select(m => m with { })];
         }
 
+        if (wan && isServer && r.Wan is { } federation)
+        {
+            members = federation.Members();
+        }
+
         var visible = members.Where(m => authorizer.Allows(ConsulTestAclResource.Node, m.Node.Name, ConsulTestAclAccess.Read)).ToList();
         if (authorizer.HasToken)
         {

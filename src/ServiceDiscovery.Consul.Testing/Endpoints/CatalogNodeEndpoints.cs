@@ -42,8 +42,10 @@ internal static class CatalogNodeEndpoints
             : [.. items.Where(i => nodeOf(i) == near), .. items.Where(i => nodeOf(i) != near)];
     }
 
+    /// <summary>Every datacenter of the WAN, nearest first (the agent's own, then by estimated round-trip time).</summary>
     private static Task DatacentersAsync(AgentRequest r) =>
-        Responses.WriteJsonAsync(r, w => ModelWriter.WriteStringArray(w, [r.Options.Datacenter]));
+        Responses.WriteJsonAsync(r, w => ModelWriter.WriteStringArray(
+            w, r.Wan is { } wan ? [.. wan.ByDistanceFrom(r.Options.Datacenter).Select(d => d.Name)] : [r.Options.Datacenter]));
 
     private static async Task NodesAsync(AgentRequest r)
     {

@@ -35,14 +35,14 @@ internal static class CatalogWriteEndpoints
             return;
         }
 
-        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await DatacenterForwarding.RouteAsync(r, request.Datacenter).ConfigureAwait(false))
         {
             return;
         }
 
         var service = request.Service;
-        var error = request.Datacenter.Length > 0 && request.Datacenter != r.Options.Datacenter ? "No path to datacenter"
-            : request.Node.Length == 0 ? "Must provide node"
+        var error = request.Node.Length == 0 ? "Must provide node"
             : request.Id.Length > 0 && BadUuid(request.Id) is { } uuidError ? $"Bad node ID: {uuidError}"
             : request.Address.Length == 0 && !request.SkipNodeUpdate ? "Must provide address if SkipNodeUpdate is not set"
             : service is not null && service.Name.Length == 0 && service.Id.Length > 0 ? "Must provide service name (Service.Service) when service ID is provided"
@@ -95,8 +95,8 @@ internal static class CatalogWriteEndpoints
     private static void Write(AgentRequest r, CatalogRegistration request, string? serviceId)
     {
         var local = r.Local;
-        var own = request.Node == local.Node.Name;
-        var node = new NodeInfo(request.Node, request.Id, request.Address, r.Options.Datacenter, 0)
+        var own = IsAgentNode(r, request.Node);
+        var node = new NodeInfo(request.Node, request.Id, request.Address, r.Datacenter, 0)
         {
             Tagged = request.TaggedAddresses,
             Meta = request.NodeMeta,
@@ -175,6 +175,11 @@ internal static class CatalogWriteEndpoints
             return;
         }
 
+        if (!await DatacenterForwarding.RouteAsync(r, request.Datacenter).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (request.Node.Length == 0)
         {
             await Responses.WriteErrorAsync(r.Context, 500, "Must provide node").ConfigureAwait(false);
@@ -196,6 +201,9 @@ internal static class CatalogWriteEndpoints
         await Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(true)).ConfigureAwait(false);
     }
 
+    /// <summary>Whether <paramref name="node"/> is the receiving agent's own node (not one of another datacenter).</summary>
+    private static bool IsAgentNode(AgentRequest r, string node) => r.Datacenter == r.Options.Datacenter && node == r.Local.Node.Name;
+
     /// <summary>applyDeregister's precedence: ServiceID, else CheckID, else the whole node. Unknown targets are no-ops.</summary>
     private static void Remove(AgentRequest r, CatalogDeregistration request)
     {
@@ -205,7 +213,7 @@ internal static class CatalogWriteEndpoints
             return;
         }
 
-        var own = request.Node == r.Local.Node.Name;
+        var own = IsAgentNode(r, request.Node);
         bool OwnsService(string id) => own && r.Local.Services.ContainsKey(id);
         bool OwnsCheck(CheckRecord c) => (own && r.Local.Checks.ContainsKey(c.CheckId)) || ReferenceEquals(c, node.SerfHealth);
         if (request.ServiceId.Length > 0)

@@ -27,24 +27,49 @@ internal static class CoordinateEndpoints
         router.Add("/v1/coordinate/update", ["PUT"], UpdateAsync);
     }
 
-    /// <summary>The WAN pool: this server, named <c>node.dc</c>, at the origin (a lone server measures nobody).</summary>
-    private static Task DatacentersAsync(AgentRequest r) =>
-        Responses.WriteJsonAsync(r, w =>
+    /// <summary>
+    /// The WAN pool: each datacenter's server, named <c>node.dc</c>, nearest datacenter first. A lone server measures
+    /// nobody and sits at the origin; federated ones report the coordinate of their place on the simulated WAN.
+    /// </summary>
+    private static Task DatacentersAsync(AgentRequest r)
+    {
+        var areas = new List<(string Datacenter, string Server, NetworkCoordinate Coord)>();
+        if (r.Wan is { } wan)
+        {
+            foreach (var dc in wan.ByDistanceFrom(r.Options.Datacenter))
+            {
+                lock (dc.Store.Sync)
+                {
+                    areas.Add((dc.Name, dc.Store.ServerNode.Node.Name, dc.Coordinate));
+                }
+            }
+        }
+        else
+        {
+            areas.Add((r.Options.Datacenter, r.Local.Node.Name, NetworkCoordinate.Origin));
+        }
+
+        return Responses.WriteJsonAsync(r, w =>
         {
             w.WriteStartArray();
-            w.WriteStartObject();
-            w.WriteString("Datacenter", r.Options.Datacenter);
-            w.WriteString("AreaID", "wan");
-            w.WriteStartArray("Coordinates");
-            w.WriteStartObject();
-            w.WriteString("Node", $"{r.Local.Node.Name}.{r.Options.Datacenter}");
-            w.WritePropertyName("Coord");
-            WriteCoord(w, NetworkCoordinate.Origin);
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+            foreach (var (datacenter, server, coord) in areas)
+            {
+                w.WriteStartObject();
+                w.WriteString("Datacenter", datacenter);
+                w.WriteString("AreaID", "wan");
+                w.WriteStartArray("Coordinates");
+                w.WriteStartObject();
+                w.WriteString("Node", $"{server}.{datacenter}");
+                w.WritePropertyName("Coord");
+                WriteCoord(w, coord);
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
             w.WriteEndArray();
         });
+    }
 
     /// <summary><c>/nodes</c> lists every LAN coordinate; <c>/node/:node</c> the node's, or 404 with no body.</summary>
     private static async Task NodesAsync(AgentRequest r, string? node)

@@ -106,7 +106,7 @@ internal static class PreparedQueryExecutor
             w.WriteEndArray();
             w.WritePropertyName("DNS");
             query["DNS"]!.WriteTo(w);
-            w.WriteString("Datacenter", r.Options.Datacenter);
+            w.WriteString("Datacenter", r.Datacenter);
             w.WriteNumber("Failovers", 0);
             ModelWriter.WriteQueryMetaFields(w, index, consistency);
             w.WriteEndObject();

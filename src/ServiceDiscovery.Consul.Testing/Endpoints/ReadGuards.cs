@@ -8,18 +8,11 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// <summary>Checks shared by catalog and health reads: the datacenter and <c>node-meta</c> filters.</summary>
 internal static class ReadGuards
 {
-    /// <summary>A <c>dc</c> other than the agent's has no path (a single dev agent has no WAN peers).</summary>
-    public static async Task<bool> CheckDatacenterAsync(AgentRequest r)
-    {
-        var dc = r.Query.Get("dc");
-        if (dc.Length == 0 || dc == r.Options.Datacenter)
-        {
-            return true;
-        }
-
-        await Responses.WriteErrorAsync(r.Context, 500, "No path to datacenter").ConfigureAwait(false);
-        return false;
-    }
+    /// <summary>
+    /// <c>?dc=</c>: the agent's own datacenter goes on; another is forwarded over the WAN (see
+    /// <see cref="DatacenterForwarding"/>), or fails with Consul's 500 when there is no path to it.
+    /// </summary>
+    public static Task<bool> CheckDatacenterAsync(AgentRequest r) => DatacenterForwarding.RouteAsync(r, r.Query.Get("dc"));
 
     /// <summary>
     /// http_ce.go <c>parseEntMeta</c>: namespaces and partitions are Enterprise features, so <c>ns</c> and <c>partition</c>

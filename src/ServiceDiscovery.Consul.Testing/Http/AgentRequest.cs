@@ -2,6 +2,7 @@
 
 using Microsoft.AspNetCore.Http;
 using ServiceDiscovery.Consul.Testing.Acl;
+using ServiceDiscovery.Consul.Testing.Federation;
 using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Http;
@@ -9,10 +10,26 @@ namespace ServiceDiscovery.Consul.Testing.Http;
 /// <summary>One API request as a Consul handler sees it: decoded path, its parameter, Go-parsed query, token.</summary>
 internal sealed class AgentRequest
 {
+    private StateStore _store = null!;
+    private string? _forwardedTo;
+
     public required HttpContext Context { get; init; }
 
-    /// <summary>Gets the datacenter's state store: the catalog, KV and the index blocking queries wait on.</summary>
-    public required StateStore Store { get; init; }
+    /// <summary>
+    /// Gets the state store of the datacenter that answers: the catalog, KV and the index blocking queries wait on.
+    /// It is the agent's own until <see cref="ForwardTo"/> sends the request over the WAN.
+    /// </summary>
+    public required StateStore Store
+    {
+        get => _store;
+        init => _store = value;
+    }
+
+    /// <summary>Gets the WAN the agent's datacenter is federated over; null for a lone datacenter.</summary>
+    public WanFederation? Wan { get; init; }
+
+    /// <summary>Gets the name of the datacenter that answers: the agent's own, or the one the request was forwarded to.</summary>
+    public string Datacenter => _forwardedTo ?? Options.Datacenter;
 
     /// <summary>Gets the state of the agent that received the request: its node, services and checks.</summary>
     public required LocalAgentState Local { get; init; }
@@ -39,6 +56,13 @@ internal sealed class AgentRequest
     public required CancellationToken Aborted { get; init; }
 
     public string Method => Context.Request.Method;
+
+    /// <summary>Sends the rest of the request to <paramref name="datacenter"/>'s servers: from now on it reads and writes their state.</summary>
+    public void ForwardTo(WanDatacenter datacenter)
+    {
+        _store = datacenter.Store;
+        _forwardedTo = datacenter.Name;
+    }
 
     public HttpResponse Response => Context.Response;
 

@@ -195,6 +195,7 @@ internal sealed class AgentServer : IAsyncDisposable
         {
             Context = context,
             Store = state.Store,
+            Wan = state.Wan,
             Local = state.Local,
             Options = _options,
             Control = state.Control,

@@ -56,4 +56,4 @@ internal sealed class CatalogCheck
 }
 
 /// <summary>The body of <c>PUT /v1/catalog/deregister</c> (<c>structs.DeregisterRequest</c>).</summary>
-internal sealed record CatalogDeregistration(string Node, string ServiceId, string CheckId);
+internal sealed record CatalogDeregistration(string Node, string ServiceId, string CheckId, string Datacenter = "");

@@ -77,7 +77,7 @@ internal static class CatalogRequestReaders
     {
         using var document = JsonBody.Parse(body);
         var o = StrictObject.Read(document.RootElement, "DeregisterRequest", DeregisterFields);
-        return new CatalogDeregistration(o.GetString("Node"), o.GetString("ServiceID"), o.GetString("CheckID"));
+        return new CatalogDeregistration(o.GetString("Node"), o.GetString("ServiceID"), o.GetString("CheckID"), o.GetString("Datacenter"));
     }
 
     private static ServiceDefinition ReadService(JsonElement element)

@@ -2,6 +2,7 @@
 
 using Microsoft.Extensions.Logging;
 using ServiceDiscovery.Consul.Testing.Checks;
+using ServiceDiscovery.Consul.Testing.Federation;
 
 namespace ServiceDiscovery.Consul.Testing.State;
 
@@ -35,6 +36,9 @@ internal sealed class AgentState : IDisposable
     /// <summary>Gets the agent-process state: its log stream, agent tokens, leave hook.</summary>
     public AgentControl Control { get; }
 
+    /// <summary>Gets the WAN the agent's datacenter is federated over; null for a lone datacenter.</summary>
+    public WanFederation? Wan { get; private init; }
+
     /// <summary>A fresh agent as <c>consul agent -dev</c> starts: one server node with a new ID.</summary>
     public static AgentState Create(ConsulTestAgentOptions options, ILogger logger)
     {
@@ -46,9 +50,9 @@ internal sealed class AgentState : IDisposable
     /// A fresh agent of a cluster member whose node is already in the shared <paramref name="store"/>: it knows no
     /// service or check, so its first sync removes whatever an earlier run of the node left in the catalog.
     /// </summary>
-    public static AgentState CreateMember(ConsulTestAgentOptions options, NodeInfo node, StateStore store, ILogger logger)
+    public static AgentState CreateMember(ConsulTestAgentOptions options, NodeInfo node, StateStore store, WanFederation? wan, ILogger logger)
     {
-        var state = Create(options, node, store, ownsStore: false, logger);
+        var state = Create(options, node, store, ownsStore: false, logger, wan);
         state.Local.SyncAll();
         return state;
     }
@@ -65,7 +69,7 @@ internal sealed class AgentState : IDisposable
         Runtime.Dispose();
     }
 
-    private static AgentState Create(ConsulTestAgentOptions options, NodeInfo node, StateStore store, bool ownsStore, ILogger logger)
+    private static AgentState Create(ConsulTestAgentOptions options, NodeInfo node, StateStore store, bool ownsStore, ILogger logger, WanFederation? wan = null)
     {
         var time = options.TimeProvider;
         var monitor = new AgentLogMonitor(logger, time);
@@ -73,6 +77,6 @@ internal sealed class AgentState : IDisposable
         var runtime = new CheckRuntime(time, logger, options.EnableScriptChecks);
         var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
         var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);
-        return new AgentState(store, local, reaper, runtime, new AgentControl(monitor), ownsStore);
+        return new AgentState(store, local, reaper, runtime, new AgentControl(monitor), ownsStore) { Wan = wan };
     }
 }
