@@ -1,7 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Numerics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -61,10 +60,11 @@ internal static class DatacenterFailoverStep
         }, cancellationToken);
 
         await FirstAnswerFromAsync(answers, local.ServiceId, 0, timeout, cancellationToken);
+        var (failingCalls, _) = Mark(answers);
         local.Health!.Status = HealthStatus.Unhealthy;
         await UntilAsync(async () => await StatusAsync(http, dc1, local.ServiceId, null, cancellationToken) == "critical", "Consul shows dc1's catalog critical", timeout, cancellationToken);
-        var (criticalCalls, criticalAt) = Mark(answers);
-        var (_, remoteAt) = await FirstAnswerFromAsync(answers, remote.ServiceId, criticalCalls, timeout, cancellationToken);
+        var (_, criticalAt) = Mark(answers);
+        var (_, remoteAt) = await FirstAnswerFromAsync(answers, remote.ServiceId, failingCalls, timeout, cancellationToken);
 
         var (flippedCalls, _) = Mark(answers);
         local.Health.Status = HealthStatus.Healthy;
@@ -81,7 +81,7 @@ internal static class DatacenterFailoverStep
             throw new DemoStepFailedException($"{failed} calls failed while catalog moved between datacenters");
         }
 
-        return $"dc1's catalog critical: orders' calls reached dc2's catalog {Stopwatch.GetElapsedTime(criticalAt, remoteAt).TotalMilliseconds:F0} ms after Consul showed it; "
+        return $"dc1's catalog critical: orders' calls reached dc2's catalog {(Stopwatch.GetElapsedTime(criticalAt) - Stopwatch.GetElapsedTime(remoteAt)).TotalMilliseconds:F0} ms after Consul showed it; "
             + $"passing again: back in dc1 {(Stopwatch.GetElapsedTime(passingAt) - Stopwatch.GetElapsedTime(backAt)).TotalMilliseconds:F0} ms after (negative: before this step's 10 ms poll of Consul saw it). {answers.Count} calls through the standard resilience handler, {failed} failed.";
     }
 
