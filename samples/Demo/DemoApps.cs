@@ -24,9 +24,10 @@ internal static class DemoApps
         return new RunningApp(app, health);
     }
 
-    public static async Task<RunningApp> StartOrdersAsync(Uri consul, CancellationToken cancellationToken)
+    public static async Task<RunningApp> StartOrdersAsync(Uri consul, CancellationToken cancellationToken, Dictionary<string, string?>? settings = null)
     {
         var builder = CreateBuilder(consul, "orders");
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
 
         // Like samples/Orders.Api: settings and feature flags from Consul KV (config/orders/...), pushed live.
         builder.Configuration.AddConsulKeyValue();

@@ -157,6 +157,17 @@ try
         // Leaves a real Consul as the demo found it.
     }
 
+    step = "catalog fails over to a second datacenter and back";
+    if (agent is null)
+    {
+        Say("9. (Failover across datacenters runs on two test datacenters; skipped against a real Consul.)");
+    }
+    else
+    {
+        Say("9. Two federated test datacenters, catalog in both, orders in dc1 (Consul:Discovery:Failover:Datacenters = [dc2]): "
+            + await DatacenterFailoverStep.RunAsync(stepTimeout, ct));
+    }
+
     step = "clean shutdown leaves Consul empty";
     foreach (var app in apps)
     {
@@ -166,7 +177,7 @@ try
     apps.Clear();
     var left = await view.ReadAsync(ct);
     Require(left.Count == 0, $"still registered: {string.Join(", ", left.Select(r => r.Id))}");
-    Say("9. Every app stopped cleanly and deregistered itself: no demo service is left in Consul.");
+    Say("10. Every app stopped cleanly and deregistered itself: no demo service is left in Consul.");
     await view.PrintAsync("after shutdown", ct);
 
     Say($"All steps behaved, in {clock.Elapsed.TotalSeconds:F1} s.");

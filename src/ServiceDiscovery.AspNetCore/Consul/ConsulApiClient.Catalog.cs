@@ -50,4 +50,14 @@ internal sealed partial class ConsulApiClient : IConsulCatalogApi
         var response = await SendAsync(call, ConsulJsonContext.Default.ListCatalogService, cancellationToken).ConfigureAwait(false);
         return response.ToResult<IReadOnlyList<CatalogService>>(response.Value!);
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> GetDatacentersAsync(CancellationToken cancellationToken)
+    {
+        // Not a blocking endpoint: no index, no dc (every server knows every datacenter).
+        const string path = "v1/catalog/datacenters";
+        var call = new ConsulCall(HttpMethod.Get, "/" + path, "/" + path, path);
+        var response = await SendAsync(call, ConsulJsonContext.Default.ListString, cancellationToken).ConfigureAwait(false);
+        return response.Value!;
+    }
 }

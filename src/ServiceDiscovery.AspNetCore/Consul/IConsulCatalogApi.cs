@@ -32,4 +32,10 @@ internal interface IConsulCatalogApi : IConsulApi
 
     /// <summary><c>GET /v1/catalog/service/{service}[?tag=..]</c>.</summary>
     Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>GET /v1/catalog/datacenters</c>: every known datacenter, the agent's own first, the others by estimated
+    /// round-trip time (docs/consul-http-api.md §21).
+    /// </summary>
+    Task<IReadOnlyList<string>> GetDatacentersAsync(CancellationToken cancellationToken);
 }

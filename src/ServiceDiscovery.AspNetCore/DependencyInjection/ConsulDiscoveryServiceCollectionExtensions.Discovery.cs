@@ -2,6 +2,7 @@
 
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore.DependencyInjection;
 using ServiceDiscovery.AspNetCore;
@@ -53,6 +54,8 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     {
         services.AddConsulOptions(section, configure); // validated on start by the client core
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulDiscoveryCacheOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulDiscoveryFailoverOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DiscoveryFailoverStartupCheck>());
         services.TryAddSingleton<DiscoveryMetrics>();
         services.TryAddSingleton<ConsulServiceDiscovery>();
         services.TryAddSingleton<IConsulServiceDiscovery>(static provider => provider.GetRequiredService<ConsulServiceDiscovery>());

@@ -121,6 +121,13 @@ public sealed class ConsulDiscoveryCacheOptions
     public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// Gets where discovery looks when no instance of a name passes in the local datacenter: other datacenters, watched
+    /// only while needed, until one local instance passes again. See docs/multi-datacenter.md.
+    /// </summary>
+    /// <value>The default is no failover.</value>
+    public ConsulDiscoveryFailoverOptions Failover { get; } = new();
+
+    /// <summary>
     /// Gets the per-service query overrides, keyed by service name (case-insensitive), bound from
     /// <c>Consul:Discovery:Services:{name}</c>. Unset values fall back to the settings above.
     /// </summary>

@@ -60,11 +60,12 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
         _options = options.Value;
         _metrics = metrics;
         metrics.ObserveSnapshotAges(ObserveSnapshotAges);
+        metrics.ObserveFailoverServing(ObserveFailoverServing);
         _logger = logger;
         var snapshots = string.IsNullOrWhiteSpace(_options.Discovery.SnapshotPath)
             ? null
             : new DiscoverySnapshotStore(_options.Discovery.SnapshotPath, _options.Discovery.SnapshotMaxAge, timeProvider, logger, () => _watches.Values, $"{_options.Discovery.SectionPath}:SnapshotMaxAge");
-        _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots);
+        _context = new DiscoveryWatchContext(client, _options.Discovery, timeProvider, metrics, logger, random ?? Random.Shared.NextDouble, snapshots, catalog);
 
         var idle = _options.Discovery.IdleTimeout;
         if (idle != Timeout.InfiniteTimeSpan)
@@ -80,6 +81,9 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
 
     /// <summary>Whether the datacenter watch still refreshes <paramref name="serviceName"/>: an evicted name leaves the cache first, then the datacenter watch.</summary>
     internal bool IsFedByDatacenterWatch(string serviceName) => _datacenter?.Feeds(serviceName) ?? false;
+
+    /// <summary>Whether <paramref name="serviceName"/>'s failover datacenters are being watched (no local instance passes).</summary>
+    internal bool IsFailingOver(string serviceName) => _watches.TryGetValue(serviceName, out var watch) && watch.Failover is { IsActive: true };
 
     public ValueTask<ConsulServiceInstances> GetInstancesAsync(string serviceName, CancellationToken cancellationToken = default)
     {

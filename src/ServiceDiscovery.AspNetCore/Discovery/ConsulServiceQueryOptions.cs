@@ -31,4 +31,11 @@ public sealed class ConsulServiceQueryOptions
     /// <summary>Gets or sets the tagged address to prefer; see <see cref="ConsulDiscoveryCacheOptions.TaggedAddress"/>.</summary>
     /// <value>The default is unset (<see cref="ConsulDiscoveryCacheOptions.TaggedAddress"/>).</value>
     public string? TaggedAddress { get; set; }
+
+    /// <summary>
+    /// Gets this service's failover datacenters; when any value is set, it replaces
+    /// <see cref="ConsulDiscoveryCacheOptions.Failover"/> for this name.
+    /// </summary>
+    /// <value>The default is unset (<see cref="ConsulDiscoveryCacheOptions.Failover"/>).</value>
+    public ConsulDiscoveryFailoverOptions Failover { get; } = new();
 }

@@ -27,6 +27,9 @@ internal sealed class DiscoveryMetrics
     /// <summary>The <c>consul.discovery.guard</c> value of a panic activation.</summary>
     public const string PanicKind = "panic";
 
+    /// <summary>The datacenter a name is served from while it fails over (<c>consul.discovery.failovers</c>, <c>consul.discovery.failover.serving</c>).</summary>
+    public const string DatacenterTag = "consul.datacenter";
+
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _staleLookups;
     private readonly Counter<long> _updates;
@@ -34,7 +37,9 @@ internal sealed class DiscoveryMetrics
     private readonly UpDownCounter<long> _watches;
     private readonly UpDownCounter<long> _staleWatches;
     private readonly Counter<long> _guardActivations;
+    private readonly Counter<long> _failovers;
     private volatile Func<IEnumerable<Measurement<double>>>? _snapshotAges;
+    private volatile Func<IEnumerable<Measurement<int>>>? _failoverServing;
 
     public DiscoveryMetrics(IMeterFactory meterFactory)
     {
@@ -54,6 +59,10 @@ internal sealed class DiscoveryMetrics
             "consul.discovery.stale_watches", "{watch}", "Watched service names currently served stale (Consul unreachable).");
         _guardActivations = meter.CreateCounter<long>(
             "consul.discovery.guard.activations", "{activation}", "Answers not believed at once (void_grace) or served with all registered instances (panic).");
+        _failovers = meter.CreateCounter<long>(
+            "consul.discovery.failovers", "{failover}", "Times a name's lookups moved to another datacenter because no local instance passed (tagged with that datacenter).");
+        meter.CreateObservableGauge(
+            "consul.discovery.failover.serving", () => _failoverServing?.Invoke() ?? [], "{name}", "1 for each name served from another datacenter now, tagged with the name and that datacenter.");
         meter.CreateObservableGauge(
             "consul.discovery.snapshot.age", () => _snapshotAges?.Invoke() ?? [], "s", "Time since Consul last confirmed the instances served for a name.");
     }
@@ -83,6 +92,14 @@ internal sealed class DiscoveryMetrics
         1,
         new KeyValuePair<string, object?>(ServiceNameTag, serviceName),
         new KeyValuePair<string, object?>("consul.discovery.guard", kind));
+
+    public void FailedOver(string serviceName, string datacenter) => _failovers.Add(
+        1,
+        new KeyValuePair<string, object?>(ServiceNameTag, serviceName),
+        new KeyValuePair<string, object?>(DatacenterTag, datacenter));
+
+    /// <summary>Sets the source of the failover gauge (one measurement per name served from another datacenter).</summary>
+    public void ObserveFailoverServing(Func<IEnumerable<Measurement<int>>> serving) => _failoverServing = serving;
 
     /// <summary>Sets the source of the snapshot-age gauge (one measurement per watched name).</summary>
     public void ObserveSnapshotAges(Func<IEnumerable<Measurement<double>>> snapshotAges) => _snapshotAges = snapshotAges;

@@ -10,7 +10,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// </summary>
 internal sealed class DiscoveryQuery
 {
-    private DiscoveryQuery(string serviceName, bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsulConsistencyMode consistency, string? taggedAddress, bool includeFailing)
+    private DiscoveryQuery(string serviceName, bool passingOnly, IReadOnlyList<string> tags, string? filter, string? datacenter, ConsulConsistencyMode consistency, string? taggedAddress, bool includeFailing, FailoverPlan? failover)
     {
         ServiceName = serviceName;
         PassingOnly = passingOnly;
@@ -20,6 +20,7 @@ internal sealed class DiscoveryQuery
         Consistency = consistency;
         TaggedAddress = taggedAddress;
         IncludeFailing = includeFailing;
+        Failover = failover;
         HealthQuery = new HealthServiceQuery { PassingOnly = passingOnly && !includeFailing, Tags = tags };
     }
 
@@ -42,6 +43,9 @@ internal sealed class DiscoveryQuery
 
     public string? TaggedAddress { get; }
 
+    /// <summary>Where the name fails over to when no local instance passes; <see langword="null"/> without failover.</summary>
+    public FailoverPlan? Failover { get; }
+
     /// <summary>
     /// The endpoint parameters. With warning or failing instances wanted, <c>passing</c> is not sent at all: Consul's flag drops
     /// warning too (docs/consul-http-api.md §6), so critical and maintenance instances are removed client-side instead.
@@ -61,8 +65,13 @@ internal sealed class DiscoveryQuery
             NullIfEmpty(overrides?.Datacenter),
             overrides?.Consistency ?? defaults.Consistency,
             NullIfEmpty(overrides?.TaggedAddress) ?? NullIfEmpty(defaults.TaggedAddress),
-            defaults.PanicThreshold > 0);
+            defaults.PanicThreshold > 0,
+            FailoverPlan.Create(serviceName, options));
     }
+
+    /// <summary>The same query asked of another datacenter (a failover target, which does not fail over further).</summary>
+    public DiscoveryQuery ForDatacenter(string datacenter)
+        => new(ServiceName, PassingOnly, Tags, Filter, datacenter, Consistency, TaggedAddress, IncludeFailing, failover: null);
 
     public QueryOptions ToQueryOptions(ulong index, TimeSpan wait) => new()
     {

@@ -7,7 +7,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 
 /// <summary>
 /// What every watch of one discovery cache shares, fixed for the cache's life: the Consul client, the
-/// <c>Consul:Discovery</c> settings, time, telemetry, the jitter source and the fail-static snapshot store.
+/// <c>Consul:Discovery</c> settings, time, telemetry, the jitter source, the fail-static snapshot store and the catalog.
 /// </summary>
 /// <param name="client">The health API every query goes to.</param>
 /// <param name="options">The discovery settings.</param>
@@ -16,6 +16,7 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// <param name="logger">The cache's logger.</param>
 /// <param name="random">A uniform source in [0, 1] for the jitter of waits and retry delays; tests fix or seed it.</param>
 /// <param name="snapshots">The fail-static snapshot store, or <see langword="null"/> without <c>SnapshotPath</c>.</param>
+/// <param name="catalog">The catalog API, for the datacenter list a <c>NearestN</c> failover orders by; <see langword="null"/> in tests that need none.</param>
 internal sealed class DiscoveryWatchContext(
     IConsulHealthApi client,
     ConsulDiscoveryCacheOptions options,
@@ -23,7 +24,8 @@ internal sealed class DiscoveryWatchContext(
     DiscoveryMetrics metrics,
     ILogger logger,
     Func<double> random,
-    DiscoverySnapshotStore? snapshots)
+    DiscoverySnapshotStore? snapshots,
+    IConsulCatalogApi? catalog = null)
 {
     public IConsulHealthApi Client { get; } = client;
 
@@ -38,4 +40,6 @@ internal sealed class DiscoveryWatchContext(
     public Func<double> Random { get; } = random;
 
     public DiscoverySnapshotStore? Snapshots { get; } = snapshots;
+
+    public IConsulCatalogApi? Catalog { get; } = catalog;
 }

@@ -29,5 +29,14 @@ internal sealed partial class ServiceWatch
 
         [LoggerMessage(3007, LogLevel.Information, "Watching Consul service '{ServiceName}' recovered after {FailureCount} failed attempt(s).", EventName = "DiscoveryWatchRecovered")]
         public static partial void WatchRecovered(ILogger logger, string serviceName, int failureCount);
+
+        [LoggerMessage(3050, LogLevel.Warning, "No instance of Consul service '{ServiceName}' passes in the local datacenter; serving its {InstanceCount} instance(s) in datacenter '{Datacenter}' until one passes locally again.", EventName = "DiscoveryFailoverStarted")]
+        public static partial void FailedOver(ILogger logger, string serviceName, string datacenter, int instanceCount);
+
+        [LoggerMessage(3051, LogLevel.Warning, "Consul service '{ServiceName}' is now served from datacenter '{Datacenter}' ({InstanceCount} instance(s)) instead of '{PreviousDatacenter}'.", EventName = "DiscoveryFailoverMoved")]
+        public static partial void FailoverMoved(ILogger logger, string serviceName, string datacenter, string previousDatacenter, int instanceCount);
+
+        [LoggerMessage(3052, LogLevel.Information, "Consul service '{ServiceName}' has a passing instance in the local datacenter again; serving its {InstanceCount} local instance(s) instead of datacenter '{Datacenter}'.", EventName = "DiscoveryFailoverReturned")]
+        public static partial void FailoverReturned(ILogger logger, string serviceName, int instanceCount, string datacenter);
     }
 }

@@ -14,10 +14,12 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// The reads come from the name's own <see cref="ServiceQueryLoop"/> (per-service mode) or, when the datacenter watch
 /// feeds the name, from its <see cref="FedRefresh"/>; both report here through <see cref="IWatchSink"/>. Each answer goes
 /// through the <see cref="InstanceSnapshotGuard"/> (void grace, panic) before it is published; without any answer yet,
-/// the <see cref="FailStaticSnapshot"/> may stand in while Consul is down.
+/// the <see cref="FailStaticSnapshot"/> may stand in while Consul is down. With a failover plan, a name without a passing
+/// local instance is served from another datacenter (ServiceWatch.Failover.cs).
 /// </remarks>
 internal sealed partial class ServiceWatch : IWatchSink, IDisposable
 {
+    private readonly DatacenterFailover? _failover;
     private readonly DiscoveryQuery _query;
     private readonly DiscoveryWatchContext _context;
     private readonly Lock _gate = new();
@@ -38,6 +40,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
         Idle = new IdleMark(context.TimeProvider.GetTimestamp());
         Fed = new FedRefresh(query, context.Client, this);
         FailStatic = context.Snapshots is { } store ? new FailStaticSnapshot(query, store, context.Logger) : null;
+        _failover = query.Failover is not null ? new DatacenterFailover(query, context, OnFailoverChanged) : null;
     }
 
     private enum Feed
@@ -168,6 +171,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
             }
 
             var stoppingLoop = loop?.StopAsync() ?? Task.CompletedTask;
+            var stoppingFailover = _failover?.StopAsync() ?? Task.CompletedTask;
             _published.FailFirst(new ObjectDisposedException(nameof(ServiceWatch), $"The watch of service '{ServiceName}' stopped."));
             if (notifyConsumers)
             {
@@ -175,6 +179,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
             }
 
             await stoppingLoop.ConfigureAwait(false);
+            await stoppingFailover.ConfigureAwait(false);
             lock (_gate)
             {
                 if (HasStarted)
@@ -204,6 +209,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
     {
         lock (_gate)
         {
+            _localStale = true;
             if (Current is { IsStale: false } current)
             {
                 Publish(token => current.With(isStale: true, token));
@@ -222,6 +228,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
         {
             if (Current is { IsStale: true } current && Fed.IsSettled)
             {
+                _localStale = false;
                 Publish(token => current.With(isStale: false, token));
             }
         }
@@ -276,20 +283,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
             Log.WatchRecovered(_context.Logger, ServiceName, failuresBefore);
         }
 
-        var fresh = (IChangeToken token) => ConsulServiceInstances.Create(ServiceName, instances, index, _context.TimeProvider.GetUtcNow(), isStale: false, token);
-        if (current is not null && ServiceInstanceMapper.SameInstances(instances, current.AsSpan()))
-        {
-            if (current.IsStale)
-            {
-                Publish(fresh);
-            }
-
-            return;
-        }
-
-        Publish(fresh);
-        _context.Metrics.Updated(ServiceName);
-        Log.InstancesChanged(_context.Logger, ServiceName, instances.Length, index);
+        OnLocalAnswer(instances, index, localVoid: !_guard.InGrace && available.Length == 0);
     }
 
     private void OnFailureLocked(Exception exception, int failures)
@@ -318,6 +312,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
             Log.WatchFailed(_context.Logger, ServiceName, _context.Client.Address, errorType, current.Count, exception);
         }
 
+        _localStale = true;
         if (!current.IsStale)
         {
             Publish(token => current.With(isStale: true, token));

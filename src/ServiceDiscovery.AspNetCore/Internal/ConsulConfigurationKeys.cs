@@ -17,6 +17,8 @@ internal static class ConsulConfigurationKeys
     private static readonly Node Number = Of(SettingKind.Number);
     private static readonly Node Duration = Of(SettingKind.Duration);
 
+    private static readonly Node Failover = Object(("Datacenters", Items(Text)), ("NearestN", Whole));
+
     private static readonly Node Root = Object(
         ("Address", Text), ("Token", Text), ("TokenFile", Text), ("Datacenter", Text), ("Timeout", Duration),
         ("Tls", Object(("InsecureSkipVerify", Flag), ("CaFile", Text), ("ClientCertificateFile", Text), ("ClientKeyFile", Text), ("ServerName", Text))),
@@ -36,9 +38,10 @@ internal static class ConsulConfigurationKeys
             ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text), ("WaitTime", Duration),
             ("MinimumQueryInterval", Duration), ("RetryDelay", Duration), ("MaxRetryDelay", Duration), ("IdleTimeout", Duration), ("VoidGracePeriod", Duration),
             ("PanicThreshold", Number), ("WatchMode", Choice<ConsulWatchMode>()), ("DatacenterWatchThreshold", Whole), ("MaxConnections", Whole),
-            ("SnapshotPath", Text), ("SnapshotMaxAge", Duration),
+            ("SnapshotPath", Text), ("SnapshotMaxAge", Duration), ("Failover", Failover),
             ("Services", Items(Object(
-                ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Datacenter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text)))))),
+                ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Datacenter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text),
+                ("Failover", Failover)))))),
         ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Duration), ("ConsecutiveFailuresToEject", Whole))),
         ("KeyValue", Object(
             ("Optional", Flag), ("Root", Text), ("ApplicationName", Text), ("Environment", Text), ("WaitTime", Duration), ("SnapshotPath", Text),

@@ -20,6 +20,7 @@ internal static class Entries
         IReadOnlyDictionary<string, ServiceAddress>? taggedAddresses = null,
         IReadOnlyDictionary<string, string>? nodeTaggedAddresses = null,
         ServiceWeights? weights = null,
+        string datacenter = "dc1",
         params HealthCheck[] extraChecks)
     {
         HealthCheck[] checks =
@@ -29,7 +30,7 @@ internal static class Entries
             .. extraChecks,
         ];
         return new ServiceEntry(
-            new Node { Name = node, Address = nodeAddress, Datacenter = "dc1", TaggedAddresses = nodeTaggedAddresses },
+            new Node { Name = node, Address = nodeAddress, Datacenter = datacenter, TaggedAddresses = nodeTaggedAddresses },
             new NodeService
             {
                 ID = id,

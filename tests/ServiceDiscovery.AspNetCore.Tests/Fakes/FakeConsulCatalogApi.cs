@@ -7,7 +7,8 @@ namespace ServiceDiscovery.AspNetCore.Tests.Fakes;
 
 /// <summary>
 /// A test-driven <see cref="IConsulCatalogApi"/> for the datacenter watch: <c>/v1/catalog/services</c> is a
-/// <see cref="FakeBlockingQuery{T}"/> (the services table). Discovery reads no other catalog endpoint.
+/// <see cref="FakeBlockingQuery{T}"/> (the services table). Discovery reads no other catalog endpoint but
+/// <c>/v1/catalog/datacenters</c> (<see cref="Datacenters"/>) for a failover to the nearest datacenters.
 /// </summary>
 internal sealed class FakeConsulCatalogApi : IConsulCatalogApi
 {
@@ -19,6 +20,11 @@ internal sealed class FakeConsulCatalogApi : IConsulCatalogApi
 
     public Task<QueryResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>> GetCatalogServicesAsync(QueryOptions options, CancellationToken cancellationToken)
         => Services.QueryAsync(options, cancellationToken);
+
+    /// <summary>Gets or sets the <c>/v1/catalog/datacenters</c> answer (the agent's own first), or a failure to throw.</summary>
+    public Func<IReadOnlyList<string>> Datacenters { get; set; } = static () => ["dc1"];
+
+    public Task<IReadOnlyList<string>> GetDatacentersAsync(CancellationToken cancellationToken) => Task.FromResult(Datacenters());
 
     public Task<QueryResult<IReadOnlyList<CatalogService>>> GetCatalogServiceAsync(string service, IReadOnlyList<string>? tags, QueryOptions options, CancellationToken cancellationToken)
         => throw new InvalidOperationException("Discovery never reads /v1/catalog/service/{name}; FakeConsulCatalogApi does not answer it.");

@@ -17,11 +17,24 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly List<HealthRequest> _queue = [];
     private TaskCompletionSource _queued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<HealthRequest> _sent = [];
     private int _requestCount;
 
     public Uri Address { get; } = new("http://127.0.0.1:8500/");
 
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Every <c>/v1/health/service</c> request made so far, answered or not.</summary>
+    public IReadOnlyList<HealthRequest> Sent
+    {
+        get
+        {
+            lock (_sent)
+            {
+                return [.. _sent];
+            }
+        }
+    }
 
     /// <summary>When set, answers requests itself instead of queueing them.</summary>
     public Func<HealthRequest, Task<QueryResult<IReadOnlyList<ServiceEntry>>>>? Handler { get; set; }
@@ -38,6 +51,11 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
     {
         Interlocked.Increment(ref _requestCount);
         var request = new HealthRequest(service, query, options, cancellationToken);
+        lock (_sent)
+        {
+            _sent.Add(request);
+        }
+
         if (Handler is { } handler)
         {
             return handler(request);
@@ -56,7 +74,14 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
     }
 
     /// <summary>The oldest unanswered request (for <paramref name="service"/> when given), waiting for it up to a deadline.</summary>
-    public async Task<HealthRequest> NextRequestAsync(string? service = null)
+    public Task<HealthRequest> NextRequestAsync(string? service = null)
+        => NextMatchingAsync(r => service is null || r.Service == service);
+
+    /// <summary>The oldest unanswered request for <paramref name="service"/> asked of <paramref name="datacenter"/> (<see langword="null"/>: no <c>dc</c>, the local one).</summary>
+    public Task<HealthRequest> NextRequestInAsync(string service, string? datacenter)
+        => NextMatchingAsync(r => r.Service == service && r.Options.Datacenter == datacenter);
+
+    private async Task<HealthRequest> NextMatchingAsync(Predicate<HealthRequest> match)
     {
         var ct = TestContext.Current.CancellationToken;
         var deadline = Stopwatch.StartNew();
@@ -65,7 +90,7 @@ internal sealed class FakeConsulHealthApi : IConsulHealthApi
             Task queued;
             lock (_queue)
             {
-                var index = _queue.FindIndex(r => service is null || r.Service == service);
+                var index = _queue.FindIndex(match);
                 if (index >= 0)
                 {
                     var request = _queue[index];

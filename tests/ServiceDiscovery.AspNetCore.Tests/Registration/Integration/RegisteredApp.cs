@@ -38,14 +38,18 @@ internal sealed class RegisteredApp : IAsyncDisposable
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
     public static RegisteredApp Create(ConsulTarget consul, string serviceName = "orders", Dictionary<string, string?>? settings = null, TimeSpan? shutdownTimeout = null)
+        => Create(consul.Address, consul.Token, serviceName, settings, shutdownTimeout);
+
+    /// <summary>An app registered through the agent at <paramref name="agent"/> (e.g. one of another datacenter).</summary>
+    public static RegisteredApp Create(Uri agent, string? token, string serviceName, Dictionary<string, string?>? settings = null, TimeSpan? shutdownTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Consul:Address"] = consul.Address.ToString(),
-            ["Consul:Token"] = consul.Token,
+            ["Consul:Address"] = agent.ToString(),
+            ["Consul:Token"] = token,
             ["Consul:Service:Name"] = serviceName,
             ["Consul:Check:Interval"] = "00:00:01",
             ["Consul:Check:Timeout"] = "00:00:01",

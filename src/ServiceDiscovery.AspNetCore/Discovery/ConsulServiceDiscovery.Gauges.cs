@@ -24,4 +24,19 @@ internal sealed partial class ConsulServiceDiscovery
             }
         }
     }
+
+    /// <summary>The <c>consul.discovery.failover.serving</c> gauge: 1 per name served from another datacenter, tagged with it.</summary>
+    private IEnumerable<Measurement<int>> ObserveFailoverServing()
+    {
+        foreach (var (name, watch) in _watches)
+        {
+            if (watch.ServingDatacenter is { } datacenter)
+            {
+                yield return new Measurement<int>(
+                    1,
+                    new KeyValuePair<string, object?>(DiscoveryMetrics.ServiceNameTag, name),
+                    new KeyValuePair<string, object?>(DiscoveryMetrics.DatacenterTag, datacenter));
+            }
+        }
+    }
 }
