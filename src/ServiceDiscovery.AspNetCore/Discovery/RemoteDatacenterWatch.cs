@@ -77,6 +77,11 @@ internal sealed partial class RemoteDatacenterWatch : IWatchSink, IDisposable
         _changed();
     }
 
+    // A failover datacenter's ACL filtering is not reported: the name's local watch already says what the token lacks.
+    void IWatchSink.OnAclFiltering(bool filtered)
+    {
+    }
+
     void IWatchSink.OnFailure(Exception exception, int failures)
     {
         var errorType = WatchFailure.ErrorType(exception);
