@@ -22,7 +22,7 @@ internal static class ConsulConfigurationKeys
             ("EnableTagOverride", Leaf), ("PreferHttps", Leaf), ("PreferIpAddress", Leaf), ("PreferredNetworks", Items(Leaf)))),
         ("Check", Object(
             ("Kind", Choice<ConsulCheckKind>()), ("Path", Leaf), ("MapEndpoint", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("Ttl", Leaf),
-            ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf),
+            ("DeregisterCriticalServiceAfter", Leaf), ("TlsSkipVerify", Leaf), ("GrpcService", Leaf),
             ("AdditionalChecks", Items(Object(
                 ("Name", Leaf), ("Kind", Choice<ConsulCheckKind>()), ("Target", Leaf), ("Interval", Leaf), ("Timeout", Leaf), ("GrpcUseTls", Leaf), ("TlsSkipVerify", Leaf)))))),
         ("Registration", Object(
