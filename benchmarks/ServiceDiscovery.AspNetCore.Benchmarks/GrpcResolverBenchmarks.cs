@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using CatalogGrpc;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
 using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,7 +19,8 @@ namespace ServiceDiscovery.AspNetCore.Benchmarks;
 /// Per-call cost of a <c>consul://</c> channel against a channel to the same server's fixed address: unary calls over
 /// warm channels to one loopback gRPC server (h2c). The third channel is the fixed address through Grpc.Net.Client's
 /// own round-robin balancer (a static resolver), which tells the balancer's cost from the resolver's: the resolver is
-/// not on the call path, it only publishes addresses when the cache changes.
+/// not on the call path, it only publishes addresses when the cache changes. The fourth is a channel with a custom
+/// scheme through Grpc.Net.Client's own static resolver: what any non-http address costs per call, resolver aside.
 /// </summary>
 [MemoryDiagnoser]
 public class GrpcResolverBenchmarks
@@ -29,6 +31,9 @@ public class GrpcResolverBenchmarks
     private GrpcChannel _fixed = null!;
     private GrpcChannel _fixedRoundRobin = null!;
     private GrpcChannel _consul = null!;
+    private GrpcChannel _static = null!;
+    private ServiceProvider _staticServices = null!;
+    private Catalog.CatalogClient _staticClient = null!;
     private Catalog.CatalogClient _fixedClient = null!;
     private Catalog.CatalogClient _fixedRoundRobinClient = null!;
     private Catalog.CatalogClient _consulClient = null!;
@@ -47,6 +52,16 @@ public class GrpcResolverBenchmarks
             ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
         });
         _consul = GrpcChannel.ForAddress("consul://catalog-grpc", new GrpcChannelOptions { ServiceProvider = _host.Services, Credentials = ChannelCredentials.Insecure });
+        _staticServices = new ServiceCollection()
+            .AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => [new BalancerAddress("127.0.0.1", port)]))
+            .BuildServiceProvider();
+        _static = GrpcChannel.ForAddress("static://catalog-grpc", new GrpcChannelOptions
+        {
+            ServiceProvider = _staticServices,
+            Credentials = ChannelCredentials.Insecure,
+            ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
+        });
+        _staticClient = new Catalog.CatalogClient(_static);
         _fixedClient = new Catalog.CatalogClient(_fixed);
         _fixedRoundRobinClient = new Catalog.CatalogClient(_fixedRoundRobin);
         _consulClient = new Catalog.CatalogClient(_consul);
@@ -57,6 +72,7 @@ public class GrpcResolverBenchmarks
             await FixedAsync().ConfigureAwait(false);
             await FixedRoundRobinAsync().ConfigureAwait(false);
             await ConsulAsync().ConfigureAwait(false);
+            await StaticAsync().ConfigureAwait(false);
         }
     }
 
@@ -66,6 +82,8 @@ public class GrpcResolverBenchmarks
         _fixed.Dispose();
         _fixedRoundRobin.Dispose();
         _consul.Dispose();
+        _static.Dispose();
+        await _staticServices.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
     }
@@ -78,6 +96,9 @@ public class GrpcResolverBenchmarks
 
     [Benchmark(Description = "Unary call, consul://catalog-grpc channel")]
     public async Task<int> ConsulAsync() => (await _consulClient.GetItemAsync(_request).ConfigureAwait(false)).Id;
+
+    [Benchmark(Description = "Unary call, static://catalog-grpc channel (Grpc.Net.Client's static resolver, same address)")]
+    public async Task<int> StaticAsync() => (await _staticClient.GetItemAsync(_request).ConfigureAwait(false)).Id;
 
     private static async Task<WebApplication> StartServerAsync()
     {

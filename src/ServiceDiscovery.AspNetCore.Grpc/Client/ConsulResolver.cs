@@ -144,16 +144,14 @@ internal sealed partial class ConsulResolver : Resolver
         {
             instances = await _discovery.GetInstancesAsync(_serviceName, _disposed.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        catch (Exception) when (_disposed.IsCancellationRequested)
         {
             return;
         }
-        catch (ObjectDisposedException) when (_disposed.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return;
-        }
-        catch (Exception ex) when (ex is ConsulException or ObjectDisposedException)
-        {
+            // ConsulException (Consul unreachable before a first answer), or the cache disposed with the host: the
+            // loop must survive whatever the lookup throws, or the channel would never hear of the name again.
             OnReadFailed(ex);
             return;
         }

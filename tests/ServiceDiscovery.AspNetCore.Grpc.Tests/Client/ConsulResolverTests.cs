@@ -145,6 +145,22 @@ public sealed class ConsulResolverTests
     }
 
     [Fact]
+    public async Task Start_LookupThrowsAnythingElse_UnavailableAndStillRetried()
+    {
+        var discovery = new FakeDiscovery(Instance("a", 5001));
+        var broken = true;
+        discovery.Answer = _ => broken ? throw new InvalidOperationException("a bug in a lookup") : discovery.Current;
+        using var harness = new ResolverHarness(discovery);
+
+        harness.Start();
+
+        Assert.Equal(StatusCode.Unavailable, harness.Last.Status.StatusCode);
+        broken = false;
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.WaitAsync(() => harness.Last.Status.StatusCode == StatusCode.OK, Deadline, "the read loop survives and the retry publishes");
+    }
+
+    [Fact]
     public async Task Refresh_WhileARetryWaits_ReadsAtOnce()
     {
         var discovery = new FakeDiscovery(Instance("a", 5001));
