@@ -32,7 +32,6 @@ public class GrpcResolverBenchmarks
     private GrpcChannel _fixedRoundRobin = null!;
     private GrpcChannel _consul = null!;
     private GrpcChannel _static = null!;
-    private ServiceProvider _staticServices = null!;
     private Catalog.CatalogClient _staticClient = null!;
     private Catalog.CatalogClient _fixedClient = null!;
     private Catalog.CatalogClient _fixedRoundRobinClient = null!;
@@ -41,9 +40,13 @@ public class GrpcResolverBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _host = await BenchmarkHost.StartAsync(configureServices: s => s.AddConsulGrpcResolver()).ConfigureAwait(false);
         _server = await StartServerAsync().ConfigureAwait(false);
         var port = new Uri(_server.Urls.Single()).Port;
+
+        // Both custom-scheme channels get the same services (logging included), so they differ by their resolver only.
+        _host = await BenchmarkHost.StartAsync(configureServices: s => s
+            .AddConsulGrpcResolver()
+            .AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => [new BalancerAddress("127.0.0.1", port)]))).ConfigureAwait(false);
         await _host.RegisterAsync("catalog-grpc-0", "catalog-grpc", port).ConfigureAwait(false);
 
         _fixed = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
@@ -52,12 +55,9 @@ public class GrpcResolverBenchmarks
             ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
         });
         _consul = GrpcChannel.ForAddress("consul://catalog-grpc", new GrpcChannelOptions { ServiceProvider = _host.Services, Credentials = ChannelCredentials.Insecure });
-        _staticServices = new ServiceCollection()
-            .AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => [new BalancerAddress("127.0.0.1", port)]))
-            .BuildServiceProvider();
         _static = GrpcChannel.ForAddress("static://catalog-grpc", new GrpcChannelOptions
         {
-            ServiceProvider = _staticServices,
+            ServiceProvider = _host.Services,
             Credentials = ChannelCredentials.Insecure,
             ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
         });
@@ -83,7 +83,6 @@ public class GrpcResolverBenchmarks
         _fixedRoundRobin.Dispose();
         _consul.Dispose();
         _static.Dispose();
-        await _staticServices.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
     }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using CatalogGrpc;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceDiscovery.AspNetCore.Grpc.Tests.TestInfrastructure;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -66,6 +67,37 @@ public sealed class CatalogGrpcLoadBalancingTests : CatalogGrpcFleetTests
         await load.StopAsync();
         Assert.Empty(load.Failures);
         Assert.True(load.Answers[fourth.Id] > 0);
+    }
+
+    [Fact]
+    public async Task AddGrpcClient_ConsulAddress_TheFactoryChannelFindsTheResolverAndBalances()
+    {
+        var instances = new[] { await Fleet.StartAsync(), await Fleet.StartAsync() };
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddConsulDiscoveryCache(o =>
+        {
+            o.Address = Consul.DiscoveryAddress.ToString();
+            o.Token = Consul.Token;
+        });
+        services.AddConsulGrpcResolver();
+        services.AddGrpcClient<Catalog.CatalogClient>(o => o.Address = new Uri($"consul://{Fleet.ServiceName}"))
+            .ConfigureChannel(o => o.Credentials = ChannelCredentials.Insecure);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<Catalog.CatalogClient>();
+
+        // Calls until both instances answered (the second subchannel may still be connecting for the first few).
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                answered.Add((await client.GetItemAsync(new GetItemRequest { Id = 1 }, cancellationToken: Ct)).InstanceId);
+                return answered.Count == 2;
+            },
+            Deadline,
+            "both instances answer calls of the factory's client");
+
+        Assert.Equal(instances.Select(i => i.Id).Order(StringComparer.Ordinal), answered.Order(StringComparer.Ordinal));
     }
 
     [Fact]
