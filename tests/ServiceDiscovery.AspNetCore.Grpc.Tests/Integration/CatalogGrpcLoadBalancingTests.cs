@@ -73,14 +73,7 @@ public sealed class CatalogGrpcLoadBalancingTests : CatalogGrpcFleetTests
     public async Task AddGrpcClient_ConsulAddress_TheFactoryChannelFindsTheResolverAndBalances()
     {
         var instances = new[] { await Fleet.StartAsync(), await Fleet.StartAsync() };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddConsulDiscoveryCache(o =>
-        {
-            o.Address = Consul.DiscoveryAddress.ToString();
-            o.Token = Consul.Token;
-        });
-        services.AddConsulGrpcResolver();
+        var services = Fleet.ClientServices();
         services.AddGrpcClient<Catalog.CatalogClient>(o => o.Address = new Uri($"consul://{Fleet.ServiceName}"))
             .ConfigureChannel(o => o.Credentials = ChannelCredentials.Insecure);
         await using var provider = services.BuildServiceProvider();

@@ -72,6 +72,14 @@ internal sealed class CatalogGrpcFleet(ConsulTarget consul, string serviceName) 
     /// <summary>A channel to <c>consul://{service}</c>, with its own discovery cache, as a client app has.</summary>
     public GrpcChannel Channel(ChannelCredentials credentials, HttpMessageHandler? handler = null)
     {
+        var provider = ClientServices().BuildServiceProvider();
+        _clients.Add(provider);
+        return GrpcChannel.ForAddress($"consul://{serviceName}", new GrpcChannelOptions { ServiceProvider = provider, Credentials = credentials, HttpHandler = handler });
+    }
+
+    /// <summary>A client app's services: logging, the discovery cache pointed at the target, the <c>consul://</c> resolver.</summary>
+    public ServiceCollection ClientServices()
+    {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddConsulDiscoveryCache(o =>
@@ -80,9 +88,7 @@ internal sealed class CatalogGrpcFleet(ConsulTarget consul, string serviceName) 
             o.Token = consul.Token;
         });
         services.AddConsulGrpcResolver();
-        var provider = services.BuildServiceProvider();
-        _clients.Add(provider);
-        return GrpcChannel.ForAddress($"consul://{serviceName}", new GrpcChannelOptions { ServiceProvider = provider, Credentials = credentials, HttpHandler = handler });
+        return services;
     }
 
     public async ValueTask DisposeAsync()
