@@ -1,6 +1,12 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting;
+using CatalogGrpc;
+using Grpc.AspNetCore.HealthChecks;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.Consul.Testing;
@@ -273,6 +279,57 @@ internal static class ReadmeExamples
     private static Task SendInvoiceAsync(ulong fencingToken, CancellationToken cancellationToken) => fencingToken > 0 ? Task.Delay(0, cancellationToken) : Task.CompletedTask;
 
     private static Task RenderAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
+
+    public static void GrpcClient(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulGrpcResolver();                 // the consul:// scheme, fed by the discovery cache
+        builder.Services.AddGrpcClient<Catalog.CatalogClient>(o => o.Address = new Uri("consul://catalog-grpc"))
+            .ConfigureChannel(o => o.Credentials = ChannelCredentials.Insecure); // h2c; ChannelCredentials.SecureSsl for TLS
+    }
+
+    public static GrpcChannel GrpcChannelByHand(WebApplication app)
+    {
+        var channel = GrpcChannel.ForAddress("consul://catalog-grpc", new GrpcChannelOptions
+        {
+            ServiceProvider = app.Services,
+            Credentials = ChannelCredentials.Insecure,
+        });
+        return channel;
+    }
+
+    public static void GrpcTls(WebApplicationBuilder builder, X509Certificate2 clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [clientCertificate],            // mTLS: the client's certificate
+                RemoteCertificateValidationCallback = ValidateServer, // e.g. against a private CA
+            },
+        };
+        builder.Services.AddGrpcClient<Catalog.CatalogClient>(o => o.Address = new Uri("consul://catalog-grpc"))
+            .ConfigureChannel(o => { o.Credentials = ChannelCredentials.SecureSsl; o.HttpHandler = handler; });
+    }
+
+    private static bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        => errors == SslPolicyErrors.None;
+
+    public static void GrpcServer(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulDiscovery();                   // registers, with the check Consul:Check:Kind says
+        builder.Services.AddGrpc();
+        builder.Services.AddConsulGrpcHealthChecks()             // grpc.health.v1.Health, reporting these checks
+            .AddCheck<DbCheck>("db");
+        var app = builder.Build();
+        app.MapGrpcService<CatalogService>();
+        app.MapGrpcHealthChecksService();
+    }
+
+    public static void GrpcHealthMapping(WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<GrpcHealthChecksOptions>(o =>
+            o.Services.Map("catalog.v1.Catalog", check => check.Tags.Contains("catalog")));
+    }
 }
 
 #pragma warning disable SA1402, CA1852 // README example types, as the README shows them.
@@ -324,3 +381,5 @@ internal sealed class Features
 {
     public bool NewPricing { get; set; }
 }
+
+internal sealed class CatalogService : Catalog.CatalogBase;

@@ -28,7 +28,7 @@ internal static class ConsulConfigurationKeys
             ("EnableTagOverride", Flag), ("PreferHttps", Flag), ("PreferIpAddress", Flag), ("PreferredNetworks", Items(Text)))),
         ("Check", Object(
             ("Kind", Choice<ConsulCheckKind>()), ("Path", Text), ("MapEndpoint", Flag), ("Interval", Duration), ("Timeout", Duration), ("Ttl", Duration),
-            ("DeregisterCriticalServiceAfter", Duration), ("TlsSkipVerify", Flag),
+            ("DeregisterCriticalServiceAfter", Duration), ("TlsSkipVerify", Flag), ("GrpcService", Text),
             ("AdditionalChecks", Items(Object(
                 ("Name", Text), ("Kind", Choice<ConsulCheckKind>()), ("Target", Text), ("Interval", Duration), ("Timeout", Duration), ("GrpcUseTls", Flag), ("TlsSkipVerify", Flag)))))),
         ("Registration", Object(

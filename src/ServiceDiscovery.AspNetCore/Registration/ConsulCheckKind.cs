@@ -3,8 +3,8 @@
 namespace ServiceDiscovery.AspNetCore;
 
 /// <summary>
-/// A kind of health check. The app's own check (<c>Consul:Check:Kind</c>) is <see cref="Http"/>, <see cref="Ttl"/>
-/// or <see cref="None"/>; an extra check (<c>Consul:Check:AdditionalChecks:N:Kind</c>) is <see cref="Http"/>,
+/// A kind of health check. The app's own check (<c>Consul:Check:Kind</c>) is <see cref="Http"/>, <see cref="Grpc"/>,
+/// <see cref="Ttl"/> or <see cref="None"/>; an extra check (<c>Consul:Check:AdditionalChecks:N:Kind</c>) is <see cref="Http"/>,
 /// <see cref="Tcp"/> or <see cref="Grpc"/>.
 /// </summary>
 public enum ConsulCheckKind
@@ -27,6 +27,11 @@ public enum ConsulCheckKind
     /// <summary>An extra check: a TCP connect to <see cref="ConsulAdditionalCheckOptions.Target"/>, <c>host:port</c>.</summary>
     Tcp,
 
-    /// <summary>An extra check: the gRPC health protocol against <see cref="ConsulAdditionalCheckOptions.Target"/>, <c>host:port</c> or <c>host:port/service</c>.</summary>
+    /// <summary>
+    /// The gRPC health protocol (<c>grpc.health.v1.Health/Check</c>; SERVING is passing, anything else critical). For
+    /// the app's own check, against the registered address (TLS when it is https) and
+    /// <see cref="ConsulCheckOptions.GrpcService"/>; the <c>scheme</c> meta then says <c>h2c</c> for a plaintext endpoint.
+    /// For an extra check, against <see cref="ConsulAdditionalCheckOptions.Target"/>, <c>host:port</c> or <c>host:port/service</c>.
+    /// </summary>
     Grpc,
 }

@@ -5,6 +5,7 @@ namespace ServiceDiscovery.AspNetCore;
 /// <summary>
 /// How Consul checks this app (<c>Consul:Check</c>) and the <c>/health</c> endpoint it calls, which runs the
 /// app's ASP.NET Core health checks: Healthy answers 200 (passing), Degraded 429 (warning), Unhealthy 503 (critical).
+/// With <see cref="ConsulCheckKind.Grpc"/>, Consul calls the app's <c>grpc.health.v1.Health</c> service instead.
 /// </summary>
 public sealed class ConsulCheckOptions
 {
@@ -24,11 +25,19 @@ public sealed class ConsulCheckOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool MapEndpoint { get; set; } = true;
 
-    /// <summary>Gets or sets how often Consul calls the health endpoint (HTTP check). Consul's minimum is 1 second.</summary>
+    /// <summary>
+    /// Gets or sets the gRPC service whose health a <see cref="ConsulCheckKind.Grpc"/> check asks for
+    /// (<c>grpc.health.v1.Health/Check</c> with this <c>service</c>), e.g. <c>catalog.v1.Catalog</c>; empty asks for the
+    /// whole server's health.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (the whole server).</value>
+    public string? GrpcService { get; set; }
+
+    /// <summary>Gets or sets how often Consul calls the health endpoint (HTTP or gRPC check). Consul's minimum is 1 second.</summary>
     /// <value>The default is 10 seconds.</value>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets how long Consul waits for the health endpoint to answer; at most <see cref="Interval"/>.</summary>
+    /// <summary>Gets or sets how long Consul waits for the health endpoint (HTTP or gRPC check) to answer; at most <see cref="Interval"/>.</summary>
     /// <value>The default is 5 seconds.</value>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 

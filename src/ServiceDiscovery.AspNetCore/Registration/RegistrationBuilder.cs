@@ -12,8 +12,11 @@ internal static class RegistrationBuilder
     /// <summary>Meta key of the application version, added unless configured.</summary>
     public const string VersionMetaKey = "version";
 
-    /// <summary>Meta key of the registered scheme (<c>http</c>/<c>https</c>), added unless configured.</summary>
+    /// <summary>Meta key of the registered scheme (<c>http</c>/<c>https</c>; <c>h2c</c> for plaintext gRPC), added unless configured.</summary>
     public const string SchemeMetaKey = "scheme";
+
+    /// <summary>The scheme meta of an app checked over gRPC on a plaintext endpoint: HTTP/2 without TLS, which HttpClient's handler skips.</summary>
+    public const string H2cScheme = "h2c";
 
     /// <summary>The informational version of the entry assembly, without build metadata (<c>+commit</c>); <c>0.0.0</c> when unknown.</summary>
     public static string EntryAssemblyVersion()
@@ -52,7 +55,7 @@ internal static class RegistrationBuilder
 
         var meta = new Dictionary<string, string>(service.Meta, StringComparer.Ordinal);
         meta.TryAdd(VersionMetaKey, version);
-        meta.TryAdd(SchemeMetaKey, endpoint.Scheme);
+        meta.TryAdd(SchemeMetaKey, AdvertisedScheme(options.Check.Kind, endpoint));
 
         var check = options.Check;
         var primaryCheckId = "service:" + id;
@@ -64,6 +67,17 @@ internal static class RegistrationBuilder
                 Name = $"{name} {check.Path}",
                 HTTP = endpoint.Url(check.Path),
                 Method = "GET",
+                Interval = check.Interval,
+                Timeout = check.Timeout,
+                TLSSkipVerify = check.TlsSkipVerify ? true : null,
+                DeregisterCriticalServiceAfter = DeregisterAfter(check),
+            },
+            ConsulCheckKind.Grpc => new AgentServiceCheck
+            {
+                CheckID = primaryCheckId,
+                Name = $"{name} gRPC health",
+                GRPC = GrpcTarget(endpoint, check.GrpcService),
+                GRPCUseTLS = endpoint.Scheme == "https" ? true : null,
                 Interval = check.Interval,
                 Timeout = check.Timeout,
                 TLSSkipVerify = check.TlsSkipVerify ? true : null,
@@ -96,6 +110,23 @@ internal static class RegistrationBuilder
         };
 
         return new ServiceRegistration(body, endpoint, check.Kind == ConsulCheckKind.Ttl ? primaryCheckId : null, check.Ttl);
+    }
+
+    /// <summary>
+    /// What the <c>scheme</c> meta says: the endpoint's scheme, except that an app Consul checks over gRPC on a
+    /// plaintext endpoint speaks HTTP/2 without TLS (<c>h2c</c>), which an HTTP/1.1 caller cannot use.
+    /// </summary>
+    public static string AdvertisedScheme(ConsulCheckKind kind, AdvertisedEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return kind == ConsulCheckKind.Grpc && endpoint.Scheme == "http" ? H2cScheme : endpoint.Scheme;
+    }
+
+    /// <summary>Consul's gRPC check target: <c>host:port</c>, plus <c>/service</c> when a gRPC service name is asked for.</summary>
+    private static string GrpcTarget(AdvertisedEndpoint endpoint, string? service)
+    {
+        var target = string.Create(CultureInfo.InvariantCulture, $"{endpoint.UrlHost}:{endpoint.Port}");
+        return string.IsNullOrWhiteSpace(service) ? target : target + "/" + service.Trim();
     }
 
     private static TimeSpan? DeregisterAfter(ConsulCheckOptions check)

@@ -170,9 +170,14 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
 
     private void ValidateHealthCheck(ConsulCheckOptions check, List<string> failures)
     {
-        if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Ttl or ConsulCheckKind.None))
+        if (check.Kind is not (ConsulCheckKind.Http or ConsulCheckKind.Grpc or ConsulCheckKind.Ttl or ConsulCheckKind.None))
         {
-            failures.Add($"{_section}:Check:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Ttl or None.");
+            failures.Add($"{_section}:Check:Kind '{check.Kind}' is not a kind for the app's own check. Use Http, Grpc, Ttl or None.");
+        }
+
+        if (check.GrpcService is { Length: > 0 } grpcService && (grpcService.Trim().Length == 0 || grpcService.Any(c => char.IsWhiteSpace(c) || c == '/')))
+        {
+            failures.Add($"{_section}:Check:GrpcService '{grpcService}' is not a gRPC service name. Use the full name from the .proto file, e.g. 'catalog.v1.Catalog', or leave it empty for the whole server.");
         }
 
         if (string.IsNullOrEmpty(check.Path) || check.Path[0] != '/' || check.Path.Contains('?', StringComparison.Ordinal) || check.Path.Contains('#', StringComparison.Ordinal))
@@ -180,7 +185,7 @@ internal sealed partial class RegistrationOptionsValidator(IHostEnvironment? env
             failures.Add($"{_section}:Check:Path must be a path starting with '/', without query or fragment; got '{check.Path}'. Use e.g. '/health'.");
         }
 
-        if (check.Kind == ConsulCheckKind.Http)
+        if (check.Kind is ConsulCheckKind.Http or ConsulCheckKind.Grpc)
         {
             ValidateInterval($"{_section}:Check", check.Interval, check.Timeout, failures);
         }

@@ -75,6 +75,55 @@ public sealed class RegistrationBuilderTests
     }
 
     [Fact]
+    public void Build_GrpcKindOnPlaintext_GrpcCheckWithoutTlsAndSchemeH2c()
+    {
+        var options = new ConsulOptions();
+        options.Check.Kind = ConsulCheckKind.Grpc;
+        options.Check.Interval = TimeSpan.FromSeconds(2);
+        options.Check.Timeout = TimeSpan.FromSeconds(1);
+
+        var registration = RegistrationBuilder.Build(options, Endpoint, "catalog", "1");
+
+        var check = registration.Body.Check!;
+        Assert.Equal("service:catalog-10.0.0.5-5000", check.CheckID);
+        Assert.Equal("10.0.0.5:5000", check.GRPC);
+        Assert.Null(check.GRPCUseTLS);
+        Assert.Null(check.HTTP);
+        Assert.Null(check.TTL);
+        Assert.Equal(TimeSpan.FromSeconds(2), check.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(1), check.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), check.DeregisterCriticalServiceAfter);
+        Assert.Equal("h2c", registration.Body.Meta!["scheme"]);
+        Assert.Null(registration.TtlCheckId);
+    }
+
+    [Fact]
+    public void Build_GrpcKindOnTlsWithServiceName_TlsCheckOfThatServiceAndSchemeHttps()
+    {
+        var options = new ConsulOptions();
+        options.Check.Kind = ConsulCheckKind.Grpc;
+        options.Check.GrpcService = " catalog.v1.Catalog ";
+        options.Check.TlsSkipVerify = true;
+
+        var body = RegistrationBuilder.Build(options, new AdvertisedEndpoint("https", "2001:db8::5", 5001), "catalog", "1").Body;
+
+        Assert.Equal("[2001:db8::5]:5001/catalog.v1.Catalog", body.Check!.GRPC);
+        Assert.True(body.Check.GRPCUseTLS);
+        Assert.True(body.Check.TLSSkipVerify);
+        Assert.Equal("https", body.Meta!["scheme"]);
+    }
+
+    [Fact]
+    public void Build_GrpcKindWithConfiguredScheme_ConfiguredSchemeKept()
+    {
+        var options = new ConsulOptions();
+        options.Check.Kind = ConsulCheckKind.Grpc;
+        options.Service.Meta["scheme"] = "grpc";
+
+        Assert.Equal("grpc", RegistrationBuilder.Build(options, Endpoint, "catalog", "1").Body.Meta!["scheme"]);
+    }
+
+    [Fact]
     public void Build_NoneKindWithAdditionalChecks_OnlyTheAdditionalOnes()
     {
         var options = new ConsulOptions();

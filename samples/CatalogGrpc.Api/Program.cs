@@ -1,0 +1,5 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using CatalogGrpc.Api;
+
+CatalogGrpcApp.Build(args).Run();
