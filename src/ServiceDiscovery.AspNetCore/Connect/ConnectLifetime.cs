@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -9,9 +10,9 @@ namespace ServiceDiscovery.AspNetCore.Connect;
 /// Starts the <see cref="ConnectCertificateSource"/> with the host when <c>Consul:Connect:Enabled</c> is true (read
 /// once: turning Connect on or off needs a restart, since it changes what the app's HTTPS endpoints accept).
 /// </summary>
-internal sealed class ConnectLifetime(IOptionsMonitor<ConsulOptions> options, ConnectCertificateSource source) : IHostedService
+internal sealed class ConnectLifetime(IOptionsMonitor<ConsulOptions> options, IServiceProvider services) : IHostedService
 {
-    private bool _started;
+    private ConnectCertificateSource? _source;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,9 +21,16 @@ internal sealed class ConnectLifetime(IOptionsMonitor<ConsulOptions> options, Co
             return;
         }
 
+        var source = services.GetRequiredService<ConnectCertificateSource>();
         await source.StartAsync(cancellationToken).ConfigureAwait(false);
-        _started = true;
+        _source = source;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _started ? source.StopAsync(cancellationToken) : Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_source is { } source)
+        {
+            await source.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,6 +58,10 @@ public static class ConsulConnectServiceCollectionExtensions
                 provider.GetRequiredService<ConnectMetrics>(),
                 provider.GetRequiredService<ILogger<ConnectCertificateSource>>());
         });
+        services.TryAddSingleton<ConnectAuthorizer>();
+        services.TryAddSingleton<ConnectHandshakeValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConnectKestrelSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectPlainHttpGate>());
         services.AddHostedService<ConnectLifetime>();
         return services;
     }
