@@ -227,7 +227,9 @@ internal sealed partial class ConnectCertificateSource : IHostedService, IDispos
             TimeSpan delay;
             try
             {
-                var result = await fetch(_api, ServiceName, new QueryOptions { Index = index, Wait = WaitTime }, cancellationToken).ConfigureAwait(false);
+                // After a failure the first read does not block, so that a recovered agent is noticed (and logged) at once.
+                var query = failures > 0 ? QueryOptions.Default : new QueryOptions { Index = index, Wait = WaitTime };
+                var result = await fetch(_api, ServiceName, query, cancellationToken).ConfigureAwait(false);
                 var changed = apply(result.Value, result.LastIndex);
                 if (failures > 0)
                 {
@@ -235,7 +237,7 @@ internal sealed partial class ConnectCertificateSource : IHostedService, IDispos
                     failures = 0;
                 }
 
-                index = result.NextIndex(index);
+                index = result.NextIndex(query.Index);
                 var elapsed = _timeProvider.GetElapsedTime(started);
                 delay = !changed && elapsed < MinimumQueryInterval ? MinimumQueryInterval - elapsed : TimeSpan.Zero;
             }
