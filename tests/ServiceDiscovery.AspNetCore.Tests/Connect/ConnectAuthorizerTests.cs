@@ -16,7 +16,7 @@ public sealed class ConnectAuthorizerTests : IDisposable
 {
     private const string Caller = "spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/orders";
     private const string DenyReason = "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)";
-    private readonly TestConnectCa _ca = new();
+    private readonly FakeConnectCa _ca = new();
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly FakeLogCollector _logs = new();
     private readonly ServiceProvider _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();

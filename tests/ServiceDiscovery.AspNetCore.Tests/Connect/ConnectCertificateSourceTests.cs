@@ -14,7 +14,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 public sealed class ConnectCertificateSourceTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private readonly TestConnectCa _ca = new();
+    private readonly FakeConnectCa _ca = new();
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly FakeLogCollector _logs = new();
     private readonly ServiceProvider _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -34,7 +34,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
         var leaf = source.CurrentLeaf();
         Assert.NotNull(leaf);
         Assert.True(leaf.Certificate.HasPrivateKey);
-        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), leaf.ServiceUri);
+        Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), leaf.ServiceUri);
         Assert.Empty(leaf.Intermediates);
         var trust = Assert.IsType<ConnectTrust>(source.Trust);
         Assert.Equal(_ca.Root.Thumbprint, Assert.Single(trust.Roots).Thumbprint);
@@ -88,7 +88,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task RootRotation_TrustsOldAndNewRoots()
     {
-        using var next = new TestConnectCa("99999999-2222-3333-4444-555555555555");
+        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
         var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
         using var source = Source(api);
         await source.StartAsync(Ct);

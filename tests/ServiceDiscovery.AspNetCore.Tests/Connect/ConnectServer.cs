@@ -23,18 +23,22 @@ internal sealed class ConnectServer : IAsyncDisposable
 {
     private int _appRequests;
 
-    private ConnectServer(WebApplication app, FakeConsulConnectApi api, TestConnectCa ca)
+    private ConnectServer(WebApplication app, FakeConsulConnectApi? api, X509Certificate2Collection trusted)
     {
         App = app;
-        Api = api;
-        Ca = ca;
+        FakeApi = api;
+        Trusted = trusted;
     }
 
     public WebApplication App { get; }
 
-    public FakeConsulConnectApi Api { get; }
+    /// <summary>The faked Connect API; throws when the server talks to a real agent.</summary>
+    public FakeConsulConnectApi Api => FakeApi ?? throw new InvalidOperationException("This server talks to a real agent.");
 
-    public TestConnectCa Ca { get; }
+    public FakeConsulConnectApi? FakeApi { get; }
+
+    /// <summary>The roots callers trust for the server's certificate.</summary>
+    public X509Certificate2Collection Trusted { get; }
 
     public Uri Https => new(App.Urls.Single(u => u.StartsWith("https://", StringComparison.Ordinal)));
 
@@ -45,10 +49,16 @@ internal sealed class ConnectServer : IAsyncDisposable
     /// <summary>Requests that reached the app's own endpoint (not the health path).</summary>
     public int AppRequests => Volatile.Read(ref _appRequests);
 
-    public static async Task<ConnectServer> StartAsync(TestConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null, FakeConsulConnectApi? api = null)
+    public static Task<ConnectServer> StartAsync(FakeConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null)
     {
-        api ??= new FakeConsulConnectApi(ca.Roots(), ca.Leaf("catalog"));
+        var api = new FakeConsulConnectApi(ca.Roots(), ca.Leaf("catalog"));
         arrange?.Invoke(api);
+        return StartAsync(api, [ca.Root], cacheDuration, settings: null);
+    }
+
+    /// <summary>Starts the app against <paramref name="api"/>, or the real client (with <paramref name="settings"/> naming the agent) when null.</summary>
+    public static async Task<ConnectServer> StartAsync(FakeConsulConnectApi? api, X509Certificate2Collection trusted, TimeSpan? cacheDuration, Dictionary<string, string?>? settings)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls("https://127.0.0.1:0", "http://127.0.0.1:0");
@@ -58,11 +68,20 @@ internal sealed class ConnectServer : IAsyncDisposable
             ["Consul:Connect:AuthorizationCacheDuration"] = (cacheDuration ?? TimeSpan.FromMilliseconds(500)).ToString("c"),
             ["Consul:Service:Name"] = "catalog",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        builder.Services.AddSingleton<IConsulConnectApi>(api);
+        if (api is not null)
+        {
+            builder.Services.AddSingleton<IConsulConnectApi>(api);
+        }
+
         builder.Services.AddConsulConnect();
         var app = builder.Build();
-        var server = new ConnectServer(app, api, ca);
+        var server = new ConnectServer(app, api, trusted);
         app.MapGet("/health", () => "healthy");
         app.MapGet("/hello", (HttpContext context) =>
         {
@@ -104,7 +123,7 @@ internal sealed class ConnectServer : IAsyncDisposable
     /// <summary>GET /hello over a new connection with <paramref name="certificate"/>; the protocol the app saw.</summary>
     public async Task<string> CallAsync(X509Certificate2? certificate, Version? version = null, Action<X509Certificate2>? onServerCertificate = null)
     {
-        using var client = Caller(certificate, [Ca.Root], onServerCertificate);
+        using var client = Caller(certificate, Trusted, onServerCertificate);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Https, "/hello")) { Version = version ?? HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();

@@ -12,7 +12,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 public sealed class ConnectServerTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
-    private readonly TestConnectCa _ca = new();
+    private readonly FakeConnectCa _ca = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -20,7 +20,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task AllowedCaller_ReachesTheApp_OverHttp2AndHttp11()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         Assert.Equal("HTTP/2", await server.CallAsync(orders));
         Assert.Equal("HTTP/1.1", await server.CallAsync(orders, HttpVersion.Version11));
@@ -31,14 +31,14 @@ public sealed class ConnectServerTests : IDisposable
     public async Task ServerPresents_TheLeafConsulIssued()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         string? seen = null;
         using var client = ConnectServer.Caller(orders, [_ca.Root], c => seen = ServiceDiscovery.AspNetCore.Connect.ConnectPeerCheck.FirstUri(c));
 
         using var response = await client.GetAsync(new Uri(server.Https, "/hello"), Ct);
 
         response.EnsureSuccessStatusCode();
-        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), seen);
+        Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), seen);
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task CertificateFromAnotherCa_IsRefused()
     {
-        using var other = new TestConnectCa("99999999-2222-3333-4444-555555555555");
+        using var other = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var forged = other.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var forged = other.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(forged));
 
@@ -71,7 +71,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task ExpiredCallerCertificate_IsRefused()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var expired = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1));
+        using var expired = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"), TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(expired));
 
@@ -101,7 +101,7 @@ public sealed class ConnectServerTests : IDisposable
     {
         const string reason = "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)";
         await using var server = await ConnectServer.StartAsync(_ca, api => api.OnAuthorize = _ => new ConnectAuthorizeResult(false, reason));
-        var callerUri = TestConnectCa.ServiceUri(_ca.TrustDomain, "orders");
+        var callerUri = FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders");
         using var orders = _ca.ClientCertificate(callerUri);
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(orders));
@@ -130,7 +130,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task ExpiredServerLeaf_NoHandshakeSucceeds()
     {
         await using var server = await ConnectServer.StartAsync(_ca, api => api.SetLeaf(_ca.Leaf("catalog", TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1))));
-        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(orders));
 
@@ -142,7 +142,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task IntentionChangedToDeny_RefusesNewConnectionsWithinTheCachePeriod()
     {
         await using var server = await ConnectServer.StartAsync(_ca, cacheDuration: TimeSpan.FromMilliseconds(500));
-        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         await server.CallAsync(orders);
 
         server.Api.OnAuthorize = _ => new ConnectAuthorizeResult(false, "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)");
@@ -167,10 +167,10 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task RootRotation_CallersOfOldAndNewRootAreAccepted()
     {
-        using var next = new TestConnectCa("99999999-2222-3333-4444-555555555555");
+        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var oldCaller = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
-        using var newCaller = next.ClientCertificate(TestConnectCa.ServiceUri(next.TrustDomain, "orders"));
+        using var oldCaller = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var newCaller = next.ClientCertificate(FakeConnectCa.ServiceUri(next.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
 
         server.Api.SetRoots(next.Roots(_ca));
@@ -185,7 +185,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task LeafRenewalUnderLoad_LosesNoRequest()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
         var servedSerials = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         using var pooled = ConnectServer.Caller(orders, [_ca.Root]);

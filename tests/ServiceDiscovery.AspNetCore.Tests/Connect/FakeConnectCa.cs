@@ -8,15 +8,15 @@ using ServiceDiscovery.AspNetCore.Consul.Models;
 namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 
 /// <summary>
-/// A self-made Connect CA for tests: an EC P-256 root for a trust domain, and leaves shaped as Consul's are (empty
+/// A self-made Connect CA that answers as the agent does (roots and leaf bodies), for the server-side tests: an EC P-256 root for a trust domain, and leaves shaped as Consul's are (empty
 /// subject, one SPIFFE URI SAN, client and server EKU), optionally cross-signed or expired, as the agent's answers.
 /// </summary>
-internal sealed class TestConnectCa : IDisposable
+internal sealed class FakeConnectCa : IDisposable
 {
     private readonly ECDsa _key;
     private long _serial = 1;
 
-    public TestConnectCa(string clusterId = "11111111-2222-3333-4444-555555555555", DateTimeOffset? notBefore = null)
+    public FakeConnectCa(string clusterId = "11111111-2222-3333-4444-555555555555", DateTimeOffset? notBefore = null)
     {
         ClusterId = clusterId;
         _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -43,7 +43,7 @@ internal sealed class TestConnectCa : IDisposable
     public static string ServiceUri(string trustDomain, string service, string dc = "dc1") => $"spiffe://{trustDomain}/ns/default/dc/{dc}/svc/{service}";
 
     /// <summary>The roots answer listing this CA (and <paramref name="others"/>, not active).</summary>
-    public ConnectRoots Roots(params TestConnectCa[] others) => new()
+    public ConnectRoots Roots(params FakeConnectCa[] others) => new()
     {
         ActiveRootID = Id,
         TrustDomain = TrustDomain,
