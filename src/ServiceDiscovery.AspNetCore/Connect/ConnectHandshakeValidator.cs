@@ -1,6 +1,8 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Collections.Concurrent;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +22,16 @@ internal sealed partial class ConnectHandshakeValidator(
     ConnectMetrics metrics,
     ILogger<ConnectHandshakeValidator> logger)
 {
+    /// <summary>Past this many remembered caller certificates the memory is emptied rather than grown.</summary>
+    internal const int MaxVerified = 10_000;
+
+    /// <summary>
+    /// Caller certificates whose chain verified, by SHA-256 of their DER: the same certificate against the same roots
+    /// verifies the same way for as long as every certificate of its chain is valid, so a caller's next handshakes skip
+    /// building the chain (callers keep a leaf for days). A change of roots or the chain's expiry verifies it again.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, VerifiedPeer> _verified = new(StringComparer.Ordinal);
+
     /// <summary>Kestrel's <c>ClientCertificateValidation</c>: true accepts the connection, false ends the handshake.</summary>
     public bool Validate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -31,10 +43,26 @@ internal sealed partial class ConnectHandshakeValidator(
             return Refuse(target, "no_roots", certificate, "this app has no Consul CA roots yet");
         }
 
-        if (!ConnectPeerCheck.Verify(certificate, chain, trust.Roots, ConnectPeerCheck.ClientAuth, timeProvider.GetUtcNow(), out var id, out var reason, out var problem))
+        var now = timeProvider.GetUtcNow();
+        var key = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        if (!_verified.TryGetValue(key, out var verified) || !ReferenceEquals(verified.Trust, trust) || now < verified.From || now >= verified.Until)
         {
-            return Refuse(target, reason, certificate, problem);
+            if (!ConnectPeerCheck.Verify(certificate, chain, trust.Roots, ConnectPeerCheck.ClientAuth, now, out var checkedId, out var reason, out var problem, out var validity))
+            {
+                _verified.TryRemove(key, out _);
+                return Refuse(target, reason, certificate, problem);
+            }
+
+            if (_verified.Count >= MaxVerified)
+            {
+                _verified.Clear();
+            }
+
+            verified = new VerifiedPeer(trust, checkedId, validity.From, validity.Until);
+            _verified[key] = verified;
         }
+
+        var id = verified.Id;
 
         if (id.Kind != SpiffeIdKind.Service)
         {
@@ -70,6 +98,8 @@ internal sealed partial class ConnectHandshakeValidator(
 
         return false;
     }
+
+    private sealed record VerifiedPeer(ConnectTrust Trust, SpiffeId Id, DateTimeOffset From, DateTimeOffset Until);
 
     private static string ColonHex(ReadOnlySpan<byte> bigEndian) => Convert.ToHexStringLower(bigEndian) is { Length: > 0 } hex
         ? string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2)))

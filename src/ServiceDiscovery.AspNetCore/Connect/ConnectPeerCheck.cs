@@ -35,11 +35,13 @@ internal static class ConnectPeerCheck
         DateTimeOffset now,
         [NotNullWhen(true)] out SpiffeId? id,
         [NotNullWhen(false)] out string? reason,
-        [NotNullWhen(false)] out string? problem)
+        [NotNullWhen(false)] out string? problem,
+        out (DateTimeOffset From, DateTimeOffset Until) chainValidity)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(roots);
         id = null;
+        chainValidity = default;
         using (var chain = new X509Chain())
         {
             var policy = chain.ChainPolicy;
@@ -71,6 +73,12 @@ internal static class ConnectPeerCheck
                 problem = $"its certificate does not chain to Consul's CA roots as a {usage.FriendlyName} certificate valid at {now:o}: {status}";
                 return false;
             }
+
+            // The window in which every certificate of the chain is valid: the same chain verifies throughout it.
+            var elements = chain.ChainElements.Select(static e => e.Certificate).ToList();
+            chainValidity = (
+                new DateTimeOffset(elements.Max(static c => c.NotBefore).ToUniversalTime(), TimeSpan.Zero),
+                new DateTimeOffset(elements.Min(static c => c.NotAfter).ToUniversalTime(), TimeSpan.Zero));
         }
 
         var uri = FirstUri(certificate);

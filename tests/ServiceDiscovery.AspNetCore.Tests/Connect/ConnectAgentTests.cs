@@ -41,6 +41,7 @@ public sealed class ConnectAgentTests
 
         Assert.Contains("Consul:Connect:Enabled is true", error.Message, StringComparison.Ordinal);
         Assert.Contains("Connect must be enabled in order to use this endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Enable Connect on the agent", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

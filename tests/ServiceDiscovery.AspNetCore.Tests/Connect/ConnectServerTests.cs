@@ -182,6 +182,23 @@ public sealed class ConnectServerTests : IDisposable
     }
 
     [Fact]
+    public async Task RootsNoLongerListingTheCallersCa_RefuseItsNextConnection()
+    {
+        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
+        await using var server = await ConnectServer.StartAsync(_ca);
+        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
+        await server.CallAsync(orders);
+
+        // The old root is pruned: a certificate verified before must be verified again, and now fails.
+        server.Api.SetRoots(next.Roots());
+        await Eventually.WaitAsync(() => source.Trust!.ActiveRootId == next.Id, Deadline, "the new roots are in use");
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(orders));
+        Assert.Equal(1, server.AppRequests);
+    }
+
+    [Fact]
     public async Task LeafRenewalUnderLoad_LosesNoRequest()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
