@@ -22,6 +22,9 @@ public sealed class ConsulTestAgentOptions
     /// <summary>Gets the ACL settings.</summary>
     public ConsulTestAgentAclOptions Acl { get; } = new();
 
+    /// <summary>Gets the Connect settings: the built-in CA, leaf certificates and intentions.</summary>
+    public ConsulTestAgentConnectOptions Connect { get; } = new();
+
     /// <summary>
     /// Gets or sets the clock for check intervals, TTLs, reaping, deferred output syncs and blocking-query timeouts.
     /// Tests pass a <c>FakeTimeProvider</c>. HTTP probes themselves are real requests.

@@ -50,6 +50,25 @@ internal sealed class ConsulTestAgentOptionsValidator : IValidateOptions<ConsulT
             failures.Add("ConsulTestAgentOptions.Acl.Tokens must each have a SecretId.");
         }
 
+        ValidateConnect(options.Connect, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateConnect(ConsulTestAgentConnectOptions connect, List<string> failures)
+    {
+        if (connect.LeafCertTtl < TimeSpan.FromMinutes(2) || connect.LeafCertTtl > TimeSpan.FromHours(8760))
+        {
+            failures.Add($"ConsulTestAgentOptions.Connect.LeafCertTtl must be between 2 minutes and 8760 hours (a leaf is backdated by a minute, as Consul does); got '{connect.LeafCertTtl}'.");
+        }
+
+        if (connect.LeafReissueJitter < TimeSpan.Zero)
+        {
+            failures.Add($"ConsulTestAgentOptions.Connect.LeafReissueJitter must not be negative; got '{connect.LeafReissueJitter}' (use zero to reissue at once).");
+        }
+
+        if (connect.DefaultIntentionPolicy is not ("" or "allow" or "deny"))
+        {
+            failures.Add($"ConsulTestAgentOptions.Connect.DefaultIntentionPolicy must be 'allow', 'deny' or empty (follow the ACL default); got '{connect.DefaultIntentionPolicy}'.");
+        }
     }
 }

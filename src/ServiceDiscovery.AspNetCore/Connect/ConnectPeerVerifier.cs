@@ -13,10 +13,10 @@ namespace ServiceDiscovery.AspNetCore.Connect;
 /// <list type="number">
 /// <item>a certificate was presented and Consul's roots are known (else fail closed);</item>
 /// <item>it is valid now, by the injected <see cref="TimeProvider"/>;</item>
-/// <item>its chain builds to one of the bundle's roots (custom root trust: the machine's store is never consulted;
-/// intermediates come from the roots answer and from the peer), with the usage of its side (server or client
-/// authentication), every certificate of the chain valid now;</item>
-/// <item>it has exactly one URI SAN, a Consul service identity in the bundle's trust domain, default partition and
+/// <item>its chain builds to one of Consul's current roots (custom root trust: the machine's store is never
+/// consulted; intermediates are those the peer sent, as Consul's Go SDK takes them), with the usage of its side
+/// (server or client authentication), every certificate of the chain valid now;</item>
+/// <item>it has exactly one URI SAN, a Consul service identity in the roots' trust domain, default partition and
 /// namespace;</item>
 /// <item>client side only: it names the service called, in the datacenter of the instance called.</item>
 /// </list>
@@ -28,9 +28,9 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
 
     /// <summary>Client side: the certificate of an instance of <paramref name="service"/> in <paramref name="datacenter"/>.</summary>
-    public PeerVerification VerifyServer(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrustBundle? bundle, string service, string datacenter)
+    public PeerVerification VerifyServer(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrust? trust, string service, string datacenter)
     {
-        var result = Verify(certificate, presented, bundle, ServerAuthentication);
+        var result = Verify(certificate, presented, trust, ServerAuthentication);
         if (!result.IsAccepted)
         {
             return result;
@@ -48,17 +48,17 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
     }
 
     /// <summary>Server side: the certificate of a caller; which services may call is for intentions to say.</summary>
-    public PeerVerification VerifyClient(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrustBundle? bundle)
-        => Verify(certificate, presented, bundle, ClientAuthentication);
+    public PeerVerification VerifyClient(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrust? trust)
+        => Verify(certificate, presented, trust, ClientAuthentication);
 
-    private PeerVerification Verify(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrustBundle? bundle, Oid usage)
+    private PeerVerification Verify(X509Certificate2? certificate, IEnumerable<X509Certificate2>? presented, ConnectTrust? trust, Oid usage)
     {
         if (certificate is null)
         {
             return PeerVerification.Refused(PeerVerificationFailure.NoCertificate, "the peer presented no certificate");
         }
 
-        if (bundle is null || bundle.Roots.Count == 0)
+        if (trust is null || trust.Roots.Count == 0)
         {
             return PeerVerification.Refused(PeerVerificationFailure.NoRoots, "Consul's CA roots are not known yet (or the roots answer had none), so no certificate can be trusted");
         }
@@ -69,12 +69,12 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
             return validity;
         }
 
-        if (ChainProblem(certificate, presented, bundle, usage, now) is { } chain)
+        if (ChainProblem(certificate, presented, trust, usage, now) is { } chain)
         {
             return chain;
         }
 
-        return Identity(certificate, bundle);
+        return Identity(certificate, trust);
     }
 
     private static PeerVerification? ValidityProblem(X509Certificate2 certificate, DateTimeOffset now)
@@ -89,13 +89,12 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
             : null;
     }
 
-    private static PeerVerification? ChainProblem(X509Certificate2 certificate, IEnumerable<X509Certificate2>? presented, ConnectTrustBundle bundle, Oid usage, DateTimeOffset now)
+    private static PeerVerification? ChainProblem(X509Certificate2 certificate, IEnumerable<X509Certificate2>? presented, ConnectTrust trust, Oid usage, DateTimeOffset now)
     {
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        policy.CustomTrustStore.AddRange(bundle.Roots);
-        policy.ExtraStore.AddRange(bundle.Intermediates);
+        policy.CustomTrustStore.AddRange(trust.Roots);
         if (presented is not null)
         {
             foreach (var extra in presented)
@@ -125,7 +124,7 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
             }
 
             var usageName = usage.Value == ServerAuthentication.Value ? "server authentication" : "client authentication";
-            var detail = $"the certificate (serial {certificate.SerialNumber}, issuer '{certificate.Issuer}') does not chain to one of Consul's {bundle.Roots.Count} root(s) for {usageName}: {string.Join(", ", statuses)}";
+            var detail = $"the certificate (serial {certificate.SerialNumber}, issuer '{certificate.Issuer}') does not chain to one of Consul's {trust.Roots.Count} root(s) for {usageName}: {string.Join(", ", statuses)}";
             return flags == X509ChainStatusFlags.NotTimeValid
                 ? PeerVerification.Refused(PeerVerificationFailure.Expired, detail + " (a certificate of its chain is out of its validity period)")
                 : PeerVerification.Refused(PeerVerificationFailure.UntrustedChain, detail);
@@ -139,7 +138,7 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
         }
     }
 
-    private static PeerVerification Identity(X509Certificate2 certificate, ConnectTrustBundle bundle)
+    private static PeerVerification Identity(X509Certificate2 certificate, ConnectTrust trust)
     {
         List<string> uris;
         try
@@ -166,9 +165,9 @@ internal sealed class ConnectPeerVerifier(TimeProvider time)
             return PeerVerification.Refused(PeerVerificationFailure.NotAService, $"the certificate's identity '{id}' is a {id.Kind} identity, not a service's", id);
         }
 
-        if (!id.IsInTrustDomain(bundle.TrustDomain))
+        if (!id.IsInTrustDomain(trust.TrustDomain))
         {
-            return PeerVerification.Refused(PeerVerificationFailure.WrongTrustDomain, $"the certificate's identity '{id}' is in trust domain '{id.TrustDomain}', not this cluster's '{bundle.TrustDomain}'", id);
+            return PeerVerification.Refused(PeerVerificationFailure.WrongTrustDomain, $"the certificate's identity '{id}' is in trust domain '{id.TrustDomain}', not this cluster's '{trust.TrustDomain}'", id);
         }
 
         return string.Equals(id.Partition, SpiffeId.DefaultTenancy, StringComparison.OrdinalIgnoreCase) && string.Equals(id.Namespace, SpiffeId.DefaultTenancy, StringComparison.OrdinalIgnoreCase)

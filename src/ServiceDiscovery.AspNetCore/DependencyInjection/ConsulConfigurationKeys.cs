@@ -35,6 +35,7 @@ internal static class ConsulConfigurationKeys
             ("SnapshotPath", Leaf), ("SnapshotMaxAge", Leaf),
             ("Services", Items(Object(
                 ("PassingOnly", Leaf), ("Tags", Items(Leaf)), ("Filter", Leaf), ("Datacenter", Leaf), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Leaf)))))),
+        ("Connect", Object(("Enabled", Leaf), ("AuthorizationCacheDuration", Leaf))),
         ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Leaf), ("ConsecutiveFailuresToEject", Leaf))),
         ("KeyValue", Object(
             ("Optional", Leaf), ("Root", Leaf), ("ApplicationName", Leaf), ("Environment", Leaf), ("WaitTime", Leaf), ("SnapshotPath", Leaf),

@@ -109,6 +109,8 @@ internal sealed class AgentServer : IAsyncDisposable
         OperatorEndpoints.Map(router);
         PreparedQueryEndpoints.Map(router);
         ConfigEntryEndpoints.Map(router);
+        ConnectCaEndpoints.Map(router);
+        AgentConnectEndpoints.Map(router);
         return router;
     }
 

@@ -113,6 +113,7 @@ internal sealed partial class StateStore : IDisposable
         }
 
         DisposeSessionTimers();
+        DisposeConnectCa();
         Changes.Publish();
     }
 

@@ -9,7 +9,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider time = new(Now);
-    private readonly TestConnectCa ca = new(Now.AddDays(-30), Now.AddYears(10));
+    private readonly SelfMadeConnectCa ca = new(Now.AddDays(-30), Now.AddYears(10));
     private readonly ConnectPeerVerifier verifier;
 
     public ConnectPeerVerifierTests() => verifier = new ConnectPeerVerifier(time);
@@ -20,7 +20,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     public void ServerOfTheExpectedServiceAndDatacenterIsAccepted()
     {
         using var leaf = ca.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        var result = verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1");
+        var result = verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1");
         Assert.True(result.IsAccepted, result.ToString());
         Assert.Equal(SpiffeId.ForService(ca.TrustDomain, "dc1", "catalog"), result.Peer);
     }
@@ -29,7 +29,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     public void ClientIsAcceptedWhateverItsService()
     {
         using var leaf = ca.Leaf("orders", "dc2", Now.AddMinutes(-1), Now.AddHours(72));
-        var result = verifier.VerifyClient(leaf, null, ca.Bundle());
+        var result = verifier.VerifyClient(leaf, null, ca.Trust());
         Assert.True(result.IsAccepted, result.ToString());
         Assert.Equal("orders", result.Peer.Name);
         Assert.Equal("dc2", result.Peer.Datacenter);
@@ -38,8 +38,8 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     [Fact]
     public void NoCertificate()
     {
-        AssertRefused(verifier.VerifyServer(null, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.NoCertificate, "no certificate");
-        AssertRefused(verifier.VerifyClient(null, null, ca.Bundle()), PeerVerificationFailure.NoCertificate, "no certificate");
+        AssertRefused(verifier.VerifyServer(null, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.NoCertificate, "no certificate");
+        AssertRefused(verifier.VerifyClient(null, null, ca.Trust()), PeerVerificationFailure.NoCertificate, "no certificate");
     }
 
     [Fact]
@@ -47,53 +47,52 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     {
         using var leaf = ca.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
         AssertRefused(verifier.VerifyServer(leaf, null, null, "catalog", "dc1"), PeerVerificationFailure.NoRoots, "roots are not known");
-        AssertRefused(verifier.VerifyClient(leaf, null, new ConnectTrustBundle(ca.TrustDomain, [], [])), PeerVerificationFailure.NoRoots, "roots are not known");
     }
 
     [Fact]
     public void CertificateOfAnotherCaIsUntrusted()
     {
-        using var other = new TestConnectCa(Now.AddDays(-30), Now.AddYears(10));   // same trust domain, other key
+        using var other = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10));   // same trust domain, other key
         using var leaf = other.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain to one of Consul's 1 root(s)");
-        AssertRefused(verifier.VerifyClient(leaf, null, ca.Bundle()), PeerVerificationFailure.UntrustedChain, "client authentication");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain to one of Consul's 1 root(s)");
+        AssertRefused(verifier.VerifyClient(leaf, null, ca.Trust()), PeerVerificationFailure.UntrustedChain, "client authentication");
     }
 
     [Fact]
     public void PresentedCopyOfTheRootDoesNotMakeAnotherCaTrusted()
     {
-        using var other = new TestConnectCa(Now.AddDays(-30), Now.AddYears(10));
+        using var other = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10));
         using var leaf = other.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, [other.Certificate], ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
+        AssertRefused(verifier.VerifyServer(leaf, [other.Certificate], ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
     }
 
     [Fact]
     public void ExpiredByTheInjectedClock()
     {
         using var leaf = ca.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        Assert.True(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1").IsAccepted);
+        Assert.True(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1").IsAccepted);
 
         // The same certificate once the injected clock is past its end: only the clock decides.
         time.Advance(TimeSpan.FromHours(72) + TimeSpan.FromSeconds(1));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.Expired, "expired at");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.Expired, "expired at");
     }
 
     [Fact]
     public void NotYetValidByTheInjectedClock()
     {
         using var leaf = ca.Leaf("catalog", "dc1", Now.AddHours(1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyClient(leaf, null, ca.Bundle()), PeerVerificationFailure.NotYetValid, "valid only from");
+        AssertRefused(verifier.VerifyClient(leaf, null, ca.Trust()), PeerVerificationFailure.NotYetValid, "valid only from");
         time.SetUtcNow(Now.AddHours(2));
-        Assert.True(verifier.VerifyClient(leaf, null, ca.Bundle()).IsAccepted);
+        Assert.True(verifier.VerifyClient(leaf, null, ca.Trust()).IsAccepted);
     }
 
     [Fact]
     public void ExpiredIntermediateIsExpired()
     {
-        using var secondary = new TestConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
+        using var secondary = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
         using var intermediate = ca.CrossSign(secondary, Now.AddDays(-30), Now.AddHours(-1));
         using var leaf = secondary.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, [intermediate], ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.Expired, "validity period");
+        AssertRefused(verifier.VerifyServer(leaf, [intermediate], ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.Expired, "validity period");
     }
 
     [Theory]
@@ -104,31 +103,31 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     public void OtherKindsOfIdentityAreRefused(string path, string kind)
     {
         using var leaf = ca.Issue([$"spiffe://{ca.TrustDomain}{path}"], Now.AddMinutes(-1), Now.AddHours(72));
-        var server = verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1");
+        var server = verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1");
         AssertRefused(server, PeerVerificationFailure.NotAService, $"is a {kind} identity");
         Assert.Equal(kind, server.Peer?.Kind.ToString());
-        AssertRefused(verifier.VerifyClient(leaf, null, ca.Bundle()), PeerVerificationFailure.NotAService, $"is a {kind} identity");
+        AssertRefused(verifier.VerifyClient(leaf, null, ca.Trust()), PeerVerificationFailure.NotAService, $"is a {kind} identity");
     }
 
     [Fact]
     public void WrongService()
     {
         using var leaf = ca.Leaf("payments", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.WrongService, "names service 'payments', not 'catalog'");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.WrongService, "names service 'payments', not 'catalog'");
     }
 
     [Fact]
     public void WrongDatacenter()
     {
         using var leaf = ca.Leaf("catalog", "dc2", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.WrongDatacenter, "names datacenter 'dc2', not 'dc1'");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.WrongDatacenter, "names datacenter 'dc2', not 'dc1'");
     }
 
     [Fact]
     public void ServiceAndDatacenterCompareCaseInsensitively()
     {
         using var leaf = ca.Leaf("Catalog", "DC1", Now.AddMinutes(-1), Now.AddHours(72));
-        Assert.True(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1").IsAccepted);
+        Assert.True(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1").IsAccepted);
     }
 
     [Fact]
@@ -136,8 +135,8 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     {
         // Signed by the trusted CA, but naming another cluster's trust domain.
         using var leaf = ca.Issue(["spiffe://99999999-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/catalog"], Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.WrongTrustDomain, "not this cluster's");
-        AssertRefused(verifier.VerifyClient(leaf, null, ca.Bundle()), PeerVerificationFailure.WrongTrustDomain, "not this cluster's");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.WrongTrustDomain, "not this cluster's");
+        AssertRefused(verifier.VerifyClient(leaf, null, ca.Trust()), PeerVerificationFailure.WrongTrustDomain, "not this cluster's");
     }
 
     [Fact]
@@ -145,8 +144,8 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     {
         using var ns = ca.Issue([$"spiffe://{ca.TrustDomain}/ns/billing/dc/dc1/svc/catalog"], Now.AddMinutes(-1), Now.AddHours(72));
         using var ap = ca.Issue([$"spiffe://{ca.TrustDomain}/ap/team/ns/default/dc/dc1/svc/catalog"], Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyClient(ns, null, ca.Bundle()), PeerVerificationFailure.WrongNamespace, "namespace 'billing'");
-        AssertRefused(verifier.VerifyServer(ap, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.WrongNamespace, "partition 'team'");
+        AssertRefused(verifier.VerifyClient(ns, null, ca.Trust()), PeerVerificationFailure.WrongNamespace, "namespace 'billing'");
+        AssertRefused(verifier.VerifyServer(ap, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.WrongNamespace, "partition 'team'");
     }
 
     [Fact]
@@ -154,15 +153,15 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     {
         using var none = ca.Issue([], Now.AddMinutes(-1), Now.AddHours(72));
         using var two = ca.Issue([$"spiffe://{ca.TrustDomain}/ns/default/dc/dc1/svc/catalog", $"spiffe://{ca.TrustDomain}/ns/default/dc/dc1/svc/admin"], Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(none, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UriSanCount, "has 0 URI SANs");
-        AssertRefused(verifier.VerifyServer(two, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UriSanCount, "has 2 URI SANs");
+        AssertRefused(verifier.VerifyServer(none, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UriSanCount, "has 0 URI SANs");
+        AssertRefused(verifier.VerifyServer(two, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UriSanCount, "has 2 URI SANs");
     }
 
     [Fact]
     public void MalformedIdentity()
     {
         using var leaf = ca.Issue([$"spiffe://{ca.TrustDomain}/ns/default/dc/dc1/svc/cat%61log"], Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.MalformedIdentity, "cat%61log");
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.MalformedIdentity, "cat%61log");
     }
 
     [Fact]
@@ -170,40 +169,39 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     {
         using var clientOnly = ca.Issue([$"spiffe://{ca.TrustDomain}/ns/default/dc/dc1/svc/catalog"], Now.AddMinutes(-1), Now.AddHours(72), serverAuth: false);
         using var serverOnly = ca.Issue([$"spiffe://{ca.TrustDomain}/ns/default/dc/dc1/svc/orders"], Now.AddMinutes(-1), Now.AddHours(72), clientAuth: false);
-        AssertRefused(verifier.VerifyServer(clientOnly, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "server authentication");
-        AssertRefused(verifier.VerifyClient(serverOnly, null, ca.Bundle()), PeerVerificationFailure.UntrustedChain, "client authentication");
-        Assert.True(verifier.VerifyClient(clientOnly, null, ca.Bundle()).IsAccepted);
-        Assert.True(verifier.VerifyServer(serverOnly, null, ca.Bundle(), "orders", "dc1").IsAccepted);
+        AssertRefused(verifier.VerifyServer(clientOnly, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "server authentication");
+        AssertRefused(verifier.VerifyClient(serverOnly, null, ca.Trust()), PeerVerificationFailure.UntrustedChain, "client authentication");
+        Assert.True(verifier.VerifyClient(clientOnly, null, ca.Trust()).IsAccepted);
+        Assert.True(verifier.VerifyServer(serverOnly, null, ca.Trust(), "orders", "dc1").IsAccepted);
     }
 
     [Fact]
-    public void IntermediateFromThePeerOrFromTheRootsAnswerCompletesTheChain()
+    public void IntermediateSentByThePeerCompletesTheChain()
     {
-        using var secondary = new TestConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
+        using var secondary = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
         using var intermediate = ca.CrossSign(secondary, Now.AddDays(-30), Now.AddYears(1));
         using var leaf = secondary.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        Assert.True(verifier.VerifyServer(leaf, [intermediate], ca.Bundle(), "catalog", "dc1").IsAccepted);
-        Assert.True(verifier.VerifyServer(leaf, null, ca.Bundle(intermediate), "catalog", "dc1").IsAccepted);
-        AssertRefused(verifier.VerifyServer(leaf, null, ca.Bundle(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
+        Assert.True(verifier.VerifyServer(leaf, [intermediate], ca.Trust(), "catalog", "dc1").IsAccepted);
+        AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
     }
 
     [Fact]
     public void RootRotationTrustsLeavesOfBothRoots()
     {
-        // After a rotation the roots answer lists the old root (inactive) and the new one, whose intermediates hold
-        // the new root cross-signed by the old key: a peer still on the old leaf and one on the new leaf both pass,
-        // and a peer that only knows the old root accepts a new leaf through the cross-signed certificate.
-        using var next = new TestConnectCa(Now.AddDays(-1), Now.AddYears(10), name: "Next");
+        // After a rotation the roots answer lists the old root (inactive) and the new one: a peer still on the old leaf
+        // and one on the new leaf both pass, and a peer that only knows the old root accepts a new leaf that travels
+        // with the new root cross-signed by the old key (Consul's CertPEM during a rotation).
+        using var next = new SelfMadeConnectCa(Now.AddDays(-1), Now.AddYears(10), name: "Next");
         using var crossSigned = ca.CrossSign(next, Now.AddDays(-1), Now.AddDays(6));
-        var both = new ConnectTrustBundle(ca.TrustDomain, [ca.Certificate, next.Certificate], [crossSigned]);
+        var both = ca.Trust(next);
         using var oldLeaf = ca.Leaf("catalog", "dc1", Now.AddHours(-10), Now.AddHours(62));
         using var newLeaf = next.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
         Assert.True(verifier.VerifyServer(oldLeaf, null, both, "catalog", "dc1").IsAccepted);
         Assert.True(verifier.VerifyServer(newLeaf, null, both, "catalog", "dc1").IsAccepted);
-        Assert.True(verifier.VerifyServer(newLeaf, [crossSigned], ca.Bundle(), "catalog", "dc1").IsAccepted);
+        Assert.True(verifier.VerifyServer(newLeaf, [crossSigned], ca.Trust(), "catalog", "dc1").IsAccepted);
 
         // Once the old root is pruned, its leaves are refused.
-        var pruned = new ConnectTrustBundle(ca.TrustDomain, [next.Certificate], []);
+        var pruned = next.Trust();
         AssertRefused(verifier.VerifyServer(oldLeaf, null, pruned, "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
     }
 

@@ -3,114 +3,121 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ServiceDiscovery.AspNetCore.Connect;
+using ServiceDiscovery.AspNetCore.Consul.Models;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 
 /// <summary>
-/// A self-made CA shaped like Consul's built-in one (EC P-256, URI SAN <c>spiffe://&lt;td&gt;</c>, leaves with an empty
-/// subject, one URI SAN, client and server authentication), for tests of peer verification and mTLS.
+/// A self-made Connect CA for tests: an EC P-256 root for a trust domain, and leaves shaped as Consul's are (empty
+/// subject, one SPIFFE URI SAN, client and server EKU), optionally cross-signed or expired, as the agent's answers.
 /// </summary>
 internal sealed class TestConnectCa : IDisposable
 {
-    public const string DefaultTrustDomain = "11111111-2222-3333-4444-555555555555.consul";
+    private readonly ECDsa _key;
+    private long _serial = 1;
 
-    private long serial = 1;
-
-    public TestConnectCa(DateTimeOffset notBefore, DateTimeOffset notAfter, string trustDomain = DefaultTrustDomain, string name = "Test Consul CA")
+    public TestConnectCa(string clusterId = "11111111-2222-3333-4444-555555555555", DateTimeOffset? notBefore = null)
     {
-        TrustDomain = trustDomain;
-        Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", Key, HashAlgorithmName.SHA256);
+        ClusterId = clusterId;
+        _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN=pri-test.consul.ca.{clusterId[..8]}.consul", _key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(Sans($"spiffe://{trustDomain}"));
-        Certificate = request.CreateSelfSigned(notBefore, notAfter);
+        request.CertificateExtensions.Add(UriSan($"spiffe://{TrustDomain}"));
+        var start = notBefore ?? TimeProvider.System.GetUtcNow().AddDays(-1);
+        Root = request.CreateSelfSigned(start, start.AddYears(10));
+        Id = Convert.ToHexStringLower(SHA256.HashData(Root.RawData));
     }
 
-    public string TrustDomain { get; }
+    public string ClusterId { get; }
 
-    public ECDsa Key { get; }
+    public string TrustDomain => ClusterId + ".consul";
 
-    public X509Certificate2 Certificate { get; }
+    public string Id { get; }
 
-    public ConnectTrustBundle Bundle(params X509Certificate2[] intermediates) => new(TrustDomain, [Certificate], intermediates);
+    public X509Certificate2 Root { get; }
 
-    /// <summary>A service leaf as Consul issues it, with its private key.</summary>
-    public X509Certificate2 Leaf(string service, string datacenter, DateTimeOffset notBefore, DateTimeOffset notAfter)
-        => Issue([$"spiffe://{TrustDomain}/ns/default/dc/{datacenter}/svc/{service}"], notBefore, notAfter);
+    public string RootPem => Root.ExportCertificatePem() + "\n";
 
-    /// <summary>A leaf with the given URI SANs (none, several, any text) and usages.</summary>
-    public X509Certificate2 Issue(string[] uris, DateTimeOffset notBefore, DateTimeOffset notAfter, bool serverAuth = true, bool clientAuth = true)
-        => IssueWith(Certificate, Key, uris, notBefore, notAfter, serverAuth, clientAuth);
+    public static string ServiceUri(string trustDomain, string service, string dc = "dc1") => $"spiffe://{trustDomain}/ns/default/dc/{dc}/svc/{service}";
 
-    /// <summary>This CA's certificate for <paramref name="other"/>'s key, signed by this CA: a rotation's cross-signed root or a secondary's intermediate.</summary>
-    public X509Certificate2 CrossSign(TestConnectCa other, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    /// <summary>The roots answer listing this CA (and <paramref name="others"/>, not active).</summary>
+    public ConnectRoots Roots(params TestConnectCa[] others) => new()
     {
-        var request = new CertificateRequest(other.Certificate.SubjectName, other.Key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
-        var generator = X509SignatureGenerator.CreateForECDsa(Key);
-        return request.Create(Certificate.SubjectName, generator, notBefore, notAfter, NextSerial());
+        ActiveRootID = Id,
+        TrustDomain = TrustDomain,
+        Roots = [Describe(active: true), .. others.Select(o => o.Describe(active: false))],
+    };
+
+    /// <summary>A leaf for <paramref name="service"/> as the agent's answer (PEMs, validity, serial).</summary>
+    public ConnectLeafCertificate Leaf(string service, DateTimeOffset? notBefore = null, TimeSpan? lifetime = null, string? uri = null, string? extraChainPem = null)
+    {
+        var (certificate, key) = Issue(uri ?? ServiceUri(TrustDomain, service), notBefore, lifetime);
+        using (certificate)
+        using (key)
+        {
+            return new ConnectLeafCertificate
+            {
+                SerialNumber = string.Join(':', Convert.ToHexStringLower(certificate.SerialNumberBytes.Span).Chunk(2).Select(c => new string(c))),
+                CertPEM = certificate.ExportCertificatePem() + "\n" + (extraChainPem ?? string.Empty),
+                PrivateKeyPEM = key.ExportECPrivateKeyPem() + "\n",
+                Service = service,
+                ServiceURI = uri ?? ServiceUri(TrustDomain, service),
+                ValidAfter = certificate.NotBefore.ToUniversalTime(),
+                ValidBefore = certificate.NotAfter.ToUniversalTime(),
+            };
+        }
+    }
+
+    /// <summary>A client certificate with its key for <paramref name="uri"/> (null: no URI SAN at all).</summary>
+    public X509Certificate2 ClientCertificate(string? uri, DateTimeOffset? notBefore = null, TimeSpan? lifetime = null)
+    {
+        var (certificate, key) = Issue(uri, notBefore, lifetime);
+        using (key)
+        using (certificate)
+        {
+            using var withKey = certificate.CopyWithPrivateKey(key);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), password: null);
+        }
     }
 
     public void Dispose()
     {
-        Certificate.Dispose();
-        Key.Dispose();
+        Root.Dispose();
+        _key.Dispose();
     }
 
-    private X509Certificate2 IssueWith(X509Certificate2 issuer, ECDsa issuerKey, string[] uris, DateTimeOffset notBefore, DateTimeOffset notAfter, bool serverAuth, bool clientAuth)
+    private ConnectRoot Describe(bool active) => new() { ID = Id, Name = "Consul CA Primary Cert", RootCert = RootPem, Active = active, NotBefore = Root.NotBefore, NotAfter = Root.NotAfter };
+
+    private (X509Certificate2 Certificate, ECDsa Key) Issue(string? uri, DateTimeOffset? notBefore, TimeSpan? lifetime)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName(""), key, HashAlgorithmName.SHA256);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName(string.Empty), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment | X509KeyUsageFlags.KeyAgreement, true));
-        var usages = new OidCollection();
-        if (clientAuth)
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment | X509KeyUsageFlags.KeyAgreement, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        if (uri is not null)
         {
-            usages.Add(new Oid("1.3.6.1.5.5.7.3.2"));
+            request.CertificateExtensions.Add(UriSan(uri));
         }
 
-        if (serverAuth)
-        {
-            usages.Add(new Oid("1.3.6.1.5.5.7.3.1"));
-        }
-
-        if (usages.Count > 0)
-        {
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
-        }
-
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        if (uris.Length > 0)
-        {
-            request.CertificateExtensions.Add(Sans(uris));
-        }
-
-        var generator = X509SignatureGenerator.CreateForECDsa(issuerKey);
-        using var certificate = request.Create(issuer.SubjectName, generator, notBefore, notAfter, NextSerial());
-        return certificate.CopyWithPrivateKey(key);
+        var start = notBefore ?? TimeProvider.System.GetUtcNow().AddMinutes(-1);
+        var serial = BitConverter.GetBytes(Interlocked.Increment(ref _serial)).Reverse().SkipWhile(b => b == 0).ToArray();
+        var certificate = request.Create(Root.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), start, start + (lifetime ?? TimeSpan.FromHours(72)), serial);
+        return (certificate, key);
     }
 
-    private byte[] NextSerial() => BitConverter.GetBytes(Interlocked.Increment(ref serial)).Reverse().SkipWhile(static b => b == 0).ToArray();
-
-    /// <summary>The SAN written by hand, so a test can put any text in a URI entry (SubjectAlternativeNameBuilder normalises).</summary>
-    private static X509Extension Sans(params string[] uris)
+    private static X509Extension UriSan(string uri)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            foreach (var uri in uris)
-            {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
-            }
+            writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
         }
 
-        return new X509Extension("2.5.29.17", writer.Encode(), critical: true);
+        return new X509Extension("2.5.29.17", writer.Encode(), critical: false);
     }
 }
