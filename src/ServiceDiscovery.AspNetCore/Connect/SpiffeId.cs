@@ -21,18 +21,6 @@ internal sealed record SpiffeId(SpiffeIdKind Kind, string TrustDomain, string Pa
     public static SpiffeId ForService(string trustDomain, string datacenter, string service)
         => new(SpiffeIdKind.Service, trustDomain, DefaultTenancy, DefaultTenancy, datacenter, service);
 
-    /// <summary>
-    /// True when this is a service identity in the default partition and namespace naming <paramref name="service"/>
-    /// in <paramref name="datacenter"/>. Consul treats service and datacenter names case-insensitively, as the Go
-    /// SDK's comparison does.
-    /// </summary>
-    public bool NamesService(string service, string datacenter)
-        => Kind == SpiffeIdKind.Service
-            && string.Equals(Partition, DefaultTenancy, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(Namespace, DefaultTenancy, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(Name, service, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(Datacenter, datacenter, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>True when <paramref name="trustDomain"/> is this identity's trust domain (compared case-insensitively, as DNS names are).</summary>
     public bool IsInTrustDomain(string trustDomain) => string.Equals(TrustDomain, trustDomain, StringComparison.OrdinalIgnoreCase);
 

@@ -14,10 +14,6 @@ public sealed class SpiffeIdParserTests
         Assert.True(SpiffeIdParser.TryParse($"spiffe://{Td}/ns/default/dc/dc1/svc/catalog", out var id, out var problem));
         Assert.Null(problem);
         Assert.Equal(new SpiffeId(SpiffeIdKind.Service, Td, "default", "default", "dc1", "catalog"), id);
-        Assert.True(id.NamesService("catalog", "dc1"));
-        Assert.True(id.NamesService("Catalog", "DC1"));
-        Assert.False(id.NamesService("catalog", "dc2"));
-        Assert.False(id.NamesService("orders", "dc1"));
         Assert.True(id.IsInTrustDomain(Td));
         Assert.False(id.IsInTrustDomain("99999999-2222-3333-4444-555555555555.consul"));
         Assert.Equal($"spiffe://{Td}/ns/default/dc/dc1/svc/catalog", id.ToString());
@@ -28,15 +24,7 @@ public sealed class SpiffeIdParserTests
     {
         Assert.True(SpiffeIdParser.TryParse($"spiffe://{Td}/ap/team-a/ns/billing/dc/eu_west.1/svc/api-v2", out var id, out _));
         Assert.Equal(new SpiffeId(SpiffeIdKind.Service, Td, "team-a", "billing", "eu_west.1", "api-v2"), id);
-        Assert.False(id.NamesService("api-v2", "eu_west.1"));   // not the default partition and namespace
         Assert.Equal($"spiffe://{Td}/ap/team-a/ns/billing/dc/eu_west.1/svc/api-v2", id.ToString());
-    }
-
-    [Fact]
-    public void ServiceIdentityInAnotherNamespaceDoesNotNameTheService()
-    {
-        Assert.True(SpiffeIdParser.TryParse($"spiffe://{Td}/ns/other/dc/dc1/svc/catalog", out var id, out _));
-        Assert.False(id.NamesService("catalog", "dc1"));
     }
 
     [Theory]
@@ -45,14 +33,13 @@ public sealed class SpiffeIdParserTests
     [InlineData("/agent/server/dc/dc1", "Server", "default", "dc1", "")]
     [InlineData("/gateway/mesh/dc/dc2", "MeshGateway", "default", "dc2", "")]
     [InlineData("/ap/part/gateway/mesh/dc/dc2", "MeshGateway", "part", "dc2", "")]
-    public void OtherKindsAreRecognisedAndNeverNameAService(string path, string kind, string partition, string datacenter, string name)
+    public void OtherKindsAreRecognised(string path, string kind, string partition, string datacenter, string name)
     {
         Assert.True(SpiffeIdParser.TryParse($"spiffe://{Td}{path}", out var id, out _));
         Assert.Equal(kind, id.Kind.ToString());
         Assert.Equal(partition, id.Partition);
         Assert.Equal(datacenter, id.Datacenter);
         Assert.Equal(name, id.Name);
-        Assert.False(id.NamesService(name.Length > 0 ? name : "dc1", datacenter));
         Assert.Equal($"spiffe://{Td}{path}", id.ToString());
     }
 
@@ -62,7 +49,6 @@ public sealed class SpiffeIdParserTests
         Assert.True(SpiffeIdParser.TryParse($"spiffe://{Td}", out var id, out _));
         Assert.Equal(SpiffeIdKind.Signing, id.Kind);
         Assert.Equal(Td, id.TrustDomain);
-        Assert.False(id.NamesService("catalog", "dc1"));
     }
 
     [Theory]
