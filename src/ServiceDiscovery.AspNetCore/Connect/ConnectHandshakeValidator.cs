@@ -9,26 +9,31 @@ using Microsoft.Extensions.Logging;
 namespace ServiceDiscovery.AspNetCore.Connect;
 
 /// <summary>
-/// Decides, inside the TLS handshake, whether an incoming Connect caller is accepted: its certificate must chain to
-/// Consul's current roots (nothing else is trusted; the handshake's own chain and policy errors are ignored), carry a
-/// SPIFFE id that names a service (an agent, server, gateway or signing id is refused), and Consul's intentions must
+/// Decides, inside the TLS handshake, whether an incoming Connect caller is accepted: <see cref="ConnectPeerVerifier"/>
+/// must accept its certificate (chained to Consul's current roots only, valid, one SPIFFE URI naming a service in our
+/// trust domain; the handshake's own chain and policy errors are ignored), and Consul's intentions must
 /// allow that service to call this one (<see cref="ConnectAuthorizer"/>). Every refusal is logged with the caller and
 /// the reason, and counted.
 /// </summary>
 internal sealed partial class ConnectHandshakeValidator(
     ConnectCertificateSource source,
+    ConnectPeerVerifier verifier,
     ConnectAuthorizer authorizer,
     TimeProvider timeProvider,
     ConnectMetrics metrics,
     ILogger<ConnectHandshakeValidator> logger)
 {
+    /// <summary>The longest a verified caller certificate is remembered before its chain is built again.</summary>
+    internal static readonly TimeSpan RememberVerified = TimeSpan.FromMinutes(10);
+
     /// <summary>Past this many remembered caller certificates the memory is emptied rather than grown.</summary>
     internal const int MaxVerified = 10_000;
 
     /// <summary>
-    /// Caller certificates whose chain verified, by SHA-256 of their DER: the same certificate against the same roots
-    /// verifies the same way for as long as every certificate of its chain is valid, so a caller's next handshakes skip
-    /// building the chain (callers keep a leaf for days). A change of roots or the chain's expiry verifies it again.
+    /// Caller certificates <see cref="ConnectPeerVerifier"/> accepted, by SHA-256 of their DER: the same certificate
+    /// against the same roots verifies the same way while it is valid, so a caller's next handshakes skip building the
+    /// chain (callers keep a leaf for days). New roots, the certificate's expiry or <see cref="RememberVerified"/>
+    /// verify it again.
     /// </summary>
     private readonly ConcurrentDictionary<string, VerifiedPeer> _verified = new(StringComparer.Ordinal);
 
@@ -38,19 +43,17 @@ internal sealed partial class ConnectHandshakeValidator(
         ArgumentNullException.ThrowIfNull(certificate);
         var target = source.ServiceName;
         var trust = source.Trust;
-        if (trust is null)
-        {
-            return Refuse(target, "no_roots", certificate, "this app has no Consul CA roots yet");
-        }
-
         var now = timeProvider.GetUtcNow();
         var key = certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        if (!_verified.TryGetValue(key, out var verified) || !ReferenceEquals(verified.Trust, trust) || now < verified.From || now >= verified.Until)
+        if (trust is null || !_verified.TryGetValue(key, out var verified) || !ReferenceEquals(verified.Trust, trust) || now < verified.From || now >= verified.Until)
         {
-            if (!ConnectPeerCheck.Verify(certificate, chain, trust.Roots, ConnectPeerCheck.ClientAuth, now, out var checkedId, out var reason, out var problem, out var validity))
+            // The intermediates the caller sent are the chain's elements past its own certificate; trust comes from the roots alone.
+            var presented = chain?.ChainElements.Skip(1).Select(static e => e.Certificate).ToList();
+            var result = verifier.VerifyClient(certificate, presented, trust);
+            if (!result.IsAccepted)
             {
                 _verified.TryRemove(key, out _);
-                return Refuse(target, reason, certificate, problem);
+                return Refuse(target, result.Failure.Value.ToTagValue(), certificate, result.Detail);
             }
 
             if (_verified.Count >= MaxVerified)
@@ -58,17 +61,14 @@ internal sealed partial class ConnectHandshakeValidator(
                 _verified.Clear();
             }
 
-            verified = new VerifiedPeer(trust, checkedId, validity.From, validity.Until);
+            // Remembered while the certificate is valid, and at most RememberVerified (an intermediate of its chain
+            // may expire before it, and is then noticed within that time).
+            var until = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            verified = new VerifiedPeer(trust!, result.Peer, new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero), until < now + RememberVerified ? until : now + RememberVerified);
             _verified[key] = verified;
         }
 
         var id = verified.Id;
-
-        if (id.Kind != SpiffeIdKind.Service)
-        {
-            return Refuse(target, "not_a_service", certificate, $"its identity {id} is a {id.Kind} identity; only services may connect");
-        }
-
         var callerUri = id.ToString();
         var serial = ColonHex(certificate.SerialNumberBytes.Span);
 

@@ -58,6 +58,7 @@ public static class ConsulConnectServiceCollectionExtensions
                 provider.GetRequiredService<ConnectMetrics>(),
                 provider.GetRequiredService<ILogger<ConnectCertificateSource>>());
         });
+        services.TryAddSingleton(static provider => new ConnectPeerVerifier(provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ConnectAuthorizer>();
         services.TryAddSingleton<ConnectHandshakeValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConnectKestrelSetup>());

@@ -33,7 +33,7 @@ public sealed class ConnectServerTests : IDisposable
         await using var server = await ConnectServer.StartAsync(_ca);
         using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         string? seen = null;
-        using var client = ConnectServer.Caller(orders, [_ca.Root], c => seen = ServiceDiscovery.AspNetCore.Connect.ConnectPeerCheck.FirstUri(c));
+        using var client = ConnectServer.Caller(orders, [_ca.Root], c => seen = ServiceDiscovery.AspNetCore.Connect.UriSubjectAlternativeNames.Read(c).Single());
 
         using var response = await client.GetAsync(new Uri(server.Https, "/hello"), Ct);
 
@@ -64,7 +64,7 @@ public sealed class ConnectServerTests : IDisposable
         Assert.Equal(0, server.AppRequests);
         Assert.Equal(0, server.Api.AuthorizeCalls);
         var refused = Assert.Single(server.Logged("ConnectHandshakeRefused"));
-        Assert.Equal("untrusted", refused.StructuredState!.Single(p => p.Key == "Reason").Value);
+        Assert.Equal("untrusted_chain", refused.StructuredState!.Single(p => p.Key == "Reason").Value);
     }
 
     [Fact]
@@ -76,14 +76,14 @@ public sealed class ConnectServerTests : IDisposable
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(expired));
 
         Assert.Equal(0, server.AppRequests);
-        Assert.Equal("untrusted", Assert.Single(server.Logged("ConnectHandshakeRefused")).StructuredState!.Single(p => p.Key == "Reason").Value);
+        Assert.Equal("expired", Assert.Single(server.Logged("ConnectHandshakeRefused")).StructuredState!.Single(p => p.Key == "Reason").Value);
     }
 
     [Theory]
     [InlineData("/agent/client/dc/dc1/id/node-1", "not_a_service")]
     [InlineData("/gateway/mesh/dc/dc1", "not_a_service")]
-    [InlineData("/not/a/consul/identity", "invalid_identity")]
-    [InlineData(null, "invalid_identity")]
+    [InlineData("/not/a/consul/identity", "malformed_identity")]
+    [InlineData(null, "uri_san_count")]
     public async Task CallerThatIsNotAService_IsRefused(string? path, string reason)
     {
         await using var server = await ConnectServer.StartAsync(_ca);
@@ -167,7 +167,8 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task RootRotation_CallersOfOldAndNewRootAreAccepted()
     {
-        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
+        // A rotation keeps the trust domain (the cluster id) and changes the key.
+        using var next = new FakeConnectCa(_ca.ClusterId);
         await using var server = await ConnectServer.StartAsync(_ca);
         using var oldCaller = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         using var newCaller = next.ClientCertificate(FakeConnectCa.ServiceUri(next.TrustDomain, "orders"));
@@ -184,7 +185,7 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task RootsNoLongerListingTheCallersCa_RefuseItsNextConnection()
     {
-        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
+        using var next = new FakeConnectCa(_ca.ClusterId);
         await using var server = await ConnectServer.StartAsync(_ca);
         using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
