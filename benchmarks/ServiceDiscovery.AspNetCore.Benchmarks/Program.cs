@@ -14,6 +14,7 @@ using ServiceDiscovery.AspNetCore.Benchmarks;
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- http
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- client
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- grpc
+// dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- connect
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-reload [trials]
 // dotnet run -c Release --project benchmarks/ServiceDiscovery.AspNetCore.Benchmarks -- kv-idle [wait seconds] [window seconds]
 // CONSUL_HTTP_ADDR=http://127.0.0.1:8600 dotnet run -c Release --project benchmarks/... -- scale [names] [idle seconds] [Auto|PerService|Datacenter]
@@ -34,6 +35,8 @@ switch (args.FirstOrDefault())
         break;
     case "grpc":
         BenchmarkRunner.Run<GrpcResolverBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
+    case "connect":
+        BenchmarkRunner.Run<ConnectBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
         break;
     case "datacenter":
         BenchmarkRunner.Run<DatacenterAnswerBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));

@@ -59,6 +59,9 @@ public sealed class ConsulOptions
     /// <summary>Gets the HttpClient integration settings, bound from <c>Consul:LoadBalancing</c>.</summary>
     public ConsulLoadBalancingOptions LoadBalancing { get; } = new();
 
+    /// <summary>Gets the Connect-native mTLS settings, bound from <c>Consul:Connect</c> (docs/connect.md).</summary>
+    public ConsulConnectOptions Connect { get; } = new();
+
     /// <summary>Gets the connection settings the Consul client reads; the properties above forward to it.</summary>
     internal ConsulClientOptions Client { get; } = new();
 }

@@ -181,6 +181,12 @@ internal static class ReadmeExamples
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
     }
 
+    public static void ConnectNative(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulDiscovery();   // registration, /health, discovery (as before)
+        builder.Services.AddConsulConnect();     // Connect-native server side, when Consul:Connect:Enabled is true
+    }
+
     public static void ConsumerOnly(WebApplicationBuilder builder)
     {
         builder.Services.AddConsulDiscoveryCache();           // discovery only: this app is not registered

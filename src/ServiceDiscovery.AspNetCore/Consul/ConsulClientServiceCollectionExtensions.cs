@@ -48,6 +48,7 @@ internal static class ConsulClientServiceCollectionExtensions
         services.TryAddSingleton<IConsulKeyValueApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         services.TryAddSingleton<IConsulStatusApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         services.TryAddSingleton<IConsulSessionApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
+        services.TryAddSingleton<IConsulConnectApi>(static provider => provider.GetRequiredService<ConsulApiClient>());
         return services;
     }
 

@@ -46,6 +46,7 @@ internal static class ConsulOptionsServiceCollectionExtensions
                 options.Client.MaxConnectionsPerServer = options.Discovery.MaxConnections;
             });
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConsulConnectionValidator>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsulOptions>, ConnectEntryPointValidator>());
             services.TryAddSingleton<IOptionsMonitor<ConsulClientOptions>, ConsulClientOptionsMonitor>();
         }
 
@@ -82,6 +83,21 @@ internal static class ConsulOptionsServiceCollectionExtensions
             }
 
             Section = section;
+        }
+    }
+
+    /// <summary>
+    /// <c>Consul:Connect:Enabled</c> without <c>AddConsulConnect()</c> would register the app as Connect-native while
+    /// nothing serves mTLS: refused at start-up.
+    /// </summary>
+    private sealed class ConnectEntryPointValidator(ConsulOptionsSection section, IServiceProviderIsService services) : IValidateOptions<ConsulOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ConsulOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return options.Connect.Enabled && !services.IsService(typeof(Connect.ConnectCertificateSource))
+                ? ValidateOptionsResult.Fail($"{section.Key("Connect:Enabled")} is true, but the app did not call builder.Services.AddConsulConnect(), so nothing would serve Connect mTLS. Call AddConsulConnect(), or set {section.Key("Connect:Enabled")} to false.")
+                : ValidateOptionsResult.Success;
         }
     }
 

@@ -190,7 +190,23 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
 
     private ServiceRegistration Build(ConsulOptions options)
     {
-        var endpoint = ServerAddressSelector.Select(_boundAddresses, options.Service, _network, options.Client.SectionPath);
-        return RegistrationBuilder.Build(options, endpoint, _applicationName, Version);
+        var section = options.Client.SectionPath;
+        if (!options.Connect.Enabled)
+        {
+            var endpoint = ServerAddressSelector.Select(_boundAddresses, options.Service, _network, section);
+            return RegistrationBuilder.Build(options, endpoint, _applicationName, Version);
+        }
+
+        // Connect (docs/connect.md): others call the mTLS endpoint; Consul's HTTP check, which has no client
+        // certificate, calls the plain-HTTP one, where only the health path is served.
+        var connectEndpoint = ServerAddressSelector.Select(
+            _boundAddresses, options.Service, _network, section, Uri.UriSchemeHttps,
+            $"{section}:Connect:Enabled is true and Connect serves mTLS on the app's https:// endpoints only: add one (ASPNETCORE_URLS, --urls or Kestrel:Endpoints), for example https://0.0.0.0:8443.");
+        var checkEndpoint = options.Check.Kind == ConsulCheckKind.Http
+            ? ServerAddressSelector.Select(
+                _boundAddresses, options.Service, _network, section, Uri.UriSchemeHttp,
+                $"With {section}:Connect:Enabled, Consul's HTTP check calls {section}:Check:Path over plain HTTP (the https:// endpoint requires a Connect client certificate, which Consul's checker has not): add an http:// address, or set {section}:Check:Kind to Ttl.")
+            : null;
+        return RegistrationBuilder.Build(options, connectEndpoint, _applicationName, Version, checkEndpoint);
     }
 }

@@ -40,7 +40,12 @@ internal static class RegistrationBuilder
         return !string.IsNullOrWhiteSpace(service.Name) ? service.Name.Trim() : ConsulNames.ToServiceName(applicationName);
     }
 
-    public static ServiceRegistration Build(ConsulOptions options, AdvertisedEndpoint endpoint, string? applicationName, string version)
+    /// <param name="options">The settings.</param>
+    /// <param name="endpoint">Where others reach the service.</param>
+    /// <param name="applicationName">The host's application name, for a default service name.</param>
+    /// <param name="version">The <c>version</c> meta value.</param>
+    /// <param name="checkEndpoint">Where Consul's HTTP check calls, when not <paramref name="endpoint"/> (Connect's plain-HTTP listener).</param>
+    public static ServiceRegistration Build(ConsulOptions options, AdvertisedEndpoint endpoint, string? applicationName, string version, AdvertisedEndpoint? checkEndpoint = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -65,7 +70,7 @@ internal static class RegistrationBuilder
             {
                 CheckID = primaryCheckId,
                 Name = $"{name} {check.Path}",
-                HTTP = endpoint.Url(check.Path),
+                HTTP = (checkEndpoint ?? endpoint).Url(check.Path),
                 Method = "GET",
                 Interval = check.Interval,
                 Timeout = check.Timeout,
@@ -107,6 +112,7 @@ internal static class RegistrationBuilder
             EnableTagOverride = service.EnableTagOverride,
             Check = primary,
             Checks = additional.Count > 0 ? additional : null,
+            Connect = options.Connect.Enabled ? new AgentServiceConnect(Native: true) : null,
         };
 
         return new ServiceRegistration(body, endpoint, check.Kind == ConsulCheckKind.Ttl ? primaryCheckId : null, check.Ttl);

@@ -14,7 +14,19 @@ namespace ServiceDiscovery.AspNetCore.Registration;
 /// </summary>
 internal static class ServerAddressSelector
 {
-    public static AdvertisedEndpoint Select(IReadOnlyCollection<string> boundAddresses, ConsulServiceOptions options, INetworkAddressSource network, string section = ConsulOptions.DefaultConfigSectionName)
+    /// <param name="boundAddresses">The server's addresses.</param>
+    /// <param name="options">The service settings (explicit address and port, scheme preference, networks).</param>
+    /// <param name="network">This machine's addresses, for a wildcard binding.</param>
+    /// <param name="section">The bound section, for messages.</param>
+    /// <param name="requiredScheme">A scheme that must be bound (Connect needs <c>https</c> for the service and <c>http</c> for its check), else the preference decides.</param>
+    /// <param name="requiredBecause">Why <paramref name="requiredScheme"/> is needed and what to do, for the error when it is not bound.</param>
+    public static AdvertisedEndpoint Select(
+        IReadOnlyCollection<string> boundAddresses,
+        ConsulServiceOptions options,
+        INetworkAddressSource network,
+        string section = ConsulOptions.DefaultConfigSectionName,
+        string? requiredScheme = null,
+        string? requiredBecause = null)
     {
         ArgumentNullException.ThrowIfNull(boundAddresses);
         ArgumentNullException.ThrowIfNull(options);
@@ -35,7 +47,13 @@ internal static class ServerAddressSelector
                 + $"Set {section}:Service:Address and {section}:Service:Port to the address others reach this app at.");
         }
 
-        var scheme = ChooseScheme(bound, options.PreferHttps);
+        if (requiredScheme is not null && !bound.Any(b => b.Scheme == requiredScheme))
+        {
+            throw new InvalidOperationException(
+                $"The server listens on no {requiredScheme}:// address (it listens on {string.Join(", ", boundAddresses)}). {requiredBecause}");
+        }
+
+        var scheme = requiredScheme ?? ChooseScheme(bound, options.PreferHttps);
         var chosen = bound.Where(b => b.Scheme == scheme).OrderBy(b => (int)b.Kind).First();
         var host = explicitHost ?? (chosen.Kind == HostKind.Wildcard ? ResolveWildcard(chosen.Host, options, network) : chosen.Host);
         return new AdvertisedEndpoint(scheme, host, options.Port ?? chosen.Port);

@@ -29,6 +29,10 @@ namespace ServiceDiscovery.AspNetCore.Consul.Json;
 [JsonSerializable(typeof(SessionCreateRequest))]
 [JsonSerializable(typeof(SessionCreated))]
 [JsonSerializable(typeof(List<SessionInfo>))]
+[JsonSerializable(typeof(ConnectRoots))]
+[JsonSerializable(typeof(ConnectLeafCertificate))]
+[JsonSerializable(typeof(ConnectAuthorizeRequest))]
+[JsonSerializable(typeof(ConnectAuthorizeResult))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ConsulJsonContext : JsonSerializerContext;

@@ -16,4 +16,7 @@ internal sealed record AgentServiceRegistration
     public ServiceWeights? Weights { get; init; }
     public AgentServiceCheck? Check { get; init; }
     public IReadOnlyList<AgentServiceCheck>? Checks { get; init; }
+
+    /// <summary><c>{"Native": true}</c> for a Connect-native app; omitted otherwise.</summary>
+    public AgentServiceConnect? Connect { get; init; }
 }

@@ -1,0 +1,23 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+namespace ServiceDiscovery.AspNetCore;
+
+/// <summary>
+/// Connect-native mTLS (<c>Consul:Connect</c>, docs/connect.md): the app serves HTTPS with the certificate Consul's CA
+/// issues it, accepts only callers whose certificate chains to Consul's roots and whom Consul's intentions allow, and
+/// registers as a Connect-native service. Takes effect with <c>AddConsulConnect()</c>.
+/// </summary>
+public sealed class ConsulConnectOptions
+{
+    /// <summary>Gets or sets a value indicating whether the app takes part in Connect. Read once at start-up.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool Enabled { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long an authorization answer from Consul is reused for new connections from the same caller
+    /// service. It bounds how late a changed intention takes effect; <see cref="TimeSpan.Zero"/> asks Consul on every
+    /// handshake.
+    /// </summary>
+    /// <value>The default is 500 milliseconds; at most 1 minute.</value>
+    public TimeSpan AuthorizationCacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
+}
