@@ -59,6 +59,8 @@ public static class ConsulConnectServiceCollectionExtensions
                 provider.GetRequiredService<ILogger<ConnectCertificateSource>>());
         });
         services.TryAddSingleton<ConnectAuthorizer>();
+        services.TryAddSingleton<ConnectPeerVerifier>();
+        services.TryAddSingleton<ConnectClientTransport>();
         services.TryAddSingleton<ConnectHandshakeValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConnectKestrelSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectPlainHttpGate>());
