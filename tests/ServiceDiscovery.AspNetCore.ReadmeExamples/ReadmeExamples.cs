@@ -82,6 +82,13 @@ internal static class ReadmeExamples
         catalog.AddConsulLoadBalancing();                   // http://catalog/... → a healthy catalog instance
     }
 
+    public static void ConnectClient(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulConnect();     // this app's own Connect identity (its leaf), Consul:Connect:Enabled true
+        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog"))
+            .AddConsulLoadBalancing();           // unchanged: a Connect-native instance is called over mTLS
+    }
+
     public static void Balancers(WebApplicationBuilder builder)
     {
         builder.Services.AddHttpClient("reports", c => c.BaseAddress = new Uri("http://reports"))

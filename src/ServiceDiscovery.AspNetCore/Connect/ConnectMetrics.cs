@@ -20,6 +20,7 @@ internal sealed class ConnectMetrics
     public const string ResourceTag = "consul.connect.resource";
 
     private readonly Counter<long> _handshakes;
+    private readonly Counter<long> _clientHandshakes;
     private readonly Counter<long> _authorizations;
     private readonly Counter<long> _watchErrors;
     private volatile Func<Measurement<double>[]>? _leafAge;
@@ -33,6 +34,8 @@ internal sealed class ConnectMetrics
             "consul.connect.handshakes", "{handshake}", "Incoming Connect mTLS handshakes, accepted or refused (with the reason).");
         _authorizations = meter.CreateCounter<long>(
             "consul.connect.authorizations", "{authorization}", "Authorization decisions on callers, allowed or denied, by reason and whether Consul or the cache answered.");
+        _clientHandshakes = meter.CreateCounter<long>(
+            "consul.connect.client.handshakes", "{handshake}", "Outgoing Connect mTLS handshakes to instances of a called service, accepted or refused (with the reason).");
         _watchErrors = meter.CreateCounter<long>(
             "consul.connect.watch.errors", "{error}", "Failed reads of the app's leaf certificate or of the CA roots (each retry counts).");
         meter.CreateObservableGauge(
@@ -59,6 +62,18 @@ internal sealed class ConnectMetrics
         }
 
         _handshakes.Add(1, tags);
+    }
+
+    /// <summary>One outgoing handshake to an instance of <paramref name="calledService"/>: accepted, or refused with <paramref name="failure"/>.</summary>
+    public void ClientHandshake(string calledService, PeerVerificationFailure? failure)
+    {
+        var tags = new TagList { { ServiceNameTag, calledService }, { OutcomeTag, failure is null ? "accepted" : "refused" } };
+        if (failure is { } reason)
+        {
+            tags.Add(ReasonTag, reason.ToTagValue());
+        }
+
+        _clientHandshakes.Add(1, tags);
     }
 
     /// <summary>One authorization decision; <paramref name="fromCache"/> when no call to Consul was made for it.</summary>

@@ -60,6 +60,8 @@ public static class ConsulConnectServiceCollectionExtensions
         });
         services.TryAddSingleton(static provider => new ConnectPeerVerifier(provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ConnectAuthorizer>();
+        services.TryAddSingleton<ConnectPeerVerifier>();
+        services.TryAddSingleton<ConnectClientTransport>();
         services.TryAddSingleton<ConnectHandshakeValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConnectKestrelSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectPlainHttpGate>());

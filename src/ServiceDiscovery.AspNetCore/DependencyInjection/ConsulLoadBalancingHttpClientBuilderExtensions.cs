@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.Http;
 using ServiceDiscovery.AspNetCore.Http.LoadBalancing;
 
@@ -86,6 +87,7 @@ public static class ConsulLoadBalancingHttpClientBuilderExtensions
             provider.GetRequiredService<InstanceHealthTracker>(),
             provider.GetRequiredService<UnusableSchemeReport>(),
             provider.GetRequiredService<HttpDiscoveryMetrics>(),
-            provider.GetRequiredService<ILogger<ConsulDiscoveryHttpHandler>>()));
+            provider.GetRequiredService<ILogger<ConsulDiscoveryHttpHandler>>(),
+            provider.GetService<ConnectClientTransport>()));
     }
 }

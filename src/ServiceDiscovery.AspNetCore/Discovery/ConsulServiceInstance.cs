@@ -114,6 +114,12 @@ public sealed class ConsulServiceInstance
     /// <summary>Gets the name of the node the instance runs on.</summary>
     public string Node { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the instance registered as Connect-native (<c>Connect.Native</c>): it is called
+    /// over Connect mTLS, never in plain text.
+    /// </summary>
+    internal bool IsConnectNative { get; init; }
+
     /// <summary>Gets the instance's base URI, <c>{scheme}://{host}[:{port}]/</c>, with IPv6 hosts in brackets.</summary>
     public Uri Uri { get; }
 
@@ -130,6 +136,7 @@ public sealed class ConsulServiceInstance
             || !string.Equals(ServiceName, other.ServiceName, StringComparison.Ordinal)
             || !string.Equals(Address, other.Address, StringComparison.Ordinal)
             || Port != other.Port
+            || IsConnectNative != other.IsConnectNative
             || !string.Equals(Scheme, other.Scheme, StringComparison.Ordinal)
             || CheckStatus != other.CheckStatus
             || PassingWeight != other.PassingWeight

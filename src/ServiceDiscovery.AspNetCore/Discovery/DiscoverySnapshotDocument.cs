@@ -57,6 +57,9 @@ internal sealed class DiscoverySnapshotInstance
     public string? Datacenter { get; set; }
 
     public string? Node { get; set; }
+
+    /// <summary>Connect-native (called over mTLS only); absent, so false, in files written before it existed.</summary>
+    public bool ConnectNative { get; set; }
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

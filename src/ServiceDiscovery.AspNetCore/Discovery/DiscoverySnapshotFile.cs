@@ -92,6 +92,7 @@ internal sealed partial class DiscoverySnapshotFile(string path, ILogger logger)
                 WarningWeight = instance.WarningWeight,
                 Datacenter = instance.Datacenter.Length == 0 ? null : instance.Datacenter,
                 Node = instance.Node.Length == 0 ? null : instance.Node,
+                ConnectNative = instance.IsConnectNative,
             });
         }
 
@@ -112,7 +113,10 @@ internal sealed partial class DiscoverySnapshotFile(string path, ILogger logger)
                 var saved = entry.Instances[i] ?? throw new ArgumentException("An instance is null.");
                 instances[i] = new ConsulServiceInstance(
                     saved.Id, serviceName, saved.Address, saved.Port, saved.Scheme, saved.Tags?.ToArray(), saved.Meta,
-                    saved.HealthStatus, saved.PassingWeight, saved.WarningWeight, saved.Datacenter, saved.Node);
+                    saved.HealthStatus, saved.PassingWeight, saved.WarningWeight, saved.Datacenter, saved.Node)
+                {
+                    IsConnectNative = saved.ConnectNative,
+                };
             }
 
             Array.Sort(instances, static (a, b) =>

@@ -138,7 +138,10 @@ internal static class ServiceInstanceMapper
                 Math.Max(0, weights?.Passing ?? 1),
                 Math.Max(0, weights?.Warning ?? 1),
                 datacenter,
-                entry.Node.Name);
+                entry.Node.Name)
+            {
+                IsConnectNative = service.Connect?.Native == true,
+            };
         }
         catch (UriFormatException)
         {

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Logging;
+using ServiceDiscovery.AspNetCore.Connect;
 
 namespace ServiceDiscovery.AspNetCore.Http;
 
@@ -19,7 +20,8 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
     InstanceHealthTracker tracker,
     UnusableSchemeReport unusable,
     HttpDiscoveryMetrics metrics,
-    ILogger<ConsulDiscoveryHttpHandler> logger) : DelegatingHandler
+    ILogger<ConsulDiscoveryHttpHandler> logger,
+    ConnectClientTransport? connect = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -50,7 +52,9 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
         metrics.Request(instance);
         try
         {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = instance.IsConnectNative
+                ? await SendConnectAsync(request, instance, cancellationToken).ConfigureAwait(false)
+                : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (tracker.RecordAnswer(instance, (int)response.StatusCode))
             {
                 metrics.Ejection(instance);
@@ -72,6 +76,17 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
             request.RequestUri = original;
         }
     }
+
+    /// <summary>
+    /// A Connect-native instance is only ever called over Connect mTLS, through its own transport (the handlers
+    /// inside this one and the client's primary handler are not used for it): without <c>AddConsulConnect()</c> there
+    /// is no certificate to present, and the call fails rather than falling back to plain text.
+    /// </summary>
+    private Task<HttpResponseMessage> SendConnectAsync(HttpRequestMessage request, ConsulServiceInstance instance, CancellationToken cancellationToken)
+        => connect is not null
+            ? connect.SendAsync(request, instance, cancellationToken)
+            : throw new HttpRequestException(
+                $"Instance '{instance.Id}' of Consul service '{instance.ServiceName}' is Connect-native (mTLS only), but this app has no Connect identity: call builder.Services.AddConsulConnect() and set Consul:Connect:Enabled to true. The request was not sent.");
 
     /// <summary>
     /// The instance could not be reached at all (refused, unreachable, name or TLS failure, or SocketsHttpHandler's

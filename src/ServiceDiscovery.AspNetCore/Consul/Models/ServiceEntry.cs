@@ -37,6 +37,8 @@ internal sealed record NodeService
     public int Port { get; init; }
     public ServiceWeights Weights { get; init; } = new(1, 1);
     public bool EnableTagOverride { get; init; }
+    /// <summary>`Connect` of the instance: `Native` true for an app that serves Connect mTLS itself; null on the wire for most.</summary>
+    public AgentServiceConnect? Connect { get; init; }
     public ulong CreateIndex { get; init; }
     public ulong ModifyIndex { get; init; }
 }

@@ -1,0 +1,107 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace ServiceDiscovery.AspNetCore.Connect;
+
+/// <summary>
+/// Sends requests to Connect-native instances over mTLS: this app's current leaf is presented, and the server must
+/// pass <see cref="ConnectPeerVerifier.VerifyServer"/> for the service called, in the datacenter of the instance's
+/// node. Host names are not checked.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Connection pooling: <see cref="SocketsHttpHandler"/> pools per scheme, host and port and checks the server once,
+/// at the handshake, so a pooled connection must never serve a request that expects another identity (an address
+/// and port reused by another service, or the same process moved to another datacenter in Consul's view). Each
+/// expected identity, (service, datacenter), therefore has its own handler and pool; a request only ever reuses a
+/// connection whose server was verified for the identity that request expects.
+/// </para>
+/// <para>
+/// Renewal and rotation: the leaf and the roots are read from <see cref="ConnectCertificateSource"/> at every
+/// handshake, so new connections present the renewed leaf and trust the new roots at once, while open connections
+/// (already verified) carry on. Connections are recycled after <see cref="PooledConnectionLifetime"/> so none outlives
+/// a renewal by long.
+/// </para>
+/// </remarks>
+internal sealed partial class ConnectClientTransport(
+    ConnectCertificateSource source,
+    ConnectPeerVerifier verifier,
+    ConnectMetrics metrics,
+    ILogger<ConnectClientTransport> logger) : IDisposable
+{
+    /// <summary>How long a pooled connection is used before a new handshake (with the then current leaf) replaces it.</summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<(string Service, string Datacenter), HttpMessageInvoker> invokers = new();
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (its URI already pointing at <paramref name="instance"/>) over mTLS. Fails
+    /// before connecting, with an <see cref="HttpRequestException"/> that does not blame the instance, when this app
+    /// has no usable leaf or the instance's datacenter is unknown.
+    /// </summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ConsulServiceInstance instance, CancellationToken cancellationToken)
+    {
+        if (source.CurrentLeaf() is null)
+        {
+            Log.NoLeaf(logger, instance.ServiceName, instance.Id, source.ServiceName);
+            throw new HttpRequestException(
+                $"Instance '{instance.Id}' of Consul service '{instance.ServiceName}' is Connect-native, but this app ('{source.ServiceName}') has no valid Connect leaf certificate to present (not issued yet, expired, or the agent is unreachable; see the ConnectWatchFailed and ConnectLeafUnusable logs). The request was not sent.");
+        }
+
+        if (instance.Datacenter.Length == 0)
+        {
+            throw new HttpRequestException(
+                $"Instance '{instance.Id}' of Consul service '{instance.ServiceName}' is Connect-native, but Consul's answer did not say its datacenter, so the identity its certificate must carry is unknown. The request was not sent.");
+        }
+
+        request.RequestUri = new UriBuilder(request.RequestUri!) { Scheme = Uri.UriSchemeHttps, Port = instance.Port }.Uri;
+        var key = (instance.ServiceName.ToLowerInvariant(), instance.Datacenter.ToLowerInvariant());
+        return invokers.GetOrAdd(key, static (k, self) => self.Create(k.Service, k.Datacenter), this).SendAsync(request, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var invoker in invokers.Values)
+        {
+            invoker.Dispose();
+        }
+
+        invokers.Clear();
+    }
+
+    private HttpMessageInvoker Create(string service, string datacenter) => new(
+        new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = PooledConnectionLifetime,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+
+                // Read at each handshake: a renewed leaf is presented by the next new connection. Null (no usable leaf)
+                // sends no certificate, which the server refuses.
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => source.CurrentLeaf()?.Certificate!,
+                RemoteCertificateValidationCallback = (_, certificate, chain, _) => VerifyServer(service, datacenter, certificate, chain),
+            },
+        },
+        disposeHandler: true);
+
+    private bool VerifyServer(string service, string datacenter, X509Certificate? certificate, X509Chain? chain)
+    {
+        // The platform's own verdict (SslPolicyErrors: machine store, host name) is ignored on purpose: only
+        // Consul's roots and the SPIFFE id count. Certificates the server sent beyond its leaf are in ExtraStore.
+        var result = verifier.VerifyServer(certificate as X509Certificate2, chain?.ChainPolicy.ExtraStore, source.Trust, service, datacenter);
+        metrics.ClientHandshake(service, result.Failure);
+        if (!result.IsAccepted)
+        {
+            Log.ServerRefused(logger, service, datacenter, result.Failure.Value, result.Detail);
+        }
+
+        return result.IsAccepted;
+    }
+}

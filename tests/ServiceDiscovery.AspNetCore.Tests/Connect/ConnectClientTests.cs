@@ -1,0 +1,169 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using ServiceDiscovery.AspNetCore.Connect;
+using ServiceDiscovery.AspNetCore.Consul;
+using ServiceDiscovery.AspNetCore.Consul.Models;
+using ServiceDiscovery.AspNetCore.Tests.Http;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Connect;
+
+/// <summary>
+/// The client side end to end: an app "orders" with <c>AddConsulConnect()</c> calls <c>http://catalog/...</c> through
+/// <c>AddConsulLoadBalancing()</c>; the instance discovered is Connect-native, served by a real Kestrel on port 0
+/// (<see cref="ConnectServer"/>) that requires and checks client certificates.
+/// </summary>
+public sealed class ConnectClientTests : IDisposable
+{
+    private readonly TestConnectCa _ca = new();
+
+    public void Dispose() => _ca.Dispose();
+
+    [Fact]
+    public async Task ConnectNativeInstanceIsCalledOverMutualTls()
+    {
+        var callers = new ConcurrentQueue<string>();
+        await using var server = await ConnectServer.StartAsync(_ca, api => api.OnAuthorize = r =>
+        {
+            callers.Enqueue(r.ClientCertURI);
+            return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
+        });
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        await using var client = await OrdersAsync(discovery, _ca);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://catalog/hello")) { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var response = await client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var http11 = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("HTTP/2", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // negotiated by ALPN
+        Assert.Equal("HTTP/1.1", await http11.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // HttpClient's default version
+        Assert.All(callers, c => Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
+        Assert.NotEmpty(callers);
+        Assert.Equal(2, server.AppRequests);
+        Assert.Equal(new Uri("http://catalog/hello"), request.RequestUri);                                      // put back for a retry
+    }
+
+    [Theory]
+    [InlineData("payments", "dc1", "WrongService")]
+    [InlineData("catalog", "dc2", "WrongDatacenter")]
+    public async Task ServerWithAnotherIdentityIsRefusedBeforeTheRequestIsSent(string expectedService, string expectedDatacenter, string reason)
+    {
+        await using var server = await ConnectServer.StartAsync(_ca);
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set(expectedService, Instances.Of(Native(expectedService, server.Https.Port, expectedDatacenter)));
+        await using var client = await OrdersAsync(discovery, _ca);
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.Http.GetAsync(new Uri($"http://{expectedService}/hello"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpRequestError.SecureConnectionError, failure.HttpRequestError);
+        Assert.Equal(0, server.AppRequests);
+        var log = Assert.Single(client.Logged("ConnectServerRefused"));
+        Assert.Equal(reason, log.StructuredState!.Single(p => p.Key == "Reason").Value);
+    }
+
+    [Fact]
+    public async Task ServerOfAnotherCaIsRefused()
+    {
+        using var other = new TestConnectCa();   // same trust domain, other key
+        await using var server = await ConnectServer.StartAsync(other);
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        await using var client = await OrdersAsync(discovery, _ca);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, server.AppRequests);
+        Assert.Equal(nameof(PeerVerificationFailure.UntrustedChain), Assert.Single(client.Logged("ConnectServerRefused")).StructuredState!.Single(p => p.Key == "Reason").Value);
+    }
+
+    [Fact]
+    public async Task PooledConnectionIsNeverReusedForAnotherExpectedIdentity()
+    {
+        // One address and port, first known as catalog (verified, connection pooled), then listed under another
+        // service name (a port reused by another service): the pooled connection must not carry the second request.
+        await using var server = await ConnectServer.StartAsync(_ca);
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        discovery.Set("payments", Instances.Of(Native("payments", server.Https.Port, "dc1")));
+        await using var client = await OrdersAsync(discovery, _ca);
+        using (var first = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.Http.GetAsync(new Uri("http://payments/hello"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(1, server.AppRequests);
+        Assert.Equal(nameof(PeerVerificationFailure.WrongService), Assert.Single(client.Logged("ConnectServerRefused")).StructuredState!.Single(p => p.Key == "Reason").Value);
+    }
+
+    [Fact]
+    public async Task ConnectNativeInstanceWithoutAddConsulConnectFailsWithoutSending()
+    {
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", 1, "dc1")));
+        var sent = 0;
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<IConsulServiceDiscovery>(discovery);
+        services.AddHttpClient("c").AddConsulLoadBalancing().ConfigurePrimaryHttpMessageHandler(() => new CountingHandler(() => sent++));
+        await using var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("c");
+
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri("http://catalog/x"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("AddConsulConnect()", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Consul:Connect:Enabled", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0, sent);
+    }
+
+    private static ConsulServiceInstance Native(string service, int port, string datacenter)
+        => new($"{service}-1", service, "127.0.0.1", port, "https", datacenter: datacenter, node: "node-1") { IsConnectNative = true };
+
+    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Consul:Connect:Enabled"] = "true",
+            ["Consul:Service:Name"] = "orders",
+        });
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
+        builder.Services.AddSingleton<IConsulConnectApi>(new FakeConsulConnectApi(ca.Roots(), ca.Leaf("orders")));
+        builder.Services.AddSingleton<IConsulServiceDiscovery>(discovery);
+        builder.Services.AddConsulConnect();
+        builder.Services.AddHttpClient("catalog").AddConsulLoadBalancing();
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return new OrdersApp(host);
+    }
+
+    private sealed class OrdersApp(IHost host) : IAsyncDisposable
+    {
+        public HttpClient Http { get; } = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        public IEnumerable<FakeLogRecord> Logged(string eventName) => host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == eventName);
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+    }
+
+    private sealed class CountingHandler(Action onSend) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onSend();
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        }
+    }
+}
