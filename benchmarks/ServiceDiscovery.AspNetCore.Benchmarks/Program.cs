@@ -35,6 +35,7 @@ switch (args.FirstOrDefault())
         break;
     case "grpc":
         BenchmarkRunner.Run<GrpcResolverBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
+        break;
     case "connect":
         BenchmarkRunner.Run<ConnectBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
         break;

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Net.Security;
+using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
 using Aspire.Hosting;
 using CatalogGrpc;
@@ -169,6 +170,52 @@ internal static class ReadmeExamples
         await cluster.StopAgentAsync(1);
         await cluster.StartAgentAsync(1);                                  // alive again, local services re-synced
         _ = (a, b);
+    }
+
+    public static async Task TestAgentConnect()
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Connect.LeafCertTtl = TimeSpan.FromMinutes(2);   // renewed 12-48 s after issue
+        options.Connect.LeafReissueJitter = TimeSpan.Zero;       // new leaf at once after a rotation
+        await using var agent = await ConsulTestAgent.StartAsync(options);
+        using var http = new HttpClient { BaseAddress = agent.Address };
+
+        // Deny orders -> catalog, as an operator would (the legacy endpoint or a service-intentions config entry).
+        await http.PutAsync("/v1/connect/intentions/exact?source=orders&destination=catalog",
+            new StringContent("""{"Action":"deny"}"""));
+
+        agent.RotateConnectRoot();   // a new active root, cross-signed by the old one, which stays trusted
+    }
+
+    public static async Task TestAgentLeastPrivilege()
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;                                   // default policy: deny
+        options.Acl.Tokens.Add(new ConsulTestAclToken
+        {
+            SecretId = "orders-token",
+            PolicyRules = """
+                service "orders"  { policy = "write" }
+                service_prefix "" { policy = "read" }
+                node_prefix ""    { policy = "read" }
+                """,
+        });
+        await using var consul = await ConsulTestAgent.StartAsync(options);
+    }
+
+    public static async Task TestDatacenters()
+    {
+        await using var cluster = await ConsulTestCluster.StartDatacentersAsync(
+        [
+            new() { Name = "dc1", Agents = 2 },
+            new() { Name = "dc2", Agents = 2, WanPosition = new Vector2(30, 0) },  // 30 ms away from dc1
+        ]);
+        var dc2 = cluster.Datacenters[1];
+        // register through dc2.Agents[1]; then, through any agent of dc1:
+        //   GET /v1/health/service/web?dc=dc2  -> dc2's instances, dc2's X-Consul-Index
+        //   GET /v1/catalog/datacenters        -> ["dc1","dc2"] (nearest first)
+        dc2.WanReachable = false;   // ?dc=dc2 -> 500 "Remote DC has no server currently reachable"
+        dc2.WanLatency = TimeSpan.FromMilliseconds(200);  // every request forwarded into dc2 waits 200 ms
     }
 
     public static async Task TestAgentWithFakeTime()

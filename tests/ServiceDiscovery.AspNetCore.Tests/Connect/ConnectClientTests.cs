@@ -20,7 +20,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// </summary>
 public sealed class ConnectClientTests : IDisposable
 {
-    private readonly TestConnectCa _ca = new();
+    private readonly FakeConnectCa _ca = new();
 
     public void Dispose() => _ca.Dispose();
 
@@ -44,7 +44,7 @@ public sealed class ConnectClientTests : IDisposable
         response.EnsureSuccessStatusCode();
         Assert.Equal("HTTP/2", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // negotiated by ALPN
         Assert.Equal("HTTP/1.1", await http11.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // HttpClient's default version
-        Assert.All(callers, c => Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
+        Assert.All(callers, c => Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
         Assert.NotEmpty(callers);
         Assert.Equal(2, server.AppRequests);
         Assert.Equal(new Uri("http://catalog/hello"), request.RequestUri);                                      // put back for a retry
@@ -71,7 +71,7 @@ public sealed class ConnectClientTests : IDisposable
     [Fact]
     public async Task ServerOfAnotherCaIsRefused()
     {
-        using var other = new TestConnectCa();   // same trust domain, other key
+        using var other = new FakeConnectCa();   // same trust domain, other key
         await using var server = await ConnectServer.StartAsync(other);
         var discovery = new FakeServiceDiscovery();
         discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
@@ -127,7 +127,7 @@ public sealed class ConnectClientTests : IDisposable
     private static ConsulServiceInstance Native(string service, int port, string datacenter)
         => new($"{service}-1", service, "127.0.0.1", port, "https", datacenter: datacenter, node: "node-1") { IsConnectNative = true };
 
-    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
+    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConnectCa ca)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
