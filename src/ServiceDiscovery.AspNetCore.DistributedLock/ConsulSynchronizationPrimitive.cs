@@ -5,30 +5,30 @@ using Medallion.Threading;
 namespace ServiceDiscovery.AspNetCore.DistributedLock;
 
 /// <summary>
-/// DistributedLock.Core's four acquire methods (sync and async, Acquire and TryAcquire) for one Consul lock or semaphore,
-/// given how to try it once with a timeout: its timeout conventions (TryAcquire defaults to one attempt, Acquire's
+/// DistributedLock.Core's four acquire methods (sync and async, Acquire and TryAcquire), shared by the Consul lock and
+/// semaphore, given how to try one with a timeout: its timeout conventions (TryAcquire defaults to one attempt, Acquire's
 /// <see langword="null"/> waits forever and a missed timeout throws <see cref="TimeoutException"/>) mapped onto
 /// <see cref="IConsulLockProvider"/>'s.
 /// </summary>
-internal sealed class ConsulAcquisition(Func<TimeSpan, CancellationToken, Task<IConsulLockHandle?>> tryAcquire, string description)
+internal abstract class ConsulSynchronizationPrimitive(Func<TimeSpan, CancellationToken, Task<IConsulLockHandle?>> tryAcquire, string description)
 {
-    public async ValueTask<IDistributedSynchronizationHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<IDistributedSynchronizationHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default)
     {
         var handle = await tryAcquire(timeout, cancellationToken).ConfigureAwait(false);
         return handle is null ? null : new ConsulSynchronizationHandle(handle);
     }
 
-    public async ValueTask<IDistributedSynchronizationHandle> AcquireAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    public async ValueTask<IDistributedSynchronizationHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var wait = timeout ?? Timeout.InfiniteTimeSpan;
         return await TryAcquireAsync(wait, cancellationToken).ConfigureAwait(false)
             ?? throw new TimeoutException($"{description} was not acquired within {wait}.");
     }
 
-    public IDistributedSynchronizationHandle? TryAcquire(TimeSpan timeout, CancellationToken cancellationToken)
+    public IDistributedSynchronizationHandle? TryAcquire(TimeSpan timeout = default, CancellationToken cancellationToken = default)
         => Wait(() => TryAcquireAsync(timeout, cancellationToken));
 
-    public IDistributedSynchronizationHandle Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
+    public IDistributedSynchronizationHandle Acquire(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => Wait(() => AcquireAsync(timeout, cancellationToken));
 
     /// <summary>
