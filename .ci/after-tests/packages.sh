@@ -23,11 +23,12 @@ feed="$work/feed"
 app="$work/app"
 mkdir -p "$feed" "$app"
 
-# The command docs/packages.md gives, on the whole solution: it must succeed and write the three packages and nothing
+# The command docs/packages.md gives, on the whole solution: it must succeed and write the four packages and nothing
 # else (every other project is not packable and must be passed over without a warning, which would be an error here).
-# The Aspire integration is packed and its metadata checked too; the app below does not install it (an AppHost needs
-# the orchestrator, which these machines cannot run).
-packages=(ServiceDiscovery.AspNetCore ServiceDiscovery.Consul.Testing ServiceDiscovery.Consul.Hosting.Aspire)
+# The Aspire integration and the DistributedLock.Core provider are packed and their metadata checked too; the app below
+# does not install them (an AppHost needs the orchestrator, which these machines cannot run; the provider's contract is
+# tested by project reference).
+packages=(ServiceDiscovery.AspNetCore ServiceDiscovery.Consul.Testing ServiceDiscovery.Consul.Hosting.Aspire ServiceDiscovery.AspNetCore.DistributedLock)
 # CI has just built the solution in Release: reuse it when it is there.
 no_build=(--no-build)
 for name in "${packages[@]}"; do

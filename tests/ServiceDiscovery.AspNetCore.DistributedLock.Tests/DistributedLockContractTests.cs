@@ -100,6 +100,8 @@ public sealed class DistributedLockContractTests : IAsyncLifetime
 
         var waiting = _locks.AcquireLockAsync("cancel", cancellationToken: cancel.Token).AsTask();
         var sync = Task.Run(() => _locks.AcquireLock("cancel", cancellationToken: cancel.Token), Ct);
+        Assert.Null(await _locks.TryAcquireLockAsync("cancel", cancellationToken: Ct)); // a round trip later, both still wait
+        Assert.False(waiting.IsCompleted);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Deadline, Ct));

@@ -79,7 +79,8 @@ public sealed class DistributedSemaphoreContractTests : IAsyncLifetime
         await using var only = await _semaphores.AcquireSemaphoreAsync("single", 1, cancellationToken: Ct);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var waiting = _semaphores.AcquireSemaphoreAsync("single", 1, cancellationToken: cancel.Token).AsTask();
-
+        Assert.Null(await _semaphores.TryAcquireSemaphoreAsync("single", 1, cancellationToken: Ct));
+        Assert.False(waiting.IsCompleted);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(DistributedLockContractTests.Deadline, Ct));
