@@ -138,6 +138,19 @@ public sealed class DistributedLockContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lock_is_the_Consul_lock_of_the_same_name_so_both_APIs_exclude_each_other()
+    {
+        var consulLocks = _host.Services.GetRequiredService<IConsulLockProvider>();
+        await using (var viaConsul = await consulLocks.AcquireAsync("shared", Ct))
+        {
+            Assert.Null(await _locks.TryAcquireLockAsync("shared", cancellationToken: Ct));
+        }
+
+        await using var viaDistributedLock = await _locks.AcquireLockAsync("shared", Deadline, Ct);
+        Assert.Null(await consulLocks.TryAcquireAsync("shared", cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task A_lock_is_exclusive_under_contention()
     {
         var inside = 0;
