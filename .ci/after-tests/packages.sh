@@ -26,9 +26,10 @@ mkdir -p "$feed" "$app"
 
 # The command docs/packages.md gives, on the whole solution: it must succeed and write the four packages and nothing
 # else (every other project is not packable and must be passed over without a warning, which would be an error here).
-# The Aspire integration and the gRPC package are packed and their metadata checked too; the app below installs
-# neither (an AppHost needs the orchestrator, which these machines cannot run; gRPC is tested by its own tests).
-packages=(ServiceDiscovery.AspNetCore ServiceDiscovery.Consul.Testing ServiceDiscovery.Consul.Hosting.Aspire ServiceDiscovery.AspNetCore.Grpc)
+# The Aspire integration, the gRPC package and the DistributedLock.Core provider are packed and their metadata checked
+# too; the app below installs none of them (an AppHost needs the orchestrator, which these machines cannot run; the
+# gRPC package and the provider's contract are tested by project reference).
+packages=(ServiceDiscovery.AspNetCore ServiceDiscovery.Consul.Testing ServiceDiscovery.Consul.Hosting.Aspire ServiceDiscovery.AspNetCore.Grpc ServiceDiscovery.AspNetCore.DistributedLock)
 # CI has just built the solution in Release: reuse it when it is there.
 no_build=(--no-build)
 for name in "${packages[@]}"; do
