@@ -106,6 +106,13 @@ internal static class ReadmeExamples
             .AddServiceDiscovery();
     }
 
+    public static void ServiceEndpointProviderWithRetries(WebApplicationBuilder builder)
+    {
+        var billing = builder.Services.AddHttpClient("billing", c => c.BaseAddress = new Uri("https+http://billing"));
+        billing.AddStandardResilienceHandler();   // Microsoft.Extensions.Http.Resilience; first, so each retry resolves again
+        billing.AddServiceDiscovery();
+    }
+
     public static void YarpGateway(WebApplicationBuilder builder)
     {
         builder.Services.AddServiceDiscovery();                 // Microsoft.Extensions.ServiceDiscovery

@@ -41,24 +41,26 @@ public sealed class ReliabilityScenarioTests : HttpIntegrationTestBase
     }
 
     [Fact]
-    public async Task InstanceCrashes_NoCallFailsThroughTheResilienceRetry()
+    public Task InstanceCrashes_NoCallFailsThroughTheResilienceRetry() => OneOfTwoInstancesCrashes_NoCallFailsAsync("instance crash", b =>
     {
-        await using var crashing = await StartCatalogAsync();
-        await using var survivor = await StartCatalogAsync();
-        var http = CreateClient(b =>
-        {
-            b.AddStandardResilienceHandler();
-            b.AddConsulLoadBalancing();
-        });
-        await using var load = SteadyLoad.Start(http, Whoami);
-        await load.RunMoreAsync(100);
+        b.AddStandardResilienceHandler();
+        b.AddConsulLoadBalancing();
+    });
 
-        // A crash: Kestrel stops listening, nothing deregisters; Consul finds out from the failing check.
-        var clock = Stopwatch.StartNew();
-        await crashing.App.Services.GetRequiredService<IServer>().StopAsync(Ct);
-        await Consul.WaitUntilAsync(s => s.CheckStatus(crashing.ServiceId) == "critical", Deadline, "the crashed instance's check fails");
-        await AssertNoFailureAsync("instance crash", load, clock.Elapsed, moreCalls: 200);
-    }
+    /// <summary>
+    /// The Microsoft.Extensions.ServiceDiscovery path has no passive ejection of its own (the provider hands endpoints
+    /// over and never learns how calls went): the standard resilience handler, added before <c>AddServiceDiscovery()</c>,
+    /// closes the gap, since each retry resolves again and the round-robin selector picks the other instance.
+    /// </summary>
+    [Fact]
+    public Task InstanceCrashes_ServiceDiscoveryProvider_NoCallFailsThroughTheResilienceRetry() =>
+        OneOfTwoInstancesCrashes_NoCallFailsAsync("instance crash, Microsoft.Extensions.ServiceDiscovery path", b =>
+        {
+            b.Services.AddServiceDiscoveryCore();
+            b.Services.AddConsulServiceEndpointProvider();
+            b.AddStandardResilienceHandler();
+            b.AddServiceDiscovery();
+        });
 
     [Fact]
     public async Task RollingRestartOfThreeInstances_NoCallFails()
@@ -98,6 +100,21 @@ public sealed class ReliabilityScenarioTests : HttpIntegrationTestBase
         await load.StopAsync();
         TestContext.Current.TestOutputHelper?.WriteLine($"{scenario}: {load.Failed} of {load.Total} calls failed; back to normal in Consul after {recovery.TotalMilliseconds:F0} ms");
         Assert.True(load.Failed == 0, string.Join(Environment.NewLine, load.Errors.Take(5)));
+    }
+
+    private async Task OneOfTwoInstancesCrashes_NoCallFailsAsync(string scenario, Action<IHttpClientBuilder> configure)
+    {
+        await using var crashing = await StartCatalogAsync();
+        await using var survivor = await StartCatalogAsync();
+        var http = CreateClient(configure);
+        await using var load = SteadyLoad.Start(http, Whoami);
+        await load.RunMoreAsync(100);
+
+        // A crash: Kestrel stops listening, nothing deregisters; Consul finds out from the failing check.
+        var clock = Stopwatch.StartNew();
+        await crashing.App.Services.GetRequiredService<IServer>().StopAsync(Ct);
+        await Consul.WaitUntilAsync(s => s.CheckStatus(crashing.ServiceId) == "critical", Deadline, "the crashed instance's check fails");
+        await AssertNoFailureAsync(scenario, load, clock.Elapsed, moreCalls: 200);
     }
 
     private async Task<RegisteredApp> StartCatalogAsync()
