@@ -13,6 +13,9 @@ using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.Consul.Testing;
 using Xunit;
 
+using Medallion.Threading;
+using static ServiceDiscovery.AspNetCore.ReadmeExamples.InvoiceWork;
+
 namespace ServiceDiscovery.AspNetCore.ReadmeExamples;
 
 // Each method holds one example of README.md, docs/*.md or the package README verbatim (ReadmeExamplesTests compares them line by line), so the README
@@ -381,6 +384,11 @@ internal static class ReadmeExamples
     private static bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         => errors == SslPolicyErrors.None;
 
+    public static void DistributedLocks(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulDistributedLocks(options => options.KeyPrefix = "locks/orders/"); // adds AddConsulLocks() too
+    }
+
     public static void GrpcServer(WebApplicationBuilder builder)
     {
         builder.Services.AddConsulDiscovery();                   // registers, with the check Consul:Check:Kind says
@@ -412,6 +420,27 @@ sealed class NightlyReport([FromKeyedServices("nightly-report")] IConsulLeaderEl
         }
         while (await timer.WaitForNextTickAsync(leadershipToken));
     }
+}
+
+public sealed class InvoiceSender(IDistributedLockProvider locks, IDistributedSemaphoreProvider semaphores)
+{
+    public async Task SendAsync(CancellationToken cancellationToken)
+    {
+        await using var handle = await locks.TryAcquireLockAsync("invoice-42", cancellationToken: cancellationToken);
+        if (handle is null)
+        {
+            return;                                                    // held elsewhere
+        }
+
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(handle.HandleLostToken, cancellationToken);
+        await using var slot = await semaphores.AcquireSemaphoreAsync("pdf-render", 3, TimeSpan.FromMinutes(1), work.Token);
+        await RenderAndSendAsync(work.Token);                          // stops if Consul takes the lock away
+    }
+}
+
+static class InvoiceWork
+{
+    public static Task RenderAndSendAsync(CancellationToken cancellationToken) => Task.Delay(0, cancellationToken);
 }
 
 static class Reports

@@ -35,7 +35,9 @@ public sealed class ConsulClientServiceCollectionExtensionsTests
         services.AddConsulOptions(section: null, configure: null);
 
         Assert.Single(services, d => d.ServiceType == typeof(IPostConfigureOptions<ConsulOptions>));
-        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>));
+        var validators = services.Where(d => d.ServiceType == typeof(IValidateOptions<ConsulOptions>)).Select(d => d.ImplementationType).ToList();
+        Assert.NotEmpty(validators);
+        Assert.Equal(validators.Distinct().Count(), validators.Count); // each validator once, however many calls
         Assert.Single(services, d => d.ServiceType == typeof(IOptionsMonitor<ConsulClientOptions>));
     }
 
