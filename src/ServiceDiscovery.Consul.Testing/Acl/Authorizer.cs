@@ -17,16 +17,19 @@ internal sealed class Authorizer
     private readonly PolicyAuthorizer? _rules;
     private readonly bool _defaultAllow;
     private readonly string? _accessorId;
+    private readonly bool _allowsEverything;
 
-    private Authorizer(PolicyAuthorizer? rules, bool defaultAllow, string? accessorId)
+    private Authorizer(PolicyAuthorizer? rules, bool defaultAllow, string? accessorId, bool allowsEverything = false)
     {
+        _allowsEverything = allowsEverything;
         _rules = rules;
         _defaultAllow = defaultAllow;
         _accessorId = accessorId;
     }
 
     /// <summary>Gets the authorizer of an agent with ACLs off: everything is allowed, tokens are ignored.</summary>
-    public static Authorizer AllowAll { get; } = new(new PolicyAuthorizer(BuiltInPolicies.GlobalManagementRules), true, null);
+    /// <remarks>No rules to evaluate: every request of an agent with ACLs off (the common case) passes through here.</remarks>
+    public static Authorizer AllowAll { get; } = new(null, true, null, allowsEverything: true);
 
     /// <summary>Gets a value indicating whether a token was sent (Consul adds <c>X-Consul-Results-Filtered-By-ACLs</c> only then).</summary>
     public bool HasToken { get; private init; }
@@ -54,13 +57,13 @@ internal sealed class Authorizer
     }
 
     public bool Allows(AclResourceKind kind, string name, AclAccessLevel required) =>
-        _rules?.Decide(kind, name, required) ?? _defaultAllow;
+        _allowsEverything || (_rules?.Decide(kind, name, required) ?? _defaultAllow);
 
     public bool Allows(AclScalarKind kind, AclAccessLevel required) =>
-        _rules?.Decide(kind, required) ?? (kind != AclScalarKind.Acl && _defaultAllow);
+        _allowsEverything || (_rules?.Decide(kind, required) ?? (kind != AclScalarKind.Acl && _defaultAllow));
 
     /// <summary>Whether a whole KV prefix may be written (recursive delete).</summary>
-    public bool AllowsKeyWritePrefix(string prefix) => _rules?.DecideKeyWritePrefix(prefix) ?? _defaultAllow;
+    public bool AllowsKeyWritePrefix(string prefix) => _allowsEverything || (_rules?.DecideKeyWritePrefix(prefix) ?? _defaultAllow);
 
     /// <summary>The body of the 403 for a denied permission.</summary>
     public string DeniedMessage(ConsulTestAclResource resource, string name, ConsulTestAclAccess level) =>

@@ -1,7 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using ServiceDiscovery.Consul.Testing.Acl.Rules;
-
 namespace ServiceDiscovery.Consul.Testing.Acl;
 
 /// <summary>The policies every Consul cluster has from bootstrap on (agent/structs/acl.go), with their fixed IDs.</summary>
@@ -17,8 +15,6 @@ internal static class BuiltInPolicies
 
     /// <summary>The rules of <c>builtin/global-read-only</c>: read on everything.</summary>
     public static string GlobalReadOnlyText { get; } = AllAt("read");
-
-    public static PolicyRules GlobalManagementRules { get; } = PolicyRulesParser.Parse(GlobalManagementText);
 
     private static string AllAt(string level) => $$"""
         acl = "{{level}}"
