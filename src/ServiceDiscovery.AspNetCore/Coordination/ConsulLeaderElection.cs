@@ -104,12 +104,28 @@ internal sealed partial class ConsulLeaderElection : BackgroundService, IConsulL
     private void EndOverdueTerm()
     {
         SessionLease? lease;
+        CancellationTokenSource term;
         lock (_gate)
         {
-            lease = _leadingLease;
+            (lease, term) = (_leadingLease, _term);
         }
 
-        _ = lease?.IsHeld;
+        if (lease is null || lease.IsHeld)
+        {
+            return;
+        }
+
+        // The term is linked to the lease's token, but when another thread (the deadline timer) is the one firing that
+        // token, the term's cancellation runs in its callbacks on that thread and may not have happened yet: cancel the
+        // term here too, so this read never returns a live term after the deadline.
+        try
+        {
+            term.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A later term replaced it meanwhile (and disposed it only after it had ended).
+        }
     }
 
     /// <summary>Whether the campaign loop runs (started, and not ended by the host stopping or a fault).</summary>

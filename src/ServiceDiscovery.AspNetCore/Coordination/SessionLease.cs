@@ -88,15 +88,26 @@ internal sealed partial class SessionLease : IAsyncDisposable
     /// <summary>Marks the lease lost (the lock was observed taken away, for example). Idempotent.</summary>
     public void Lose(string reason)
     {
-        // The first caller wins: the timer, the renew loop, the key watch and any reader of IsHeld may race here.
-        if (_lost.IsCancellationRequested || _stop.IsCancellationRequested || Interlocked.Exchange(ref _losing, 1) != 0)
+        if (_stop.IsCancellationRequested)
         {
             return;
         }
 
-        LostReason = reason;
-        Log.Lost(_logger, _key, Id, reason);
+        // The timer, the renew loop, the key watch and any reader of IsHeld may race here. The first caller gives the
+        // reason and logs; every caller returns only once the token has fired, so a reader that lost the race does not
+        // hand out a live token while the first caller is still logging. (Cancel returns at once when another thread
+        // is already cancelling: the token already reports cancellation then.)
+        var first = Interlocked.Exchange(ref _losing, 1) == 0 && !_lost.IsCancellationRequested;
+        if (first)
+        {
+            LostReason = reason;
+        }
+
         _lost.Cancel();
+        if (first)
+        {
+            Log.Lost(_logger, _key, Id, reason);
+        }
     }
 
     /// <summary>Fires <see cref="LostToken"/> without logging a loss: the holder is giving the lock up itself.</summary>

@@ -2,6 +2,7 @@
 
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ServiceDiscovery.AspNetCore.Coordination;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -77,6 +78,59 @@ public sealed class PauseAndFencingTests : IAsyncLifetime
         Assert.True(token.IsCancellationRequested);
         Assert.True(election.LeadershipToken.IsCancellationRequested);
         Assert.Equal(0UL, election.FencingToken);
+    }
+
+    [Fact]
+    public async Task A_read_while_another_thread_is_still_ending_the_term_reports_not_leader()
+    {
+        // After SIGCONT the deadline timer and the app's own read race to end the term. Whichever thread ends it first
+        // is held inside the loss's log line here, so the other read comes while the loss is under way; it must not
+        // see a live term (it did once in CI: the loser of the race returned before the term was cancelled).
+        var clock = new PausableTimeProvider();
+        using var logs = new BlockingLossLog();
+        var host = await StartHostAsync(clock, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            services.AddConsulLeaderElection(_name, o => (o.SessionTtl, o.LockDelay) = (Ttl, TimeSpan.Zero));
+        });
+        var election = host.Services.GetRequiredKeyedService<IConsulLeaderElection>(_name);
+        var token = await election.WaitForLeadershipAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
+
+        clock.Pause(new ConsulLeaderElectionOptions { SessionTtl = Ttl }.EffectiveStepDownAfter);
+        var firstReader = Task.Factory.StartNew(() => election.IsLeader, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(logs.LossEntered.Wait(Deadline, TestContext.Current.CancellationToken), "no thread started logging the loss");
+
+        var isLeader = election.IsLeader;
+        var cancelled = token.IsCancellationRequested;
+        logs.Release();
+
+        Assert.False(isLeader);
+        Assert.True(cancelled);
+        Assert.False(await firstReader.WaitAsync(Deadline, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_lost_token_read_while_another_thread_is_still_logging_the_loss_has_fired()
+    {
+        var clock = new PausableTimeProvider();
+        using var logs = new BlockingLossLog();
+        var host = await StartHostAsync(clock, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            services.AddConsulLocks(o => (o.KeyPrefix, o.SessionTtl, o.LockDelay) = (_name + "/", Ttl, TimeSpan.Zero));
+        });
+        var locks = host.Services.GetRequiredService<IConsulLockProvider>();
+        await using var handle = await locks.AcquireAsync("orders", Deadline, TestContext.Current.CancellationToken);
+
+        clock.Pause(new ConsulLockOptions { SessionTtl = Ttl }.EffectiveStepDownAfter);
+        var firstReader = Task.Factory.StartNew(() => handle.IsHeld, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(logs.LossEntered.Wait(Deadline, TestContext.Current.CancellationToken), "no thread started logging the loss");
+
+        var lost = handle.LostToken.IsCancellationRequested;
+        logs.Release();
+
+        Assert.True(lost);
+        Assert.False(await firstReader.WaitAsync(Deadline, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -167,5 +221,34 @@ public sealed class PauseAndFencingTests : IAsyncLifetime
 
         Assert.True(second.FencingToken > firstToken, $"the new leader's token {second.FencingToken} is not above {firstToken}");
         Assert.Equal(0UL, first.FencingToken);
+    }
+
+    /// <summary>Holds the thread that logs a lease's loss (event 5002) until <see cref="Release"/>, so a test can read while that loss is under way.</summary>
+    private sealed class BlockingLossLog : ILoggerProvider, ILogger
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        public ManualResetEventSlim LossEntered { get; } = new();
+
+        public void Release() => _release.Set();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 5002 && !_release.IsSet)
+            {
+                LossEntered.Set();
+                _release.Wait(Deadline);
+            }
+        }
+
+        // The events are not disposed: the host that logs through this provider is stopped after the test body.
+        public void Dispose() => _release.Set();
     }
 }
