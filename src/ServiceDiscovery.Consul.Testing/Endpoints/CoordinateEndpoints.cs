@@ -28,7 +28,8 @@ internal static class CoordinateEndpoints
     }
 
     /// <summary>
-    /// The WAN pool: each datacenter's server, named <c>node.dc</c>, nearest datacenter first. A lone server measures
+    /// The WAN pool: each datacenter's server, nearest datacenter first. Its WAN member name is <c>node.dc</c>, but the
+    /// servers' ListDatacenters strips the <c>.dc</c> suffix, so the answer names the node alone. A lone server measures
     /// nobody and sits at the origin; federated ones report the coordinate of their place on the simulated WAN.
     /// </summary>
     private static Task DatacentersAsync(AgentRequest r)
@@ -59,7 +60,7 @@ internal static class CoordinateEndpoints
                 w.WriteString("AreaID", "wan");
                 w.WriteStartArray("Coordinates");
                 w.WriteStartObject();
-                w.WriteString("Node", $"{server}.{datacenter}");
+                w.WriteString("Node", server);
                 w.WritePropertyName("Coord");
                 WriteCoord(w, coord);
                 w.WriteEndObject();

@@ -9,14 +9,14 @@ namespace ServiceDiscovery.Consul.Testing.Tests.Conformance;
 public sealed class CoordinateConformanceTests
 {
     [Fact]
-    public async Task Datacenters_HoldsTheServerAsNodeDotDc()
+    public async Task Datacenters_HoldsTheServerByNodeName_WithoutTheDatacenterSuffix()
     {
         await using var consul = await ConsulTarget.StartAsync();
         var config = (await consul.GetAsync("/v1/agent/self")).Json["Config"]!;
         var (node, dc) = (config["NodeName"]!.GetValue<string>(), config["Datacenter"]!.GetValue<string>());
         var area = (await consul.GetAsync("/v1/coordinate/datacenters")).Json.AsArray().Single(a => a!["Datacenter"]!.GetValue<string>() == dc)!;
         Assert.Equal("wan", area["AreaID"]!.GetValue<string>());
-        var entry = area["Coordinates"]!.AsArray().Single(c => c!["Node"]!.GetValue<string>() == $"{node}.{dc}")!;
+        var entry = area["Coordinates"]!.AsArray().Single(c => c!["Node"]!.GetValue<string>() == node)!;
         AssertVivaldi(entry["Coord"]!);
     }
 

@@ -183,7 +183,7 @@ public sealed class FederatedClusterTests : IAsyncLifetime
 
         Assert.Equal(["dc2", "dc1"], areas!.AsArray().Select(a => (string)a!["Datacenter"]!));
         var coordinate = areas.AsArray()[0]!["Coordinates"]!.AsArray().Single()!;
-        Assert.Equal("node-1.dc2", (string)coordinate["Node"]!);
+        Assert.Equal("node-1", (string)coordinate["Node"]!);
         Assert.Equal(0.04, (double)coordinate["Coord"]!["Vec"]![0]!, 6);
         Assert.Equal(0.0, (double)areas.AsArray()[1]!["Coordinates"]![0]!["Coord"]!["Vec"]![0]!, 6);
     }
