@@ -137,17 +137,14 @@ internal static class PreparedQueryEndpoints
         var newId = id ?? Guid.NewGuid().ToString();
         lock (r.Store.Sync)
         {
+            // The server's Apply, in its order: a create names no ID, an update names an existing query, the query
+            // parses, then the state store's own checks.
             var table = PreparedQueryStore.For(r.Store);
-            error = PreparedQueryModel.Validate(query, r.Store);
-            var name = (string?)query["Name"] ?? string.Empty;
-            if (error is null && id is not null && !table.Queries.ContainsKey(id))
-            {
-                error = $"Cannot modify non-existent prepared query: '{id}'";
-            }
-            else if (error is null && name.Length > 0 && table.Queries.Values.Any(q => (string?)q["Name"] == name && (string?)q["ID"] != newId))
-            {
-                error = $"name '{name}' aliases an existing query name";
-            }
+            error = id is null && ((string?)query["ID"] ?? string.Empty).Length > 0 ? "ID must be empty when creating a new prepared query"
+                : id is not null && !table.Queries.ContainsKey(id) ? $"Cannot modify non-existent prepared query: '{id}'"
+                : PreparedQueryModel.Validate(query) is { } invalid ? "Invalid prepared query: " + invalid
+                : PreparedQueryModel.ValidateAgainstState(query, newId, table.Queries, r.Store) is { } refused ? "raft apply failed: " + refused
+                : null;
 
             if (error is null)
             {

@@ -51,8 +51,9 @@ internal static class PreparedQueryExecutor
             return;
         }
 
+        // Execute is not a blocking query in Consul (the server runs it once, whatever ?index says).
         var selection = new PreparedQuerySelection(query);
-        var entries = await blocking.RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
+        var entries = await blocking.AnsweringAtOnce().RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
         entries = MoveNearFirst(r, query, Shuffle(entries));
         if (limit > 0 && entries.Count > limit)
         {

@@ -30,6 +30,9 @@ internal sealed class BlockingQuery
 
     public string Consistency { get; }
 
+    /// <summary>The same consistency without blocking: for endpoints that parse <c>?index</c> but answer at once.</summary>
+    public BlockingQuery AnsweringAtOnce() => new(0, Wait, Consistency);
+
     /// <summary>Parses the query's blocking and consistency options, or writes Consul's 400 and returns null.</summary>
     public static async Task<BlockingQuery?> ParseAsync(AgentRequest request)
     {

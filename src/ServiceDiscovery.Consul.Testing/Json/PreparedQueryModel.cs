@@ -21,7 +21,7 @@ internal static class PreparedQueryModel
 
         var top = Fill(root, new JsonObject
         {
-            ["Name"] = string.Empty, ["Session"] = string.Empty, ["Token"] = string.Empty,
+            ["ID"] = string.Empty, ["Name"] = string.Empty, ["Session"] = string.Empty, ["Token"] = string.Empty,
             ["Template"] = null, ["Service"] = null, ["DNS"] = null,
         });
         top["Template"] = Fill(top["Template"], new JsonObject { ["Type"] = string.Empty, ["Regexp"] = string.Empty, ["RemoveEmptyTags"] = false });
@@ -37,9 +37,27 @@ internal static class PreparedQueryModel
         return top;
     }
 
-    /// <summary>parseQuery: a service name, a non-negative NearestN, Targets alone, a parseable non-negative DNS TTL, a live session.</summary>
-    public static string? Validate(JsonObject query, StateStore store)
+    /// <summary>What Consul's API shows in place of a stored query's token to a reader who may not see it.</summary>
+    private const string RedactedToken = "<hidden>";
+
+    /// <summary>
+    /// The server's parseQuery (prepared_query_endpoint.go): an unnamed query bound to a session or a template, no
+    /// redacted token pasted back, a service name, a non-negative NearestN, Targets alone, a parseable non-negative DNS
+    /// TTL. Consul answers its texts behind <c>Invalid prepared query: </c>.
+    /// </summary>
+    public static string? Validate(JsonObject query)
     {
+        if (((string?)query["Name"] ?? string.Empty).Length == 0 && !PreparedQueryTemplate.IsTemplate(query)
+            && ((string?)query["Session"] ?? string.Empty).Length == 0)
+        {
+            return "Must be bound to a session";
+        }
+
+        if ((string?)query["Token"] == RedactedToken)
+        {
+            return $"Bad Token '{RedactedToken}', it looks like a query definition with a redacted token was submitted";
+        }
+
         var service = query["Service"]!;
         if (((string?)service["Service"] ?? string.Empty).Length == 0)
         {
@@ -70,6 +88,33 @@ internal static class PreparedQueryModel
             {
                 return $"DNS TTL '{GoDuration.Format(parsed)}', must be >=0";
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The state store's checks when the query is written as <paramref name="id"/> (preparedQuerySetTxn): a unique name,
+    /// one template with an empty name, a name that is not another query's ID, a live session. Consul answers its
+    /// texts behind <c>raft apply failed: </c>.
+    /// </summary>
+    public static string? ValidateAgainstState(JsonObject query, string id, IReadOnlyDictionary<string, JsonObject> queries, StateStore store)
+    {
+        var name = (string?)query["Name"] ?? string.Empty;
+        var others = queries.Values.Where(q => (string?)q["ID"] != id).ToList();
+        if (name.Length > 0 && others.Any(q => (string?)q["Name"] == name))
+        {
+            return $"name '{name}' aliases an existing query name";
+        }
+
+        if (name.Length == 0 && PreparedQueryTemplate.IsTemplate(query) && others.Any(q => ((string?)q["Name"] ?? string.Empty).Length == 0 && PreparedQueryTemplate.IsTemplate(q)))
+        {
+            return "a query template with an empty name already exists";
+        }
+
+        if (Guid.TryParse(name, out _) && queries.ContainsKey(name))
+        {
+            return $"name '{name}' aliases an existing query ID";
         }
 
         var session = (string?)query["Session"] ?? string.Empty;

@@ -115,9 +115,9 @@ public sealed class PreparedQueryFailoverTests : IAsyncLifetime
     [Fact]
     public async Task TargetsWithNearestN_Refused()
     {
-        var refused = await SendAsync(_dc1.Leader, HttpMethod.Post, "/v1/query", """{"Service":{"Service":"web","Failover":{"NearestN":1,"Targets":[{"Datacenter":"dc2"}]}}}""");
+        var refused = await SendAsync(_dc1.Leader, HttpMethod.Post, "/v1/query", """{"Name":"targets","Service":{"Service":"web","Failover":{"NearestN":1,"Targets":[{"Datacenter":"dc2"}]}}}""");
 
-        Assert.Equal((500, "Targets cannot be populated with NearestN or Datacenters"), refused);
+        Assert.Equal((500, "Invalid prepared query: Targets cannot be populated with NearestN or Datacenters"), refused);
     }
 
     private static async Task<(string Datacenter, int Failovers, string Ids)> ExecuteAsync(ConsulTestAgent agent, string id, string query = "")
