@@ -235,9 +235,11 @@ public class DiscoveryAgentTests : DiscoveryAgentTestBase
         // The blocking query must have reached the agent before eviction cancels it; otherwise, on a loaded machine, it
         // can arrive after ClearRequests below and be miscounted as a request made after eviction.
         await DiscoveryEventually.UntilAsync(() => agent.CountRequests("/v1/health/service/catalog") == 2, "the blocking query was sent");
+        // Eviction removes the name, then tells holders of its list (their change token fires) on the sweeping
+        // thread: wait for both, as a reader that checked only the first could read the token in between.
         await DiscoveryEventually.UntilAsync(() => cache.WatchedNames.Count == 0, "the idle name was evicted");
+        await DiscoveryEventually.UntilAsync(() => instances.ChangeToken.HasChanged, "holders of the evicted list were told");
 
-        Assert.True(instances.ChangeToken.HasChanged);
         agent.ClearRequests();
         await Registrar.RegisterAsync("catalog-2");
         Assert.Equal(0, agent.CountRequests("/v1/health/service/catalog"));
