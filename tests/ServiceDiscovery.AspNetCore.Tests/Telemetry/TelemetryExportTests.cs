@@ -25,32 +25,35 @@ public sealed class TelemetryExportTests : IAsyncLifetime
     private const string Source = "ServiceDiscovery.Consul";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    /// <summary>Every instrument of the library: unit, and the attributes it may carry.</summary>
-    private static readonly Dictionary<string, (string Unit, string[] Attributes)> Instruments = new()
+    /// <summary>
+    /// Every instrument of the library, read from the metrics table of docs/telemetry.md: its unit, and the attributes
+    /// it may carry (the backticked dotted names of the last column; "the same" repeats the row above). Reading the
+    /// document keeps the check complete: an instrument missing from it fails here, even when another test made it.
+    /// </summary>
+    private static readonly Dictionary<string, (string Unit, string[] Attributes)> Instruments = DocumentedInstruments();
+
+    private static Dictionary<string, (string Unit, string[] Attributes)> DocumentedInstruments()
     {
-        ["consul.client.requests"] = ("{request}", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
-        ["consul.client.request.duration"] = ("s", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
-        ["consul.client.blocking_query.duration"] = ("s", ["url.template", "http.request.method", "http.response.status_code", "error.type"]),
-        ["consul.registration.registrations"] = ("{registration}", ["consul.service.name", "consul.registration.reason"]),
-        ["consul.registration.reregistrations"] = ("{registration}", ["consul.service.name"]),
-        ["consul.registration.failures"] = ("{failure}", ["consul.service.name", "consul.registration.operation", "error.type"]),
-        ["consul.registration.state"] = ("{state}", ["consul.service.name"]),
-        ["consul.discovery.lookups"] = ("{lookup}", ["consul.service.name"]),
-        ["consul.discovery.stale_lookups"] = ("{lookup}", ["consul.service.name"]),
-        ["consul.discovery.updates"] = ("{update}", ["consul.service.name"]),
-        ["consul.discovery.watch.errors"] = ("{error}", ["consul.service.name", "error.type"]),
-        ["consul.discovery.watches"] = ("{watch}", []),
-        ["consul.discovery.stale_watches"] = ("{watch}", []),
-        ["consul.discovery.guard.activations"] = ("{activation}", ["consul.service.name", "consul.discovery.guard"]),
-        ["consul.discovery.snapshot.age"] = ("s", ["consul.service.name", "consul.discovery.snapshot.source"]),
-        ["consul.http.requests"] = ("{request}", ["consul.service.name"]),
-        ["consul.http.no_instance"] = ("{request}", ["consul.service.name"]),
-        ["consul.http.ejections"] = ("{ejection}", ["consul.service.name"]),
-        ["consul.leader_election.changes"] = ("{change}", ["consul.election", "consul.role"]),
-        ["consul.leader_election.term.duration"] = ("s", ["consul.election"]),
-        ["consul.lock.acquire.duration"] = ("s", ["consul.lock.kind", "consul.lock.outcome"]),
-        ["consul.config.malformed_documents"] = ("{document}", []),
-    };
+        var instruments = new Dictionary<string, (string Unit, string[] Attributes)>(StringComparer.Ordinal);
+        string[] previous = [];
+        foreach (var line in RepositoryFiles.ReadText("docs/telemetry.md").Split('\n'))
+        {
+            if (!line.StartsWith("| `consul.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var cells = line.Split('|', StringSplitOptions.TrimEntries);
+            var attributes = cells[4].StartsWith("the same", StringComparison.Ordinal)
+                ? previous
+                : [.. System.Text.RegularExpressions.Regex.Matches(cells[4], @"`([a-z_]+(?:\.[a-z_]+)+)`").Select(m => m.Groups[1].Value)];
+            instruments.Add(cells[1].Trim('`'), (cells[3].Trim('`'), attributes));
+            previous = attributes;
+        }
+
+        Assert.True(instruments.Count >= 30, $"only {instruments.Count} instruments read from docs/telemetry.md");
+        return instruments;
+    }
 
     private static readonly string[] SpanAttributes =
         ["url.template", "http.request.method", "server.address", "server.port", "http.response.status_code", "error.type", "consul.blocking_query"];
