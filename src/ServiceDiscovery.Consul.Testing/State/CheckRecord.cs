@@ -25,7 +25,11 @@ internal sealed class CheckRecord
 
     public string Type { get; init; } = string.Empty;
 
+    /// <summary>Gets the interval as registered: what Consul's answers print.</summary>
     public TimeSpan Interval { get; init; }
+
+    /// <summary>Gets the interval the probe runs at: <see cref="Interval"/> raised to Consul's one-second minimum.</summary>
+    public TimeSpan RunInterval => RegistrationRecords.ClampInterval(Interval);
 
     public TimeSpan Timeout { get; init; }
 
