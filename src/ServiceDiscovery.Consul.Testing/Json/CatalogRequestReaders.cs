@@ -141,8 +141,8 @@ internal static class CatalogRequestReaders
             Output = o.GetString("Output"),
             ServiceId = o.GetString("ServiceID"),
             Type = o.GetString("Type"),
-            Interval = GoDuration.TryParse(o.GetString("Interval"), out var interval, out _) ? interval : TimeSpan.Zero,
-            Timeout = GoDuration.TryParse(o.GetString("Timeout"), out var timeout, out _) ? timeout : TimeSpan.Zero,
+            Interval = o.GetString("Interval"),
+            Timeout = o.GetString("Timeout"),
             Definition = definition,
         };
     }

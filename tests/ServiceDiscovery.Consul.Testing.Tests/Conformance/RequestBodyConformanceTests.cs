@@ -121,6 +121,21 @@ public sealed class RequestBodyConformanceTests
         Assert.Equal((status, text), (reply.Status, reply.Text.Trim()));
     }
 
+    [Fact]
+    public async Task CatalogCheck_IntervalAndTimeout_AreKeptAsTheStringsSent()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var node = consul.Name("ext");
+
+        // structs.HealthCheck holds both as plain strings: nothing parses or reformats them.
+        var reply = await consul.PutAsync("/v1/catalog/register",
+            $$$"""{"Node":"{{{node}}}","Address":"10.0.0.1","Check":{"CheckID":"c","Interval":"1m","Timeout":"soon"}}""");
+
+        Assert.Equal(200, reply.Status);
+        var check = (await consul.GetAsync($"/v1/health/node/{node}")).Json.AsArray().Single(c => c!["CheckID"]!.GetValue<string>() == "c")!;
+        Assert.Equal(("1m", "soon"), (check["Interval"]!.GetValue<string>(), check["Timeout"]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData("""{"Name":"{0}","Connect":{"Bogus":1}}""", 200, "")]
     [InlineData("""{"Name":"{0}","Port":80,"Connect":{"SidecarService":{"Bogus":1}}}""", 400, "Request decode failed: json: unknown field \"Bogus\"")]
