@@ -41,7 +41,7 @@ internal abstract partial class IntervalCheckRunner : ICheckRunner
     public void Start()
     {
         // lib.RandomStagger(interval): uniformly in [0, interval), at millisecond resolution.
-        var intervalMs = (int)Math.Clamp(Check.Interval.Ticks / TimeSpan.TicksPerMillisecond, 1, int.MaxValue);
+        var intervalMs = (int)Math.Clamp(Check.RunInterval.Ticks / TimeSpan.TicksPerMillisecond, 1, int.MaxValue);
         _ = RunAsync(TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(intervalMs)), _stop.Token);
     }
 
@@ -76,7 +76,7 @@ internal abstract partial class IntervalCheckRunner : ICheckRunner
                     Log.ThresholdNotReached(_logger, Check.CheckId, status);
                 }
 
-                await Task.Delay(Check.Interval, Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Check.RunInterval, Time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

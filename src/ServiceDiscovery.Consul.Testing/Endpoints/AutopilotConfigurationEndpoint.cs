@@ -144,7 +144,7 @@ internal static class AutopilotConfigurationEndpoint
                 var text = v.GetString()!;
                 return GoDuration.TryParse(text, out var parsed, out var error) ? parsed : throw new FormatException(error);
             case JsonValueKind.Number:
-                return GoDuration.FromNanoseconds((long)v.GetDouble());
+                return GoDuration.FromJsonNumber(v);
             default:
                 throw new FormatException("invalid duration " + v.GetRawText());
         }

@@ -136,6 +136,7 @@ internal static class HealthEndpoints
         Type = c.Type,
         Interval = c.Interval,
         Timeout = c.Timeout,
+        CatalogTexts = c.CatalogTexts,
         CatalogStatus = c.CatalogStatus,
         CatalogOutput = c.CatalogOutput,
         CreateIndex = c.CreateIndex,

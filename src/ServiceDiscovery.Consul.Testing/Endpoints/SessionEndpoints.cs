@@ -103,14 +103,15 @@ internal static class SessionEndpoints
 
         if (request.Ttl.Length > 0)
         {
-            if (!GoDuration.TryParse(request.Ttl, out ttl, out var parseError))
+            if (!GoDuration.TryParseNanoseconds(request.Ttl, out var nanos, out var parseError))
             {
                 return $"Session TTL '{request.Ttl}' invalid: {parseError}";
             }
 
+            ttl = GoDuration.FromNanoseconds(nanos);
             if (ttl != TimeSpan.Zero && (ttl < TtlMin || ttl > TtlMax))
             {
-                return $"Invalid Session TTL '{ttl.Ticks * 100}', must be between [{GoDuration.Format(TtlMin)}={GoDuration.Format(TtlMax)}]";
+                return $"Invalid Session TTL '{nanos}', must be between [{GoDuration.Format(TtlMin)}={GoDuration.Format(TtlMax)}]";
             }
         }
 

@@ -86,7 +86,7 @@ internal static class CaConfigurationReader
             case null:
                 return fallback;
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
-                return GoDuration.FromNanoseconds(v.GetValue<long>());
+                return GoDuration.FromNanoseconds(v.TryGetValue<long>(out var n) ? n : (long)Math.Truncate(v.GetValue<double>()));
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 var text = v.GetValue<string>();
                 return text.Length == 0 ? fallback

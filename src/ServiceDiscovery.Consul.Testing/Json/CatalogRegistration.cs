@@ -47,9 +47,11 @@ internal sealed class CatalogCheck
 
     public string Type { get; set; } = string.Empty;
 
-    public TimeSpan Interval { get; init; }
+    /// <summary>Gets <c>Interval</c> as sent: a plain string in <c>structs.HealthCheck</c>, never parsed.</summary>
+    public string Interval { get; init; } = string.Empty;
 
-    public TimeSpan Timeout { get; init; }
+    /// <summary>Gets <c>Timeout</c> as sent, likewise.</summary>
+    public string Timeout { get; init; } = string.Empty;
 
     /// <summary>Gets the check's <c>Definition</c>, which gives its type when <c>Type</c> is empty.</summary>
     public CheckDefinition Definition { get; init; } = new();

@@ -28,8 +28,10 @@ internal static class CatalogRequestReaders
 
     private static readonly Dictionary<string, string> ConnectFields = StrictObject.Fields(["Native"], ["SidecarService"], ["PeerMeta"]);
 
+    // DeregisterRequest.UnmarshalJSON names the obsolete Address explicitly so the Go client's deregistration (which
+    // still sends it) decodes; it is read and dropped.
     private static readonly Dictionary<string, string> DeregisterFields = StrictObject.Fields(
-        ["Datacenter"], ["Node"], ["ServiceID"], ["CheckID"], ["PeerName"], ["Token"]);
+        ["Datacenter"], ["Node"], ["ServiceID"], ["CheckID"], ["PeerName"], ["Token"], ["Address"]);
 
 
     public static CatalogRegistration ReadRegister(ReadOnlyMemory<byte> body)
@@ -98,7 +100,8 @@ internal static class CatalogRequestReaders
             EnableTagOverride = o.GetBool("EnableTagOverride"),
             Locality = ServiceLocality.Read(o),
             Proxy = o.Raw("Proxy") is { } proxy ? ProxyConfig.Read(proxy) : null,
-            ConnectNative = o.Raw("Connect") is { } connect && StrictObject.Read(connect, "ServiceConnect", ConnectFields).GetBool("Native"),
+            // ServiceConnect.UnmarshalJSON uses a plain json.Unmarshal: unknown keys inside Connect are ignored.
+            ConnectNative = o.Raw("Connect") is { } connect && StrictObject.ReadLenient(connect, "ServiceConnect", ConnectFields).GetBool("Native"),
         };
     }
 
@@ -108,7 +111,8 @@ internal static class CatalogRequestReaders
         var definition = new CheckDefinition();
         if (o.Raw("Definition") is { } d)
         {
-            var od = StrictObject.Read(d, "HealthCheckDefinition", DefinitionFields);
+            // HealthCheckDefinition.UnmarshalJSON uses a plain json.Unmarshal: unknown keys inside Definition are ignored.
+            var od = StrictObject.ReadLenient(d, "HealthCheckDefinition", DefinitionFields);
             definition = new CheckDefinition
             {
                 Http = od.GetString("HTTP"),
@@ -137,8 +141,8 @@ internal static class CatalogRequestReaders
             Output = o.GetString("Output"),
             ServiceId = o.GetString("ServiceID"),
             Type = o.GetString("Type"),
-            Interval = GoDuration.TryParse(o.GetString("Interval"), out var interval, out _) ? interval : TimeSpan.Zero,
-            Timeout = GoDuration.TryParse(o.GetString("Timeout"), out var timeout, out _) ? timeout : TimeSpan.Zero,
+            Interval = o.GetString("Interval"),
+            Timeout = o.GetString("Timeout"),
             Definition = definition,
         };
     }

@@ -16,7 +16,15 @@ internal static class GoDuration
     /// <summary>Parses a Go duration string. Returns false with Go's error text when it is not one.</summary>
     public static bool TryParse(string text, out TimeSpan value, out string error)
     {
-        value = TimeSpan.Zero;
+        var parsed = TryParseNanoseconds(text, out var nanos, out error);
+        value = parsed ? FromNanoseconds(nanos) : TimeSpan.Zero;
+        return parsed;
+    }
+
+    /// <summary>Parses a Go duration string to whole nanoseconds, as <c>time.ParseDuration</c> does.</summary>
+    public static bool TryParseNanoseconds(string text, out long value, out string error)
+    {
+        value = 0;
         error = $"time: invalid duration \"{text}\"";
         var s = text.AsSpan();
         var negative = false;
@@ -92,12 +100,28 @@ internal static class GoDuration
         }
 
         var nanos = (long)decimal.Truncate(totalNanos);
-        value = FromNanoseconds(negative ? -nanos : nanos);
+        value = negative ? -nanos : nanos;
         return true;
     }
 
-    /// <summary>A JSON number in a duration field is nanoseconds.</summary>
-    public static TimeSpan FromNanoseconds(long nanos) => TimeSpan.FromTicks(nanos / NanosPerTick);
+    /// <summary>
+    /// A JSON number in a duration field is nanoseconds (Go's <c>time.Duration</c>). A TimeSpan counts 100 ns ticks, so
+    /// a remainder is rounded away from zero: a 1 ns TTL stays a positive duration, as it is in Consul, instead of
+    /// becoming the zero that Consul's validation would refuse.
+    /// </summary>
+    public static TimeSpan FromNanoseconds(long nanos)
+    {
+        var ticks = nanos / NanosPerTick;
+        var remainder = nanos % NanosPerTick;
+        return TimeSpan.FromTicks(remainder > 0 ? ticks + 1 : remainder < 0 ? ticks - 1 : ticks);
+    }
+
+    /// <summary>
+    /// A JSON number read as Go converts a <c>float64</c> to <c>time.Duration</c>: the fraction of a nanosecond is
+    /// dropped (<c>1.9</c> is 1 ns, <c>0.5</c> is 0).
+    /// </summary>
+    public static TimeSpan FromJsonNumber(System.Text.Json.JsonElement number) =>
+        FromNanoseconds(number.TryGetInt64(out var n) ? n : (long)Math.Truncate(number.GetDouble()));
 
     /// <summary>Formats as Go's <c>Duration.String()</c>: <c>10s</c>, <c>1m0s</c>, <c>1m30s</c>, <c>500ms</c>, <c>0s</c>.</summary>
     public static string Format(TimeSpan value)

@@ -70,8 +70,8 @@ internal static class ModelWriter
         w.WriteString("ServiceName", c.ServiceName);
         WriteStrings(w, "ServiceTags", c.ServiceTags);
         w.WriteString("Type", c.Type);
-        w.WriteString("Interval", c.Interval > TimeSpan.Zero ? GoDuration.Format(c.Interval) : string.Empty);
-        w.WriteString("Timeout", c.Timeout > TimeSpan.Zero ? GoDuration.Format(c.Timeout) : string.Empty);
+        w.WriteString("Interval", c.IntervalText);
+        w.WriteString("Timeout", c.TimeoutText);
         w.WriteNumber("ExposedPort", 0);
         w.WriteStartObject("Definition");
         w.WriteEndObject();

@@ -45,7 +45,9 @@ internal static class RequestReaders
     private static ServiceDefinition ReadService(JsonElement element)
     {
         var o = StrictObject.Read(element, "ServiceDefinition", ServiceFields);
-        StrictObject? connect = o.Raw("Connect") is { } c ? StrictObject.Read(c, "ServiceConnect", ConnectFields) : null;
+        // ServiceConnect.UnmarshalJSON uses a plain json.Unmarshal (unknown keys ignored); its SidecarService is a
+        // ServiceDefinition again, strict.
+        StrictObject? connect = o.Raw("Connect") is { } c ? StrictObject.ReadLenient(c, "ServiceConnect", ConnectFields) : null;
         CheckDefinition? check = null;
         if (o.Raw("Check") is { } checkElement)
         {

@@ -103,15 +103,14 @@ internal static class SessionRequestReader
                 return null;
             case JsonValueKind.String:
                 var text = value.GetString()!;
-                if (!GoDuration.TryParse(text, out var parsed, out var error))
+                if (!GoDuration.TryParseNanoseconds(text, out nanos, out var error))
                 {
                     throw new JsonDecodeException(error);
                 }
 
-                nanos = parsed.Ticks * 100;
                 break;
             case JsonValueKind.Number:
-                nanos = value.TryGetInt64(out var n) ? n : (long)value.GetDouble();
+                nanos = value.TryGetInt64(out var n) ? n : (long)Math.Truncate(value.GetDouble());
                 break;
             default:
                 nanos = 0;

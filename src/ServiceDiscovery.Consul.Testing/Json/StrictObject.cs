@@ -17,7 +17,18 @@ internal sealed class StrictObject
     private StrictObject(string structName) => _structName = structName;
 
     /// <summary>Reads <paramref name="element"/> against the struct's field names (canonical spelling first in each alias group).</summary>
-    public static StrictObject Read(JsonElement element, string structName, IReadOnlyDictionary<string, string> fieldsByKey)
+    public static StrictObject Read(JsonElement element, string structName, IReadOnlyDictionary<string, string> fieldsByKey) =>
+        Read(element, structName, fieldsByKey, ignoreUnknown: false);
+
+    /// <summary>
+    /// Reads <paramref name="element"/> as a plain <c>json.Unmarshal</c> does, for Consul's structs whose
+    /// <c>UnmarshalJSON</c> decodes without <c>DisallowUnknownFields</c>: unknown keys are ignored, everything else
+    /// (case-insensitive match, type errors) is as <see cref="Read(JsonElement, string, IReadOnlyDictionary{string, string})"/>.
+    /// </summary>
+    public static StrictObject ReadLenient(JsonElement element, string structName, IReadOnlyDictionary<string, string> fieldsByKey) =>
+        Read(element, structName, fieldsByKey, ignoreUnknown: true);
+
+    private static StrictObject Read(JsonElement element, string structName, IReadOnlyDictionary<string, string> fieldsByKey, bool ignoreUnknown)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -37,6 +48,11 @@ internal sealed class StrictObject
                         field = canonical;
                         break;
                     }
+                }
+
+                if (field is null && ignoreUnknown)
+                {
+                    continue;
                 }
 
                 if (field is null)
@@ -115,7 +131,7 @@ internal sealed class StrictObject
 
         if (v.ValueKind == JsonValueKind.Number)
         {
-            return GoDuration.FromNanoseconds(v.TryGetInt64(out var n) ? n : (long)v.GetDouble());
+            return GoDuration.FromJsonNumber(v);
         }
 
         if (v.ValueKind == JsonValueKind.String)

@@ -7,8 +7,9 @@ using ServiceDiscovery.Consul.Testing.State;
 namespace ServiceDiscovery.Consul.Testing.Json;
 
 /// <summary>
-/// Decodes the body of <c>PUT /v1/txn</c> as Go decodes api.TxnOps: field names match case-insensitively, a KV
-/// <c>Value</c> is base64, and type mismatches read as encoding/json's texts. Node, Service and Check operations
+/// Decodes the body of <c>PUT /v1/txn</c> as Consul's strict decoder reads api.TxnOps: field names match
+/// case-insensitively, an unknown key in an operation or in its <c>KV</c> object is refused, a KV <c>Value</c> is
+/// base64, and type mismatches read as encoding/json's texts. Node, Service and Check operations
 /// are kept as operations this agent fails with an error; an element naming no operation is dropped (convertOps).
 /// </summary>
 internal static class TxnRequestReader
@@ -58,7 +59,12 @@ internal static class TxnRequestReader
         foreach (var property in element.EnumerateObject())
         {
             var name = property.Name.ToUpperInvariant();
-            if (property.Value.ValueKind == JsonValueKind.Null || name is not ("KV" or "NODE" or "SERVICE" or "CHECK"))
+            if (name is not ("KV" or "NODE" or "SERVICE" or "CHECK"))
+            {
+                throw UnknownField(property.Name);
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Null)
             {
                 continue;
             }
@@ -107,6 +113,12 @@ internal static class TxnRequestReader
                 case "VALUE":
                     value = Base64(p.Value);
                     break;
+                case "NAMESPACE" or "PARTITION":
+                    // api.KVTxnOp carries both (the API package is shared with Enterprise); CE ignores them.
+                    String(p.Value, p.Name, "string");
+                    break;
+                default:
+                    throw UnknownField(p.Name);
             }
         }
 
@@ -164,6 +176,8 @@ internal static class TxnRequestReader
 
         throw new JsonDecodeException($"illegal base64 data at input byte {(bad < 0 ? text.Length : bad)}");
     }
+
+    private static JsonDecodeException UnknownField(string name) => new($"json: unknown field \"{name}\"");
 
     private static JsonDecodeException Mismatch(JsonElement value, string field, string type) =>
         new($"json: cannot unmarshal {Kind(value)} into Go struct field KVTxnOp.KV.{field} of type {type}");

@@ -75,7 +75,7 @@ internal sealed class AgentState : IDisposable
         var monitor = new AgentLogMonitor(logger, time);
         logger = monitor;
         var runtime = new CheckRuntime(time, logger, options.EnableScriptChecks);
-        var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, logger);
+        var local = new LocalAgentState(node, store, runtime, time, options.CheckOutputSyncDelay, options.DeregisterCriticalServiceMinimum, logger);
         var reaper = new CriticalServiceReaper(local, time, options.ReapInterval, options.DeregisterCriticalServiceMinimum, logger);
         return new AgentState(store, local, reaper, runtime, new AgentControl(monitor), ownsStore) { Wan = wan };
     }

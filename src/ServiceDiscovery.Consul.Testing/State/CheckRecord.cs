@@ -25,7 +25,23 @@ internal sealed class CheckRecord
 
     public string Type { get; init; } = string.Empty;
 
+    /// <summary>Gets the interval as registered: what Consul's answers print.</summary>
     public TimeSpan Interval { get; init; }
+
+    /// <summary>Gets the interval the probe runs at: <see cref="Interval"/> raised to Consul's one-second minimum.</summary>
+    public TimeSpan RunInterval => RegistrationRecords.ClampInterval(Interval);
+
+    /// <summary>
+    /// Gets the <c>Interval</c> and <c>Timeout</c> strings of a check written through <c>/v1/catalog/register</c>, where
+    /// Consul's <c>HealthCheck</c> keeps them as plain strings, unparsed; null for the agent's own checks.
+    /// </summary>
+    public (string Interval, string Timeout)? CatalogTexts { get; init; }
+
+    /// <summary>Gets <c>Interval</c> as answers print it: the catalog's string, else Go's form ("" when unset).</summary>
+    public string IntervalText => CatalogTexts?.Interval ?? (Interval > TimeSpan.Zero ? GoDuration.Format(Interval) : string.Empty);
+
+    /// <summary>Gets <c>Timeout</c> as answers print it.</summary>
+    public string TimeoutText => CatalogTexts?.Timeout ?? (Timeout > TimeSpan.Zero ? GoDuration.Format(Timeout) : string.Empty);
 
     public TimeSpan Timeout { get; init; }
 
@@ -65,5 +81,5 @@ internal sealed class CheckRecord
     public bool IsSameInCatalog(CheckRecord other) =>
         Name == other.Name && CatalogStatus == other.CatalogStatus && Notes == other.Notes && CatalogOutput == other.CatalogOutput
         && ServiceId == other.ServiceId && ServiceName == other.ServiceName && ServiceTags.SequenceEqual(other.ServiceTags)
-        && Type == other.Type && Interval == other.Interval && Timeout == other.Timeout;
+        && Type == other.Type && IntervalText == other.IntervalText && TimeoutText == other.TimeoutText;
 }

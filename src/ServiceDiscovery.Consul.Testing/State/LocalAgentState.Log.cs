@@ -17,8 +17,12 @@ internal sealed partial class LocalAgentState
         [LoggerMessage(9102, LogLevel.Information, "Maintenance mode for service '{ServiceId}' is now {Enabled}.", EventName = "MaintenanceChanged")]
         public static partial void MaintenanceChanged(ILogger logger, string serviceId, bool enabled);
 
-        [LoggerMessage(9104, LogLevel.Warning, "Check '{CheckId}' has interval {Interval} below the minimum of 1s; using 1s.", EventName = "CheckIntervalClamped")]
-        public static partial void IntervalClamped(ILogger logger, string checkId, TimeSpan interval);
+        // Consul's own texts and key=value pairs, as hclog prints them, so a monitor shows the line Consul would.
+        [LoggerMessage(9104, LogLevel.Warning, "check has interval below minimum: check={CheckId} minimum_interval={MinimumInterval}", EventName = "CheckIntervalClamped")]
+        public static partial void IntervalClamped(ILogger logger, string checkId, string minimumInterval);
+
+        [LoggerMessage(9106, LogLevel.Warning, "check has deregister interval below minimum: check={CheckId} minimum_interval={MinimumInterval}", EventName = "CheckDeregisterAfterRaised")]
+        public static partial void DeregisterAfterRaised(ILogger logger, string checkId, string minimumInterval);
 
         [LoggerMessage(9105, LogLevel.Debug, "Check '{CheckId}' went from {OldStatus} to {NewStatus}.", EventName = "CheckStatusChanged")]
         public static partial void CheckStatusChanged(ILogger logger, string checkId, string oldStatus, string newStatus);

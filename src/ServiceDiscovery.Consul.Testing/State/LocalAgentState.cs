@@ -21,16 +21,19 @@ internal sealed partial class LocalAgentState : IDisposable
     private readonly CheckRuntime _runtime;
     private readonly TimeProvider _time;
     private readonly TimeSpan _outputSyncDelay;
+    private readonly TimeSpan _deregisterMinimum;
     private readonly ILogger _logger;
     private bool _disposed;
 
-    public LocalAgentState(NodeInfo node, StateStore store, CheckRuntime runtime, TimeProvider time, TimeSpan outputSyncDelay, ILogger logger)
+    public LocalAgentState(
+        NodeInfo node, StateStore store, CheckRuntime runtime, TimeProvider time, TimeSpan outputSyncDelay, TimeSpan deregisterMinimum, ILogger logger)
     {
         Node = node;
         _store = store;
         _runtime = runtime;
         _time = time;
         _outputSyncDelay = outputSyncDelay;
+        _deregisterMinimum = deregisterMinimum;
         _logger = logger;
     }
 
@@ -268,9 +271,15 @@ internal sealed partial class LocalAgentState : IDisposable
 
     private CheckRecord NewCheck(string checkId, CheckDefinition d, ServiceRecord? service, CheckRecord? old)
     {
+        // Consul's addCheck warns of both floors it applies (the reaper applies the deregistration one, §10).
         if (RegistrationRecords.ClampInterval(d.Interval) != d.Interval)
         {
-            Log.IntervalClamped(_logger, checkId, d.Interval);
+            Log.IntervalClamped(_logger, checkId, GoDuration.Format(RegistrationRecords.MinInterval));
+        }
+
+        if (d.DeregisterCriticalServiceAfter > TimeSpan.Zero && d.DeregisterCriticalServiceAfter < _deregisterMinimum)
+        {
+            Log.DeregisterAfterRaised(_logger, checkId, GoDuration.Format(_deregisterMinimum));
         }
 
         return RegistrationRecords.Check(checkId, d, service, old);

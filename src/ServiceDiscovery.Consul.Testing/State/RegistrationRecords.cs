@@ -66,7 +66,9 @@ internal static class RegistrationRecords
             ServiceName = service?.Name ?? string.Empty,
             ServiceTags = service?.Tags ?? [],
             Type = d.Type,
-            Interval = ClampInterval(d.Interval),
+            // Consul prints the interval it was given; only the probe runs at the clamped one (addServiceInternal
+            // formats HealthCheck.Interval before addCheck raises chkType.Interval).
+            Interval = d.Interval,
             Timeout = d.Timeout,
             Ttl = d.Ttl,
             DeregisterCriticalServiceAfter = d.DeregisterCriticalServiceAfter,

@@ -120,17 +120,6 @@ public sealed class RegisterConformanceTests
     }
 
     [Fact]
-    public async Task Register_IntervalBelowOneSecond_IsClampedToOneSecond()
-    {
-        await using var consul = await ConsulTarget.StartAsync();
-        var name = consul.Name("web");
-        await consul.RegisterAsync($$$$"""{"Name":"{{{{name}}}}","Check":{"CheckID":"{{{{name}}}}-c","HTTP":"http://127.0.0.1:1/","Interval":"100ms"}}""");
-        var check = (await consul.GetAsync("/v1/agent/checks")).Json[$"{name}-c"]!;
-        Assert.Equal("1s", check["Interval"]!.GetValue<string>());
-        Assert.Equal("http", check["Type"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task ReRegister_ReplacesServiceWholesale()
     {
         await using var consul = await ConsulTarget.StartAsync();

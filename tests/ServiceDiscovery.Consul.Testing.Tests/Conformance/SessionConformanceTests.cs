@@ -35,6 +35,9 @@ public sealed class SessionConformanceTests
     [InlineData("5", 5_000_000_000L)]
     [InlineData("\"500ms\"", 500_000_000L)]
     [InlineData("2000000000", 2_000_000_000L)]
+    [InlineData("\"1ns\"", 1_000_000_000L)]
+    [InlineData("\"999ns\"", 999_000_000_000L)]
+    [InlineData("\"1us\"", 1_000L)]
     public async Task Create_LockDelay_DurationOrNumberBelow1000IsSeconds(string json, long nanos)
     {
         await using var consul = await ConsulTarget.StartAsync();
@@ -47,6 +50,7 @@ public sealed class SessionConformanceTests
     [Theory]
     [InlineData("""{"TTL":"5s"}""", "Invalid Session TTL '5000000000', must be between [10s=24h0m0s]")]
     [InlineData("""{"TTL":"25h"}""", "Invalid Session TTL '90000000000000', must be between [10s=24h0m0s]")]
+    [InlineData("""{"TTL":"1ns"}""", "Invalid Session TTL '1', must be between [10s=24h0m0s]")]
     [InlineData("""{"TTL":"abc"}""", "Session TTL 'abc' invalid: time: invalid duration \"abc\"")]
     [InlineData("""{"Behavior":"keep"}""", "Invalid Behavior setting 'keep'")]
     [InlineData("""{"Node":"no-such-node"}""", "Missing node registration")]

@@ -44,4 +44,41 @@ public sealed class GoDurationTests
     {
         Assert.Equal(expected, GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
     }
+
+    [Theory]
+    [InlineData(1L, 1L)]
+    [InlineData(99L, 1L)]
+    [InlineData(100L, 1L)]
+    [InlineData(101L, 2L)]
+    [InlineData(0L, 0L)]
+    [InlineData(-1L, -1L)]
+    [InlineData(15_000_000_000L, 150_000_000L)]
+    public void FromNanoseconds_RoundsAwayFromZero_SoATinyDurationStaysNonZero(long nanos, long ticks)
+    {
+        Assert.Equal(TimeSpan.FromTicks(ticks), GoDuration.FromNanoseconds(nanos));
+    }
+
+    [Theory]
+    [InlineData("1ns", 1L)]
+    [InlineData("999ns", 999L)]
+    [InlineData("1us", 1_000L)]
+    [InlineData("1.5s", 1_500_000_000L)]
+    [InlineData("-2ms", -2_000_000L)]
+    public void TryParseNanoseconds_KeepsEveryNanosecond(string text, long nanos)
+    {
+        Assert.True(GoDuration.TryParseNanoseconds(text, out var value, out _));
+        Assert.Equal(nanos, value);
+    }
+
+    [Theory]
+    [InlineData("1", 1L)]
+    [InlineData("1.9", 1L)]
+    [InlineData("0.5", 0L)]
+    [InlineData("-1.9", -1L)]
+    [InlineData("1e9", 10_000_000L)]
+    public void FromJsonNumber_TruncatesLikeGosFloatToDuration(string json, long ticks)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(TimeSpan.FromTicks(ticks), GoDuration.FromJsonNumber(document.RootElement));
+    }
 }
