@@ -186,6 +186,21 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
+        var query = new GoQuery(rawQuery);
+        var state = _state();
+        var requestLog = HttpRequestLogger.Start(state.Control.Log, _options.TimeProvider, context, rawTarget, query);
+        try
+        {
+            await HandleRouteAsync(context, route, path, query, state, aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            requestLog.Finished();
+        }
+    }
+
+    private async Task HandleRouteAsync(HttpContext context, Route route, string path, GoQuery query, AgentState state, CancellationToken aborted)
+    {
         context.Response.Headers["X-Consul-Default-ACL-Policy"] = _acl.DefaultPolicy;
         var method = context.Request.Method;
         if (method == HttpMethods.Options)
@@ -202,8 +217,6 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
-        var query = new GoQuery(rawQuery);
-        var state = _state();
         var request = new AgentRequest
         {
             Context = context,
