@@ -109,6 +109,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentTokenEndpoint.Map(router);
         AclEndpoints.Map(router);
         OperatorEndpoints.Map(router);
+        OperatorRaftEndpoints.Map(router);
         PreparedQueryEndpoints.Map(router);
         ConfigEntryEndpoints.Map(router);
         ConnectCaEndpoints.Map(router);
