@@ -110,6 +110,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AclEndpoints.Map(router);
         OperatorEndpoints.Map(router);
         OperatorRaftEndpoints.Map(router);
+        SnapshotEndpoint.Map(router);
         PreparedQueryEndpoints.Map(router);
         ConfigEntryEndpoints.Map(router);
         ConnectCaEndpoints.Map(router);
