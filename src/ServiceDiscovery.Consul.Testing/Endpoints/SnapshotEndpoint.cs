@@ -34,7 +34,7 @@ internal static class SnapshotEndpoint
         var stale = r.Query.Has("stale");
         if (r.Method == "GET")
         {
-            var (index, archive) = AgentSnapshot.Save(r.Store, r.Options.TimeProvider);
+            var (index, archive) = AgentSnapshot.Save(r.Store, r.Options);
             var headers = r.Response.Headers;
             headers["X-Consul-Index"] = Math.Max(1, index).ToString(CultureInfo.InvariantCulture);
             headers["X-Consul-KnownLeader"] = "true";

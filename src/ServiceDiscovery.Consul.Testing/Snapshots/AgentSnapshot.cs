@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Globalization;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Endpoints;
 using ServiceDiscovery.Consul.Testing.State;
 
@@ -18,12 +19,19 @@ internal static class AgentSnapshot
     private const ulong Term = 2;
 
     /// <summary>Takes a snapshot; returns the index it was taken at and the archive.</summary>
-    public static (ulong Index, byte[] Archive) Save(StateStore store, TimeProvider time)
+    public static (ulong Index, byte[] Archive) Save(StateStore store, ConsulTestAgentOptions options)
     {
+        var time = options.TimeProvider;
         ulong index;
         byte[] state;
         lock (store.Sync)
         {
+            if (options.Acl.Enabled)
+            {
+                // The tokens and built-in policies a server writes at start are part of its state.
+                AclTables.For(store).EnsureSeeded(options.Acl, time.GetUtcNow());
+            }
+
             index = store.Index;
             state = SnapshotStateJson.Write(store);
         }
@@ -91,6 +99,7 @@ internal static class AgentSnapshot
             }
 
             configEntries.Index = state.ConfigEntriesIndex;
+            AclTables.For(store).Restore(state.Acl);
         }
 
         store.Changes.Publish();

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Snapshots;
@@ -11,4 +12,5 @@ internal sealed record SnapshotState(
     ulong PreparedQueriesIndex,
     IReadOnlyDictionary<string, JsonObject> PreparedQueries,
     ulong ConfigEntriesIndex,
-    IReadOnlyList<JsonObject> ConfigEntries);
+    IReadOnlyList<JsonObject> ConfigEntries,
+    AclTablesContent Acl);

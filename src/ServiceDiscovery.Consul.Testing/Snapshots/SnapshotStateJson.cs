@@ -3,6 +3,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Snapshots;
@@ -10,7 +11,8 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// <summary>
 /// <c>state.bin</c>: the agent's datacenter state as one JSON document (docs/test-agent.md, "Snapshots"): the Raft-like
 /// index, the KV table (entries with their indexes, lock holders and base64 values; tombstones; table index), the
-/// sessions table, prepared queries and config entries, each with its table index. Reading checks every field it
+/// sessions table, prepared queries, config entries and the ACL tables (<see cref="AclSnapshotJson"/>), each with its
+/// table index. Reading checks every field it
 /// needs and names the first that is missing or of the wrong type.
 /// </summary>
 internal static class SnapshotStateJson
@@ -56,6 +58,7 @@ internal static class SnapshotStateJson
 
             w.WriteEndArray();
             w.WriteEndObject();
+            AclSnapshotJson.Write(w, AclTables.For(store));
             w.WriteEndObject();
         }
 
@@ -104,7 +107,8 @@ internal static class SnapshotStateJson
             Number(queries, "Index"),
             Object(queries, "Queries").ToDictionary(p => p.Key, p => p.Value as JsonObject ?? throw Invalid($"PreparedQueries.Queries.{p.Key}", "an object"), StringComparer.Ordinal),
             Number(entries, "Index"),
-            [.. Array(entries, "Entries").Select(e => e as JsonObject ?? throw Invalid("ConfigEntries.Entries[]", "an object"))]);
+            [.. Array(entries, "Entries").Select(e => e as JsonObject ?? throw Invalid("ConfigEntries.Entries[]", "an object"))],
+            AclSnapshotJson.Read(Object(document, "ACL")));
     }
 
     private static void WriteKv(Utf8JsonWriter w, StateStore store)

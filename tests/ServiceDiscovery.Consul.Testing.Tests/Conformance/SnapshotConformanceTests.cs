@@ -133,6 +133,48 @@ public sealed class SnapshotConformanceTests
         Assert.Equal(200, (int)response.StatusCode);
     }
 
+    [Fact]
+    public async Task Restore_PutsAclObjectsBack_AndTheirSecretsWorkAgain()
+    {
+        var options = new ConsulTestAgentOptions();
+        options.Acl.Enabled = true;
+        options.Acl.ManagementToken = "root";
+        await using var consul = await ConsulTarget.StartAgentAsync(options, "configures ACLs");
+        var prefix = consul.Name("app");
+        var policy = await consul.PutAsync("/v1/acl/policy", $$"""{"Name":"{{prefix}}-writer","Rules":"key_prefix \"{{prefix}}/\" { policy = \"write\" }"}""", token: "root");
+        Assert.Equal(200, policy.Status);
+        var policyId = policy.Json["ID"]!.GetValue<string>();
+        var token = await consul.PutAsync("/v1/acl/token", $$"""{"Description":"app","Policies":[{"ID":"{{policyId}}"}],"ServiceIdentities":[{"ServiceName":"{{prefix}}-svc"}]}""", token: "root");
+        Assert.Equal(200, token.Status);
+        var accessor = token.Json["AccessorID"]!.GetValue<string>();
+        var secret = token.Json["SecretID"]!.GetValue<string>();
+        var tokenBefore = await consul.GetAsync($"/v1/acl/token/{accessor}", token: "root");
+        var policiesBefore = await consul.GetAsync("/v1/acl/policies", token: "root");
+
+        using var save = new HttpRequestMessage(HttpMethod.Get, "/v1/snapshot");
+        save.Headers.Add("X-Consul-Token", "root");
+        using var saved = await consul.Http.SendAsync(save, TestContext.Current.CancellationToken);
+        var archive = await saved.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, (await consul.DeleteAsync($"/v1/acl/token/{accessor}", token: "root")).Status);
+        Assert.Equal(200, (await consul.DeleteAsync($"/v1/acl/policy/{policyId}", token: "root")).Status);
+        var later = (await consul.PutAsync("/v1/acl/token", """{"Description":"later"}""", token: "root")).Json["SecretID"]!.GetValue<string>();
+        Assert.Equal(403, (await consul.PutAsync($"/v1/kv/{prefix}/k", "v", token: secret)).Status);
+
+        using var restore = new HttpRequestMessage(HttpMethod.Put, "/v1/snapshot") { Content = new ByteArrayContent(archive) };
+        restore.Headers.Add("X-Consul-Token", "root");
+        using var restored = await consul.Http.SendAsync(restore, TestContext.Current.CancellationToken);
+        Assert.Equal(200, (int)restored.StatusCode);
+
+        var tokenAfter = await consul.GetAsync($"/v1/acl/token/{accessor}", token: "root");
+        Assert.Equal((tokenBefore.Text, tokenBefore.Index), (tokenAfter.Text, tokenAfter.Index));
+        var policiesAfter = await consul.GetAsync("/v1/acl/policies", token: "root");
+        Assert.Equal((policiesBefore.Text, policiesBefore.Index), (policiesAfter.Text, policiesAfter.Index));
+        Assert.Equal(200, (await consul.PutAsync($"/v1/kv/{prefix}/k", "v", token: secret)).Status);
+        var gone = await consul.GetAsync("/v1/kv/x", token: later);
+        Assert.Equal((403, "ACL not found"), (gone.Status, gone.Text));
+    }
+
     private static void RequireRestoreAllowed()
     {
         if (ConsulTarget.IsReal && Environment.GetEnvironmentVariable("CONSUL_TEST_SNAPSHOT_RESTORE") != "1")
