@@ -100,6 +100,7 @@ internal static class AgentSnapshot
 
             configEntries.Index = state.ConfigEntriesIndex;
             AclTables.For(store).Restore(state.Acl);
+            store.Intentions.Restore(state.Intentions, state.IntentionsIndex);
         }
 
         store.Changes.Publish();

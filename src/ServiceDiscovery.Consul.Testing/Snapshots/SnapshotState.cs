@@ -13,4 +13,6 @@ internal sealed record SnapshotState(
     IReadOnlyDictionary<string, JsonObject> PreparedQueries,
     ulong ConfigEntriesIndex,
     IReadOnlyList<JsonObject> ConfigEntries,
-    AclTablesContent Acl);
+    AclTablesContent Acl,
+    IReadOnlyList<IntentionEntry> Intentions,
+    ulong IntentionsIndex);

@@ -11,8 +11,8 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// <summary>
 /// <c>state.bin</c>: the agent's datacenter state as one JSON document (docs/test-agent.md, "Snapshots"): the Raft-like
 /// index, the KV table (entries with their indexes, lock holders and base64 values; tombstones; table index), the
-/// sessions table, prepared queries, config entries and the ACL tables (<see cref="AclSnapshotJson"/>), each with its
-/// table index. Reading checks every field it
+/// sessions table, prepared queries, config entries, the ACL tables (<see cref="AclSnapshotJson"/>) and intentions
+/// (<see cref="IntentionSnapshotJson"/>), each with its table index. Reading checks every field it
 /// needs and names the first that is missing or of the wrong type.
 /// </summary>
 internal static class SnapshotStateJson
@@ -59,6 +59,7 @@ internal static class SnapshotStateJson
             w.WriteEndArray();
             w.WriteEndObject();
             AclSnapshotJson.Write(w, AclTables.For(store));
+            IntentionSnapshotJson.Write(w, store.Intentions);
             w.WriteEndObject();
         }
 
@@ -100,6 +101,7 @@ internal static class SnapshotStateJson
             Number(sessions, "TableIndex"),
             [.. Array(sessions, "Entries").Select(ReadSession)]);
 
+        var (intentions, intentionsIndex) = IntentionSnapshotJson.Read(Object(document, "Intentions"));
         var queries = Object(document, "PreparedQueries");
         var entries = Object(document, "ConfigEntries");
         return new SnapshotState(
@@ -108,7 +110,9 @@ internal static class SnapshotStateJson
             Object(queries, "Queries").ToDictionary(p => p.Key, p => p.Value as JsonObject ?? throw Invalid($"PreparedQueries.Queries.{p.Key}", "an object"), StringComparer.Ordinal),
             Number(entries, "Index"),
             [.. Array(entries, "Entries").Select(e => e as JsonObject ?? throw Invalid("ConfigEntries.Entries[]", "an object"))],
-            AclSnapshotJson.Read(Object(document, "ACL")));
+            AclSnapshotJson.Read(Object(document, "ACL")),
+            intentions,
+            intentionsIndex);
     }
 
     private static void WriteKv(Utf8JsonWriter w, StateStore store)

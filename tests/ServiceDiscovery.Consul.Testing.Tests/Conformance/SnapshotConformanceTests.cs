@@ -52,8 +52,13 @@ public sealed class SnapshotConformanceTests
         var queryId = query.Json["ID"]!.GetValue<string>();
         var entryName = consul.Name("defaults");
         Assert.Equal(200, (await consul.PutAsync("/v1/config", $$"""{"Kind":"service-defaults","Name":"{{entryName}}","Protocol":"http"}""")).Status);
+        var destination = consul.Name("dest");
+        Assert.Equal(200, (await consul.PutAsync("/v1/config", $$"""{"Kind":"service-intentions","Name":"{{destination}}","Sources":[{"Name":"{{consul.Name("src")}}","Action":"deny"}]}""")).Status);
 
-        var reads = (string[])[$"/v1/kv/{consul.Prefix}?recurse", $"/v1/session/info/{session}", $"/v1/query/{queryId}", $"/v1/config/service-defaults/{entryName}"];
+        var reads = (string[])[
+            $"/v1/kv/{consul.Prefix}?recurse", $"/v1/session/info/{session}", $"/v1/query/{queryId}", $"/v1/config/service-defaults/{entryName}",
+            $"/v1/config/service-intentions/{destination}",
+        ];
         var expected = new List<(string Text, ulong Index)>();
         foreach (var path in reads)
         {
@@ -72,6 +77,7 @@ public sealed class SnapshotConformanceTests
         Assert.Equal(200, (await consul.PutAsync($"/v1/session/destroy/{session}")).Status);
         Assert.Equal(200, (await consul.DeleteAsync($"/v1/query/{queryId}")).Status);
         Assert.Equal(200, (await consul.DeleteAsync($"/v1/config/service-defaults/{entryName}")).Status);
+        Assert.Equal(200, (await consul.DeleteAsync($"/v1/config/service-intentions/{destination}")).Status);
         var changedIndex = (await consul.GetAsync($"/v1/kv/{consul.Prefix}?recurse")).Index;
 
         var restore = await RestoreAsync(consul, archive);
