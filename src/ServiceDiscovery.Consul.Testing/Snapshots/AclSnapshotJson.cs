@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Acl.Rules;
 
+using static ServiceDiscovery.Consul.Testing.Snapshots.StateFields;
+
 namespace ServiceDiscovery.Consul.Testing.Snapshots;
 
 /// <summary>
@@ -90,7 +92,7 @@ internal static class AclSnapshotJson
     {
         var policies = Array(acl, "Policies").Select(n =>
         {
-            var o = Object(n, "ACL.Policies[]");
+            var o = AsObject(n, "ACL.Policies[]");
             var rules = Text(o, "Rules");
             PolicyRules parsed;
             try
@@ -110,7 +112,7 @@ internal static class AclSnapshotJson
         }).ToList();
         var roles = Array(acl, "Roles").Select(n =>
         {
-            var o = Object(n, "ACL.Roles[]");
+            var o = AsObject(n, "ACL.Roles[]");
             var role = new AclRoleRecord
             {
                 Id = Text(o, "ID"), Name = Text(o, "Name"), Description = Text(o, "Description"),
@@ -121,7 +123,7 @@ internal static class AclSnapshotJson
         }).ToList();
         var tokens = Array(acl, "Tokens").Select(n =>
         {
-            var o = Object(n, "ACL.Tokens[]");
+            var o = AsObject(n, "ACL.Tokens[]");
             var token = new AclTokenRecord
             {
                 AccessorId = Text(o, "AccessorID"), SecretId = Text(o, "SecretID"), Description = Text(o, "Description"),
@@ -184,9 +186,9 @@ internal static class AclSnapshotJson
     private static void ReadGrants(JsonObject o, AclGrantHolder holder)
     {
         holder.Policies = [.. Strings(o, "Policies").Select(id => new AclLink(id))];
-        holder.ServiceIdentities = [.. Array(o, "ServiceIdentities").Select(n => Object(n, "ServiceIdentities[]")).Select(s => new AclServiceIdentity(Text(s, "ServiceName"), Strings(s, "Datacenters")))];
-        holder.NodeIdentities = [.. Array(o, "NodeIdentities").Select(n => Object(n, "NodeIdentities[]")).Select(n => new AclNodeIdentity(Text(n, "NodeName"), Text(n, "Datacenter")))];
-        holder.TemplatedPolicies = [.. Array(o, "TemplatedPolicies").Select(n => Object(n, "TemplatedPolicies[]"))
+        holder.ServiceIdentities = [.. Array(o, "ServiceIdentities").Select(n => AsObject(n, "ServiceIdentities[]")).Select(s => new AclServiceIdentity(Text(s, "ServiceName"), Strings(s, "Datacenters")))];
+        holder.NodeIdentities = [.. Array(o, "NodeIdentities").Select(n => AsObject(n, "NodeIdentities[]")).Select(n => new AclNodeIdentity(Text(n, "NodeName"), Text(n, "Datacenter")))];
+        holder.TemplatedPolicies = [.. Array(o, "TemplatedPolicies").Select(n => AsObject(n, "TemplatedPolicies[]"))
             .Select(t => new AclTemplatedPolicy(Text(t, "TemplateName"), t["Name"] is null ? null : Text(t, "Name"), Strings(t, "Datacenters")))];
     }
 
@@ -220,18 +222,5 @@ internal static class AclSnapshotJson
     private static List<string> Strings(JsonObject o, string name) =>
         [.. Array(o, name).Select(v => v is JsonValue s && s.TryGetValue(out string? text) ? text : throw Invalid(name + "[]", "a string"))];
 
-    private static JsonObject Object(JsonNode? node, string field) => node as JsonObject ?? throw Invalid(field, "an object");
-
-    private static JsonArray Array(JsonObject o, string name) => o[name] as JsonArray ?? throw Invalid(name, "an array");
-
-    private static string Text(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out string? text) ? text : throw Invalid(name, "a string");
-
-    private static ulong Number(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out ulong number) ? number : throw Invalid(name, "a non-negative integer");
-
-    private static DateTimeOffset Time(JsonObject o, string name) =>
-        DateTimeOffset.TryParse(Text(o, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : throw Invalid(name, "a time");
-
-    private static FormatException Invalid(string field, string expected) => new($"state.bin field {field} is missing or not {expected}");
+    private static JsonObject AsObject(JsonNode? node, string field) => node as JsonObject ?? throw Invalid(field, "an object");
 }

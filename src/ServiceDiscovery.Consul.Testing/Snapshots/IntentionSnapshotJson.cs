@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.State;
 
+using static ServiceDiscovery.Consul.Testing.Snapshots.StateFields;
+
 namespace ServiceDiscovery.Consul.Testing.Snapshots;
 
 /// <summary>
@@ -152,12 +154,4 @@ internal static class IntentionSnapshotJson
         o[name] is null ? null
         : DateTimeOffset.TryParse(Text(o, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time
         : throw Invalid(name, "a time");
-
-    private static string Text(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out string? text) ? text : throw Invalid(name, "a string");
-
-    private static ulong Number(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out ulong number) ? number : throw Invalid(name, "a non-negative integer");
-
-    private static FormatException Invalid(string field, string expected) => new($"state.bin field {field} is missing or not {expected}");
 }

@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.State;
 
+using static ServiceDiscovery.Consul.Testing.Snapshots.StateFields;
+
 namespace ServiceDiscovery.Consul.Testing.Snapshots;
 
 /// <summary>
@@ -249,16 +251,4 @@ internal static class SnapshotStateJson
         JsonArray values => [.. values.Select(v => v is JsonValue s && s.TryGetValue(out string? text) ? text : throw Invalid(name + "[]", "a string"))],
         _ => throw Invalid(name, "an array or null"),
     };
-
-    private static JsonObject Object(JsonObject o, string name) => o[name] as JsonObject ?? throw Invalid(name, "an object");
-
-    private static JsonArray Array(JsonObject o, string name) => o[name] as JsonArray ?? throw Invalid(name, "an array");
-
-    private static string Text(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out string? text) ? text : throw Invalid(name, "a string");
-
-    private static ulong Number(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue(out ulong number) ? number : throw Invalid(name, "a non-negative integer");
-
-    private static FormatException Invalid(string field, string expected) => new($"state.bin field {field} is missing or not {expected}");
 }
