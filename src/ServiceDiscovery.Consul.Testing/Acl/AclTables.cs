@@ -103,6 +103,45 @@ internal sealed class AclTables
         Changed();
     }
 
+    /// <summary>Replaces every table with a snapshot's (no seeding happens afterwards). The caller holds the store's lock.</summary>
+    public void Restore(AclTablesContent content)
+    {
+        _seeded = true;
+        Policies.Clear();
+        Roles.Clear();
+        Tokens.Clear();
+        AuthMethods.Clear();
+        BindingRules.Clear();
+        foreach (var policy in content.Policies)
+        {
+            Policies[policy.Id] = policy;
+        }
+
+        foreach (var role in content.Roles)
+        {
+            Roles[role.Id] = role;
+        }
+
+        foreach (var token in content.Tokens)
+        {
+            Tokens[token.AccessorId] = token;
+        }
+
+        foreach (var (name, method) in content.AuthMethods)
+        {
+            AuthMethods[name] = method;
+        }
+
+        foreach (var (id, rule) in content.BindingRules)
+        {
+            BindingRules[id] = rule;
+        }
+
+        (PoliciesIndex, TokensIndex, RolesIndex) = (content.PoliciesIndex, content.TokensIndex, content.RolesIndex);
+        (AuthMethodsIndex, BindingRulesIndex, BootstrapIndex) = (content.AuthMethodsIndex, content.BindingRulesIndex, content.BootstrapIndex);
+        Changed();
+    }
+
     public AclTokenRecord? TokenBySecret(string secret) => Tokens.Values.FirstOrDefault(t => t.SecretId == secret);
 
     public AclPolicyRecord? PolicyByName(string name) => Policies.Values.FirstOrDefault(p => p.Name == name);

@@ -1,7 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.Http;
@@ -23,8 +22,6 @@ internal static class ConfigEntryEndpoints
         "terminating-gateway", "service-intentions", "mesh", "exported-services", "sameness-group", "api-gateway",
         "bound-api-gateway", "inline-certificate", "file-system-certificate", "http-route", "tcp-route", "jwt-provider",
     };
-
-    private static readonly ConditionalWeakTable<StateStore, Table> Tables = new();
 
     public static void Map(Router router)
     {
@@ -85,7 +82,7 @@ internal static class ConfigEntryEndpoints
         bool applied;
         lock (r.Store.Sync)
         {
-            var table = Tables.GetValue(r.Store, _ => new Table());
+            var table = ConfigEntryStore.For(r.Store);
             var key = (kind!, name!);
             var existing = table.Entries.GetValueOrDefault(key);
             applied = cas is null || (cas == 0 ? existing is null : existing is not null && (ulong)existing["ModifyIndex"]! == cas);
@@ -132,7 +129,7 @@ internal static class ConfigEntryEndpoints
             return;
         }
 
-        var table = Tables.GetValue(r.Store, _ => new Table());
+        var table = ConfigEntryStore.For(r.Store);
         if (parts.Length == 2)
         {
             var one = await blocking.RunAsync(r, () => (table.Index, table.Entries.GetValueOrDefault((kind, parts[1]))?.DeepClone())).ConfigureAwait(false);
@@ -175,7 +172,7 @@ internal static class ConfigEntryEndpoints
         bool deleted;
         lock (r.Store.Sync)
         {
-            var table = Tables.GetValue(r.Store, _ => new Table());
+            var table = ConfigEntryStore.For(r.Store);
             var existing = table.Entries.GetValueOrDefault((parts[0], parts[1]));
             deleted = parts[0] == IntentionConfigEntries.Kind
                 ? IntentionConfigEntries.Delete(r.Store, parts[1], cas)
@@ -235,12 +232,5 @@ internal static class ConfigEntryEndpoints
 
         cas = value;
         return true;
-    }
-
-    private sealed class Table
-    {
-        public Dictionary<(string Kind, string Name), JsonObject> Entries { get; } = [];
-
-        public ulong Index { get; set; }
     }
 }

@@ -7,9 +7,9 @@ using ServiceDiscovery.Consul.Testing.Json;
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
 /// <summary>
-/// <c>/v1/operator/*</c> (agent/operator_endpoint.go) as a single dev server answers: one voter that is the leader
-/// (in a cluster, agent 0's node), healthy, at raft term 2; autopilot's configuration kept per datacenter;
-/// the keyring of an agent without gossip encryption; usage counted from the catalog. Everything needs
+/// <c>/v1/operator/*</c> (agent/operator_endpoint.go) as a single dev server answers (raft in
+/// <see cref="OperatorRaftEndpoints"/>): one voter that is the leader (in a cluster, agent 0's node), healthy, at
+/// raft term 2; autopilot's configuration kept per datacenter; the keyring of an agent without gossip encryption; usage counted from the catalog. Everything needs
 /// <c>operator:read</c> (<c>operator:write</c> to change autopilot).
 /// </summary>
 internal static class OperatorEndpoints
@@ -18,7 +18,6 @@ internal static class OperatorEndpoints
 
     public static void Map(Router router)
     {
-        router.Add("/v1/operator/raft/configuration", ["GET"], RaftConfigurationAsync);
         router.Add("/v1/operator/autopilot/health", ["GET"], r => AutopilotAsync(r, state: false));
         router.Add("/v1/operator/autopilot/state", ["GET"], r => AutopilotAsync(r, state: true));
         router.Add("/v1/operator/autopilot/configuration", ["GET", "PUT"], AutopilotConfigurationEndpoint.HandleAsync);
@@ -35,34 +34,6 @@ internal static class OperatorEndpoints
         }
 
         return await AgentClusterEndpoints.RequireAgentAsync(r, ConsulTestAclResource.Operator, level).ConfigureAwait(false) is not null;
-    }
-
-    private static async Task RaftConfigurationAsync(AgentRequest r)
-    {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is null || !await RequireOperatorAsync(r, ConsulTestAclAccess.Read).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        var server = r.Store.ServerNode.Node;
-        var lastIndex = r.Store.Index;
-        await Responses.WriteJsonAsync(r, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("Servers");
-            w.WriteStartObject();
-            w.WriteString("ID", server.Id);
-            w.WriteString("Node", server.Name);
-            w.WriteString("Address", StatusEndpoints.RaftAddress);
-            w.WriteBoolean("Leader", true);
-            w.WriteString("ProtocolVersion", "3");
-            w.WriteBoolean("Voter", true);
-            w.WriteNumber("LastIndex", lastIndex);
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteNumber("Index", 1);
-            w.WriteEndObject();
-        }).ConfigureAwait(false);
     }
 
     /// <summary><c>/autopilot/health</c> (api.OperatorHealthReply) and <c>/autopilot/state</c> (api.AutopilotState) for one healthy leader.</summary>

@@ -109,6 +109,8 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentTokenEndpoint.Map(router);
         AclEndpoints.Map(router);
         OperatorEndpoints.Map(router);
+        OperatorRaftEndpoints.Map(router);
+        SnapshotEndpoint.Map(router);
         PreparedQueryEndpoints.Map(router);
         ConfigEntryEndpoints.Map(router);
         ConnectCaEndpoints.Map(router);
@@ -186,6 +188,21 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
+        var query = new GoQuery(rawQuery);
+        var state = _state();
+        var requestLog = HttpRequestLogger.Start(state.Control.Log, _options.TimeProvider, context, rawTarget, query);
+        try
+        {
+            await HandleRouteAsync(context, route, path, query, state, aborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            requestLog.Finished();
+        }
+    }
+
+    private async Task HandleRouteAsync(HttpContext context, Route route, string path, GoQuery query, AgentState state, CancellationToken aborted)
+    {
         context.Response.Headers["X-Consul-Default-ACL-Policy"] = _acl.DefaultPolicy;
         var method = context.Request.Method;
         if (method == HttpMethods.Options)
@@ -202,8 +219,6 @@ internal sealed class AgentServer : IAsyncDisposable
             return;
         }
 
-        var query = new GoQuery(rawQuery);
-        var state = _state();
         var request = new AgentRequest
         {
             Context = context,

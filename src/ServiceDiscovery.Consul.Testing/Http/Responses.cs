@@ -64,6 +64,16 @@ internal static class Responses
         }
     }
 
+    /// <summary>Writes a binary body (a snapshot archive) with its length and type.</summary>
+    public static async Task WriteBytesAsync(AgentRequest request, int status, byte[] body, string contentType)
+    {
+        var response = request.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, request.Aborted).ConfigureAwait(false);
+    }
+
     /// <summary>200 with an empty body: what register, deregister, maintenance and TTL updates return.</summary>
     public static void WriteEmpty(HttpContext context)
     {

@@ -1,7 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Globalization;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -9,14 +7,15 @@ namespace ServiceDiscovery.Consul.Testing.State;
 
 /// <summary>
 /// The agent's own log: passes every entry to the user's logger and to the <c>/v1/agent/monitor</c> streams
-/// subscribed at a level, formatted as hclog does (<c>2025-01-02T03:04:05.678Z [INFO]  agent: message</c>, or JSON
-/// with <c>@level</c>, <c>@message</c>, <c>@module</c>, <c>@timestamp</c>). Like Consul's monitor, a slow reader
+/// subscribed at a level, formatted as hclog does (<see cref="HclogFormat"/>), and carries the lines Consul's named
+/// sub-loggers write (the HTTP server's request lines) to those streams. Like Consul's monitor, a slow reader
 /// loses lines beyond a 512-line buffer instead of slowing the agent.
 /// </summary>
 internal sealed class AgentLogMonitor(ILogger inner, TimeProvider time) : ILogger
 {
     private readonly Lock _sync = new();
     private readonly List<Subscriber> _subscribers = [];
+    private int _lowestLevel = (int)LogLevel.None;
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => inner.BeginScope(state);
@@ -30,22 +29,40 @@ internal sealed class AgentLogMonitor(ILogger inner, TimeProvider time) : ILogge
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
 
+        if (IsMonitoring(logLevel))
+        {
+            Write(logLevel, "agent", formatter(state, exception), []);
+        }
+    }
+
+    /// <summary>Whether some monitor stream takes lines at <paramref name="level"/> (so callers can skip building them).</summary>
+    public bool IsMonitoring(LogLevel level) => (int)level >= Volatile.Read(ref _lowestLevel);
+
+    /// <summary>
+    /// Sends a line of a named hclog sub-logger (<paramref name="module"/>, e.g. <c>agent.http</c>) with key/value
+    /// fields to the monitor streams only: these lines are Consul's, not events of this library's log.
+    /// </summary>
+    public void Write(LogLevel level, string module, string message, IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
         Subscriber[] subscribers;
         lock (_sync)
         {
-            if (_subscribers.Count == 0)
-            {
-                return;
-            }
-
-            subscribers = [.. _subscribers];
+            subscribers = [.. _subscribers.Where(s => level >= s.Level)];
         }
 
-        var message = formatter(state, exception);
-        var now = time.GetUtcNow();
-        foreach (var subscriber in subscribers.Where(s => logLevel >= s.Level))
+        if (subscribers.Length == 0)
         {
-            subscriber.Lines.Writer.TryWrite(subscriber.Json ? FormatJson(now, logLevel, message) : FormatText(now, logLevel, message));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        string? text = null;
+        string? json = null;
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Lines.Writer.TryWrite(subscriber.Json
+                ? json ??= HclogFormat.Json(now, level, module, message, fields)
+                : text ??= HclogFormat.Text(now, level, module, message, fields));
         }
     }
 
@@ -60,6 +77,7 @@ internal sealed class AgentLogMonitor(ILogger inner, TimeProvider time) : ILogge
         lock (_sync)
         {
             _subscribers.Add(subscriber);
+            UpdateLowestLevel();
         }
 
         return new Subscription(subscriber.Lines.Reader, () =>
@@ -67,6 +85,7 @@ internal sealed class AgentLogMonitor(ILogger inner, TimeProvider time) : ILogge
             lock (_sync)
             {
                 _subscribers.Remove(subscriber);
+                UpdateLowestLevel();
             }
         });
     }
@@ -82,35 +101,8 @@ internal sealed class AgentLogMonitor(ILogger inner, TimeProvider time) : ILogge
         _ => null,
     };
 
-    private static string LevelName(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "TRACE",
-        LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO",
-        LogLevel.Warning => "WARN",
-        _ => "ERROR",
-    };
-
-    private static string Timestamp(DateTimeOffset now) => now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private static string FormatText(DateTimeOffset now, LogLevel level, string message) =>
-        $"{Timestamp(now)} {("[" + LevelName(level) + "]").PadRight(7)} agent: {message}\n";
-
-    private static string FormatJson(DateTimeOffset now, LogLevel level, string message)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("@level", LevelName(level).ToLowerInvariant());
-            w.WriteString("@message", message);
-            w.WriteString("@module", "agent");
-            w.WriteString("@timestamp", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+    private void UpdateLowestLevel() =>
+        Volatile.Write(ref _lowestLevel, (int)(_subscribers.Count == 0 ? LogLevel.None : _subscribers.Min(s => s.Level)));
 
     private sealed record Subscriber(LogLevel Level, bool Json, Channel<string> Lines);
 

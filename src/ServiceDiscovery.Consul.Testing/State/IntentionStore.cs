@@ -52,6 +52,18 @@ internal sealed class IntentionStore
         Index = index;
     }
 
+    /// <summary>Replaces every entry and the table index with a snapshot's. The caller holds the store's lock.</summary>
+    public void Restore(IEnumerable<IntentionEntry> entries, ulong index)
+    {
+        _entries.Clear();
+        foreach (var entry in entries)
+        {
+            _entries[entry.Name] = entry;
+        }
+
+        Index = index;
+    }
+
     /// <summary>Deletes the entry of <paramref name="destination"/>; returns whether there was one.</summary>
     public bool Delete(string destination, ulong index)
     {

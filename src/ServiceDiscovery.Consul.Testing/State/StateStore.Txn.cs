@@ -1,5 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.Consul.Testing.Json;
+
 namespace ServiceDiscovery.Consul.Testing.State;
 
 /// <summary>
@@ -90,7 +92,7 @@ internal sealed partial class StateStore
             var error = op.Unsupported is not null ? null
                 : op.Key.Length == 0 && op.Verb != "delete-tree" ? "Must provide key"
                 : precheck(i, op) is { } denied ? denied
-                : op.Verb == "lock" && InLockDelay(op.Key) ? $"failed to lock key {GoQuote(op.Key)} due to lock delay"
+                : op.Verb == "lock" && InLockDelay(op.Key) ? $"failed to lock key {GoString.Quote(op.Key)} due to lock delay"
                 : null;
             if (error is not null)
             {
@@ -110,7 +112,7 @@ internal sealed partial class StateStore
         }
 
         var key = op.Key;
-        var q = GoQuote(key);
+        var q = GoString.Quote(key);
         _kv.TryGetValue(key, out var existing);
         KvEntry? entry = null;
         string? error = null;
@@ -151,7 +153,7 @@ internal sealed partial class StateStore
                 break;
             case "check-session":
                 error = existing is null ? $"failed to check session, key {q} doesn't exist"
-                    : existing.Session != op.Session ? $"failed session check for key {q}, current session {GoQuote(existing.Session)} != {GoQuote(op.Session)}"
+                    : existing.Session != op.Session ? $"failed session check for key {q}, current session {GoString.Quote(existing.Session)} != {GoString.Quote(op.Session)}"
                     : null;
                 entry = existing;
                 break;
@@ -166,7 +168,7 @@ internal sealed partial class StateStore
             case "delete-cas":
                 return KvDeleteCore(key, recurse: false, op.Index) ? null : $"failed to delete key {q}, index is stale";
             default:
-                return $"unknown KV verb {GoQuote(op.Verb)}";
+                return $"unknown KV verb {GoString.Quote(op.Verb)}";
         }
 
         if (error is null && entry is not null)
@@ -176,8 +178,4 @@ internal sealed partial class StateStore
 
         return error;
     }
-
-    /// <summary>Go's <c>%q</c> for the printable strings keys and session IDs are.</summary>
-    private static string GoQuote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
