@@ -8,7 +8,8 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// Which instances a <c>/v1/health/*/:service</c> or <c>/v1/catalog/*/:service</c> query reads, and its index:
 /// the service's own instances, its Connect instances (proxies whose <c>Proxy.DestinationServiceName</c> is the
 /// service, and its Connect-native instances; <c>?tag</c> is ignored, as Consul's connect lookups ignore it), or its
-/// ingress gateways (none: the test agent has no config entries, so no gateway serves any service).
+/// ingress gateways: the instances of every gateway an <c>ingress-gateway</c> entry links the service to, by name or
+/// through its wildcard (state/catalog.go <c>CheckIngressServiceNodes</c>), whatever the instances' kind.
 /// </summary>
 internal sealed class ServiceLookup
 {
@@ -31,15 +32,29 @@ internal sealed class ServiceLookup
 
     /// <summary>The instances on <paramref name="node"/> this lookup returns for <paramref name="name"/>.</summary>
     public IEnumerable<ServiceRecord> InstancesOn(StateStore store, CatalogNode node, string name) =>
-        this == Service ? store.InstancesOn(node, name) : this == Connect ? StateStore.ConnectInstancesOn(node, name) : [];
+        this == Service ? store.InstancesOn(node, name)
+        : this == Connect ? StateStore.ConnectInstancesOn(node, name)
+        : IngressGateways(store, name) is { Count: > 0 } gateways ? store.ServicesOn(node).Where(s => gateways.Contains(s.Name))
+        : [];
 
     /// <summary>The health query's index, given the service names of what the store returned.</summary>
     public ulong HealthIndex(StateStore store, string name, IReadOnlyCollection<string> resultNames) =>
         this == Service ? store.ServiceIndex(name, checksTable: true)
         : this == Connect ? store.ConnectHealthIndex(name, resultNames)
 
-        // No gateway was ever written: the gateway-services table is at 0, which the answer raises to 1.
-        : 0;
+        // The gateway-services table (0, raised to 1 in the answer, while no gateway entry was written) and the gateways' own instances.
+        : resultNames.Select(n => store.ServiceIndex(n, exists: true, checksTable: true)).Append(RefreshedGatewayIndex(store)).Max();
+
+    private static ulong RefreshedGatewayIndex(StateStore store)
+    {
+        var table = GatewayServiceTable.For(store);
+        table.Refresh(store);
+        return table.Index;
+    }
+
+    /// <summary>The gateways an <c>ingress-gateway</c> entry links <paramref name="service"/> to. The caller holds the store's lock.</summary>
+    private static HashSet<string> IngressGateways(StateStore store, string service) =>
+        [.. GatewayServiceTable.For(store).Refresh(store).Where(r => r.Service == service && r.GatewayKind == GatewayServiceTable.IngressKind).Select(r => r.Gateway)];
 
     /// <summary>The catalog query's index.</summary>
     public ulong CatalogIndex(StateStore store, string name, bool anyResult) =>

@@ -177,7 +177,5 @@ internal sealed partial class StateStore
         return error;
     }
 
-    /// <summary>Go's <c>%q</c> for the printable strings keys and session IDs are.</summary>
-    private static string GoQuote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string GoQuote(string value) => Json.GoQuote.Quote(value);
 }
