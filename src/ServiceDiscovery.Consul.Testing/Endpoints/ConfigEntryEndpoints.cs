@@ -101,7 +101,8 @@ internal static class ConfigEntryEndpoints
             var table = ConfigEntryTable.For(r.Store);
             var key = (kind!, name!);
             var existing = table.Entries.GetValueOrDefault(key);
-            applied = cas is null || (cas == 0 ? existing is null : existing is not null && (ulong)existing["ModifyIndex"]! == cas);
+            error = kind == GatewayConfigEntries.IngressKind ? GatewayConfigEntries.ProtocolMismatch(table, entry) : null;
+            applied = error is null && (cas is null || (cas == 0 ? existing is null : existing is not null && (ulong)existing["ModifyIndex"]! == cas));
             if (applied)
             {
                 var index = r.Store.NextIndex();
@@ -125,7 +126,9 @@ internal static class ConfigEntryEndpoints
             }
         }
 
-        await Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(applied)).ConfigureAwait(false);
+        await (error is not null
+            ? Responses.WriteErrorAsync(r.Context, 500, error)
+            : Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(applied))).ConfigureAwait(false);
     }
 
     private static async Task GetAsync(AgentRequest r)

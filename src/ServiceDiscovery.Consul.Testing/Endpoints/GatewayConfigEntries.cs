@@ -30,6 +30,36 @@ internal static class GatewayConfigEntries
     public static string ServicesOf(string kind, JsonObject entry) =>
         (kind == IngressKind ? entry["Listeners"] : entry["Services"])?.ToJsonString() ?? "null";
 
+    /// <summary>
+    /// state/config_entry.go <c>validateProposedIngressProtocolsInServiceGraph</c>: each service an ingress listener
+    /// names (the wildcard aside) must speak the listener's protocol, which is its <c>service-defaults</c> protocol,
+    /// else the <c>proxy-defaults</c> one, else <c>tcp</c>. The caller holds the store's lock.
+    /// </summary>
+    public static string? ProtocolMismatch(ConfigEntryTable table, JsonObject entry)
+    {
+        foreach (var listener in Array(entry, "Listeners"))
+        {
+            var expected = Text(listener, "Protocol");
+            foreach (var name in Array(listener, "Services").Select(s => Text(s, "Name")).Where(n => n != GatewayService.Wildcard))
+            {
+                var protocol = ProtocolOf(table, name);
+                if (protocol != expected)
+                {
+                    return $"service {Quote(name)} has protocol {Quote(protocol)}, which does not match defined listener protocol {Quote(expected)}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string ProtocolOf(ConfigEntryTable table, string service)
+    {
+        var own = table.Entries.GetValueOrDefault(("service-defaults", service)) is { } defaults ? Text(defaults, "Protocol") : string.Empty;
+        var global = table.Entries.GetValueOrDefault(("proxy-defaults", "global"))?["Config"] is JsonObject config ? Text(config, "protocol") : string.Empty;
+        return (own.Length > 0 ? own : global.Length > 0 ? global : "tcp").ToLowerInvariant();
+    }
+
     private static string? Ingress(JsonObject entry)
     {
         // Normalize: TLS is always present; a listener's protocol defaults to tcp and is lower-cased.
