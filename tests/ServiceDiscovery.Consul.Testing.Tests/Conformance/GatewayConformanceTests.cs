@@ -61,6 +61,36 @@ public sealed class GatewayConformanceTests
     }
 
     [Fact]
+    public async Task TerminatingGatewayInstances_JoinTheServicesConnectAnswers_WhenTheEntryLinksThem()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var (gateway, api) = (consul.Name("tgw"), consul.Name("api"));
+        // The gateway registers first: only the entry's write can then move the index past the first answer's.
+        await consul.RegisterAsync($$"""{"ID":"{{gateway}}-1","Name":"{{gateway}}","Kind":"terminating-gateway","Port":8443}""");
+        await consul.RegisterAsync($$"""{"Name":"{{api}}","Port":8080}""");
+        var before = await consul.GetAsync($"/v1/health/connect/{api}");
+        Assert.Equal("[]", before.Text.Trim());
+        try
+        {
+            var blocked = consul.GetAsync($"/v1/health/connect/{api}?index={before.Index}&wait=30s");
+            var applied = await consul.PutAsync("/v1/config", $$"""{"Kind":"terminating-gateway","Name":"{{gateway}}","Services":[{"Name":"{{api}}"}]}""");
+            Assert.Equal(200, applied.Status);
+            var woken = await blocked.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            Assert.True(woken.Index > before.Index);
+            Assert.Equal(gateway + "-1", (string)Assert.Single(woken.Json.AsArray())!["Service"]!["ID"]!);
+
+            var catalog = await consul.GetAsync($"/v1/catalog/connect/{api}");
+            Assert.Equal(("terminating-gateway", gateway), ((string)Assert.Single(catalog.Json.AsArray())!["ServiceKind"]!, (string)catalog.Json[0]!["ServiceName"]!));
+        }
+        finally
+        {
+            await consul.DeleteAsync($"/v1/config/terminating-gateway/{gateway}");
+        }
+
+        Assert.Equal("[]", (await consul.GetAsync($"/v1/health/connect/{api}")).Text.Trim());
+    }
+
+    [Fact]
     public async Task IngressGateway_NamedServiceWinsOverTheWildcard_AndHealthIngressAnswersTheGatewayInstances()
     {
         await using var consul = await ConsulTarget.StartAsync();
