@@ -167,6 +167,45 @@ public sealed class GatewayConformanceTests
     }
 
     [Fact]
+    public async Task RewritingAnEntry_KeepsItsRowsWhileItsServicesStay_AndRecreatesThemWhenTheyChange()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var (gateway, a, b) = (consul.Name("tgw"), consul.Name("a"), consul.Name("b"));
+        string Entry(params string[] services) => new JsonObject
+        {
+            ["Kind"] = "terminating-gateway",
+            ["Name"] = gateway,
+            ["Services"] = new JsonArray([.. services.Select(s => (JsonNode)new JsonObject { ["Name"] = s })]),
+        }.ToJsonString();
+        try
+        {
+            Assert.Equal(200, (await consul.PutAsync("/v1/config", Entry(a))).Status);
+            var first = await consul.GetAsync($"/v1/catalog/gateway-services/{gateway}");
+            var created = first.Json[0]!["CreateIndex"]!.GetValue<ulong>();
+
+            Assert.Equal(200, (await consul.PutAsync("/v1/config", Entry(a))).Status);
+            var same = await consul.GetAsync($"/v1/catalog/gateway-services/{gateway}");
+            Assert.Equal(first.Index, same.Index);
+            Assert.Equal((created, created), (same.Json[0]!["CreateIndex"]!.GetValue<ulong>(), same.Json[0]!["ModifyIndex"]!.GetValue<ulong>()));
+
+            Assert.Equal(200, (await consul.PutAsync("/v1/config", Entry(a, b))).Status);
+            var changed = await consul.GetAsync($"/v1/catalog/gateway-services/{gateway}");
+            var entryIndex = (await consul.GetAsync($"/v1/config/terminating-gateway/{gateway}")).Json["ModifyIndex"]!.GetValue<ulong>();
+            Assert.Equal(entryIndex, changed.Index);
+            Assert.All(changed.Json.AsArray(), row => Assert.Equal((entryIndex, entryIndex), (row!["CreateIndex"]!.GetValue<ulong>(), row["ModifyIndex"]!.GetValue<ulong>())));
+
+            Assert.Equal(200, (await consul.PutAsync("/v1/config", Entry(b))).Status);
+            var shrunk = await consul.GetAsync($"/v1/catalog/gateway-services/{gateway}");
+            Assert.True(shrunk.Index > changed.Index);
+            Assert.Equal([b], shrunk.Json.AsArray().Select(r => (string)r!["Service"]!["Name"]!));
+        }
+        finally
+        {
+            await consul.DeleteAsync($"/v1/config/terminating-gateway/{gateway}");
+        }
+    }
+
+    [Fact]
     public async Task MissingGatewayName_Is400()
     {
         await using var consul = await ConsulTarget.StartAsync();
