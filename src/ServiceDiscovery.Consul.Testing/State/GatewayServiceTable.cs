@@ -29,7 +29,9 @@ internal sealed class GatewayServiceTable
     private static readonly ConditionalWeakTable<StateStore, GatewayServiceTable> Tables = new();
 
     private Dictionary<(string Gateway, string Service), GatewayService> _rows = [];
+    private IReadOnlyList<GatewayService> _ordered = [];
     private ulong _removedIndex;
+    private ulong? _computedAt;
 
     /// <summary>Gets the table's index after the last <see cref="Refresh"/>.</summary>
     public ulong Index { get; private set; }
@@ -37,9 +39,21 @@ internal sealed class GatewayServiceTable
     public static GatewayServiceTable For(StateStore store) => Tables.GetValue(store, _ => new GatewayServiceTable());
 
     /// <summary>The rows as the store stands, gateway then service name order. The caller holds the store's lock.</summary>
+    /// <remarks>Every write moves the store's index, so the rows are recomputed only after one (connect lookups ask once per node).</remarks>
     public IReadOnlyList<GatewayService> Refresh(StateStore store)
     {
+        if (_computedAt == store.Index)
+        {
+            return _ordered;
+        }
+
+        _computedAt = store.Index;
         var entries = ConfigEntryTable.For(store);
+        if (_rows.Count == 0 && !entries.Entries.Keys.Any(k => k.Kind is IngressKind or TerminatingKind))
+        {
+            return _ordered = [];
+        }
+
         var registered = store.Nodes.Values.SelectMany(store.ServicesOn).ToList();
         var next = new Dictionary<(string Gateway, string Service), GatewayService>();
         foreach (var ((kind, name), entry) in entries.Entries.Where(e => e.Key.Kind is IngressKind or TerminatingKind))
@@ -59,7 +73,7 @@ internal sealed class GatewayServiceTable
 
         _rows = next;
         Index = Math.Max(_removedIndex, next.Values.Select(r => r.ModifyIndex).DefaultIfEmpty().Max());
-        return [.. next.Values.OrderBy(r => r.Gateway, StringComparer.Ordinal).ThenBy(r => r.Service, StringComparer.Ordinal)];
+        return _ordered = [.. next.Values.OrderBy(r => r.Gateway, StringComparer.Ordinal).ThenBy(r => r.Service, StringComparer.Ordinal)];
     }
 
     /// <summary>Keeps a row's indexes while it says the same; a new entry version recreates it, a catalog change modifies it.</summary>
