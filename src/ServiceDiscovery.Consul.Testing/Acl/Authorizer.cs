@@ -11,6 +11,9 @@ namespace ServiceDiscovery.Consul.Testing.Acl;
 /// </summary>
 internal sealed class Authorizer
 {
+    /// <summary>acl.ErrPermissionDenied's text: the bare 403 body of checks that do not name the permission.</summary>
+    public const string PermissionDenied = "Permission denied";
+
     /// <summary>The accessor ID of Consul's built-in anonymous token.</summary>
     public const string AnonymousAccessorId = "00000000-0000-0000-0000-000000000002";
 

@@ -38,12 +38,23 @@ internal sealed class PolicyAuthorizer
     }
 
     /// <summary>The rule's decision for <paramref name="name"/>, or <see langword="null"/> when no rule matches.</summary>
+    /// <remarks>
+    /// Intentions on the wildcard destination <c>*</c> are decided over every intention rule (acl/policy_authorizer.go
+    /// <c>IntentionRead</c>/<c>IntentionWrite</c>): reading needs any rule that grants it, writing needs all of them to.
+    /// </remarks>
     public bool? Decide(AclResourceKind kind, string name, AclAccessLevel required) =>
-        Level(kind, name) is { } level ? level.Grants(required) : null;
+        kind == AclResourceKind.Intention && name == "*"
+            ? (required == AclAccessLevel.Write ? AllIntentionRulesGrant(required) : AnyIntentionRuleGrants(required))
+            : Level(kind, name) is { } level ? level.Grants(required) : null;
 
-    /// <summary>The decision of a nameless resource (<c>operator</c>, <c>acl</c>, ...), or <see langword="null"/> when not set.</summary>
+    /// <summary>
+    /// The decision of a nameless resource (<c>operator</c>, <c>acl</c>, ...), or <see langword="null"/> when not set.
+    /// <c>mesh</c> and <c>peering</c> fall back to <c>operator</c> when the token has no rule of their own.
+    /// </summary>
     public bool? Decide(AclScalarKind kind, AclAccessLevel required) =>
-        _scalars.TryGetValue(kind, out var level) && level != AclAccessLevel.Unknown ? level.Grants(required) : null;
+        _scalars.TryGetValue(kind, out var level) && level != AclAccessLevel.Unknown ? level.Grants(required)
+        : kind is AclScalarKind.Mesh or AclScalarKind.Peering ? Decide(AclScalarKind.Operator, required)
+        : null;
 
     /// <summary>
     /// Whether everything under <paramref name="prefix"/> may be written (acl/policy_authorizer.go <c>KeyWritePrefix</c>,
@@ -67,6 +78,37 @@ internal sealed class PolicyAuthorizer
             .Concat((_exact.GetValueOrDefault(AclResourceKind.Key) ?? []).Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => e.Value));
         return under.Any(level => level != AclAccessLevel.Write) ? false : baseDecision;
     }
+
+    /// <summary>
+    /// anyAllowed: granted when the catch-all prefix rule (<c>service_prefix ""</c>) or any other rule grants it;
+    /// denied when only a catch-all rule exists and it does not; otherwise no decision.
+    /// </summary>
+    private bool? AnyIntentionRuleGrants(AclAccessLevel required)
+    {
+        var rules = IntentionRules().ToList();
+        if (rules.Any(r => r.Level.Grants(required)))
+        {
+            return true;
+        }
+
+        return rules.Any(r => r.IsCatchAll) ? false : null;
+    }
+
+    /// <summary>allAllowed: denied when any rule does not grant it; granted when a catch-all prefix rule exists; otherwise no decision.</summary>
+    private bool? AllIntentionRulesGrant(AclAccessLevel required)
+    {
+        var rules = IntentionRules().ToList();
+        if (rules.Any(r => !r.Level.Grants(required)))
+        {
+            return false;
+        }
+
+        return rules.Any(r => r.IsCatchAll) ? true : null;
+    }
+
+    private IEnumerable<(AclAccessLevel Level, bool IsCatchAll)> IntentionRules() =>
+        (_prefixes.GetValueOrDefault(AclResourceKind.Intention) ?? []).Select(p => (p.Level, p.Prefix.Length == 0))
+            .Concat((_exact.GetValueOrDefault(AclResourceKind.Intention) ?? []).Select(e => (e.Value, false)));
 
     private AclAccessLevel? Level(AclResourceKind kind, string name)
     {

@@ -12,7 +12,10 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// <c>PUT /v1/config</c>, <c>GET /v1/config/:kind[/:name]</c>, <c>DELETE /v1/config/:kind/:name</c>
 /// (agent/config_endpoint.go). Entries of every CE kind are kept as sent (not normalised or validated beyond
 /// the kind, <c>proxy-defaults</c>' name <c>global</c> and a non-empty name) with Kind, Name, CreateIndex and
-/// ModifyIndex; <c>?cas</c> on writes and deletes; blocking reads.
+/// ModifyIndex; <c>?cas</c> on writes and deletes; blocking reads. The kinds the agent acts on are the exceptions:
+/// <c>service-intentions</c> (<see cref="IntentionConfigEntries"/>) and the gateway kinds
+/// (<see cref="GatewayConfigEntries"/>) are validated as Consul validates them, and their ACLs enforced
+/// (<see cref="ConfigEntryAcl"/>).
 /// </summary>
 internal static class ConfigEntryEndpoints
 {
@@ -63,7 +66,8 @@ internal static class ConfigEntryEndpoints
         error = kind == "proxy-defaults" && name != "global" ? $"invalid name (\"{name}\"), only \"global\" is supported"
             : string.IsNullOrEmpty(name) ? "Name is required"
             : null;
-        if (error is not null || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (error is not null || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             if (error is not null)
             {
@@ -75,17 +79,30 @@ internal static class ConfigEntryEndpoints
 
         if (kind == IntentionConfigEntries.Kind)
         {
-            await IntentionConfigEntries.ApplyAsync(r, name!, entry, cas).ConfigureAwait(false);
+            await IntentionConfigEntries.ApplyAsync(r, authorizer, name!, entry, cas).ConfigureAwait(false);
+            return;
+        }
+
+        error = GatewayConfigEntries.IsGateway(kind!) ? GatewayConfigEntries.NormalizeAndValidate(kind!, entry) : null;
+        if (error is not null)
+        {
+            await Responses.WriteErrorAsync(r.Context, 500, error).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await ConfigEntryAcl.RequireWriteAsync(r, authorizer, kind!, name!).ConfigureAwait(false))
+        {
             return;
         }
 
         bool applied;
         lock (r.Store.Sync)
         {
-            var table = ConfigEntryStore.For(r.Store);
+            var table = ConfigEntryTable.For(r.Store);
             var key = (kind!, name!);
             var existing = table.Entries.GetValueOrDefault(key);
-            applied = cas is null || (cas == 0 ? existing is null : existing is not null && (ulong)existing["ModifyIndex"]! == cas);
+            error = kind == GatewayConfigEntries.IngressKind ? GatewayConfigEntries.ProtocolMismatch(table, entry) : null;
+            applied = error is null && (cas is null || (cas == 0 ? existing is null : existing is not null && (ulong)existing["ModifyIndex"]! == cas));
             if (applied)
             {
                 var index = r.Store.NextIndex();
@@ -97,13 +114,21 @@ internal static class ConfigEntryEndpoints
 
                 stored["CreateIndex"] = existing is null ? index : (ulong)existing["CreateIndex"]!;
                 stored["ModifyIndex"] = index;
+                if (GatewayConfigEntries.IsGateway(kind!)
+                    && (existing is null || GatewayConfigEntries.ServicesOf(kind!, existing) != GatewayConfigEntries.ServicesOf(kind!, stored)))
+                {
+                    table.GatewayServicesIndexes[key] = index;
+                }
+
                 table.Entries[key] = stored;
                 table.Index = index;
                 r.Store.Changes.Publish();
             }
         }
 
-        await Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(applied)).ConfigureAwait(false);
+        await (error is not null
+            ? Responses.WriteErrorAsync(r.Context, 500, error)
+            : Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(applied))).ConfigureAwait(false);
     }
 
     private static async Task GetAsync(AgentRequest r)
@@ -123,13 +148,19 @@ internal static class ConfigEntryEndpoints
             return;
         }
 
-        if (kind == IntentionConfigEntries.Kind)
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || (parts.Length == 2 && !await ConfigEntryAcl.RequireReadAsync(r, authorizer, kind, parts[1]).ConfigureAwait(false)))
         {
-            await IntentionConfigEntries.GetAsync(r, blocking, parts.Length == 2 ? parts[1] : null).ConfigureAwait(false);
             return;
         }
 
-        var table = ConfigEntryStore.For(r.Store);
+        if (kind == IntentionConfigEntries.Kind)
+        {
+            await IntentionConfigEntries.GetAsync(r, blocking, authorizer, parts.Length == 2 ? parts[1] : null).ConfigureAwait(false);
+            return;
+        }
+
+        var table = ConfigEntryTable.For(r.Store);
         if (parts.Length == 2)
         {
             var one = await blocking.RunAsync(r, () => (table.Index, table.Entries.GetValueOrDefault((kind, parts[1]))?.DeepClone())).ConfigureAwait(false);
@@ -143,9 +174,17 @@ internal static class ConfigEntryEndpoints
             return;
         }
 
-        var list = await blocking.RunAsync(r, () => (table.Index, table.Entries.Where(e => e.Key.Kind == kind)
-            .OrderBy(e => e.Key.Name, StringComparer.Ordinal).Select(e => e.Value.DeepClone()).ToList())).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => new JsonArray([.. list]).WriteTo(w)).ConfigureAwait(false);
+        var (list, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var ofKind = table.Entries.Where(e => e.Key.Kind == kind).OrderBy(e => e.Key.Name, StringComparer.Ordinal).ToList();
+            var readable = ofKind.Where(e => ConfigEntryAcl.CanRead(authorizer, kind, e.Key.Name)).Select(e => e.Value.DeepClone()).ToList();
+            return (table.Index, (readable, readable.Count < ofKind.Count));
+        }).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            new JsonArray([.. list]).WriteTo(w);
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
     }
 
     private static async Task DeleteAsync(AgentRequest r)
@@ -169,10 +208,16 @@ internal static class ConfigEntryEndpoints
             return;
         }
 
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await ConfigEntryAcl.RequireWriteAsync(r, authorizer, parts[0], parts[1]).ConfigureAwait(false))
+        {
+            return;
+        }
+
         bool deleted;
         lock (r.Store.Sync)
         {
-            var table = ConfigEntryStore.For(r.Store);
+            var table = ConfigEntryTable.For(r.Store);
             var existing = table.Entries.GetValueOrDefault((parts[0], parts[1]));
             deleted = parts[0] == IntentionConfigEntries.Kind
                 ? IntentionConfigEntries.Delete(r.Store, parts[1], cas)
@@ -180,6 +225,7 @@ internal static class ConfigEntryEndpoints
             if (deleted && parts[0] != IntentionConfigEntries.Kind)
             {
                 table.Entries.Remove((parts[0], parts[1]));
+                table.GatewayServicesIndexes.Remove((parts[0], parts[1]));
                 table.Index = r.Store.NextIndex();
                 r.Store.Changes.Publish();
             }

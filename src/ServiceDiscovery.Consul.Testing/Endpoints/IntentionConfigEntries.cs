@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
@@ -16,12 +17,18 @@ internal static class IntentionConfigEntries
 {
     public const string Kind = "service-intentions";
 
-    public static async Task ApplyAsync(AgentRequest r, string name, JsonObject entry, ulong? cas)
+    /// <summary>Validates and stores the entry; the token needs <c>intention:write</c> on its name, checked after validation as Consul does.</summary>
+    public static async Task ApplyAsync(AgentRequest r, Authorizer authorizer, string name, JsonObject entry, ulong? cas)
     {
         var parsed = IntentionRequestReader.ReadEntry(name, entry, out var error);
         if (parsed is null)
         {
             await Responses.WriteErrorAsync(r.Context, 500, error!).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await ConfigEntryAcl.RequireWriteAsync(r, authorizer, Kind, name).ConfigureAwait(false))
+        {
             return;
         }
 
@@ -40,8 +47,11 @@ internal static class IntentionConfigEntries
         await Responses.WriteJsonAsync(r, w => w.WriteBooleanValue(applied)).ConfigureAwait(false);
     }
 
-    /// <summary>Reads one entry (404 when absent) or, with no name, the list; both block on the intentions' index.</summary>
-    public static async Task GetAsync(AgentRequest r, BlockingQuery blocking, string? name)
+    /// <summary>
+    /// Reads one entry (404 when absent) or, with no name, the list without the entries the token may not read
+    /// (<c>intention:read</c> on the destination); both block on the intentions' index.
+    /// </summary>
+    public static async Task GetAsync(AgentRequest r, BlockingQuery blocking, Authorizer authorizer, string? name)
     {
         var store = r.Store.Intentions;
         if (name is not null)
@@ -53,8 +63,17 @@ internal static class IntentionConfigEntries
             return;
         }
 
-        var list = await blocking.RunAsync(r, () => (store.Index, new JsonArray([.. store.Entries.Select(e => (JsonNode)IntentionJson.Entry(e))]))).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => list.WriteTo(w)).ConfigureAwait(false);
+        var (list, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var all = store.Entries.ToList();
+            var readable = all.Where(e => ConfigEntryAcl.CanRead(authorizer, Kind, e.Name)).Select(e => (JsonNode)IntentionJson.Entry(e)).ToList();
+            return (store.Index, (new JsonArray([.. readable]), readable.Count < all.Count));
+        }).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            list.WriteTo(w);
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the entry (with <paramref name="cas"/>, only at that modify index). The caller holds the store's lock and answers.</summary>

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using System.Text.Json.Nodes;
+using ServiceDiscovery.Consul.Testing.Acl;
 using ServiceDiscovery.Consul.Testing.Http;
 using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
@@ -11,7 +12,9 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// The intention endpoints (agent/intentions_endpoint.go) over the store's <c>service-intentions</c> entries:
 /// <c>/v1/connect/intentions</c> (list, blocking; legacy create), <c>/exact</c> (get, upsert, delete by name),
 /// <c>/check</c>, <c>/match</c> (blocking) and <c>/:id</c> (get, update, delete of legacy intentions). Writes need
-/// Connect enabled; refused writes are Consul's plain errors, so 500s.
+/// Connect enabled; refused writes are Consul's plain errors, so 500s. ACLs as Consul enforces them (see
+/// <see cref="IntentionAcl"/>): lists drop what the token may not read (<c>X-Consul-Results-Filtered-By-ACLs</c>), reads
+/// and writes of one intention answer 403 <c>Permission denied</c>, match needs <c>intention:read</c> on every name.
 /// </summary>
 internal static class IntentionEndpoints
 {
@@ -26,18 +29,30 @@ internal static class IntentionEndpoints
 
     private static async Task ListAsync(AgentRequest r)
     {
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
-        var list = await blocking.RunAsync(r, () => (r.Store.Intentions.Index, IntentionJson.Intentions(r.Store.Intentions.All()))).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => list.WriteTo(w)).ConfigureAwait(false);
+        var (list, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var all = r.Store.Intentions.All();
+            var readable = all.Where(i => IntentionAcl.CanRead(authorizer, i)).ToList();
+            return (r.Store.Intentions.Index, (IntentionJson.Intentions(readable), readable.Count < all.Count));
+        }).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            list.WriteTo(w);
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
     }
 
     private static async Task CreateAsync(AgentRequest r)
     {
-        if (await ReadIntentionAsync(r).ConfigureAwait(false) is not { } body)
+        if (await ReadIntentionAsync(r).ConfigureAwait(false) is not { } body
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await IntentionAcl.RequireAsync(r, IntentionAcl.CanWrite(authorizer, body.DestinationName)).ConfigureAwait(false))
         {
             return;
         }
@@ -63,19 +78,26 @@ internal static class IntentionEndpoints
             return;
         }
 
+        if (r.Method == "GET")
+        {
+            await WriteOneAsync(r, store => store.Exact(source, destination)).ConfigureAwait(false);
+            return;
+        }
+
+        var body = r.Method == "PUT" ? await ReadIntentionAsync(r).ConfigureAwait(false) : default;
+        if ((r.Method == "PUT" && body is null)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer
+            || !await IntentionAcl.RequireAsync(r, IntentionAcl.CanWrite(authorizer, destination)).ConfigureAwait(false))
+        {
+            return;
+        }
+
         switch (r.Method)
         {
-            case "GET":
-                await WriteOneAsync(r, store => store.Exact(source, destination)).ConfigureAwait(false);
-                return;
             case "PUT":
-                if (await ReadIntentionAsync(r).ConfigureAwait(false) is not { } body)
-                {
-                    return;
-                }
 
-                await AnswerWriteAsync(r, IntentionRequestReader.Validate(source, destination, body.Source, legacy: false)
-                    ?? Write(r, (store, _, index) => store.Upsert(destination, WithName(body.Source, source), index))).ConfigureAwait(false);
+                await AnswerWriteAsync(r, IntentionRequestReader.Validate(source, destination, body!.Value.Source, legacy: false)
+                    ?? Write(r, (store, _, index) => store.Upsert(destination, WithName(body.Value.Source, source), index))).ConfigureAwait(false);
                 return;
             default:
                 await AnswerWriteAsync(r, Write(r, (store, _, index) => store.DeleteExact(source, destination, index))).ConfigureAwait(false);
@@ -121,6 +143,19 @@ internal static class IntentionEndpoints
             return;
         }
 
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
+        foreach (var name in names.Where(n => n.Length > 0))
+        {
+            if (!await r.RequireAsync(authorizer, AclResourceKind.Intention, name, AclAccessLevel.Read).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
         if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking)
         {
             return;
@@ -143,19 +178,37 @@ internal static class IntentionEndpoints
     private static async Task ByIdAsync(AgentRequest r)
     {
         var id = r.Parameter;
+        if (r.Method == "GET")
+        {
+            await WriteOneAsync(r, store => store.ByLegacyId(id)).ConfigureAwait(false);
+            return;
+        }
+
+        var body = r.Method == "PUT" ? await ReadIntentionAsync(r).ConfigureAwait(false) : default;
+        if ((r.Method == "PUT" && body is null) || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
+        // The existing intention's destination must be writable; a missing one is the store's own error below.
+        string? existingDestination;
+        lock (r.Store.Sync)
+        {
+            existingDestination = r.Store.Intentions.ByLegacyId(id)?.DestinationName;
+        }
+
+        if (existingDestination is not null && !await IntentionAcl.RequireAsync(r, IntentionAcl.CanWrite(authorizer, existingDestination)).ConfigureAwait(false))
+        {
+            return;
+        }
+
         switch (r.Method)
         {
-            case "GET":
-                await WriteOneAsync(r, store => store.ByLegacyId(id)).ConfigureAwait(false);
-                return;
             case "PUT":
-                if (await ReadIntentionAsync(r).ConfigureAwait(false) is not { } body)
-                {
-                    return;
-                }
 
-                var error = IntentionRequestReader.Validate(body.SourceName, body.DestinationName, body.Source, legacy: true)
-                    ?? Write(r, (store, now, index) => store.LegacyUpdate(id, body.DestinationName, body.Source, now, index));
+                var (_, sourceName, destinationName, source) = body!.Value;
+                var error = IntentionRequestReader.Validate(sourceName, destinationName, source, legacy: true)
+                    ?? Write(r, (store, now, index) => store.LegacyUpdate(id, destinationName, source, now, index));
                 if (error is not null)
                 {
                     await Responses.WriteErrorAsync(r.Context, 500, error).ConfigureAwait(false);
@@ -185,13 +238,26 @@ internal static class IntentionEndpoints
         return null;
     }
 
-    /// <summary>Answers one intention, or 404 <c>Intention not found</c>.</summary>
+    /// <summary>Answers one intention, 404 <c>Intention not found</c>, or 403 when the token may read neither end of it.</summary>
     private static async Task WriteOneAsync(AgentRequest r, Func<IntentionStore, Intention?> find)
     {
+        if (await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
         JsonObject? found;
+        bool readable;
         lock (r.Store.Sync)
         {
-            found = find(r.Store.Intentions) is { } intention ? IntentionJson.Intention(intention) : null;
+            var intention = find(r.Store.Intentions);
+            found = intention is null ? null : IntentionJson.Intention(intention);
+            readable = intention is null || IntentionAcl.CanRead(authorizer, intention);
+        }
+
+        if (!await IntentionAcl.RequireAsync(r, readable).ConfigureAwait(false))
+        {
+            return;
         }
 
         await (found is null

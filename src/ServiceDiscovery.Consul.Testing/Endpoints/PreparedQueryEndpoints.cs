@@ -12,6 +12,9 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// <c>/v1/query</c> and <c>/v1/query/:id[/execute|/explain]</c> (agent/prepared_query_endpoint.go): create, list,
 /// read (blocking), update and delete prepared queries, and execute them against the health of the catalog
 /// (<see cref="PreparedQueryExecutor"/>). Queries are found by ID or exact name; templates are stored but not rendered.
+/// Reads show what <see cref="PreparedQueryAcl"/> lets the token see: the list drops the rest
+/// (<c>X-Consul-Results-Filtered-By-ACLs</c> for named ones), a read or explain of a hidden named query is 403
+/// <c>Permission denied</c>, an unnamed query read by its ID is shown (its token redacted).
 /// </summary>
 internal static class PreparedQueryEndpoints
 {
@@ -31,14 +34,37 @@ internal static class PreparedQueryEndpoints
             return;
         }
 
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
         var table = PreparedQueryStore.For(r.Store);
-        var list = await blocking.RunAsync(r, () => (table.Index, table.Queries.Values.Select(q => q.DeepClone()).ToList())).ConfigureAwait(false);
-        await Responses.WriteJsonAsync(r, w => new JsonArray([.. list]).WriteTo(w)).ConfigureAwait(false);
+        var (list, filtered) = await blocking.RunAsync(r, () =>
+        {
+            var visible = new List<JsonNode>();
+            var namedDropped = false;
+            foreach (var query in table.Queries.Values)
+            {
+                switch (PreparedQueryAcl.Filter(authorizer, query, out var shown))
+                {
+                    case PreparedQueryAcl.Visibility.Visible:
+                        visible.Add(shown.DeepClone());
+                        break;
+                    case PreparedQueryAcl.Visibility.Denied:
+                        namedDropped = true;
+                        break;
+                }
+            }
+
+            return (table.Index, (visible, namedDropped));
+        }).ConfigureAwait(false);
+        await Responses.WriteJsonAsync(r, w =>
+        {
+            new JsonArray([.. list]).WriteTo(w);
+            FilterParser.MarkFiltered(r, authorizer, filtered);
+        }).ConfigureAwait(false);
     }
 
     private static async Task SpecificAsync(AgentRequest r)
@@ -69,16 +95,32 @@ internal static class PreparedQueryEndpoints
                 return;
         }
 
-        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false))
+        if (await BlockingQuery.ParseAsync(r).ConfigureAwait(false) is not { } blocking || !await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false)
+            || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
         var table = PreparedQueryStore.For(r.Store);
-        var query = await blocking.RunAsync(r, () => (table.Index, table.Queries.GetValueOrDefault(id)?.DeepClone())).ConfigureAwait(false);
+        var (query, denied) = await blocking.RunAsync(r, () =>
+        {
+            if (table.Queries.GetValueOrDefault(id) is not { } found)
+            {
+                return (table.Index, ((JsonNode?)null, false));
+            }
+
+            // A query without an ACL prefix is readable by whoever has its ID; only its token is redacted.
+            if (!PreparedQueryAcl.TryGetPrefix(found, out _))
+            {
+                return (table.Index, (PreparedQueryAcl.Redacted(authorizer, found).DeepClone(), false));
+            }
+
+            var visible = PreparedQueryAcl.Filter(authorizer, found, out var shown) == PreparedQueryAcl.Visibility.Visible;
+            return (table.Index, (visible ? shown.DeepClone() : null, !visible));
+        }).ConfigureAwait(false);
         if (query is null)
         {
-            await Responses.WriteErrorAsync(r.Context, 404, NotFound).ConfigureAwait(false);
+            await Responses.WriteErrorAsync(r.Context, denied ? 403 : 404, denied ? Authorizer.PermissionDenied : NotFound).ConfigureAwait(false);
             return;
         }
 
@@ -87,6 +129,11 @@ internal static class PreparedQueryEndpoints
 
     private static async Task ExplainAsync(AgentRequest r, string id)
     {
+        if (!await ReadGuards.CheckDatacenterAsync(r).ConfigureAwait(false) || await r.AuthorizeAsync().ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
         JsonNode? query;
         try
         {
@@ -107,7 +154,14 @@ internal static class PreparedQueryEndpoints
             return;
         }
 
-        await Responses.WriteJsonAsync(r, w => new JsonObject { ["Query"] = query }.WriteTo(w)).ConfigureAwait(false);
+        // Explain runs the list filter on the one query: hidden (named or not) is a bare permission denied.
+        if (PreparedQueryAcl.Filter(authorizer, query.AsObject(), out var shown) != PreparedQueryAcl.Visibility.Visible)
+        {
+            await Responses.WriteErrorAsync(r.Context, 403, Authorizer.PermissionDenied).ConfigureAwait(false);
+            return;
+        }
+
+        await Responses.WriteJsonAsync(r, w => new JsonObject { ["Query"] = shown }.WriteTo(w)).ConfigureAwait(false);
     }
 
     /// <summary>POST creates (answers <c>{"ID":...}</c>); PUT replaces an existing query (empty 200).</summary>

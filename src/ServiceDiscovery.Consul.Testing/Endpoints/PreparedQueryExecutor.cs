@@ -14,6 +14,8 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// template rendered for the name) is run in the answering datacenter (see <see cref="PreparedQuerySelection"/>), the
 /// result shuffled, the near node (<c>?near=</c>, else the query's <c>Near</c>; <c>_agent</c>, <c>_ip</c>) moved first,
 /// cut to <c>?limit</c>. An empty result fails over to other datacenters (see <see cref="PreparedQueryFailover"/>).
+/// Instances are filtered by ACLs as the query's own <c>Token</c> sees them, or the caller's when the query has none
+/// (<c>node:read</c> and <c>service:read</c>; <c>X-Consul-Results-Filtered-By-ACLs</c> when the caller sent a token).
 /// </summary>
 internal static class PreparedQueryExecutor
 {
@@ -51,10 +53,28 @@ internal static class PreparedQueryExecutor
             return;
         }
 
+<<<<<<< HEAD
         // Execute is not a blocking query in Consul (the server runs it once, whatever ?index says).
         var selection = new PreparedQuerySelection(query);
         var entries = await blocking.AnsweringAtOnce().RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
         entries = MoveNearFirst(r, query, Shuffle(entries));
+=======
+        if (await ResolveQueryTokenAsync(r, query).ConfigureAwait(false) is not { } authorizer)
+        {
+            return;
+        }
+
+        var selection = new PreparedQuerySelection(query);
+        var entries = await blocking.RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
+        var readable = entries.Where(e => authorizer.Allows(ConsulTestAclResource.Node, e.Node.Name, ConsulTestAclAccess.Read)
+            && authorizer.Allows(ConsulTestAclResource.Service, e.Service.Name, ConsulTestAclAccess.Read)).ToList();
+        if (readable.Count < entries.Count && r.Token.Length > 0)
+        {
+            r.Response.Headers["X-Consul-Results-Filtered-By-ACLs"] = "true";
+        }
+
+        entries = MoveNearFirst(r, query, Shuffle(readable));
+>>>>>>> i23-gateways
         if (limit > 0 && entries.Count > limit)
         {
             entries = entries[..limit];
@@ -91,6 +111,26 @@ internal static class PreparedQueryExecutor
             ModelWriter.WriteQueryMetaFields(w, index, consistency);
             w.WriteEndObject();
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>The authorizer of the query's stored token, else of the request's; writes 403 <c>ACL not found</c> for an unknown one.</summary>
+    private static Task<Acl.Authorizer?> ResolveQueryTokenAsync(AgentRequest r, JsonObject query)
+    {
+        var stored = (string?)query["Token"] ?? string.Empty;
+        if (stored.Length == 0)
+        {
+            return r.AuthorizeAsync();
+        }
+
+        return r.Acl.Resolve(stored, r.Store) is { } authorizer
+            ? Task.FromResult<Acl.Authorizer?>(authorizer)
+            : WriteNotFoundAsync(r);
+    }
+
+    private static async Task<Acl.Authorizer?> WriteNotFoundAsync(AgentRequest r)
+    {
+        await Responses.WriteErrorAsync(r.Context, 403, Acl.AclResolver.NotFound).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Nodes.Shuffle: the order carries no meaning, so clients must not rely on one.</summary>

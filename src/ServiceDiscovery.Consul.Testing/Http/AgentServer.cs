@@ -94,6 +94,7 @@ internal sealed class AgentServer : IAsyncDisposable
         AgentMaintenanceEndpoint.Map(router);
         HealthEndpoints.Map(router);
         CatalogEndpoints.Map(router);
+        GatewayServicesEndpoint.Map(router);
         CatalogWriteEndpoints.Map(router);
         CatalogNodeEndpoints.Map(router);
         HealthCheckEndpoints.Map(router);

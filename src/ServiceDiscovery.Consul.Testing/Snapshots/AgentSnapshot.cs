@@ -91,7 +91,7 @@ internal static class AgentSnapshot
 
             queries.Index = state.PreparedQueriesIndex;
 
-            var configEntries = ConfigEntryStore.For(store);
+            var configEntries = ConfigEntryTable.For(store);
             configEntries.Entries.Clear();
             foreach (var (key, entry) in entries)
             {
@@ -99,6 +99,9 @@ internal static class AgentSnapshot
             }
 
             configEntries.Index = state.ConfigEntriesIndex;
+
+            // A gateway's linked services date from its entry's own index once restored.
+            configEntries.GatewayServicesIndexes.Clear();
             AclTables.For(store).Restore(state.Acl);
             store.Intentions.Restore(state.Intentions, state.IntentionsIndex);
         }

@@ -49,7 +49,7 @@ internal static class SnapshotStateJson
             w.WriteEndObject();
             w.WriteEndObject();
 
-            var entries = ConfigEntryStore.For(store);
+            var entries = ConfigEntryTable.For(store);
             w.WriteStartObject("ConfigEntries");
             w.WriteNumber("Index", entries.Index);
             w.WriteStartArray("Entries");

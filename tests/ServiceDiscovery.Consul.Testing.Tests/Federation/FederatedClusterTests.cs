@@ -75,6 +75,24 @@ public sealed class FederatedClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GatewayServicesAndIngressWithDc_AnsweredFromTheNamedDatacentersEntries()
+    {
+        await RegisterWebAsync(Dc2.Agents[1], "web-dc2");
+        await PutAsync(Dc2.Agents[1], "/v1/agent/service/register", """{"Name":"edge","Kind":"ingress-gateway","Port":21000}""");
+        await PutAsync(Dc2.Agents[0], "/v1/config", """{"Kind":"ingress-gateway","Name":"edge","Listeners":[{"Port":9090,"Services":[{"Name":"web"}]}]}""");
+
+        var (status, rows, index) = await GetAsync(_dc1.Agents[1], "/v1/catalog/gateway-services/edge?dc=dc2");
+        var (_, local, _) = await GetAsync(_dc1.Agents[1], "/v1/catalog/gateway-services/edge");
+        var (_, ingress, _) = await GetAsync(_dc1.Agents[1], "/v1/health/ingress/web?dc=dc2");
+
+        Assert.Equal(200, status);
+        Assert.Equal("web", (string)rows!.AsArray().Single()!["Service"]!["Name"]!);
+        Assert.Equal((await GetAsync(Dc2.Leader, "/v1/catalog/gateway-services/edge")).Index, index);
+        Assert.Empty(local!.AsArray());
+        Assert.Equal("dc2", (string)ingress!.AsArray().Single()!["Node"]!["Datacenter"]!);
+    }
+
+    [Fact]
     public async Task BlockingQueryWithDc_WakesOnAChangeInTheNamedDatacenter()
     {
         var (_, _, index) = await GetAsync(_dc1.Agents[1], "/v1/health/service/web?dc=dc2");

@@ -109,4 +109,58 @@ public sealed class PolicyAuthorizerTests
             authorizer.Denied(AclResourceKind.Session, "node1", AclAccessLevel.Write));
         Assert.StartsWith("Permission denied: anonymous token lacks permission 'key:list' on \"a/\".", anonymous.Denied(AclResourceKind.Key, "a/", AclAccessLevel.List), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Intentions_FollowTheServiceRules_ReadByDefault_AndTheirOwnLevelWhenSet()
+    {
+        var authorizer = For("""
+            service "web" { policy = "read" }
+            service "db" { policy = "read" intentions = "write" }
+            service "secret" { policy = "deny" }
+            """);
+
+        Assert.True(authorizer.Allows(AclResourceKind.Intention, "web", AclAccessLevel.Read));
+        Assert.False(authorizer.Allows(AclResourceKind.Intention, "web", AclAccessLevel.Write));
+        Assert.True(authorizer.Allows(AclResourceKind.Intention, "db", AclAccessLevel.Write));
+        Assert.False(authorizer.Allows(AclResourceKind.Intention, "secret", AclAccessLevel.Read));
+        Assert.False(authorizer.Allows(AclResourceKind.Intention, "unnamed-by-any-rule", AclAccessLevel.Read));
+    }
+
+    [Fact]
+    public void WildcardIntentions_ReadNeedsAnyRule_WriteNeedsEveryRule()
+    {
+        var oneReader = For("""
+            service "web" { policy = "read" }
+            service "db" { policy = "deny" }
+            """);
+        Assert.True(oneReader.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Read));
+        Assert.False(oneReader.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Write));
+
+        var allWriters = For("""
+            service_prefix "" { policy = "write" intentions = "write" }
+            service "db" { policy = "write" intentions = "write" }
+            """);
+        Assert.True(allWriters.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Write));
+
+        var oneHoldout = For("""
+            service_prefix "" { policy = "write" intentions = "write" }
+            service "db" { policy = "write" intentions = "read" }
+            """);
+        Assert.False(oneHoldout.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Write));
+        Assert.True(oneHoldout.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Read));
+
+        // Write rules on named services only: no catch-all, so the wildcard falls to the default policy.
+        var namedOnly = For("service \"db\" { policy = \"write\" intentions = \"write\" }");
+        Assert.False(namedOnly.Allows(AclResourceKind.Intention, "*", AclAccessLevel.Write));
+        Assert.True(For("service \"db\" { policy = \"write\" intentions = \"write\" }", defaultAllow: true).Allows(AclResourceKind.Intention, "*", AclAccessLevel.Write));
+    }
+
+    [Fact]
+    public void Mesh_FallsBackToOperator_WhenTheTokenHasNoMeshRule()
+    {
+        Assert.True(For("operator = \"write\"").Allows(AclScalarKind.Mesh, AclAccessLevel.Write));
+        Assert.False(For("operator = \"read\"").Allows(AclScalarKind.Mesh, AclAccessLevel.Write));
+        Assert.False(For("operator = \"write\"\nmesh = \"read\"").Allows(AclScalarKind.Mesh, AclAccessLevel.Write));
+        Assert.False(For("key_prefix \"\" { policy = \"write\" }").Allows(AclScalarKind.Mesh, AclAccessLevel.Write));
+    }
 }
