@@ -177,5 +177,5 @@ internal static class GatewayConfigEntries
     private static string Text(JsonObject o, string field) =>
         o[field] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? (string)v! : string.Empty;
 
-    private static string Quote(string value) => GoQuote.Quote(value);
+    private static string Quote(string value) => GoString.Quote(value);
 }

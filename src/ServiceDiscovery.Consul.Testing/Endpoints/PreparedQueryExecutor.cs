@@ -53,19 +53,14 @@ internal static class PreparedQueryExecutor
             return;
         }
 
-<<<<<<< HEAD
-        // Execute is not a blocking query in Consul (the server runs it once, whatever ?index says).
-        var selection = new PreparedQuerySelection(query);
-        var entries = await blocking.AnsweringAtOnce().RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
-        entries = MoveNearFirst(r, query, Shuffle(entries));
-=======
         if (await ResolveQueryTokenAsync(r, query).ConfigureAwait(false) is not { } authorizer)
         {
             return;
         }
 
+        // Execute is not a blocking query in Consul (the server runs it once, whatever ?index says).
         var selection = new PreparedQuerySelection(query);
-        var entries = await blocking.RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
+        var entries = await blocking.AnsweringAtOnce().RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
         var readable = entries.Where(e => authorizer.Allows(ConsulTestAclResource.Node, e.Node.Name, ConsulTestAclAccess.Read)
             && authorizer.Allows(ConsulTestAclResource.Service, e.Service.Name, ConsulTestAclAccess.Read)).ToList();
         if (readable.Count < entries.Count && r.Token.Length > 0)
@@ -74,7 +69,6 @@ internal static class PreparedQueryExecutor
         }
 
         entries = MoveNearFirst(r, query, Shuffle(readable));
->>>>>>> i23-gateways
         if (limit > 0 && entries.Count > limit)
         {
             entries = entries[..limit];

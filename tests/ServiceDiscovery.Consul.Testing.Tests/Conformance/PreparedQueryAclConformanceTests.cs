@@ -24,7 +24,10 @@ public sealed class PreparedQueryAclConformanceTests
 
         var visibleId = await CreateAsync(acl, new JsonObject { ["Name"] = visible, ["Token"] = queryToken, ["Service"] = new JsonObject { ["Service"] = consul.Name("web") } });
         var hiddenId = await CreateAsync(acl, new JsonObject { ["Name"] = hidden, ["Service"] = new JsonObject { ["Service"] = consul.Name("web") } });
-        var unnamedId = await CreateAsync(acl, new JsonObject { ["Token"] = queryToken, ["Service"] = new JsonObject { ["Service"] = consul.Name("web") } });
+        // An unnamed query must be bound to a session; the session's TTL also cleans the query up on a real Consul.
+        var session = await consul.PutAsync("/v1/session/create", """{"TTL":"10s"}""", acl.Management);
+        Assert.Equal(200, session.Status);
+        var unnamedId = await CreateAsync(acl, new JsonObject { ["Session"] = (string)session.Json["ID"]!, ["Token"] = queryToken, ["Service"] = new JsonObject { ["Service"] = consul.Name("web") } });
 
         var list = await consul.GetAsync("/v1/query", secret);
         Assert.Equal(200, list.Status);
