@@ -20,7 +20,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// </summary>
 public sealed class ConnectClientTests : IDisposable
 {
-    private readonly FakeConnectCa _ca = new();
+    private readonly TestConnectCa _ca = new();
 
     public void Dispose() => _ca.Dispose();
 
@@ -28,11 +28,7 @@ public sealed class ConnectClientTests : IDisposable
     public async Task ConnectNativeInstanceIsCalledOverMutualTls()
     {
         var callers = new ConcurrentQueue<string>();
-        await using var server = await ConnectServer.StartAsync(_ca, api => api.OnAuthorize = r =>
-        {
-            callers.Enqueue(r.ClientCertURI);
-            return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
-        });
+        await using var server = await ConnectServer.StartAsync(_ca, AllowRecording(callers));
         var discovery = new FakeServiceDiscovery();
         discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
         await using var client = await OrdersAsync(discovery, _ca);
@@ -44,10 +40,30 @@ public sealed class ConnectClientTests : IDisposable
         response.EnsureSuccessStatusCode();
         Assert.Equal("HTTP/2", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // negotiated by ALPN
         Assert.Equal("HTTP/1.1", await http11.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // HttpClient's default version
-        Assert.All(callers, c => Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
+        Assert.All(callers, c => Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
         Assert.NotEmpty(callers);
         Assert.Equal(2, server.AppRequests);
         Assert.Equal(new Uri("http://catalog/hello"), request.RequestUri);                                      // put back for a retry
+    }
+
+    [Fact]
+    public async Task AfterARotation_TheLeafIsPresentedWithItsIntermediates_ToAServerTrustingOnlyTheOldRoot()
+    {
+        // orders already has a leaf of the new root (with the new root cross-signed by the old one in CertPEM);
+        // catalog has not yet seen the new roots and trusts only the old one: only the intermediate links the two.
+        using var next = new TestConnectCa(_ca.ClusterId);
+        using var crossSigned = _ca.CrossSign(next);
+        var callers = new ConcurrentQueue<string>();
+        await using var server = await ConnectServer.StartAsync(_ca, AllowRecording(callers));
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        await using var client = await OrdersAsync(discovery, new FakeConsulConnectApi(next.Roots(_ca), next.AgentLeaf("orders", intermediates: crossSigned)));
+
+        using var response = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), Assert.Single(callers));
+        Assert.Empty(server.Logged("ConnectHandshakeRefused"));
     }
 
     [Theory]
@@ -71,7 +87,7 @@ public sealed class ConnectClientTests : IDisposable
     [Fact]
     public async Task ServerOfAnotherCaIsRefused()
     {
-        using var other = new FakeConnectCa();   // same trust domain, other key
+        using var other = new TestConnectCa();   // same trust domain, other key
         await using var server = await ConnectServer.StartAsync(other);
         var discovery = new FakeServiceDiscovery();
         discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
@@ -124,10 +140,20 @@ public sealed class ConnectClientTests : IDisposable
         Assert.Equal(0, sent);
     }
 
+    /// <summary>Allows every caller, recording its SPIFFE id.</summary>
+    private static Action<FakeConsulConnectApi> AllowRecording(ConcurrentQueue<string> callers) => api => api.OnAuthorize = r =>
+    {
+        callers.Enqueue(r.ClientCertURI);
+        return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
+    };
+
     private static ConsulServiceInstance Native(string service, int port, string datacenter)
         => new($"{service}-1", service, "127.0.0.1", port, "https", datacenter: datacenter, node: "node-1") { IsConnectNative = true };
 
-    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConnectCa ca)
+    private static Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
+        => OrdersAsync(discovery, new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("orders")));
+
+    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -136,7 +162,7 @@ public sealed class ConnectClientTests : IDisposable
             ["Consul:Service:Name"] = "orders",
         });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        builder.Services.AddSingleton<IConsulConnectApi>(new FakeConsulConnectApi(ca.Roots(), ca.Leaf("orders")));
+        builder.Services.AddSingleton<IConsulConnectApi>(api);
         builder.Services.AddSingleton<IConsulServiceDiscovery>(discovery);
         builder.Services.AddConsulConnect();
         builder.Services.AddHttpClient("catalog").AddConsulLoadBalancing();

@@ -1,0 +1,157 @@
+// Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
+using ServiceDiscovery.Consul.Testing;
+
+namespace ServiceDiscovery.AspNetCore.Tests.Connect;
+
+/// <summary>
+/// Both sides of Connect together against <see cref="ConsulTarget"/> (the test agent, or the real Consul named by
+/// <c>CONSUL_HTTP_ADDR</c>): two real Kestrel apps, <c>orders</c> calling <c>http://catalog/...</c> through
+/// <c>AddConsulLoadBalancing()</c> and <c>catalog</c>, each with <c>AddConsulDiscovery()</c> and <c>AddConsulConnect()</c>,
+/// under steady concurrent load while their leaves renew and the CA's root rotates.
+/// </summary>
+public sealed class ConnectMeshTests
+{
+    private const int Workers = 4;
+    private const string PhaseHeader = "X-Test-Phase";
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RenewalsAndRootRotationUnderLoad_LoseNoRequest_AndLaterRequestsPresentLeavesOfTheNewRoot()
+    {
+        // A two-minute leaf is renewed 12 to 48 s after issue (the test agent only: Consul's minimum is an hour).
+        var options = new ConsulTestAgentOptions();
+        options.Connect.LeafCertTtl = TimeSpan.FromMinutes(2);
+        options.Connect.LeafReissueJitter = TimeSpan.FromSeconds(2);
+        await using var target = await ConsulTarget.StartAsync(options);
+        var seen = new ConcurrentQueue<SeenCaller>();
+        await using var catalog = await MeshApp.StartAsync(target, target.ServiceName("catalog"), app => app.MapGet("/hello", (HttpContext context) =>
+        {
+            var certificate = context.Connection.ClientCertificate!;
+            seen.Enqueue(new SeenCaller(context.Request.Headers[PhaseHeader].ToString(), AuthorityKeyId(certificate), certificate.SerialNumber, context.Connection.Id));
+            return "hello";
+        }));
+        await using var orders = await MeshApp.StartAsync(target, target.ServiceName("orders"), configureServices: s => s.AddHttpClient("catalog").AddConsulLoadBalancing());
+        var http = orders.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+        var catalogUri = new Uri($"http://{catalog.Name}/hello");
+
+        // Orders finds catalog once catalog's TTL check has passed.
+        await Eventually.WaitAsync(async () => await TryGetAsync(http, catalogUri, phase: "warm-up"), Deadline, "orders reaches catalog over mTLS");
+
+        var phase = "before";
+        var failures = new ConcurrentQueue<string>();
+        var completed = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        async Task LoadAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, catalogUri);
+                    request.Headers.Add(PhaseHeader, Volatile.Read(ref phase));
+                    using var response = await http.SendAsync(request, CancellationToken.None);
+                    response.EnsureSuccessStatusCode();
+                    Interlocked.Increment(ref completed);
+                }
+                catch (HttpRequestException ex)
+                {
+                    failures.Enqueue(ex.ToString());
+                }
+            }
+        }
+
+        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(LoadAsync, CancellationToken.None)).ToList();
+        try
+        {
+            // (a) Leaf renewals of both apps under load.
+            if (!target.IsRealConsul)
+            {
+                await Eventually.WaitAsync(() => catalog.Leaves.Count >= 3 && orders.Leaves.Count >= 3, Deadline, "both apps' leaves have been renewed twice");
+            }
+
+            // (b) A root rotation under load; then every request that starts once orders holds a leaf of the new root
+            // must reach catalog presenting such a leaf.
+            var newRootKeyId = await RotateAsync(target);
+            await Eventually.WaitAsync(() => orders.LeafKeyId == newRootKeyId && catalog.LeafKeyId == newRootKeyId, Deadline, "both apps hold leaves of the new root");
+            Volatile.Write(ref phase, "after");
+            var done = Volatile.Read(ref completed);
+            await Eventually.WaitAsync(() => seen.Count(s => s.Phase == "after") >= 50 && Volatile.Read(ref completed) > done + 50, Deadline, "requests flow after the rotation");
+
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+
+            Assert.True(failures.IsEmpty, $"{failures.Count} of {completed + failures.Count} requests failed; first: {failures.FirstOrDefault()}\n{catalog.RefusalLog()}\n{orders.RefusalLog()}");
+            var after = seen.Where(s => s.Phase == "after").ToList();
+            Assert.All(after, s => Assert.Equal(newRootKeyId, s.IssuerKeyId));
+            Assert.Contains(seen, s => s.Phase == "before" && s.IssuerKeyId != newRootKeyId);   // the old root's leaves were in use before
+            TestContext.Current.SendDiagnosticMessage(
+                $"{completed} requests, 0 failed; leaves issued: catalog {catalog.Leaves.Count}, orders {orders.Leaves.Count}; connections after the rotation: {after.Select(s => s.ConnectionId).Distinct().Count()}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+        }
+    }
+
+    /// <summary>Rotates the CA (the test agent's hook, or a new private key through PUT /v1/connect/ca/configuration); the new active root's key id.</summary>
+    private static async Task<string> RotateAsync(ConsulTarget target)
+    {
+        using var http = target.CreateHttpClient();
+        if (target.IsRealConsul)
+        {
+            // Consul rotates when the provider's key changes: keep the rest of the configuration, give it a new key.
+            var current = (await http.GetFromJsonAsync<JsonObject>("v1/connect/ca/configuration", Ct))!;
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var config = current["Config"]!.AsObject();
+            config["PrivateKey"] = key.ExportECPrivateKeyPem();
+            config.Remove("RootCert");
+            using var put = await http.PutAsJsonAsync("v1/connect/ca/configuration", new JsonObject { ["Provider"] = current["Provider"]!.DeepClone(), ["Config"] = config.DeepClone() }, Ct);
+            put.EnsureSuccessStatusCode();
+        }
+        else
+        {
+            target.RequireTestAgent("rotation through the agent's hook").RotateConnectRoot();
+        }
+
+        using var roots = await http.GetFromJsonAsync<JsonDocument>("v1/agent/connect/ca/roots", Ct);
+        var activeId = roots!.RootElement.GetProperty("ActiveRootID").GetString();
+        var active = roots.RootElement.GetProperty("Roots").EnumerateArray().Single(r => r.GetProperty("ID").GetString() == activeId);
+        using var certificate = X509Certificate2.CreateFromPem(active.GetProperty("RootCert").GetString());
+        return certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifier!;
+    }
+
+    private static async Task<bool> TryGetAsync(HttpClient http, Uri uri, string phase)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Add(PhaseHeader, phase);
+            using var response = await http.SendAsync(request, Ct);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static string AuthorityKeyId(X509Certificate2 certificate) =>
+        Convert.ToHexString(certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().Single().KeyIdentifier!.Value.Span);
+
+    /// <summary>What catalog saw of one request: the phase the caller was in, and the caller's leaf.</summary>
+    private sealed record SeenCaller(string Phase, string IssuerKeyId, string Serial, string ConnectionId);
+}
