@@ -6,10 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Tests.Http;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 
@@ -20,6 +22,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// </summary>
 public sealed class ConnectClientTests : IDisposable
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly TestConnectCa _ca = new();
 
     public void Dispose() => _ca.Dispose();
@@ -121,6 +124,49 @@ public sealed class ConnectClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LeafExpiredWhileTheAgentIsUnreachable_FailsClosedWithoutSending_AndRecoversWhenTheAgentIsBack()
+    {
+        // orders' clock is fake so that its leaf can expire during the test; catalog runs on the real clock.
+        var start = TimeProvider.System.GetUtcNow();
+        var time = new FakeTimeProvider(start);
+        await using var server = await ConnectServer.StartAsync(_ca);
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("orders", start.AddMinutes(-1), TimeSpan.FromHours(1)));
+        await using var client = await OrdersAsync(discovery, api, time);
+        using (var first = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+
+        api.GoDown(FakeConsulConnectApi.Unreachable());
+        await Eventually.WaitAsync(() => client.Logged("ConnectWatchFailed").Count() == 2, Deadline, "both watches notice the agent is gone");
+        time.Advance(TimeSpan.FromHours(2));   // past the leaf's NotAfter, the agent still unreachable
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("no valid Connect leaf certificate", failure.Message, StringComparison.Ordinal);
+        Assert.Single(client.Logged("ConnectClientNoLeaf"));
+        Assert.Equal(1, server.AppRequests);   // nothing was sent, on no fall-back path
+
+        // The agent comes back with a renewed leaf: the watch's next retry (on orders' clock) picks it up.
+        api.Failure = null;
+        api.SetLeaf(_ca.AgentLeaf("orders", start.AddMinutes(-1), TimeSpan.FromHours(72)));
+        var source = client.Services.GetRequiredService<ConnectCertificateSource>();
+        await Eventually.WaitAsync(
+            () =>
+            {
+                time.Advance(ConnectCertificateSource.MaxRetryDelay);
+                return source.CurrentLeaf() is not null;
+            },
+            Deadline,
+            "the renewed leaf is in use");
+        using var response = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(2, server.AppRequests);
+    }
+
+    [Fact]
     public async Task ConnectNativeInstanceWithoutAddConsulConnectFailsWithoutSending()
     {
         var discovery = new FakeServiceDiscovery();
@@ -153,7 +199,7 @@ public sealed class ConnectClientTests : IDisposable
     private static Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
         => OrdersAsync(discovery, new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("orders")));
 
-    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api)
+    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -163,6 +209,11 @@ public sealed class ConnectClientTests : IDisposable
         });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
         builder.Services.AddSingleton<IConsulConnectApi>(api);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddSingleton<IConsulServiceDiscovery>(discovery);
         builder.Services.AddConsulConnect();
         builder.Services.AddHttpClient("catalog").AddConsulLoadBalancing();
@@ -174,6 +225,8 @@ public sealed class ConnectClientTests : IDisposable
     private sealed class OrdersApp(IHost host) : IAsyncDisposable
     {
         public HttpClient Http { get; } = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        public IServiceProvider Services => host.Services;
 
         public IEnumerable<FakeLogRecord> Logged(string eventName) => host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == eventName);
 

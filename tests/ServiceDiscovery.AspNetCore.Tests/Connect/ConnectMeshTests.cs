@@ -6,9 +6,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.AspNetCore.Builder;
+using ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 using ServiceDiscovery.Consul.Testing;
 
@@ -51,29 +52,7 @@ public sealed class ConnectMeshTests
         await Eventually.WaitAsync(async () => await TryGetAsync(http, catalogUri, phase: "warm-up"), Deadline, "orders reaches catalog over mTLS");
 
         var phase = "before";
-        var failures = new ConcurrentQueue<string>();
-        var completed = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        async Task LoadAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, catalogUri);
-                    request.Headers.Add(PhaseHeader, Volatile.Read(ref phase));
-                    using var response = await http.SendAsync(request, CancellationToken.None);
-                    response.EnsureSuccessStatusCode();
-                    Interlocked.Increment(ref completed);
-                }
-                catch (HttpRequestException ex)
-                {
-                    failures.Enqueue(ex.ToString());
-                }
-            }
-        }
-
-        var load = Enumerable.Range(0, Workers).Select(_ => Task.Run(LoadAsync, CancellationToken.None)).ToList();
+        var load = Enumerable.Range(0, Workers).Select(_ => SteadyLoad.Start(http, () => Request(catalogUri, Volatile.Read(ref phase)))).ToList();
         try
         {
             // (a) Leaf renewals of both apps under load.
@@ -82,28 +61,32 @@ public sealed class ConnectMeshTests
                 await Eventually.WaitAsync(() => catalog.Leaves.Count >= 3 && orders.Leaves.Count >= 3, Deadline, "both apps' leaves have been renewed twice");
             }
 
-            // (b) A root rotation under load; then every request that starts once orders holds a leaf of the new root
-            // must reach catalog presenting such a leaf.
+            // (b) A root rotation under load; then every request made once orders holds a leaf of the new root must
+            // reach catalog presenting such a leaf (new connections: the pools of the old leaf take no new request).
             var newRootKeyId = await RotateAsync(target);
             await Eventually.WaitAsync(() => orders.LeafKeyId == newRootKeyId && catalog.LeafKeyId == newRootKeyId, Deadline, "both apps hold leaves of the new root");
             Volatile.Write(ref phase, "after");
-            var done = Volatile.Read(ref completed);
-            await Eventually.WaitAsync(() => seen.Count(s => s.Phase == "after") >= 50 && Volatile.Read(ref completed) > done + 50, Deadline, "requests flow after the rotation");
+            await Eventually.WaitAsync(() => seen.Count(s => s.Phase == "after") >= 50, Deadline, "requests flow after the rotation");
+            foreach (var worker in load)
+            {
+                await worker.StopAsync();
+            }
 
-            await stop.CancelAsync();
-            await Task.WhenAll(load);
-
-            Assert.True(failures.IsEmpty, $"{failures.Count} of {completed + failures.Count} requests failed; first: {failures.FirstOrDefault()}\n{catalog.RefusalLog()}\n{orders.RefusalLog()}");
+            var total = load.Sum(l => l.Total);
+            var errors = load.SelectMany(l => l.Errors).ToList();
+            Assert.True(errors.Count == 0, $"{errors.Count} of {total} requests failed; first: {errors.FirstOrDefault()}\n{catalog.RefusalLog()}\n{orders.RefusalLog()}");
             var after = seen.Where(s => s.Phase == "after").ToList();
             Assert.All(after, s => Assert.Equal(newRootKeyId, s.IssuerKeyId));
             Assert.Contains(seen, s => s.Phase == "before" && s.IssuerKeyId != newRootKeyId);   // the old root's leaves were in use before
             TestContext.Current.SendDiagnosticMessage(
-                $"{completed} requests, 0 failed; leaves issued: catalog {catalog.Leaves.Count}, orders {orders.Leaves.Count}; connections after the rotation: {after.Select(s => s.ConnectionId).Distinct().Count()}");
+                $"{total} requests, 0 failed; leaves issued: catalog {catalog.Leaves.Count}, orders {orders.Leaves.Count}; connections after the rotation: {after.Select(s => s.ConnectionId).Distinct().Count()}");
         }
         finally
         {
-            await stop.CancelAsync();
-            await Task.WhenAll(load);
+            foreach (var worker in load)
+            {
+                await worker.DisposeAsync();
+            }
         }
     }
 
@@ -138,8 +121,7 @@ public sealed class ConnectMeshTests
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            request.Headers.Add(PhaseHeader, phase);
+            using var request = Request(uri, phase);
             using var response = await http.SendAsync(request, Ct);
             return response.IsSuccessStatusCode;
         }
@@ -147,6 +129,14 @@ public sealed class ConnectMeshTests
         {
             return false;
         }
+    }
+
+    /// <summary>A GET of <paramref name="uri"/> telling catalog which phase of the test it was made in.</summary>
+    private static HttpRequestMessage Request(Uri uri, string phase)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Add(PhaseHeader, phase);
+        return request;
     }
 
     private static string AuthorityKeyId(X509Certificate2 certificate) =>
