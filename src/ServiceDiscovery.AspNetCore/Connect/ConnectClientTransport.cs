@@ -22,10 +22,18 @@ namespace ServiceDiscovery.AspNetCore.Connect;
 /// connection whose server was verified for the identity that request expects.
 /// </para>
 /// <para>
-/// Renewal and rotation: the leaf and the roots are read from <see cref="ConnectCertificateSource"/> at every
-/// handshake, so new connections present the renewed leaf and trust the new roots at once, while open connections
-/// (already verified) carry on. Connections are recycled after <see cref="PooledConnectionLifetime"/> so none outlives
-/// a renewal by long.
+/// What is presented: the leaf with the intermediates of its <c>CertPEM</c> (after a rotation, the new root
+/// cross-signed by the old one), through <see cref="SslClientAuthenticationOptions.ClientCertificateContext"/> built
+/// once per leaf (<see cref="ConnectLeaf.Context"/>), so a server that still trusts only the old root can verify a leaf
+/// of the new one. A handler's TLS settings are fixed once it has opened a connection, so each identity's pool belongs
+/// to one leaf (<see cref="ConnectLeafInvoker"/>): a request carrying a newer leaf than its identity's pool replaces the
+/// pool, the old one takes no new request and is disposed once its requests have been sent. So after a renewal every
+/// new request goes out on a connection presenting the new leaf; requests already under way are not disturbed.
+/// </para>
+/// <para>
+/// Rotation: the roots are read from <see cref="ConnectCertificateSource"/> at every handshake, so new connections
+/// trust the new roots at once, while open connections (already verified) carry on. Connections are recycled after
+/// <see cref="PooledConnectionLifetime"/> in any case.
 /// </para>
 /// </remarks>
 internal sealed partial class ConnectClientTransport(
@@ -37,7 +45,8 @@ internal sealed partial class ConnectClientTransport(
     /// <summary>How long a pooled connection is used before a new handshake (with the then current leaf) replaces it.</summary>
     public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<(string Service, string Datacenter), HttpMessageInvoker> invokers = new();
+    private readonly ConcurrentDictionary<(string Service, string Datacenter), ConnectLeafInvoker> invokers = new();
+    private readonly Lock replacing = new();
 
     /// <summary>
     /// Sends <paramref name="request"/> (its URI already pointing at <paramref name="instance"/>) over mTLS. Fails
@@ -46,7 +55,7 @@ internal sealed partial class ConnectClientTransport(
     /// </summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ConsulServiceInstance instance, CancellationToken cancellationToken)
     {
-        if (source.CurrentLeaf() is null)
+        if (source.CurrentLeaf() is not { } leaf)
         {
             Log.NoLeaf(logger, instance.ServiceName, instance.Id, source.ServiceName);
             throw new HttpRequestException(
@@ -61,7 +70,7 @@ internal sealed partial class ConnectClientTransport(
 
         request.RequestUri = new UriBuilder(request.RequestUri!) { Scheme = Uri.UriSchemeHttps, Port = instance.Port }.Uri;
         var key = (instance.ServiceName.ToLowerInvariant(), instance.Datacenter.ToLowerInvariant());
-        return invokers.GetOrAdd(key, static (k, self) => self.Create(k.Service, k.Datacenter), this).SendAsync(request, cancellationToken);
+        return SendAsync(request, key, leaf, cancellationToken);
     }
 
     public void Dispose()
@@ -74,7 +83,57 @@ internal sealed partial class ConnectClientTransport(
         invokers.Clear();
     }
 
-    private HttpMessageInvoker Create(string service, string datacenter) => new(
+    /// <summary>Whether <paramref name="candidate"/> was issued after <paramref name="current"/> (a renewal or a rotation's reissue).</summary>
+    private static bool IsNewer(ConnectLeaf candidate, ConnectLeaf current) =>
+        candidate.ValidAfter > current.ValidAfter || (candidate.ValidAfter == current.ValidAfter && candidate.Index > current.Index);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, (string Service, string Datacenter) key, ConnectLeaf leaf, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var invoker = Invoker(key, leaf);
+            if (!invoker.TryAcquire())
+            {
+                continue;   // retired between the look-up and the entry: its replacement is in the map already
+            }
+
+            try
+            {
+                return await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                invoker.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The identity's pool, replaced first when <paramref name="leaf"/> is newer than the pool's. A request that read
+    /// an older leaf just before a renewal uses the newer pool rather than bringing the old leaf back.
+    /// </summary>
+    private ConnectLeafInvoker Invoker((string Service, string Datacenter) key, ConnectLeaf leaf)
+    {
+        if (invokers.TryGetValue(key, out var current) && !current.IsRetired && !IsNewer(leaf, current.Leaf))
+        {
+            return current;
+        }
+
+        lock (replacing)
+        {
+            if (invokers.TryGetValue(key, out current) && !current.IsRetired && !IsNewer(leaf, current.Leaf))
+            {
+                return current;
+            }
+
+            var created = new ConnectLeafInvoker(leaf, Create(key.Service, key.Datacenter, leaf));
+            invokers[key] = created;
+            current?.Retire();
+            return created;
+        }
+    }
+
+    private HttpMessageInvoker Create(string service, string datacenter, ConnectLeaf leaf) => new(
         new SocketsHttpHandler
         {
             PooledConnectionLifetime = PooledConnectionLifetime,
@@ -83,9 +142,9 @@ internal sealed partial class ConnectClientTransport(
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
 
-                // Read at each handshake: a renewed leaf is presented by the next new connection. Null (no usable leaf)
-                // sends no certificate, which the server refuses.
-                LocalCertificateSelectionCallback = (_, _, _, _, _) => source.CurrentLeaf()?.Certificate!,
+                // The leaf with its intermediates, as one prebuilt context: a certificate selection callback would
+                // send the leaf alone.
+                ClientCertificateContext = leaf.Context,
                 RemoteCertificateValidationCallback = (_, certificate, chain, _) => VerifyServer(service, datacenter, certificate, chain),
             },
         },

@@ -16,14 +16,14 @@ public sealed class ConnectAuthorizerTests : IDisposable
 {
     private const string Caller = "spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/orders";
     private const string DenyReason = "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)";
-    private readonly FakeConnectCa _ca = new();
+    private readonly TestConnectCa _ca = new();
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly FakeLogCollector _logs = new();
     private readonly ServiceProvider _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly ConsulOptions _options = new();
     private readonly FakeConsulConnectApi _api;
 
-    public ConnectAuthorizerTests() => _api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
+    public ConnectAuthorizerTests() => _api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -14,7 +14,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 public sealed class ConnectCertificateSourceTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private readonly FakeConnectCa _ca = new();
+    private readonly TestConnectCa _ca = new();
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly FakeLogCollector _logs = new();
     private readonly ServiceProvider _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -26,7 +26,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task StartAsync_ReadsLeafWithKeyAndRoots()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"));
         using var source = Source(api);
 
         await source.StartAsync(Ct);
@@ -34,7 +34,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
         var leaf = source.CurrentLeaf();
         Assert.NotNull(leaf);
         Assert.True(leaf.Certificate.HasPrivateKey);
-        Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), leaf.ServiceUri);
+        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), leaf.ServiceUri);
         Assert.Empty(leaf.Intermediates);
         var trust = Assert.IsType<ConnectTrust>(source.Trust);
         Assert.Equal(_ca.Root.Thumbprint, Assert.Single(trust.Roots).Thumbprint);
@@ -46,7 +46,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task StartAsync_AgentWithoutConnect_FailsNamingTheSetting()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog")) { Failure = FakeConsulConnectApi.ConnectDisabled() };
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog")) { Failure = FakeConsulConnectApi.ConnectDisabled() };
         using var source = Source(api);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => source.StartAsync(Ct));
@@ -59,7 +59,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task StartAsync_TokenWithoutServiceWrite_SaysWhichPolicyIsMissing()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"))
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"))
         {
             Failure = new ConsulException("403", ConsulErrorReason.ApiError, System.Net.HttpStatusCode.Forbidden, "Permission denied: token with AccessorID 'x' lacks permission 'service:write' on \"catalog\""),
         };
@@ -73,12 +73,12 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task Renewal_SwapsLeafWithoutRestart()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"));
         using var source = Source(api);
         await source.StartAsync(Ct);
         var first = source.CurrentLeaf()!;
 
-        api.SetLeaf(_ca.Leaf("catalog"));
+        api.SetLeaf(_ca.AgentLeaf("catalog"));
 
         await Eventually.WaitAsync(() => !ReferenceEquals(source.Leaf, first), Deadline, "the renewed leaf replaces the first");
         Assert.NotEqual(first.SerialNumber, source.CurrentLeaf()!.SerialNumber);
@@ -88,8 +88,8 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task RootRotation_TrustsOldAndNewRoots()
     {
-        using var next = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
+        using var next = new TestConnectCa("99999999-2222-3333-4444-555555555555");
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"));
         using var source = Source(api);
         await source.StartAsync(Ct);
 
@@ -103,7 +103,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task AgentUnreachable_KeepsServingUntilExpiry_ThenRefuses()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog", notBefore: _time.GetUtcNow().AddMinutes(-1), lifetime: TimeSpan.FromHours(2)));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog", notBefore: _time.GetUtcNow().AddMinutes(-1), lifetime: TimeSpan.FromHours(2)));
         using var source = Source(api);
         await source.StartAsync(Ct);
         var leaf = source.CurrentLeaf()!;
@@ -124,7 +124,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     [Fact]
     public async Task AgentBack_NewLeafIsServedAndRecoveryLogged()
     {
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog"));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog"));
         using var source = Source(api);
         await source.StartAsync(Ct);
         var first = source.Leaf;
@@ -132,7 +132,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
         await Eventually.WaitAsync(() => _logs.GetSnapshot().Count(r => r.Id.Name == "ConnectWatchFailed") == 2, Deadline, "both loops fail");
 
         api.Failure = null;
-        api.SetLeaf(_ca.Leaf("catalog"));
+        api.SetLeaf(_ca.AgentLeaf("catalog"));
         var reads = api.Reads;
         // The loops wait out their backoff on the fake clock: advance until both have retried.
         await Eventually.WaitAsync(() => { _time.Advance(TimeSpan.FromSeconds(1)); return api.Reads >= reads + 2 && !ReferenceEquals(first, source.Leaf); }, Deadline, "the loops retry after their backoff");
@@ -145,7 +145,7 @@ public sealed class ConnectCertificateSourceTests : IDisposable
     public async Task Metrics_ReportLeafAgeAndTimeToExpiry()
     {
         var start = _time.GetUtcNow().AddMinutes(-1);
-        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.Leaf("catalog", notBefore: start, lifetime: TimeSpan.FromHours(72)));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("catalog", notBefore: start, lifetime: TimeSpan.FromHours(72)));
         using var age = new MetricCollector<double>(Meters, ConsulTelemetry.Name, "consul.connect.certificate.age");
         using var expiry = new MetricCollector<double>(Meters, ConsulTelemetry.Name, "consul.connect.certificate.expiry");
         using var source = Source(api);

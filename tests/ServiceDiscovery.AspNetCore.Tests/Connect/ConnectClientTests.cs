@@ -6,10 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Tests.Http;
+using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 
@@ -20,7 +22,8 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// </summary>
 public sealed class ConnectClientTests : IDisposable
 {
-    private readonly FakeConnectCa _ca = new();
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private readonly TestConnectCa _ca = new();
 
     public void Dispose() => _ca.Dispose();
 
@@ -28,11 +31,7 @@ public sealed class ConnectClientTests : IDisposable
     public async Task ConnectNativeInstanceIsCalledOverMutualTls()
     {
         var callers = new ConcurrentQueue<string>();
-        await using var server = await ConnectServer.StartAsync(_ca, api => api.OnAuthorize = r =>
-        {
-            callers.Enqueue(r.ClientCertURI);
-            return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
-        });
+        await using var server = await ConnectServer.StartAsync(_ca, AllowRecording(callers));
         var discovery = new FakeServiceDiscovery();
         discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
         await using var client = await OrdersAsync(discovery, _ca);
@@ -44,10 +43,30 @@ public sealed class ConnectClientTests : IDisposable
         response.EnsureSuccessStatusCode();
         Assert.Equal("HTTP/2", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // negotiated by ALPN
         Assert.Equal("HTTP/1.1", await http11.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));    // HttpClient's default version
-        Assert.All(callers, c => Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
+        Assert.All(callers, c => Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), c));          // our leaf was presented
         Assert.NotEmpty(callers);
         Assert.Equal(2, server.AppRequests);
         Assert.Equal(new Uri("http://catalog/hello"), request.RequestUri);                                      // put back for a retry
+    }
+
+    [Fact]
+    public async Task AfterARotation_TheLeafIsPresentedWithItsIntermediates_ToAServerTrustingOnlyTheOldRoot()
+    {
+        // orders already has a leaf of the new root (with the new root cross-signed by the old one in CertPEM);
+        // catalog has not yet seen the new roots and trusts only the old one: only the intermediate links the two.
+        using var next = new TestConnectCa(_ca.ClusterId);
+        using var crossSigned = _ca.CrossSign(next);
+        var callers = new ConcurrentQueue<string>();
+        await using var server = await ConnectServer.StartAsync(_ca, AllowRecording(callers));
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        await using var client = await OrdersAsync(discovery, new FakeConsulConnectApi(next.Roots(_ca), next.AgentLeaf("orders", intermediates: crossSigned)));
+
+        using var response = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), Assert.Single(callers));
+        Assert.Empty(server.Logged("ConnectHandshakeRefused"));
     }
 
     [Theory]
@@ -71,7 +90,7 @@ public sealed class ConnectClientTests : IDisposable
     [Fact]
     public async Task ServerOfAnotherCaIsRefused()
     {
-        using var other = new FakeConnectCa();   // same trust domain, other key
+        using var other = new TestConnectCa();   // same trust domain, other key
         await using var server = await ConnectServer.StartAsync(other);
         var discovery = new FakeServiceDiscovery();
         discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
@@ -105,6 +124,49 @@ public sealed class ConnectClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LeafExpiredWhileTheAgentIsUnreachable_FailsClosedWithoutSending_AndRecoversWhenTheAgentIsBack()
+    {
+        // orders' clock is fake so that its leaf can expire during the test; catalog runs on the real clock.
+        var start = TimeProvider.System.GetUtcNow();
+        var time = new FakeTimeProvider(start);
+        await using var server = await ConnectServer.StartAsync(_ca);
+        var discovery = new FakeServiceDiscovery();
+        discovery.Set("catalog", Instances.Of(Native("catalog", server.Https.Port, "dc1")));
+        var api = new FakeConsulConnectApi(_ca.Roots(), _ca.AgentLeaf("orders", start.AddMinutes(-1), TimeSpan.FromHours(1)));
+        await using var client = await OrdersAsync(discovery, api, time);
+        using (var first = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+
+        api.GoDown(FakeConsulConnectApi.Unreachable());
+        await Eventually.WaitAsync(() => client.Logged("ConnectWatchFailed").Count() == 2, Deadline, "both watches notice the agent is gone");
+        time.Advance(TimeSpan.FromHours(2));   // past the leaf's NotAfter, the agent still unreachable
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("no valid Connect leaf certificate", failure.Message, StringComparison.Ordinal);
+        Assert.Single(client.Logged("ConnectClientNoLeaf"));
+        Assert.Equal(1, server.AppRequests);   // nothing was sent, on no fall-back path
+
+        // The agent comes back with a renewed leaf: the watch's next retry (on orders' clock) picks it up.
+        api.Failure = null;
+        api.SetLeaf(_ca.AgentLeaf("orders", start.AddMinutes(-1), TimeSpan.FromHours(72)));
+        var source = client.Services.GetRequiredService<ConnectCertificateSource>();
+        await Eventually.WaitAsync(
+            () =>
+            {
+                time.Advance(ConnectCertificateSource.MaxRetryDelay);
+                return source.CurrentLeaf() is not null;
+            },
+            Deadline,
+            "the renewed leaf is in use");
+        using var response = await client.Http.GetAsync(new Uri("http://catalog/hello"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(2, server.AppRequests);
+    }
+
+    [Fact]
     public async Task ConnectNativeInstanceWithoutAddConsulConnectFailsWithoutSending()
     {
         var discovery = new FakeServiceDiscovery();
@@ -124,10 +186,20 @@ public sealed class ConnectClientTests : IDisposable
         Assert.Equal(0, sent);
     }
 
+    /// <summary>Allows every caller, recording its SPIFFE id.</summary>
+    private static Action<FakeConsulConnectApi> AllowRecording(ConcurrentQueue<string> callers) => api => api.OnAuthorize = r =>
+    {
+        callers.Enqueue(r.ClientCertURI);
+        return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
+    };
+
     private static ConsulServiceInstance Native(string service, int port, string datacenter)
         => new($"{service}-1", service, "127.0.0.1", port, "https", datacenter: datacenter, node: "node-1") { IsConnectNative = true };
 
-    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConnectCa ca)
+    private static Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
+        => OrdersAsync(discovery, new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("orders")));
+
+    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -136,7 +208,12 @@ public sealed class ConnectClientTests : IDisposable
             ["Consul:Service:Name"] = "orders",
         });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        builder.Services.AddSingleton<IConsulConnectApi>(new FakeConsulConnectApi(ca.Roots(), ca.Leaf("orders")));
+        builder.Services.AddSingleton<IConsulConnectApi>(api);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddSingleton<IConsulServiceDiscovery>(discovery);
         builder.Services.AddConsulConnect();
         builder.Services.AddHttpClient("catalog").AddConsulLoadBalancing();
@@ -148,6 +225,8 @@ public sealed class ConnectClientTests : IDisposable
     private sealed class OrdersApp(IHost host) : IAsyncDisposable
     {
         public HttpClient Http { get; } = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
+
+        public IServiceProvider Services => host.Services;
 
         public IEnumerable<FakeLogRecord> Logged(string eventName) => host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == eventName);
 

@@ -9,7 +9,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider time = new(Now);
-    private readonly SelfMadeConnectCa ca = new(Now.AddDays(-30), Now.AddYears(10));
+    private readonly TestConnectCa ca = new(notBefore: Now.AddDays(-30), notAfter: Now.AddYears(10));
     private readonly ConnectPeerVerifier verifier;
 
     public ConnectPeerVerifierTests() => verifier = new ConnectPeerVerifier(time);
@@ -52,7 +52,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     [Fact]
     public void CertificateOfAnotherCaIsUntrusted()
     {
-        using var other = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10));   // same trust domain, other key
+        using var other = new TestConnectCa(notBefore: Now.AddDays(-30), notAfter: Now.AddYears(10));   // same trust domain, other key
         using var leaf = other.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
         AssertRefused(verifier.VerifyServer(leaf, null, ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain to one of Consul's 1 root(s)");
         AssertRefused(verifier.VerifyClient(leaf, null, ca.Trust()), PeerVerificationFailure.UntrustedChain, "client authentication");
@@ -61,9 +61,9 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     [Fact]
     public void PresentedCopyOfTheRootDoesNotMakeAnotherCaTrusted()
     {
-        using var other = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10));
+        using var other = new TestConnectCa(notBefore: Now.AddDays(-30), notAfter: Now.AddYears(10));
         using var leaf = other.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
-        AssertRefused(verifier.VerifyServer(leaf, [other.Certificate], ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
+        AssertRefused(verifier.VerifyServer(leaf, [other.Root], ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.UntrustedChain, "does not chain");
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     [Fact]
     public void ExpiredIntermediateIsExpired()
     {
-        using var secondary = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
+        using var secondary = new TestConnectCa(notBefore: Now.AddDays(-30), notAfter: Now.AddYears(10), name: "Secondary");
         using var intermediate = ca.CrossSign(secondary, Now.AddDays(-30), Now.AddHours(-1));
         using var leaf = secondary.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
         AssertRefused(verifier.VerifyServer(leaf, [intermediate], ca.Trust(), "catalog", "dc1"), PeerVerificationFailure.Expired, "validity period");
@@ -178,7 +178,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
     [Fact]
     public void IntermediateSentByThePeerCompletesTheChain()
     {
-        using var secondary = new SelfMadeConnectCa(Now.AddDays(-30), Now.AddYears(10), name: "Secondary");
+        using var secondary = new TestConnectCa(notBefore: Now.AddDays(-30), notAfter: Now.AddYears(10), name: "Secondary");
         using var intermediate = ca.CrossSign(secondary, Now.AddDays(-30), Now.AddYears(1));
         using var leaf = secondary.Leaf("catalog", "dc1", Now.AddMinutes(-1), Now.AddHours(72));
         Assert.True(verifier.VerifyServer(leaf, [intermediate], ca.Trust(), "catalog", "dc1").IsAccepted);
@@ -191,7 +191,7 @@ public sealed class ConnectPeerVerifierTests : IDisposable
         // After a rotation the roots answer lists the old root (inactive) and the new one: a peer still on the old leaf
         // and one on the new leaf both pass, and a peer that only knows the old root accepts a new leaf that travels
         // with the new root cross-signed by the old key (Consul's CertPEM during a rotation).
-        using var next = new SelfMadeConnectCa(Now.AddDays(-1), Now.AddYears(10), name: "Next");
+        using var next = new TestConnectCa(notBefore: Now.AddDays(-1), notAfter: Now.AddYears(10), name: "Next");
         using var crossSigned = ca.CrossSign(next, Now.AddDays(-1), Now.AddDays(6));
         var both = ca.Trust(next);
         using var oldLeaf = ca.Leaf("catalog", "dc1", Now.AddHours(-10), Now.AddHours(62));

@@ -49,9 +49,9 @@ internal sealed class ConnectServer : IAsyncDisposable
     /// <summary>Requests that reached the app's own endpoint (not the health path).</summary>
     public int AppRequests => Volatile.Read(ref _appRequests);
 
-    public static Task<ConnectServer> StartAsync(FakeConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null)
+    public static Task<ConnectServer> StartAsync(TestConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null)
     {
-        var api = new FakeConsulConnectApi(ca.Roots(), ca.Leaf("catalog"));
+        var api = new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("catalog"));
         arrange?.Invoke(api);
         return StartAsync(api, [ca.Root], cacheDuration, settings: null);
     }
@@ -101,7 +101,7 @@ internal sealed class ConnectServer : IAsyncDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate!,
-                RemoteCertificateValidationCallback = (_, presented, _, _) =>
+                RemoteCertificateValidationCallback = (_, presented, sent, _) =>
                 {
                     if (presented is not X509Certificate2 server)
                     {
@@ -113,6 +113,9 @@ internal sealed class ConnectServer : IAsyncDisposable
                     chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                     chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
                     chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+                    // The certificates the server sent after its leaf (its intermediates) may complete the chain.
+                    chain.ChainPolicy.ExtraStore.AddRange(sent?.ChainPolicy.ExtraStore ?? []);
                     return chain.Build(server);
                 },
             },

@@ -12,7 +12,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 public sealed class ConnectServerTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
-    private readonly FakeConnectCa _ca = new();
+    private readonly TestConnectCa _ca = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -20,7 +20,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task AllowedCaller_ReachesTheApp_OverHttp2AndHttp11()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         Assert.Equal("HTTP/2", await server.CallAsync(orders));
         Assert.Equal("HTTP/1.1", await server.CallAsync(orders, HttpVersion.Version11));
@@ -31,14 +31,14 @@ public sealed class ConnectServerTests : IDisposable
     public async Task ServerPresents_TheLeafConsulIssued()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         string? seen = null;
         using var client = ConnectServer.Caller(orders, [_ca.Root], c => seen = ServiceDiscovery.AspNetCore.Connect.UriSubjectAlternativeNames.Read(c).Single());
 
         using var response = await client.GetAsync(new Uri(server.Https, "/hello"), Ct);
 
         response.EnsureSuccessStatusCode();
-        Assert.Equal(FakeConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), seen);
+        Assert.Equal(TestConnectCa.ServiceUri(_ca.TrustDomain, "catalog"), seen);
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task CertificateFromAnotherCa_IsRefused()
     {
-        using var other = new FakeConnectCa("99999999-2222-3333-4444-555555555555");
+        using var other = new TestConnectCa("99999999-2222-3333-4444-555555555555");
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var forged = other.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var forged = other.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(forged));
 
@@ -71,7 +71,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task ExpiredCallerCertificate_IsRefused()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var expired = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"), TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1));
+        using var expired = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"), TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(expired));
 
@@ -101,7 +101,7 @@ public sealed class ConnectServerTests : IDisposable
     {
         const string reason = "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)";
         await using var server = await ConnectServer.StartAsync(_ca, api => api.OnAuthorize = _ => new ConnectAuthorizeResult(false, reason));
-        var callerUri = FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders");
+        var callerUri = TestConnectCa.ServiceUri(_ca.TrustDomain, "orders");
         using var orders = _ca.ClientCertificate(callerUri);
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(orders));
@@ -129,8 +129,8 @@ public sealed class ConnectServerTests : IDisposable
     [Fact]
     public async Task ExpiredServerLeaf_NoHandshakeSucceeds()
     {
-        await using var server = await ConnectServer.StartAsync(_ca, api => api.SetLeaf(_ca.Leaf("catalog", TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1))));
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        await using var server = await ConnectServer.StartAsync(_ca, api => api.SetLeaf(_ca.AgentLeaf("catalog", TimeProvider.System.GetUtcNow().AddHours(-3), TimeSpan.FromHours(1))));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CallAsync(orders));
 
@@ -142,7 +142,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task IntentionChangedToDeny_RefusesNewConnectionsWithinTheCachePeriod()
     {
         await using var server = await ConnectServer.StartAsync(_ca, cacheDuration: TimeSpan.FromMilliseconds(500));
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         await server.CallAsync(orders);
 
         server.Api.OnAuthorize = _ => new ConnectAuthorizeResult(false, "Matched L4 intention: default/orders => default/catalog (Precedence: 9, Action: DENY)");
@@ -168,10 +168,10 @@ public sealed class ConnectServerTests : IDisposable
     public async Task RootRotation_CallersOfOldAndNewRootAreAccepted()
     {
         // A rotation keeps the trust domain (the cluster id) and changes the key.
-        using var next = new FakeConnectCa(_ca.ClusterId);
+        using var next = new TestConnectCa(_ca.ClusterId);
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var oldCaller = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
-        using var newCaller = next.ClientCertificate(FakeConnectCa.ServiceUri(next.TrustDomain, "orders"));
+        using var oldCaller = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var newCaller = next.ClientCertificate(TestConnectCa.ServiceUri(next.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
 
         server.Api.SetRoots(next.Roots(_ca));
@@ -183,11 +183,29 @@ public sealed class ConnectServerTests : IDisposable
     }
 
     [Fact]
+    public async Task AfterARotation_ServerSendsItsIntermediates_SoACallerTrustingOnlyTheOldRootVerifiesIt()
+    {
+        // After a rotation the agent's leaf is signed by the new root and CertPEM carries the new root cross-signed by
+        // the old one; a caller that has not yet seen the new roots trusts only the old root.
+        using var next = new TestConnectCa(_ca.ClusterId);
+        using var crossSigned = _ca.CrossSign(next);
+        var api = new FakeConsulConnectApi(next.Roots(_ca), next.AgentLeaf("catalog", intermediates: crossSigned));
+        await using var server = await ConnectServer.StartAsync(api, [_ca.Root], cacheDuration: null, settings: null);
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        string? issuer = null;
+
+        Assert.Equal("HTTP/2", await server.CallAsync(orders, onServerCertificate: c => issuer = c.Issuer));
+
+        Assert.Equal(next.Root.Subject, issuer);   // the new root's leaf, verified through the cross-signed intermediate
+        Assert.Equal(1, server.AppRequests);
+    }
+
+    [Fact]
     public async Task RootsNoLongerListingTheCallersCa_RefuseItsNextConnection()
     {
-        using var next = new FakeConnectCa(_ca.ClusterId);
+        using var next = new TestConnectCa(_ca.ClusterId);
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
         await server.CallAsync(orders);
 
@@ -203,7 +221,7 @@ public sealed class ConnectServerTests : IDisposable
     public async Task LeafRenewalUnderLoad_LosesNoRequest()
     {
         await using var server = await ConnectServer.StartAsync(_ca);
-        using var orders = _ca.ClientCertificate(FakeConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
+        using var orders = _ca.ClientCertificate(TestConnectCa.ServiceUri(_ca.TrustDomain, "orders"));
         var source = server.App.Services.GetRequiredService<ServiceDiscovery.AspNetCore.Connect.ConnectCertificateSource>();
         var servedSerials = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         using var pooled = ConnectServer.Caller(orders, [_ca.Root]);
@@ -240,7 +258,7 @@ public sealed class ConnectServerTests : IDisposable
         {
             var before = source.Leaf;
             var done = Volatile.Read(ref completed);
-            server.Api.SetLeaf(_ca.Leaf("catalog"));
+            server.Api.SetLeaf(_ca.AgentLeaf("catalog"));
             await Eventually.WaitAsync(() => !ReferenceEquals(before, source.Leaf) && Volatile.Read(ref completed) > done + 20, Deadline, "the renewed leaf serves requests");
         }
 

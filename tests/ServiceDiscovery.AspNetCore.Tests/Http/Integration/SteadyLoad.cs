@@ -4,7 +4,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http.Integration;
 
 /// <summary>
 /// A caller's steady, bounded traffic: one request at a time, a few milliseconds apart, counting the calls that
-/// failed (any exception the caller would see) until stopped.
+/// failed (any exception the caller would see) until stopped. Several run side by side for concurrent load.
 /// </summary>
 internal sealed class SteadyLoad : IAsyncDisposable
 {
@@ -14,7 +14,7 @@ internal sealed class SteadyLoad : IAsyncDisposable
     private int _total;
     private int _failed;
 
-    private SteadyLoad(HttpClient http, Uri uri) => _loop = Task.Run(() => RunAsync(http, uri));
+    private SteadyLoad(HttpClient http, Func<HttpRequestMessage> request) => _loop = Task.Run(() => RunAsync(http, request));
 
     public int Total => Volatile.Read(ref _total);
 
@@ -22,7 +22,10 @@ internal sealed class SteadyLoad : IAsyncDisposable
 
     public List<string> Errors { get; } = [];
 
-    public static SteadyLoad Start(HttpClient http, Uri uri) => new(http, uri);
+    public static SteadyLoad Start(HttpClient http, Uri uri) => new(http, () => new HttpRequestMessage(HttpMethod.Get, uri));
+
+    /// <summary>Sends a new request from <paramref name="request"/> each time (headers of the moment, for example).</summary>
+    public static SteadyLoad Start(HttpClient http, Func<HttpRequestMessage> request) => new(http, request);
 
     /// <summary>Waits until <paramref name="count"/> more calls completed than now.</summary>
     public Task RunMoreAsync(int count)
@@ -43,14 +46,15 @@ internal sealed class SteadyLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(HttpClient http, Uri uri)
+    private async Task RunAsync(HttpClient http, Func<HttpRequestMessage> request)
     {
         using var timer = new PeriodicTimer(Pace);
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                using var response = await http.GetAsync(uri, CancellationToken.None);
+                using var message = request();
+                using var response = await http.SendAsync(message, CancellationToken.None);
                 response.EnsureSuccessStatusCode();
             }
 #pragma warning disable CA1031 // Every failure the caller sees counts.
