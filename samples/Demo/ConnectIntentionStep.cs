@@ -22,6 +22,7 @@ internal static class ConnectIntentionStep
     /// <summary>Runs the step; returns the line to print. Throws <see cref="DemoStepFailedException"/> when a change takes longer than 5 s.</summary>
     public static async Task<string> RunAsync(Uri consul, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var stepTime = Stopwatch.StartNew();
         var intention = new Uri(consul, "/v1/connect/intentions/exact?source=orders&destination=catalog");
         using var http = new HttpClient();
         await using var catalog = await StartAsync(consul, "catalog", cancellationToken);
@@ -58,7 +59,7 @@ internal static class ConnectIntentionStep
 
             return $"orders → catalog over Connect mTLS, each call a new connection ({succeeded} calls served, {refused} refused): "
                 + $"intention orders → catalog deny written, first call refused {toRefused.TotalMilliseconds:F0} ms later; "
-                + $"allow written, calls succeed again {toServed.TotalMilliseconds:F0} ms later.";
+                + $"allow written, calls succeed again {toServed.TotalMilliseconds:F0} ms later (step: {stepTime.Elapsed.TotalSeconds:F1} s).";
         }
         finally
         {
