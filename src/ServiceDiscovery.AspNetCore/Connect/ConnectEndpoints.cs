@@ -14,8 +14,8 @@ namespace ServiceDiscovery.AspNetCore.Connect;
 /// Consul stops being routed over Connect. That is safe: the provider publishes Connect-native instances with an
 /// <c>https</c> URI only, and an https request that is not routed here meets a server that requires a Connect client
 /// certificate and a certificate the machine's store does not trust, so it fails; it is never sent in plain text. When
-/// one address and port is listed under two services (a port reused), the last resolved service wins: the server is
-/// then verified against that identity and refused if it has another, never accepted unverified.
+/// one address and port is listed under two services (a port reused), requests to it expect one of the two identities:
+/// a server with the other is refused, never accepted unverified.
 /// </remarks>
 internal sealed class ConnectEndpoints
 {

@@ -2,6 +2,7 @@
 
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 using ServiceDiscovery.AspNetCore;
 using ServiceDiscovery.AspNetCore.Connect;
@@ -37,7 +38,9 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ConnectEndpoints>();
-        services.TryAddTransient(static provider => new ConsulConnectHttpMessageHandler(provider.GetRequiredService<ConnectEndpoints>(), provider.GetService<ConnectClientTransport>()));
+        services.TryAddTransient(static provider => new ConsulConnectHttpMessageHandler(
+            provider.GetRequiredService<ConnectEndpoints>(),
+            provider.GetRequiredService<IOptionsMonitor<ConsulOptions>>().CurrentValue.Connect.Enabled ? provider.GetService<ConnectClientTransport>() : null)); // no identity unless Connect is on
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ConnectHttpClientFilter>());
         var descriptor = ServiceDescriptor.Singleton<IServiceEndpointProviderFactory, ConsulServiceEndpointProviderFactory>();
         var first = services.IndexOf(services.FirstOrDefault(static d => d.ServiceType == typeof(IServiceEndpointProviderFactory))!);
