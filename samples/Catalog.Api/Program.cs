@@ -11,6 +11,10 @@ builder.AddSampleTelemetry(); // metrics and traces, when OTEL_EXPORTER_CONSOLE=
 // check, and deregisters on Ctrl+C or SIGTERM.
 builder.Services.AddConsulDiscovery();
 
+// Connect-native mTLS when Consul:Connect:Enabled is true (appsettings.json, or Consul__Connect__Enabled=true): the
+// https:// endpoint serves Consul's certificate and admits only callers Consul's intentions allow. Off: no effect.
+builder.Services.AddConsulConnect();
+
 // The app's own health, which /health reports and PUT /health-state flips.
 builder.Services.AddSingleton<HealthState>();
 builder.Services.AddHealthChecks().AddCheck<HealthStateCheck>("catalog-self");

@@ -45,10 +45,11 @@ internal static class DemoApps
         return new RunningApp(app, Health: null);
     }
 
-    private static WebApplicationBuilder CreateBuilder(Uri consul, string name)
+    /// <summary>A demo app's builder: <c>AddConsulDiscovery()</c> as <paramref name="name"/> on <paramref name="urls"/> (a free http port by default).</summary>
+    public static WebApplicationBuilder CreateBuilder(Uri consul, string name, params string[] urls)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls.Length > 0 ? urls : ["http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

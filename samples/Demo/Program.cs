@@ -180,6 +180,9 @@ try
     Say("10. Every app stopped cleanly and deregistered itself: no demo service is left in Consul.");
     await view.PrintAsync("after shutdown", ct);
 
+    step = "orders calls catalog over Connect mTLS; an intention denies it, then allows it again";
+    Say("11. " + await ConnectIntentionStep.RunAsync(consul, stepTimeout, ct));
+
     Say($"All steps behaved, in {clock.Elapsed.TotalSeconds:F1} s.");
     return 0;
 }

@@ -1,6 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
 using Microsoft.Extensions.Configuration.Json;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway;
 
@@ -8,7 +9,8 @@ namespace Gateway;
 /// The gateway's wiring, shared by <c>Program.cs</c> and the integration tests: YARP routes from
 /// <c>gateway.json</c>, whose cluster destination <c>http://catalog</c> is resolved through Microsoft.Extensions.ServiceDiscovery,
 /// with Consul as its provider. Consul's blocking queries push every change (an instance added, stopped or failing its
-/// check) to YARP, which swaps the cluster's destinations without a restart.
+/// check) to YARP, which swaps the cluster's destinations without a restart. Connect-native instances are called over
+/// Connect mTLS when <c>Consul:Connect:Enabled</c> is true.
 /// </summary>
 public static class GatewayApp
 {
@@ -27,6 +29,12 @@ public static class GatewayApp
 
         builder.Services.AddServiceDiscovery();
         builder.Services.AddConsulServiceEndpointProvider(); // Consul answers before the configuration and pass-through providers
+
+        // Connect-native destinations over mTLS (docs/connect.md), when Consul:Connect:Enabled is true: the gateway's
+        // own leaf ("gateway", client only: its listener stays plain HTTP for the outside world), and YARP's forwarder
+        // handler wrapped so that such destinations go through Connect. Before AddReverseProxy(), which keeps it.
+        builder.Services.AddConsulConnect();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, ConsulConnectForwarderHttpClientFactory>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();

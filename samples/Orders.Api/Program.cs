@@ -16,6 +16,10 @@ builder.Services.Configure<OrdersFeatures>(builder.Configuration.GetSection("Fea
 // Registers this app in Consul as "orders" (appsettings.json) and lets it find others.
 builder.Services.AddConsulDiscovery();
 
+// Connect-native mTLS when Consul:Connect:Enabled is true: orders gets its own certificate from Consul, serves its
+// https:// endpoint to allowed callers only, and calls Connect-native catalog instances over mTLS. Off: no effect.
+builder.Services.AddConsulConnect();
+
 // http://catalog/... reaches a healthy catalog instance, round-robin. The resilience handler goes first (outermost)
 // so a retry after a failed connection resolves again and reaches another instance.
 var catalogClient = builder.Services.AddHttpClient("catalog", client => client.BaseAddress = new Uri("http://catalog"));

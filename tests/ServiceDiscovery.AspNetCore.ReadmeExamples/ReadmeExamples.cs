@@ -12,6 +12,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.Consul.Testing;
 using Xunit;
+using Yarp.ReverseProxy.Forwarder;
 
 using Medallion.Threading;
 using static ServiceDiscovery.AspNetCore.ReadmeExamples.InvoiceWork;
@@ -124,6 +125,23 @@ internal static class ReadmeExamples
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();          // Microsoft.Extensions.ServiceDiscovery.Yarp
     }
+
+    public static void ConnectThroughServiceDiscovery(WebApplicationBuilder builder)
+    {
+        builder.Services.AddServiceDiscovery();                  // Microsoft.Extensions.ServiceDiscovery
+        builder.Services.AddConsulServiceEndpointProvider();     // Consul answers "catalog"
+        builder.Services.AddConsulConnect();                     // this app's leaf (Consul:Connect:Enabled true)
+        builder.Services.AddHttpClient("catalog", c => c.BaseAddress = new Uri("http://catalog")).AddServiceDiscovery();
+    }
+
+    public static void GatewayConnect(WebApplicationBuilder builder)
+    {
+        builder.Services.AddConsulConnect();   // the gateway's leaf, when Consul:Connect:Enabled is true
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, ConsulConnectForwarderHttpClientFactory>();
+    }
+
+    /// <summary>Stands in for samples/Gateway's factory of the same name, which docs/gateway.md describes.</summary>
+    private sealed class ConsulConnectForwarderHttpClientFactory : ForwarderHttpClientFactory;
 
     public static void AspireDevAgent(Aspire.Hosting.IDistributedApplicationBuilder builder)
     {

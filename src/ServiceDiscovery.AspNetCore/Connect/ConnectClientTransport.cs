@@ -73,6 +73,13 @@ internal sealed partial class ConnectClientTransport(
         return SendAsync(request, key, leaf, cancellationToken);
     }
 
+    /// <summary>
+    /// The error for a Connect-native instance reached by an app without <c>AddConsulConnect()</c>: there is no
+    /// certificate to present, and the call fails rather than falling back to plain text.
+    /// </summary>
+    public static HttpRequestException NoIdentity(ConsulServiceInstance instance) => new(
+        $"Instance '{instance.Id}' of Consul service '{instance.ServiceName}' is Connect-native (mTLS only), but this app has no Connect identity: call builder.Services.AddConsulConnect() and set Consul:Connect:Enabled to true. The request was not sent.");
+
     public void Dispose()
     {
         foreach (var invoker in invokers.Values)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace ServiceDiscovery.AspNetCore.Connect;
 
 /// <summary>
-/// Makes every HTTPS endpoint of Kestrel a Connect endpoint when <c>Consul:Connect:Enabled</c> is true: the server
+/// Makes every HTTPS endpoint of Kestrel a Connect endpoint when <c>Consul:Connect:Enabled</c> is true (and <c>ClientOnly</c> is not): the server
 /// certificate is whatever leaf <see cref="ConnectCertificateSource"/> holds at each handshake (with its intermediates;
 /// a renewal needs no rebind and drops no connection), TLS 1.2 or 1.3, HTTP/1.1 and HTTP/2 by ALPN, and a client
 /// certificate is required and judged by <see cref="ConnectHandshakeValidator"/> alone, never the machine's store.
@@ -20,7 +20,7 @@ internal sealed class ConnectKestrelSetup(IOptionsMonitor<ConsulOptions> options
     public void Configure(KestrelServerOptions kestrel)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
-        if (!options.CurrentValue.Connect.Enabled)
+        if (!options.CurrentValue.Connect.ServesMutualTls)
         {
             return;
         }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace ServiceDiscovery.AspNetCore.Connect;
 
 /// <summary>
-/// With Connect on, a request that did not arrive over the Connect mTLS endpoint reaches nothing but the health path
+/// With Connect on (and not <c>Consul:Connect:ClientOnly</c>), a request that did not arrive over the Connect mTLS endpoint reaches nothing but the health path
 /// Consul's check calls (<c>Consul:Check:Path</c>): everything else is answered 403 before the app's pipeline. Without
 /// this, a plain-HTTP listener kept for the check would be a way around mTLS and intentions.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class ConnectPlainHttpGate(IOptions<ConsulOptions> options) : IS
         return app =>
         {
             var settings = options.Value;
-            if (settings.Connect.Enabled)
+            if (settings.Connect.ServesMutualTls)
             {
                 var healthPath = new PathString(settings.Check.Path);
                 app.Use((context, nextMiddleware) =>

@@ -14,6 +14,18 @@ public sealed class ConsulConnectOptions
     public bool Enabled { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether the app only calls Connect-native services and serves none itself (an
+    /// edge gateway): it gets its leaf certificate and calls Connect-native instances over mTLS, but its own endpoints
+    /// are left as they are (no client certificate required, no plain-HTTP restriction) and, if it registers, it does
+    /// not register as Connect-native. Applies when <see cref="Enabled"/> is true.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool ClientOnly { get; set; }
+
+    /// <summary>Gets a value indicating whether the app's own endpoints serve Connect mTLS (enabled, not client only).</summary>
+    internal bool ServesMutualTls => Enabled && !ClientOnly;
+
+    /// <summary>
     /// Gets or sets how long an authorization answer from Consul is reused for new connections from the same caller
     /// service. It bounds how late a changed intention takes effect; <see cref="TimeSpan.Zero"/> asks Consul on every
     /// handshake.

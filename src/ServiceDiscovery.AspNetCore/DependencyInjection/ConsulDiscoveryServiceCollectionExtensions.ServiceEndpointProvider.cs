@@ -1,6 +1,11 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
+using ServiceDiscovery.AspNetCore;
+using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,6 +19,12 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
     /// the configuration and pass-through providers already registered, so a Consul service is not also resolved as
     /// a DNS name. Adds <see cref="AddConsulDiscoveryCache(IServiceCollection)"/> if it is not there yet.
     /// </summary>
+    /// <remarks>
+    /// Connect-native instances (docs/connect.md) are resolved to <c>https://address:port</c> and called over Connect
+    /// mTLS by a <see cref="ConsulConnectHttpMessageHandler"/>, which this adds to every <see cref="IHttpClientFactory"/>
+    /// client; it needs <c>AddConsulConnect()</c> for the app's own certificate. Invokers built outside the factory
+    /// (YARP's forwarder) wrap their handler in one (docs/gateway.md).
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
@@ -26,6 +37,11 @@ public static partial class ConsulDiscoveryServiceCollectionExtensions
             return services;
         }
 
+        services.TryAddSingleton<ConnectEndpoints>();
+        services.TryAddTransient(static provider => new ConsulConnectHttpMessageHandler(
+            provider.GetRequiredService<ConnectEndpoints>(),
+            provider.GetRequiredService<IOptionsMonitor<ConsulOptions>>().CurrentValue.Connect.Enabled ? provider.GetService<ConnectClientTransport>() : null)); // no identity unless Connect is on
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ConnectHttpClientFilter>());
         var descriptor = ServiceDescriptor.Singleton<IServiceEndpointProviderFactory, ConsulServiceEndpointProviderFactory>();
         var first = services.IndexOf(services.FirstOrDefault(static d => d.ServiceType == typeof(IServiceEndpointProviderFactory))!);
         if (first >= 0)

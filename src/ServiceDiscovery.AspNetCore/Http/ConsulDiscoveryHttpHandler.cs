@@ -85,8 +85,7 @@ internal sealed partial class ConsulDiscoveryHttpHandler(
     private Task<HttpResponseMessage> SendConnectAsync(HttpRequestMessage request, ConsulServiceInstance instance, CancellationToken cancellationToken)
         => connect is not null
             ? connect.SendAsync(request, instance, cancellationToken)
-            : throw new HttpRequestException(
-                $"Instance '{instance.Id}' of Consul service '{instance.ServiceName}' is Connect-native (mTLS only), but this app has no Connect identity: call builder.Services.AddConsulConnect() and set Consul:Connect:Enabled to true. The request was not sent.");
+            : throw ConnectClientTransport.NoIdentity(instance);
 
     /// <summary>
     /// The instance could not be reached at all (refused, unreachable, name or TLS failure, or SocketsHttpHandler's

@@ -42,7 +42,7 @@ internal static class ConsulConfigurationKeys
             ("Services", Items(Object(
                 ("PassingOnly", Flag), ("Tags", Items(Text)), ("Filter", Text), ("Datacenter", Text), ("Consistency", Choice<ConsulConsistencyMode>()), ("TaggedAddress", Text),
                 ("Failover", Failover)))))),
-        ("Connect", Object(("Enabled", Flag), ("AuthorizationCacheDuration", Duration))),
+        ("Connect", Object(("Enabled", Flag), ("ClientOnly", Flag), ("AuthorizationCacheDuration", Duration))),
         ("LoadBalancing", Object(("Policy", Choice<ConsulLoadBalancingPolicy>()), ("EjectionDuration", Duration), ("ConsecutiveFailuresToEject", Whole))),
         ("KeyValue", Object(
             ("Optional", Flag), ("Root", Text), ("ApplicationName", Text), ("Environment", Text), ("WaitTime", Duration), ("SnapshotPath", Text),

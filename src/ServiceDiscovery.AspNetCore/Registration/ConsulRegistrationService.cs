@@ -191,7 +191,7 @@ internal sealed partial class ConsulRegistrationService : IHostedLifecycleServic
     private ServiceRegistration Build(ConsulOptions options)
     {
         var section = options.Client.SectionPath;
-        if (!options.Connect.Enabled)
+        if (!options.Connect.ServesMutualTls)
         {
             var endpoint = ServerAddressSelector.Select(_boundAddresses, options.Service, _network, section);
             return RegistrationBuilder.Build(options, endpoint, _applicationName, Version);

@@ -112,7 +112,7 @@ internal static class RegistrationBuilder
             EnableTagOverride = service.EnableTagOverride,
             Check = primary,
             Checks = additional.Count > 0 ? additional : null,
-            Connect = options.Connect.Enabled ? new AgentServiceConnect(Native: true) : null,
+            Connect = options.Connect.ServesMutualTls ? new AgentServiceConnect(Native: true) : null,
         };
 
         return new ServiceRegistration(body, endpoint, check.Kind == ConsulCheckKind.Ttl ? primaryCheckId : null, check.Ttl);

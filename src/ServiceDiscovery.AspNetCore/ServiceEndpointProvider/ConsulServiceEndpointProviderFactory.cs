@@ -1,5 +1,6 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.Http;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 /// <summary>Microsoft.Extensions.ServiceDiscovery provider factory backed by the Consul discovery cache.</summary>
-internal sealed class ConsulServiceEndpointProviderFactory(IConsulServiceDiscovery discovery) : IServiceEndpointProviderFactory
+internal sealed class ConsulServiceEndpointProviderFactory(IConsulServiceDiscovery discovery, ConnectEndpoints connect) : IServiceEndpointProviderFactory
 {
     /// <summary>
     /// Takes the queries whose name is a Consul service name by the HttpClient integration's rule (a single label, not
@@ -23,7 +24,7 @@ internal sealed class ConsulServiceEndpointProviderFactory(IConsulServiceDiscove
             return false;
         }
 
-        provider = new ConsulServiceEndpointProvider(query, discovery);
+        provider = new ConsulServiceEndpointProvider(query, discovery, connect);
         return true;
     }
 }

@@ -25,6 +25,21 @@ public sealed class ConnectRegistrationTests
     }
 
     [Fact]
+    public async Task ClientOnly_RegistersAsAPlainService_WithoutNeedingAnHttpsAddress()
+    {
+        // A gateway: it calls Connect services with its own leaf, but serves plain HTTP and is not Connect-native.
+        await using var harness = new RegistrationHarness(o => { o.Connect.Enabled = true; o.Connect.ClientOnly = true; o.Registration.FailFast = true; }, boundAddresses: ["http://10.0.0.5:5000"]);
+
+        await harness.Service.StartedAsync(Ct);
+        await harness.WaitForLogAsync("ConsulServiceRegistered");
+
+        var body = Assert.Single(harness.Client.Registrations);
+        Assert.Equal(5000, body.Port);
+        Assert.Null(body.Connect);
+        Assert.Equal("http://10.0.0.5:5000/health", body.Check!.HTTP);
+    }
+
+    [Fact]
     public async Task ConnectDisabled_RegistersNoConnectBlock()
     {
         await using var harness = new RegistrationHarness(boundAddresses: ["http://10.0.0.5:5000", "https://10.0.0.5:8443"]);

@@ -1,10 +1,12 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using System.Net;
 using Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using ServiceDiscovery.AspNetCore.Tests.Connect;
 using ServiceDiscovery.AspNetCore.Tests.Registration.Integration;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
@@ -89,6 +91,36 @@ public sealed class GatewaySampleTests : IAsyncLifetime
         Assert.DoesNotContain(first.ServiceId, seen);
     }
 
+    [Fact]
+    public async Task GatewayWithConnect_ForwardsToAConnectNativeInstanceOverMutualTls_PresentingItsOwnLeaf()
+    {
+        await using var catalog = await ConnectNativeApp.StartAsync(_consul, _catalog);
+        await using var gateway = await StartGatewayAsync(new() { ["Consul:Connect:Enabled"] = "true", ["Consul:Connect:ClientOnly"] = "true" });
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.Single()) };   // the gateway's own listener stays plain HTTP
+
+        var answers = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await http.GetStringAsync(new Uri("/catalog/caller", UriKind.Relative), Ct));
+        }
+
+        Assert.All(answers, a => Assert.True(ConnectNativeApp.IsMutualTlsFrom(a, "gateway"), a));
+        Assert.Equal(3, catalog.Requests);
+    }
+
+    [Fact]
+    public async Task GatewayWithoutConnect_NeverReachesAConnectNativeInstance()
+    {
+        await using var catalog = await ConnectNativeApp.StartAsync(_consul, _catalog);
+        await using var gateway = await StartGatewayAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.Single()) };
+
+        using var response = await http.GetAsync(new Uri("/catalog/caller", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);  // YARP's answer to a failed forward
+        Assert.Equal(0, catalog.Requests);
+    }
+
     private async Task<RegisteredApp> StartCatalogAsync()
     {
         var app = await RegisteredApp.StartAsync(_consul, _catalog, settings: new() { ["Consul:Registration:DrainDelay"] = "00:00:00.500" });
@@ -96,7 +128,7 @@ public sealed class GatewaySampleTests : IAsyncLifetime
         return app;
     }
 
-    private async Task<WebApplication> StartGatewayAsync()
+    private async Task<WebApplication> StartGatewayAsync(Dictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -109,7 +141,9 @@ public sealed class GatewaySampleTests : IAsyncLifetime
 
             // The service's name on a shared real Consul is unique per test run (the sample's is "catalog").
             ["ReverseProxy:Clusters:catalog:Destinations:catalog:Address"] = $"http://{_catalog}",
+            ["Consul:Service:Name"] = "gateway",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         var app = builder.Build();
         app.MapGateway();
         await app.StartAsync(Ct);

@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.ServiceDiscovery;
+using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.ServiceEndpointProvider;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Http;
@@ -11,6 +12,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Http;
 public sealed class ConsulServiceEndpointProviderTests
 {
     private readonly FakeServiceDiscovery _discovery = new();
+    private readonly ConnectEndpoints _connect = new();
 
     [Theory]
     [InlineData("http://catalog", true)]
@@ -23,7 +25,7 @@ public sealed class ConsulServiceEndpointProviderTests
     [InlineData("http://_grpc.catalog", false)] // a named endpoint: Consul has none, so it is left to other providers
     public void TryCreateProvider_TakesConsulServiceNamesOnly(string input, bool expected)
     {
-        var factory = new ConsulServiceEndpointProviderFactory(_discovery);
+        var factory = new ConsulServiceEndpointProviderFactory(_discovery, _connect);
 
         Assert.Equal(expected, factory.TryCreateProvider(Query(input), out var provider));
         Assert.Equal(expected, provider is not null);
@@ -90,9 +92,33 @@ public sealed class ConsulServiceEndpointProviderTests
         Assert.Same(token, Assert.Single(builder.ChangeTokens));
     }
 
+    [Fact]
+    public async Task PopulateAsync_ConnectNativeInstance_IsPublishedAsHttpsOnly_AndRecordedForTheConnectHandler_UntilItLeaves()
+    {
+        // Even one whose scheme metadata says http: a Connect-native instance is never handed out for plain text.
+        var native = new ConsulServiceInstance("n", "catalog", "127.0.0.1", 8443, "http", datacenter: "dc1") { IsConnectNative = true };
+        _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001), native));
+
+        var builder = await PopulateAsync("http://catalog");
+
+        Assert.Collection(
+            builder.Endpoints,
+            e => Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5001), e.EndPoint),
+            e => Assert.Equal(new Uri("https://127.0.0.1:8443/"), Assert.IsType<UriEndPoint>(e.EndPoint).Uri));
+        Assert.True(_connect.TryFind(new Uri("https://127.0.0.1:8443/items"), out var found));
+        Assert.Same(native, found);
+        Assert.False(_connect.TryFind(new Uri("http://127.0.0.1:5001/items"), out _));
+
+        _discovery.Set("catalog", Instances.Of(Instances.One("a", port: 5001)));
+        await PopulateAsync("http://catalog");
+
+        Assert.False(_connect.TryFind(new Uri("https://127.0.0.1:8443/items"), out _));
+        Assert.True(_connect.IsEmpty);
+    }
+
     private async Task<FakeEndpointBuilder> PopulateAsync(string input)
     {
-        var factory = new ConsulServiceEndpointProviderFactory(_discovery);
+        var factory = new ConsulServiceEndpointProviderFactory(_discovery, _connect);
         Assert.True(factory.TryCreateProvider(Query(input), out var provider));
         var builder = new FakeEndpointBuilder();
         await provider.PopulateAsync(builder, TestContext.Current.CancellationToken);
