@@ -215,6 +215,24 @@ internal static class ReadmeExamples
         agent.RotateConnectRoot();   // a new active root, cross-signed by the old one, which stays trusted
     }
 
+    public static async Task TestAgentGateways(HttpClient http)
+    {
+        await http.PutAsync("/v1/config", new StringContent("""
+            {"Kind":"ingress-gateway","Name":"edge",
+             "Listeners":[{"Port":8080,"Protocol":"http","Services":[{"Name":"*"}]}]}
+            """));
+        // A gateway instance, registered with its kind; /v1/health/ingress/orders now answers it.
+        await http.PutAsync("/v1/agent/service/register", new StringContent("""{"Name":"edge","Kind":"ingress-gateway","Port":21000}"""));
+    }
+
+    public static async Task TestAgentSnapshot(ConsulTestAgent agent)
+    {
+        using var http = new HttpClient { BaseAddress = agent.Address };
+        var saved = await http.GetByteArrayAsync("/v1/snapshot");       // X-Consul-Index: the index it was taken at
+        // ... the test changes keys, sessions, queries ...
+        await http.PutAsync("/v1/snapshot", new ByteArrayContent(saved)); // back to the saved state
+    }
+
     public static async Task TestAgentLeastPrivilege()
     {
         var options = new ConsulTestAgentOptions();
