@@ -46,6 +46,7 @@ internal sealed partial class DatacenterWatch
                     if (pacing.Advances(result.LastIndex) || prints is null)
                     {
                         onAnswer(result.Value, ref prints);
+                        OnAnswered(result.LastIndex);
                     }
 
                     if (pacing.Failures > 0)

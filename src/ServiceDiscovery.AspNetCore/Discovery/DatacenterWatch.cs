@@ -21,11 +21,18 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// first answered is read again once they have, so no change between its read and the first comparison is missed;
 /// names are read at once all the same, so a lookup never waits for the datacenter-wide answers (or hangs while
 /// Consul is down).
+/// <para>
+/// A re-read can see a state newer than the last answer the next one is compared with (its index is higher). If the
+/// name then changes back before the next answer (a check failing and passing again, maintenance on and off), the next
+/// answer equals the last one and no comparison shows the change: the name would keep the re-read's state. So a name
+/// read ahead of the answers is read once more after the next answer, whatever the comparison says.
+/// </para>
 /// </remarks>
 internal sealed partial class DatacenterWatch : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ServiceWatch> _fed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _readAhead = new(StringComparer.Ordinal);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly TaskCompletionSource _checksBaseline = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _catalogBaseline = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +50,8 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
     private volatile IReadOnlySet<string> _namesWithChecks = new HashSet<string>();
     private int _failingQueries;
     private int _outstanding;
+    private long _answeredIndex;
+    private long _answers;
 
     public DatacenterWatch(DiscoveryWatchContext context, IConsulCatalogApi catalog)
     {
@@ -174,6 +183,7 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
 
         var beforeBaseline = !Volatile.Read(ref _baselineReady);
+        var (answersBefore, answeredBefore) = (Interlocked.Read(ref _answers), Volatile.Read(ref _answeredIndex));
         if (!await watch.Fed.RefreshAsync(stopping).ConfigureAwait(false))
         {
             _ = RetryLaterAsync(watch, stopping);
@@ -181,6 +191,10 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         else if (beforeBaseline)
         {
             ReadAgainAfterBaseline(name);
+        }
+        else if (watch.Fed.LastIndex > (ulong)answeredBefore)
+        {
+            ReadAgainAfterNextAnswer(name, answersBefore);
         }
 
         if (Volatile.Read(ref _failingQueries) > 0)
@@ -209,6 +223,38 @@ internal sealed partial class DatacenterWatch : IAsyncDisposable
         }
 
         Enqueue(name);
+    }
+
+    /// <summary>The read saw a state newer than the answers compared so far: read the name again after the next one.</summary>
+    private void ReadAgainAfterNextAnswer(string name, long answersBefore)
+    {
+        _readAhead.TryAdd(name, 0);
+
+        // An answer that came during the read may have drained the set before the name was added: read again now.
+        if (Interlocked.Read(ref _answers) != answersBefore && _readAhead.TryRemove(name, out _))
+        {
+            Enqueue(name);
+        }
+    }
+
+    /// <summary>Called after an answer was compared: records its index, then re-reads the names read ahead of it.</summary>
+    private void OnAnswered(ulong index)
+    {
+        long seen;
+        do
+        {
+            seen = Volatile.Read(ref _answeredIndex);
+        }
+        while ((long)index > seen && Interlocked.CompareExchange(ref _answeredIndex, (long)index, seen) != seen);
+
+        Interlocked.Increment(ref _answers);
+        foreach (var name in _readAhead.Keys)
+        {
+            if (_readAhead.TryRemove(name, out _))
+            {
+                Enqueue(name);
+            }
+        }
     }
 
     private async Task RetryLaterAsync(ServiceWatch watch, CancellationToken stopping)

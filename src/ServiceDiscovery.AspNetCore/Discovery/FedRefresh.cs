@@ -16,6 +16,7 @@ internal sealed class FedRefresh
     private readonly IWatchSink _sink;
     private int _requests;
     private int _failures;
+    private long _lastIndex;
 
     public FedRefresh(DiscoveryQuery query, IConsulHealthApi client, IWatchSink sink)
     {
@@ -23,6 +24,9 @@ internal sealed class FedRefresh
         _client = client;
         _sink = sink;
     }
+
+    /// <summary>The <c>X-Consul-Index</c> of the last read that succeeded (0 before any).</summary>
+    public ulong LastIndex => (ulong)Volatile.Read(ref _lastIndex);
 
     /// <summary>Failed reads in a row (for the retry backoff).</summary>
     public int Failures => Volatile.Read(ref _failures);
@@ -54,6 +58,7 @@ internal sealed class FedRefresh
                 var result = await _client.GetHealthServiceAsync(_query.ServiceName, _query.HealthQuery, options, cancellationToken).ConfigureAwait(false);
                 _sink.OnAclFiltering(result.ResultsFilteredByAcls);
                 _sink.OnAnswer(result.Value, result.LastIndex, _failures);
+                Volatile.Write(ref _lastIndex, (long)result.LastIndex);
                 Volatile.Write(ref _failures, 0);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -18,8 +18,10 @@ internal sealed class DatacenterHarness : IAsyncDisposable
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(800);
 
+    /// <summary>What a read answers by default: below the queries' indexes (10 and up), so no read is ahead of them.</summary>
+    private const ulong ReadIndexBelowTheQueries = 5;
+
     private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
-    private ulong _readIndex;
 
     public DatacenterHarness()
     {
@@ -38,7 +40,8 @@ internal sealed class DatacenterHarness : IAsyncDisposable
         {
             _reads.AddOrUpdate(request.Service, 1, static (_, n) => n + 1);
             IReadOnlyList<ServiceEntry> entries = Instances.TryGetValue(request.Service, out var found) ? found : [];
-            return Task.FromResult(new QueryResult<IReadOnlyList<ServiceEntry>>(entries, Interlocked.Increment(ref _readIndex), KnownLeader: true, LastContact: TimeSpan.Zero));
+            var index = ReadIndex?.Invoke(request.Service) ?? ReadIndexBelowTheQueries;
+            return Task.FromResult(new QueryResult<IReadOnlyList<ServiceEntry>>(entries, index, KnownLeader: true, LastContact: TimeSpan.Zero));
         };
     }
 
@@ -54,6 +57,9 @@ internal sealed class DatacenterHarness : IAsyncDisposable
 
     /// <summary>Gets what each name's read answers (no entry: no instance).</summary>
     public ConcurrentDictionary<string, ServiceEntry[]> Instances { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the index a name's read answers with (unset: 5, below the queries' indexes).</summary>
+    public Func<string, ulong>? ReadIndex { get; set; }
 
     /// <summary>Reads of <c>/v1/health/service/{name}</c> so far.</summary>
     public int Reads(string name) => _reads.GetValueOrDefault(name);

@@ -29,6 +29,35 @@ public sealed class DatacenterWatchTests
     }
 
     [Fact]
+    public async Task NameReadAheadOfTheAnswers_IsReadAgainAfterTheNextAnswer_EvenWhenItShowsNoChange()
+    {
+        await using var dc = new DatacenterHarness();
+        await dc.StartAsync([DatacenterHarness.Check("a")], DatacenterHarness.Names("a"));
+
+        // The answer at 11 says a's check failed; the read it causes already sees a later state (index 12: no instance).
+        var failing = DatacenterHarness.Check("a", "critical", modifyIndex: 11);
+        dc.ReadIndex = _ => 12;
+        dc.Instances["a"] = [];
+        dc.State.Set(11, [failing]);
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "a", i => i.Count == 0);
+        await DatacenterHarness.BlockingAsync(dc.State, 11);
+
+        // At 13 the checks are back to what the answer at 11 showed: compared with it, nothing changed. The name was
+        // read ahead of that answer, so it is read again, and shows the instance.
+        dc.ReadIndex = _ => 13;
+        dc.Instances["a"] = [Entries.Instance("a-1", service: "a")];
+        dc.State.Set(13, [failing]);
+        await DiscoveryEventually.InstancesAsync(dc.Harness.Discovery, "a", i => i.Count == 1);
+        await DatacenterHarness.BlockingAsync(dc.State, 13);
+        Assert.Equal(4, dc.Reads("a"));
+
+        // That read was not ahead of the answer at 13: an unchanged answer at 14 reads nothing.
+        dc.State.Set(14, [failing]);
+        await DatacenterHarness.BlockingAsync(dc.State, 14);
+        Assert.Equal(4, dc.Reads("a"));
+    }
+
+    [Fact]
     public async Task IndexGoesBackwards_PausesResetsToZeroAndComparesWithTheLastAnswer()
     {
         await using var dc = new DatacenterHarness();

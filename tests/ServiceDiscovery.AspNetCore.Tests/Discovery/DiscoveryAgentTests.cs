@@ -74,11 +74,6 @@ public class DiscoveryAgentTests : DiscoveryAgentTestBase
     [Fact]
     public async Task Maintenance_Removes()
     {
-        Assert.SkipWhen(
-            Mode == ConsulWatchMode.Datacenter,
-            "Known defect of the datacenter watch, found by this test under load: a re-read of a name can see a state newer than "
-            + "the health/state/any answer the next answer is compared with; when maintenance is switched on and off again "
-            + "between two answers, the next answer equals the old one and the name keeps the re-read's state (catalog-1 missing).");
         var discovery = CreateDiscovery(o => o.Discovery.PassingOnly = false);
         await Registrar.RegisterAsync("catalog-1");
         await Registrar.RegisterAsync("catalog-2");
