@@ -105,7 +105,7 @@ public sealed class CatalogRegisterConformanceTests
         await consul.PutAsync("/v1/catalog/register", body);
         var again = await consul.GetAsync($"/v1/catalog/service/{svc}");
         Assert.True(first.Index == again.Index, $"An identical registration moved the index from {first.Index} to {again.Index}: {first.Text} then {again.Text}");
-        await consul.PutAsync("/v1/catalog/register", body.Replace("80", "81", StringComparison.Ordinal));
+        await consul.PutAsync("/v1/catalog/register", body.Replace("\"Port\":80", "\"Port\":81", StringComparison.Ordinal));
         var changed = await consul.GetAsync($"/v1/catalog/service/{svc}");
         Assert.True(changed.Index > first.Index, $"A changed registration left the index at {changed.Index} (first {first.Index}): {changed.Text}");
     }
