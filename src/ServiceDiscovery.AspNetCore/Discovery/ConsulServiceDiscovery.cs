@@ -82,6 +82,9 @@ internal sealed partial class ConsulServiceDiscovery : IConsulServiceDiscovery, 
     /// <summary>Whether the datacenter watch still refreshes <paramref name="serviceName"/>: an evicted name leaves the cache first, then the datacenter watch.</summary>
     internal bool IsFedByDatacenterWatch(string serviceName) => _datacenter?.Feeds(serviceName) ?? false;
 
+    /// <summary>The watch of <paramref name="serviceName"/>, if one runs (tests call into it as the datacenter watch does).</summary>
+    internal ServiceWatch? FindWatch(string serviceName) => _watches.TryGetValue(serviceName, out var watch) ? watch : null;
+
     /// <summary>Whether <paramref name="serviceName"/>'s failover datacenters are being watched (no local instance passes).</summary>
     internal bool IsFailingOver(string serviceName) => _watches.TryGetValue(serviceName, out var watch) && watch.Failover is { IsActive: true };
 

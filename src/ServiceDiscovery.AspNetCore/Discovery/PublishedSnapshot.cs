@@ -11,7 +11,11 @@ namespace ServiceDiscovery.AspNetCore.Discovery;
 /// when an attempt fails so that they do not hang through the retry delay.
 /// </summary>
 /// <remarks>
-/// Publishing is serialized by the caller (the watch's lock); reading is not.
+/// Publishing is serialized by the caller (the watch's lock); reading is not. A publish does not fire the replaced
+/// token: the caller takes the replaced tokens with <see cref="TakeReplaced"/> under its lock and fires them with
+/// <see cref="Fire(List{CancellationTokenSource}?)"/> after releasing it, so consumers' change callbacks never run under
+/// the watch's lock (a callback that waits for another thread which needs that lock would otherwise deadlock, as
+/// Microsoft.Extensions.ServiceDiscovery 10.0's watcher did with its own lock).
 /// </remarks>
 #pragma warning disable CA1001 // The change sources own no timer; their tokens go to consumers, who may still register on them after the watch is gone.
 internal sealed partial class PublishedSnapshot
@@ -23,6 +27,7 @@ internal sealed partial class PublishedSnapshot
     private volatile ConsulServiceInstances? _current;
     private volatile TaskCompletionSource<ConsulServiceInstances> _first = NewFirst();
     private CancellationTokenSource _changeSource = new();
+    private List<CancellationTokenSource>? _replaced;
 
     public PublishedSnapshot(string serviceName, DiscoveryMetrics metrics, ILogger logger)
     {
@@ -38,8 +43,8 @@ internal sealed partial class PublishedSnapshot
     public Task<ConsulServiceInstances> First => _first.Task;
 
     /// <summary>
-    /// Swaps in the snapshot <paramref name="create"/> makes with a fresh change token, then fires the previous token.
-    /// Also completes <see cref="First"/> and keeps the stale-watches gauge in step.
+    /// Swaps in the snapshot <paramref name="create"/> makes with a fresh change token; the previous token is kept for
+    /// <see cref="TakeReplaced"/>. Also completes <see cref="First"/> and keeps the stale-watches gauge in step.
     /// </summary>
     public ConsulServiceInstances Publish(Func<IChangeToken, ConsulServiceInstances> create)
     {
@@ -55,8 +60,30 @@ internal sealed partial class PublishedSnapshot
         }
 
         _first.TrySetResult(snapshot);
-        Fire(previous);
+        (_replaced ??= []).Add(previous);
         return snapshot;
+    }
+
+    /// <summary>The tokens replaced since the last call, to fire once the caller's lock is released.</summary>
+    public List<CancellationTokenSource>? TakeReplaced()
+    {
+        var replaced = _replaced;
+        _replaced = null;
+        return replaced;
+    }
+
+    /// <summary>Fires tokens taken with <see cref="TakeReplaced"/>; call without holding the watch's lock.</summary>
+    public void Fire(List<CancellationTokenSource>? replaced)
+    {
+        if (replaced is null)
+        {
+            return;
+        }
+
+        foreach (var source in replaced)
+        {
+            Fire(source);
+        }
     }
 
     /// <summary>

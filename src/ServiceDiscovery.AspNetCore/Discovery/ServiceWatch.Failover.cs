@@ -38,7 +38,7 @@ internal sealed partial class ServiceWatch
     /// <summary>A failover datacenter answered or failed: what the name serves may change.</summary>
     private void OnFailoverChanged()
     {
-        lock (_gate)
+        using (EnterPublishing())
         {
             if (!IsStopped && Current is not null)
             {

@@ -207,7 +207,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
     /// <summary>The datacenter watch lost Consul: serve the last-known-good answer as stale (logged once, by it).</summary>
     public void MarkStale()
     {
-        lock (_gate)
+        using (EnterPublishing())
         {
             _localStale = true;
             if (Current is { IsStale: false } current)
@@ -224,7 +224,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
     /// </summary>
     public void MarkFresh()
     {
-        lock (_gate)
+        using (EnterPublishing())
         {
             if (Current is { IsStale: true } current && Fed.IsSettled)
             {
@@ -238,7 +238,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
 
     void IWatchSink.OnAnswer(IReadOnlyList<ServiceEntry> entries, ulong index, int failuresBefore)
     {
-        lock (_gate)
+        using (EnterPublishing())
         {
             OnAnswerLocked(entries, index, failuresBefore);
         }
@@ -260,7 +260,7 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
 
     void IWatchSink.OnFailure(Exception exception, int failures)
     {
-        lock (_gate)
+        using (EnterPublishing())
         {
             OnFailureLocked(exception, failures);
         }
@@ -334,10 +334,31 @@ internal sealed partial class ServiceWatch : IWatchSink, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Takes the watch's lock for work that may publish; leaving the scope releases the lock, then fires the change
+    /// tokens replaced meanwhile, so consumers' callbacks run outside the lock.
+    /// </summary>
+    private PublishingScope EnterPublishing()
+    {
+        _gate.Enter();
+        return new PublishingScope(this);
+    }
+
     /// <summary>Publishes a snapshot; a fresh one is also saved for the fail-static snapshot.</summary>
     private void Publish(Func<IChangeToken, ConsulServiceInstances> create)
     {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "Publishing is serialized by the watch's lock (EnterPublishing).");
         var snapshot = _published.Publish(create);
         FailStatic?.Save(snapshot);
+    }
+
+    private readonly ref struct PublishingScope(ServiceWatch watch)
+    {
+        public void Dispose()
+        {
+            var replaced = watch._published.TakeReplaced();
+            watch._gate.Exit();
+            watch._published.Fire(replaced);
+        }
     }
 }

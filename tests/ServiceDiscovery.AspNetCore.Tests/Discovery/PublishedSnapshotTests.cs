@@ -26,7 +26,7 @@ public sealed class PublishedSnapshotTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     [Fact]
-    public async Task Publish_ReplacesTheSnapshot_FiresThePreviousToken_CompletesTheFirstWait_AndCountsStaleness()
+    public async Task Publish_ReplacesTheSnapshot_HandsThePreviousTokenToTheCaller_CompletesTheFirstWait_AndCountsStaleness()
     {
         using var staleWatches = new MetricCollector<long>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ConsulTelemetry.Name, "consul.discovery.stale_watches");
         var first = _published.First;
@@ -36,13 +36,20 @@ public sealed class PublishedSnapshotTests : IDisposable
         Assert.Same(fresh, await first);
         Assert.Same(fresh, _published.Current);
 
+        _published.Fire(_published.TakeReplaced());
+
+        // The replaced token fires only when the caller fires what it took (after releasing its lock).
         var stale = _published.Publish(token => fresh.With(isStale: true, token));
+        Assert.False(fresh.ChangeToken.HasChanged);
+        var replaced = _published.TakeReplaced();
+        Assert.Null(_published.TakeReplaced());
+        _published.Fire(replaced);
         Assert.True(fresh.ChangeToken.HasChanged);
         Assert.False(stale.ChangeToken.HasChanged);
         _published.Publish(token => stale.With(isStale: true, token));
         _published.Publish(token => stale.With(isStale: false, token));
+        Assert.Equal(2, _published.TakeReplaced()!.Count);
 
-        Assert.True(stale.ChangeToken.HasChanged);
         Assert.Equal([1L, -1L], staleWatches.GetMeasurementSnapshot().Select(m => m.Value));
     }
 

@@ -256,4 +256,25 @@ public sealed class ServiceWatchTests
         Assert.Equal(11UL, next.Options.Index);
         Assert.Contains(harness.Logger.Collector.GetSnapshot(), r => r.Id.Name == "DiscoveryChangeCallbackFailed");
     }
+
+    [Fact]
+    public async Task Watch_ChangeCallback_RunsOutsideTheWatchLock()
+    {
+        // A consumer's callback that waits for another thread which needs the watch (as Microsoft.Extensions.
+        // ServiceDiscovery's watcher does with its own lock) must not deadlock: the callback runs after the lock is released.
+        await using var harness = new DiscoveryHarness();
+        var before = await harness.FirstLookupAsync("catalog", 10, Entries.Instance("catalog-1"));
+        var watch = harness.Discovery.FindWatch("catalog")!;
+        var otherThreadGotIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        before.ChangeToken.RegisterChangeCallback(
+            _ => otherThreadGotIn.TrySetResult(Task.Run(watch.MarkStale).Wait(TimeSpan.FromSeconds(30))),
+            null);
+        var blocking = await harness.Client.NextRequestAsync();
+
+        blocking.Respond(11, Entries.Instance("catalog-2"));
+
+        Assert.True(await otherThreadGotIn.Task, "The change callback ran while the watch's lock was held.");
+        Assert.True(harness.Discovery.TryGetCached("catalog", out var after));
+        Assert.Equal("catalog-2", Assert.Single(after).Id);
+    }
 }
