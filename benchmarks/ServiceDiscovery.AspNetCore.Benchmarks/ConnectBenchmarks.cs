@@ -20,25 +20,32 @@ namespace ServiceDiscovery.AspNetCore.Benchmarks;
 /// <summary>
 /// What Connect costs a request (docs/connect.md, "Measured"), all against one in-process <see cref="ConsulTestAgent"/>
 /// and its CA, on loopback:
-/// a request over a pooled connection, plain HTTP (the baseline) against Connect mTLS; and a request on a new
+/// a request over a pooled connection, plain HTTP (the baseline) against Connect mTLS, and against TLS without Connect
+/// (server certificate only, and Kestrel's mTLS) to separate what TLS itself costs from what Connect adds; and a request on a new
 /// connection, whose TLS handshake is either Kestrel's mTLS with a validation that accepts (no Connect), Connect with
 /// the authorization answer cached, or Connect asking the agent on every handshake (<c>AuthorizationCacheDuration</c> 0).
 /// </summary>
 [MemoryDiagnoser]
+[IterationTime(250)]
+[IterationCount(10)]
 public class ConnectBenchmarks
 {
     private ConsulTestAgent _agent = null!;
     private WebApplication _connect = null!;
     private WebApplication _uncached = null!;
     private WebApplication _plainTls = null!;
+    private WebApplication _serverTls = null!;
     private X509Certificate2 _caller = null!;
     private X509Certificate2Collection _roots = null!;
     private HttpClient _pooledPlain = null!;
     private HttpClient _pooledMtls = null!;
+    private HttpClient _pooledPlainMtls = null!;
+    private HttpClient _pooledServerTls = null!;
     private Uri _plainUri = null!;
     private Uri _mtlsUri = null!;
     private Uri _uncachedUri = null!;
     private Uri _plainTlsUri = null!;
+    private Uri _serverTlsUri = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -55,13 +62,17 @@ public class ConnectBenchmarks
 
         _connect = await StartConnectAsync(TimeSpan.FromMinutes(1)).ConfigureAwait(false);
         _uncached = await StartConnectAsync(TimeSpan.Zero).ConfigureAwait(false);
-        _plainTls = await StartPlainTlsAsync(_caller).ConfigureAwait(false);
+        _plainTls = await StartPlainTlsAsync(_caller, ClientCertificateMode.RequireCertificate).ConfigureAwait(false);
+        _serverTls = await StartPlainTlsAsync(_caller, ClientCertificateMode.NoCertificate).ConfigureAwait(false);
         _plainUri = new Uri(new Uri(_connect.Urls.Single(u => u.StartsWith("http://", StringComparison.Ordinal))), "/health");
         _mtlsUri = new Uri(new Uri(_connect.Urls.Single(u => u.StartsWith("https://", StringComparison.Ordinal))), "/health");
         _uncachedUri = new Uri(new Uri(_uncached.Urls.Single(u => u.StartsWith("https://", StringComparison.Ordinal))), "/health");
         _plainTlsUri = new Uri(new Uri(_plainTls.Urls.Single()), "/health");
+        _serverTlsUri = new Uri(new Uri(_serverTls.Urls.Single()), "/health");
         _pooledPlain = new HttpClient();
         _pooledMtls = Caller();
+        _pooledPlainMtls = Caller();
+        _pooledServerTls = Caller();
     }
 
     [GlobalCleanup]
@@ -69,7 +80,9 @@ public class ConnectBenchmarks
     {
         _pooledPlain.Dispose();
         _pooledMtls.Dispose();
-        foreach (var app in new[] { _connect, _uncached, _plainTls })
+        _pooledPlainMtls.Dispose();
+        _pooledServerTls.Dispose();
+        foreach (var app in new[] { _connect, _uncached, _plainTls, _serverTls })
         {
             await app.StopAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
@@ -84,6 +97,12 @@ public class ConnectBenchmarks
 
     [Benchmark(Description = "Pooled connection, Connect mTLS")]
     public Task<int> PooledMtlsAsync() => GetAsync(_pooledMtls, _mtlsUri);
+
+    [Benchmark(Description = "Pooled connection, TLS (server certificate only)")]
+    public Task<int> PooledServerTlsAsync() => GetAsync(_pooledServerTls, _serverTlsUri);
+
+    [Benchmark(Description = "Pooled connection, mTLS without Connect checks")]
+    public Task<int> PooledPlainMtlsAsync() => GetAsync(_pooledPlainMtls, _plainTlsUri);
 
     [Benchmark(Description = "New connection, mTLS without Connect checks")]
     public Task<int> NewPlainMtlsAsync() => NewConnectionAsync(_plainTlsUri);
@@ -143,7 +162,7 @@ public class ConnectBenchmarks
         return app;
     }
 
-    private static async Task<WebApplication> StartPlainTlsAsync(X509Certificate2 certificate)
+    private static async Task<WebApplication> StartPlainTlsAsync(X509Certificate2 certificate, ClientCertificateMode clientCertificates)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -153,7 +172,7 @@ public class ConnectBenchmarks
             listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = certificate,
-                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                ClientCertificateMode = clientCertificates,
                 ClientCertificateValidation = (_, _, _) => true,
             });
         }));
