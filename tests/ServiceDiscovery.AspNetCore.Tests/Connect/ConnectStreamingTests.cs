@@ -37,15 +37,20 @@ public sealed class ConnectStreamingTests : IDisposable
     /// The server writes half the body, waits for the test's signal, writes the rest. Between the two, orders' leaf is
     /// renewed and a new request (on a new connection presenting the new leaf) retires and disposes the pool the
     /// stream's request used. The whole body must still arrive, byte for byte, and the stream's connection must close
-    /// once its response is done (the retired pool was disposed, not leaked), and not before.
+    /// once its response is done (the retired pool was disposed, not leaked), and not before. Read as a stream
+    /// (<c>ResponseHeadersRead</c>), or buffered by HttpClient (<c>ResponseContentRead</c>, its default), which also
+    /// reads the body after the handler has returned.
     /// </summary>
     [Theory]
-    [InlineData("1.1")]
-    [InlineData("2.0")]
-    public async Task BodyStillStreamingWhenARenewalRetiresItsPool_ArrivesComplete_ThenItsConnectionCloses(string version)
+    [InlineData("1.1", false)]
+    [InlineData("2.0", false)]
+    [InlineData("1.1", true)]
+    [InlineData("2.0", true)]
+    public async Task BodyStillStreamingWhenARenewalRetiresItsPool_ArrivesComplete_ThenItsConnectionCloses(string version, bool buffered)
     {
         var body = new byte[2 * Half];
         new Random(20).NextBytes(body);
+        var firstHalfSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondHalf = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var streamConnectionClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? streamCaller = null;
@@ -59,6 +64,7 @@ public sealed class ConnectStreamingTests : IDisposable
                 context.Response.ContentLength = body.Length;
                 await context.Response.Body.WriteAsync(body.AsMemory(0, Half), context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
+                firstHalfSent.TrySetResult();
                 await secondHalf.Task.WaitAsync(context.RequestAborted);
                 await context.Response.Body.WriteAsync(body.AsMemory(Half), context.RequestAborted);
             });
@@ -71,13 +77,20 @@ public sealed class ConnectStreamingTests : IDisposable
         var source = orders.Services.GetRequiredService<ConnectCertificateSource>();
         var firstLeaf = source.CurrentLeaf()!.Certificate.SerialNumber;
 
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://catalog/stream")) { Version = Version.Parse(version), VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var sending = orders.Http.SendAsync(request, buffered ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, Ct);
+        Stream? stream = null;
         var received = new byte[body.Length];
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://catalog/stream")) { Version = Version.Parse(version), VersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var response = await orders.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
-        response.EnsureSuccessStatusCode();
-        Assert.Equal(Version.Parse(version), response.Version);
-        var stream = await response.Content.ReadAsStreamAsync(Ct);
-        await stream.ReadExactlyAsync(received.AsMemory(0, ReadBeforeRenewal), Ct);
+        if (buffered)
+        {
+            await firstHalfSent.Task.WaitAsync(Deadline, Ct);   // HttpClient is reading the body; its SendAsync has not returned
+        }
+        else
+        {
+            var headers = await sending;   // disposed below, with its body
+            stream = await headers.Content.ReadAsStreamAsync(Ct);
+            await stream.ReadExactlyAsync(received.AsMemory(0, ReadBeforeRenewal), Ct);   // the body is flowing
+        }
 
         // The renewal: once orders holds the new leaf, its next request replaces the identity's pool.
         api.SetLeaf(_ca.AgentLeaf("orders"));
@@ -88,11 +101,21 @@ public sealed class ConnectStreamingTests : IDisposable
         Assert.False(streamConnectionClosed.Task.IsCompleted, "the stream's connection closed while its body was being read");
 
         secondHalf.SetResult();
-        await stream.ReadExactlyAsync(received.AsMemory(ReadBeforeRenewal), Ct);
-        Assert.Equal(0, await stream.ReadAsync(new byte[1], Ct));   // the end of the body, nothing beyond
-        await stream.DisposeAsync();
-        response.Dispose();
-        request.Dispose();
+        using (var response = await sending)
+        {
+            response.EnsureSuccessStatusCode();
+            Assert.Equal(Version.Parse(version), response.Version);
+            if (stream is null)
+            {
+                received = await response.Content.ReadAsByteArrayAsync(Ct);
+            }
+            else
+            {
+                await stream.ReadExactlyAsync(received.AsMemory(ReadBeforeRenewal), Ct);
+                Assert.Equal(0, await stream.ReadAsync(new byte[1], Ct));   // the end of the body, nothing beyond
+                await stream.DisposeAsync();
+            }
+        }
 
         Assert.True(body.AsSpan().SequenceEqual(received), "the body arrived altered");
         try
