@@ -16,8 +16,14 @@ namespace ServiceDiscovery.AppHost.Tests;
 /// <c>/v1/status/leader</c> check); if that takes longer than <see cref="StartDeadline"/>, start-up fails with each
 /// resource's state and last log lines.
 /// </summary>
-public sealed class SampleAppHostFixture : IAsyncLifetime
+public class SampleAppHostFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// The test collection of every class that starts the sample: one sample at a time, since the sample with and
+    /// without Connect side by side would be ten processes starting at once.
+    /// </summary>
+    public const string Collection = "samples/AppHost";
+
     /// <summary>The sample's resources, as samples/AppHost names them.</summary>
     public static readonly string[] Resources = ["consul", "catalog-1", "catalog-2", "orders", "gateway"];
 
@@ -36,8 +42,11 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
     /// <summary>Gets when each resource became healthy, e.g. <c>consul 12.3 s, catalog-1 20.1 s</c>.</summary>
     public string HealthyAfter => string.Join(", ", _healthyAfter.OrderBy(r => r.Value).Select(r => $"{r.Key} {r.Value.TotalSeconds:0.0} s"));
 
-    /// <summary>Gets the base address of <paramref name="resource"/>'s <c>http</c> endpoint, as the orchestrator allocated it.</summary>
-    public Uri Endpoint(string resource) => App.GetEndpoint(resource, "http");
+    /// <summary>Gets the base address of <paramref name="resource"/>'s endpoint <paramref name="name"/>, as the orchestrator allocated it.</summary>
+    public Uri Endpoint(string resource, string name = "http") => App.GetEndpoint(resource, name);
+
+    /// <summary>Gets the AppHost's command-line arguments: none, the sample as it runs by default.</summary>
+    protected virtual string[] Arguments => [];
 
     /// <summary>Gets the last lines <paramref name="resource"/> wrote, for failure messages.</summary>
     public string LastLogLines(string resource, int count = 30) =>
@@ -51,7 +60,7 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
 
         // No dashboard and plain HTTP: a fresh CI machine has no developer certificate.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [],
+            Arguments,
             (options, _) =>
             {
                 options.DisableDashboard = true;
@@ -90,6 +99,7 @@ public sealed class SampleAppHostFixture : IAsyncLifetime
 
         await _stopLogs.CancelAsync();
         _stopLogs.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Each resource's state and last log lines.</summary>

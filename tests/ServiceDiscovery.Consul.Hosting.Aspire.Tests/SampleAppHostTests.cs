@@ -61,6 +61,52 @@ public sealed class SampleAppHostTests
         }
     }
 
+    [Fact]
+    public async Task SampleAppHost_WithItsConnectSwitch_ServesCatalogAndOrdersOverConnect_AndTheGatewayAsAClientOnly()
+    {
+        var builder = DistributedApplication.CreateBuilder([$"--{SampleApplication.ConnectSetting}=true"]);
+        builder.AddSample();
+        var agentEndpoint = Assert.Single(builder.Resources.OfType<ConsulDevAgentResource>().Single().Annotations.OfType<EndpointAnnotation>());
+        agentEndpoint.AllocatedEndpoint = new AllocatedEndpoint(agentEndpoint, "localhost", 8555);
+
+        var port = 49152;
+        foreach (var app in builder.Resources.OfType<ProjectResource>())
+        {
+            var endpoints = app.Annotations.OfType<EndpointAnnotation>().ToList();
+            foreach (var endpoint in endpoints)
+            {
+                endpoint.TargetPort = port + 1000;
+                endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", port++);
+            }
+
+            var environment = await ResourceModel.EnvironmentAsync(app, Ct);
+            Assert.Equal("true", environment["Consul__Connect__Enabled"]);
+            if (app.Name == "gateway")
+            {
+                // A Connect client only: its own endpoint stays plain HTTP for the outside world.
+                Assert.Equal("http", Assert.Single(endpoints).UriScheme);
+                Assert.Equal("true", environment["Consul__Connect__ClientOnly"]);
+            }
+            else
+            {
+                // Connect mTLS on https; http stays for Consul's check and Aspire's health check, which use /health only.
+                Assert.Equal(["http", "https"], endpoints.Select(e => e.UriScheme).Order(StringComparer.Ordinal));
+                Assert.DoesNotContain("Consul__Connect__ClientOnly", environment.Keys);
+                Assert.Contains("https://localhost:", environment["ASPNETCORE_URLS"], StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void SampleAppHost_ConnectSwitchNotABoolean_FailsNamingTheSetting()
+    {
+        var builder = DistributedApplication.CreateBuilder([$"--{SampleApplication.ConnectSetting}=yes"]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddSample());
+
+        Assert.Contains("Sample:Connect is 'yes', which is not a boolean", error.Message, StringComparison.Ordinal);
+    }
+
     private static string ProjectFile(ProjectResource project) =>
         Path.GetFileName(Assert.Single(project.Annotations.OfType<IProjectMetadata>()).ProjectPath);
 }

@@ -8,12 +8,23 @@ namespace ServiceDiscovery.AspNetCore.Connect;
 /// request enters, and it is disposed (closing its pooled connections) once the requests already in it have been sent.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A request calls <see cref="TryAcquire"/> before sending and <see cref="Release"/> after. Both that pair and
 /// <see cref="Retire"/> use full fences (each side writes its own flag, then reads the other's), so either the request
 /// sees the retirement and goes to the replacement, or the retirement sees the request and leaves the disposal to its
-/// <see cref="Release"/>: a request is never sent through a disposed invoker. Responses whose content is still being
-/// read after the send completed keep their connection: disposing a <see cref="SocketsHttpHandler"/> closes only idle
-/// connections and lets busy ones finish.
+/// <see cref="Release"/>: a request is never sent through a disposed invoker.
+/// </para>
+/// <para>
+/// A request leaves when the handler's <c>SendAsync</c> returns, at the response headers: HttpClient's default
+/// <c>ResponseContentRead</c> buffers the body after that, outside the handler, and <c>ResponseHeadersRead</c> callers,
+/// YARP's forwarder and streaming clients read it later still. So a retirement may dispose the
+/// <see cref="SocketsHttpHandler"/> while a body is being read. That is safe, as <c>ConnectStreamingTests</c> shows
+/// for HTTP/1.1 and HTTP/2 over real Kestrel mTLS: disposing the handler closes its idle connections but does not cut
+/// one still delivering a response; the body arrives complete, and that connection closes once the response is done
+/// (HTTP/1.1: it comes back to a disposed pool; HTTP/2: its last stream has ended). Holding the request in until its
+/// content is disposed would instead keep a retired pool, and the old leaf's connections, alive for as long as a
+/// caller forgets to dispose a response.
+/// </para>
 /// </remarks>
 internal sealed class ConnectLeafInvoker(ConnectLeaf leaf, HttpMessageInvoker invoker) : IDisposable
 {

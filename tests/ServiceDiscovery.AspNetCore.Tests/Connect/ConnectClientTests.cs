@@ -3,12 +3,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ServiceDiscovery.AspNetCore.Connect;
-using ServiceDiscovery.AspNetCore.Consul;
 using ServiceDiscovery.AspNetCore.Consul.Models;
 using ServiceDiscovery.AspNetCore.Tests.Http;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
@@ -193,49 +189,11 @@ public sealed class ConnectClientTests : IDisposable
         return new ConnectAuthorizeResult(true, "Default behavior configured by ACLs");
     };
 
-    private static ConsulServiceInstance Native(string service, int port, string datacenter)
-        => new($"{service}-1", service, "127.0.0.1", port, "https", datacenter: datacenter, node: "node-1") { IsConnectNative = true };
+    private static ConsulServiceInstance Native(string service, int port, string datacenter) => ConnectOrdersApp.Native(service, port, datacenter);
 
-    private static Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca)
-        => OrdersAsync(discovery, new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("orders")));
+    private static Task<ConnectOrdersApp> OrdersAsync(FakeServiceDiscovery discovery, TestConnectCa ca) => ConnectOrdersApp.StartAsync(discovery, ca);
 
-    private static async Task<OrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api, TimeProvider? time = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Consul:Connect:Enabled"] = "true",
-            ["Consul:Service:Name"] = "orders",
-        });
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        builder.Services.AddSingleton<IConsulConnectApi>(api);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-
-        builder.Services.AddSingleton<IConsulServiceDiscovery>(discovery);
-        builder.Services.AddConsulConnect();
-        builder.Services.AddHttpClient("catalog").AddConsulLoadBalancing();
-        var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
-        return new OrdersApp(host);
-    }
-
-    private sealed class OrdersApp(IHost host) : IAsyncDisposable
-    {
-        public HttpClient Http { get; } = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("catalog");
-
-        public IServiceProvider Services => host.Services;
-
-        public IEnumerable<FakeLogRecord> Logged(string eventName) => host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == eventName);
-
-        public async ValueTask DisposeAsync()
-        {
-            await host.StopAsync(CancellationToken.None);
-            host.Dispose();
-        }
-    }
+    private static Task<ConnectOrdersApp> OrdersAsync(FakeServiceDiscovery discovery, FakeConsulConnectApi api, TimeProvider? time = null) => ConnectOrdersApp.StartAsync(discovery, api, time);
 
     private sealed class CountingHandler(Action onSend) : HttpMessageHandler
     {

@@ -15,7 +15,8 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// <summary>
 /// A real Connect-native app on Kestrel (loopback, port 0) against a <see cref="ConsulTarget"/>: <c>AddConsulDiscovery()</c>
 /// and <c>AddConsulConnect()</c> with <c>Consul:Connect:Enabled</c>, an https:// endpoint (Connect mTLS) and an http://
-/// one for Consul's check. <c>GET /caller</c> answers with the SPIFFE id of the caller's certificate.
+/// one for Consul's check. <c>GET /caller</c> answers with the scheme and the SPIFFE id of the caller's certificate,
+/// <c>GET /caller-close</c> too and then closes the connection.
 /// </summary>
 internal sealed class ConnectNativeApp : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class ConnectNativeApp : IAsyncDisposable
 
     public string ServiceId => App.Services.GetRequiredService<IConsulRegistration>().ServiceId!;
 
-    /// <summary>Requests that reached <c>/caller</c>.</summary>
+    /// <summary>Requests that reached <c>/caller</c> or <c>/caller-close</c>.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
@@ -52,11 +53,14 @@ internal sealed class ConnectNativeApp : IAsyncDisposable
         builder.Services.AddConsulConnect();
         var app = builder.Build();
         var native = new ConnectNativeApp(app);
-        app.MapGet("/caller", (HttpContext context) =>
+        app.MapGet("/caller", (HttpContext context) => native.Caller(context));
+
+        // The same, closing the connection after the answer: the caller's next request needs a new handshake (over
+        // HTTP/1.1; HTTP/2 has no Connection header), as a forwarder with pooled connections otherwise would not.
+        app.MapGet("/caller-close", (HttpContext context) =>
         {
-            Interlocked.Increment(ref native._requests);
-            var certificate = context.Connection.ClientCertificate;
-            return $"{context.Request.Scheme} {(certificate is null ? "(none)" : string.Join(',', UriSubjectAlternativeNames.Read(certificate)))}";
+            context.Response.Headers.Connection = "close";
+            return native.Caller(context);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
         await consul.WaitUntilAsync(s => s.CheckStatus(native.ServiceId) == "passing", TimeSpan.FromSeconds(20), $"{native.ServiceId} passes its check");
@@ -66,6 +70,13 @@ internal sealed class ConnectNativeApp : IAsyncDisposable
     /// <summary>Whether <paramref name="answer"/> of <c>/caller</c> says https and a caller named <paramref name="callerService"/>.</summary>
     public static bool IsMutualTlsFrom(string answer, string callerService)
         => answer.StartsWith("https spiffe://", StringComparison.Ordinal) && answer.EndsWith("/svc/" + callerService, StringComparison.Ordinal);
+
+    private string Caller(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var certificate = context.Connection.ClientCertificate;
+        return $"{context.Request.Scheme} {(certificate is null ? "(none)" : string.Join(',', UriSubjectAlternativeNames.Read(certificate)))}";
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -49,15 +49,18 @@ internal sealed class ConnectServer : IAsyncDisposable
     /// <summary>Requests that reached the app's own endpoint (not the health path).</summary>
     public int AppRequests => Volatile.Read(ref _appRequests);
 
-    public static Task<ConnectServer> StartAsync(TestConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null)
+    public static Task<ConnectServer> StartAsync(TestConnectCa ca, Action<FakeConsulConnectApi>? arrange = null, TimeSpan? cacheDuration = null, Action<WebApplication>? configureApp = null)
     {
         var api = new FakeConsulConnectApi(ca.Roots(), ca.AgentLeaf("catalog"));
         arrange?.Invoke(api);
-        return StartAsync(api, [ca.Root], cacheDuration, settings: null);
+        return StartAsync(api, [ca.Root], cacheDuration, settings: null, configureApp);
     }
 
-    /// <summary>Starts the app against <paramref name="api"/>, or the real client (with <paramref name="settings"/> naming the agent) when null.</summary>
-    public static async Task<ConnectServer> StartAsync(FakeConsulConnectApi? api, X509Certificate2Collection trusted, TimeSpan? cacheDuration, Dictionary<string, string?>? settings)
+    /// <summary>
+    /// Starts the app against <paramref name="api"/>, or the real client (with <paramref name="settings"/> naming the
+    /// agent) when null; <paramref name="configureApp"/> maps endpoints beside <c>/health</c> and <c>/hello</c>.
+    /// </summary>
+    public static async Task<ConnectServer> StartAsync(FakeConsulConnectApi? api, X509Certificate2Collection trusted, TimeSpan? cacheDuration, Dictionary<string, string?>? settings, Action<WebApplication>? configureApp = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrelHttpsConfiguration();
@@ -88,6 +91,7 @@ internal sealed class ConnectServer : IAsyncDisposable
             Interlocked.Increment(ref server._appRequests);
             return context.Request.Protocol;
         });
+        configureApp?.Invoke(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return server;
     }

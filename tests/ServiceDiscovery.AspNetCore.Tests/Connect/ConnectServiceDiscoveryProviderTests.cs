@@ -18,6 +18,7 @@ namespace ServiceDiscovery.AspNetCore.Tests.Connect;
 /// </summary>
 public sealed class ConnectServiceDiscoveryProviderTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private ConsulTarget _consul = null!;
     private string _catalog = null!;
 
@@ -64,10 +65,54 @@ public sealed class ConnectServiceDiscoveryProviderTests : IAsyncLifetime
         Assert.Equal(0, catalog.Requests);
     }
 
+    [Fact]
+    public async Task IntentionChangedToDeny_RefusesNewConnections_LogsTheIntention_AndAllowServesAgain()
+    {
+        await using var catalog = await ConnectNativeApp.StartAsync(_consul, _catalog);
+        await using var orders = await StartOrdersAsync(withConnect: true);
+        using var http = new HttpClient { BaseAddress = new Uri(orders.Urls.Single()) };
+        await using var intention = new ConnectIntention(_consul, "orders", _catalog);
+        var (status, answer) = await CallAsync(http);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(ConnectNativeApp.IsMutualTlsFrom(answer, "orders"), answer);   // allowed: the default
+
+        // Deny: each call is a new connection, authorized at its handshake; the first refused one ends the wait.
+        var toRefused = await intention.WriteAndWaitAsync("deny", () => OutcomeAsync(http, HttpStatusCode.BadGateway), Deadline, "a new connection is refused after the deny");
+        var served = catalog.Requests;
+        Assert.Equal(HttpStatusCode.BadGateway, (await CallAsync(http)).Status);   // and stays refused
+        Assert.Equal(served, catalog.Requests);                                    // refused calls never reached the app
+        var denied = catalog.Logs.GetSnapshot().Where(r => r.Id.Name == "ConnectCallerDenied").ToList();
+        Assert.NotEmpty(denied);
+        Assert.All(denied, r => Assert.Contains(intention.Reason("DENY"), r.Message, StringComparison.Ordinal));
+        Assert.All(denied, r => Assert.Contains("/svc/orders", r.Message, StringComparison.Ordinal));
+
+        var toServed = await intention.WriteAndWaitAsync("allow", () => OutcomeAsync(http, HttpStatusCode.OK), Deadline, "a new connection is served after the allow");
+        (status, answer) = await CallAsync(http);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(ConnectNativeApp.IsMutualTlsFrom(answer, "orders"), answer);
+        TestContext.Current.TestOutputHelper?.WriteLine($"ME.SD client: deny refused a new connection after {toRefused.TotalMilliseconds:0} ms, allow served one after {toServed.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>orders' <c>GET /call</c>: catalog's answer (200) or the failure's message (502).</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> CallAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync(new Uri("/call", UriKind.Relative), Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>Whether orders' call ended with <paramref name="wanted"/>; fails on a status that is neither 200 nor 502.</summary>
+    private static async Task<bool> OutcomeAsync(HttpClient http, HttpStatusCode wanted)
+    {
+        var (status, body) = await CallAsync(http);
+        Assert.True(status is HttpStatusCode.OK or HttpStatusCode.BadGateway, $"{(int)status} {body}");
+        return status == wanted;
+    }
+
     /// <summary>
     /// "orders": Kestrel on plain http, <c>Consul:Connect:ClientOnly</c> (it calls Connect services, serves none), and an
     /// HttpClient <c>http://{catalog}</c> with Microsoft.Extensions.ServiceDiscovery; <c>GET /call</c> returns catalog's
-    /// <c>/caller</c> answer, or 502 with the exception's message.
+    /// <c>/caller</c> answer, or 502 with the exception's message. Each call is a new connection (<c>Connection: close</c>):
+    /// Connect authorizes a caller per connection, at the TLS handshake.
     /// </summary>
     private async Task<WebApplication> StartOrdersAsync(bool withConnect)
     {
@@ -95,7 +140,10 @@ public sealed class ConnectServiceDiscoveryProviderTests : IAsyncLifetime
         {
             try
             {
-                return Results.Text(await clients.CreateClient("catalog").GetStringAsync(new Uri("/caller", UriKind.Relative), cancellationToken));
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/caller", UriKind.Relative));
+                request.Headers.ConnectionClose = true;
+                using var response = await clients.CreateClient("catalog").SendAsync(request, cancellationToken);
+                return Results.Text(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken));
             }
             catch (HttpRequestException e)
             {

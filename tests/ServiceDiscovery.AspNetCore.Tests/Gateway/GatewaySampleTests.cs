@@ -108,6 +108,39 @@ public sealed class GatewaySampleTests : IAsyncLifetime
         Assert.Equal(3, catalog.Requests);
     }
 
+    /// <summary>
+    /// The YARP path with intentions: allowed, then <c>gateway → catalog</c> denied through the agent, then allowed again.
+    /// YARP keeps its connections to catalog pooled, and Connect authorizes per connection, so catalog closes each
+    /// connection after its answer (<c>/caller-close</c>, the cluster set to HTTP/1.1): every forward is a new handshake.
+    /// </summary>
+    [Fact]
+    public async Task GatewayWithConnect_IntentionChangedToDeny_RefusesNewConnections_AndAllowServesAgain()
+    {
+        await using var catalog = await ConnectNativeApp.StartAsync(_consul, _catalog);
+        await using var gateway = await StartGatewayAsync(new()
+        {
+            ["Consul:Connect:Enabled"] = "true",
+            ["Consul:Connect:ClientOnly"] = "true",
+            ["ReverseProxy:Clusters:catalog:HttpRequest:Version"] = "1.1",
+            ["ReverseProxy:Clusters:catalog:HttpRequest:VersionPolicy"] = "RequestVersionExact",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.Single()) };
+        await using var intention = new ConnectIntention(_consul, "gateway", _catalog);
+        Assert.True(ConnectNativeApp.IsMutualTlsFrom(await http.GetStringAsync(new Uri("/catalog/caller-close", UriKind.Relative), Ct), "gateway"));
+
+        var toRefused = await intention.WriteAndWaitAsync("deny", () => ForwardedAsync(http, HttpStatusCode.BadGateway), Deadline, "a forward on a new connection is refused after the deny");
+        var served = catalog.Requests;
+        Assert.False(await ForwardedAsync(http, HttpStatusCode.OK));   // and stays refused
+        Assert.Equal(served, catalog.Requests);                        // refused forwards never reached the app
+        var denied = catalog.Logs.GetSnapshot().Where(r => r.Id.Name == "ConnectCallerDenied").ToList();
+        Assert.NotEmpty(denied);
+        Assert.All(denied, r => Assert.Contains(intention.Reason("DENY"), r.Message, StringComparison.Ordinal));
+
+        var toServed = await intention.WriteAndWaitAsync("allow", () => ForwardedAsync(http, HttpStatusCode.OK), Deadline, "a forward on a new connection is served after the allow");
+        Assert.True(ConnectNativeApp.IsMutualTlsFrom(await http.GetStringAsync(new Uri("/catalog/caller-close", UriKind.Relative), Ct), "gateway"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"YARP: deny refused a new connection after {toRefused.TotalMilliseconds:0} ms, allow served one after {toServed.TotalMilliseconds:0} ms");
+    }
+
     [Fact]
     public async Task GatewayWithoutConnect_NeverReachesAConnectNativeInstance()
     {
@@ -119,6 +152,14 @@ public sealed class GatewaySampleTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);  // YARP's answer to a failed forward
         Assert.Equal(0, catalog.Requests);
+    }
+
+    /// <summary>Whether a forward to catalog's <c>/caller-close</c> ended with <paramref name="wanted"/>; fails on a status that is neither 200 nor 502.</summary>
+    private static async Task<bool> ForwardedAsync(HttpClient http, HttpStatusCode wanted)
+    {
+        using var response = await http.GetAsync(new Uri("/catalog/caller-close", UriKind.Relative), Ct);
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadGateway, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        return response.StatusCode == wanted;
     }
 
     private async Task<RegisteredApp> StartCatalogAsync()
