@@ -92,10 +92,10 @@ internal static class AutopilotConfigurationEndpoint
     {
         w.WriteStartObject();
         w.WriteBoolean("CleanupDeadServers", s.CleanupDeadServers);
-        w.WriteString("LastContactThreshold", GoDuration.Format(s.LastContactThreshold));
+        w.WriteString("LastContactThreshold", s.LastContactThreshold.ToString());
         w.WriteNumber("MaxTrailingLogs", s.MaxTrailingLogs);
         w.WriteNumber("MinQuorum", s.MinQuorum);
-        w.WriteString("ServerStabilizationTime", GoDuration.Format(s.ServerStabilizationTime));
+        w.WriteString("ServerStabilizationTime", s.ServerStabilizationTime.ToString());
         w.WriteString("RedundancyZoneTag", s.RedundancyZoneTag);
         w.WriteBoolean("DisableUpgradeMigration", s.DisableUpgradeMigration);
         w.WriteString("UpgradeVersionTag", s.UpgradeVersionTag);
@@ -134,7 +134,7 @@ internal static class AutopilotConfigurationEndpoint
     }
 
     /// <summary>api.ReadableDuration: a Go duration string, or a number of nanoseconds.</summary>
-    private static TimeSpan ReadDuration(JsonElement v, TimeSpan current)
+    private static GoDuration ReadDuration(JsonElement v, GoDuration current)
     {
         switch (v.ValueKind)
         {
@@ -163,13 +163,13 @@ internal static class AutopilotConfigurationEndpoint
     {
         public bool CleanupDeadServers { get; init; } = true;
 
-        public TimeSpan LastContactThreshold { get; init; } = TimeSpan.FromMilliseconds(200);
+        public GoDuration LastContactThreshold { get; init; } = GoDuration.FromTimeSpan(TimeSpan.FromMilliseconds(200));
 
         public ulong MaxTrailingLogs { get; init; } = 250;
 
         public uint MinQuorum { get; init; }
 
-        public TimeSpan ServerStabilizationTime { get; init; } = TimeSpan.FromSeconds(10);
+        public GoDuration ServerStabilizationTime { get; init; } = GoDuration.FromTimeSpan(TimeSpan.FromSeconds(10));
 
         public string RedundancyZoneTag { get; init; } = string.Empty;
 

@@ -64,7 +64,7 @@ internal static class SessionEndpoints
             Id = Guid.NewGuid().ToString(),
             Name = request.Name,
             Node = request.Node ?? r.Local.Node.Name,
-            LockDelay = request.LockDelay ?? TimeSpan.FromSeconds(15),
+            LockDelayDuration = request.LockDelay ?? GoDuration.FromTimeSpan(TimeSpan.FromSeconds(15)),
             Behavior = request.Behavior.Length == 0 ? "release" : request.Behavior,
             Ttl = request.Ttl,
             TtlDuration = ttl,
@@ -108,7 +108,7 @@ internal static class SessionEndpoints
                 return $"Session TTL '{request.Ttl}' invalid: {parseError}";
             }
 
-            ttl = GoDuration.FromNanoseconds(nanos);
+            ttl = new GoDuration(nanos).ToTimeSpan();
             if (ttl != TimeSpan.Zero && (ttl < TtlMin || ttl > TtlMax))
             {
                 return $"Invalid Session TTL '{nanos}', must be between [{GoDuration.Format(TtlMin)}={GoDuration.Format(TtlMax)}]";

@@ -86,11 +86,12 @@ internal static class CaConfigurationReader
             case null:
                 return fallback;
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
-                return GoDuration.FromNanoseconds(v.TryGetValue<long>(out var n) ? n : (long)Math.Truncate(v.GetValue<double>()));
+                // The CA's TTLs are hours long and drive certificate lifetimes (TimeSpan): kept in ticks, rounded up.
+                return new GoDuration(v.TryGetValue<long>(out var n) ? n : (long)Math.Truncate(v.GetValue<double>())).ToTimeSpan();
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 var text = v.GetValue<string>();
                 return text.Length == 0 ? fallback
-                    : GoDuration.TryParse(text, out var d, out var error) ? d : throw new JsonDecodeException($"{key}: {error}");
+                    : GoDuration.TryParse(text, out var d, out var error) ? d.ToTimeSpan() : throw new JsonDecodeException($"{key}: {error}");
             default:
                 throw new JsonDecodeException($"{key}: expected a duration string such as \"72h\"");
         }
