@@ -104,7 +104,7 @@ internal static class AutopilotConfigurationEndpoint
         w.WriteEndObject();
     }
 
-    /// <summary>encoding/json into api.AutopilotConfiguration: field names match case-insensitively, others are ignored.</summary>
+    /// <summary>encoding/json into api.AutopilotConfiguration with unknown fields disallowed: field names match case-insensitively.</summary>
     private static Settings Decode(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -126,7 +126,12 @@ internal static class AutopilotConfigurationEndpoint
                 "REDUNDANCYZONETAG" => s with { RedundancyZoneTag = v.GetString() ?? s.RedundancyZoneTag },
                 "DISABLEUPGRADEMIGRATION" => s with { DisableUpgradeMigration = v.ValueKind == JsonValueKind.Null ? s.DisableUpgradeMigration : v.GetBoolean() },
                 "UPGRADEVERSIONTAG" => s with { UpgradeVersionTag = v.GetString() ?? s.UpgradeVersionTag },
-                _ => s,
+
+                // Read-only, but fields of the struct: a configuration sent back as it was read decodes.
+                "CREATEINDEX" or "MODIFYINDEX" => s,
+
+                // decodeBody disallows unknown fields (lib.DecodeJSON).
+                _ => throw new FormatException($"json: unknown field {GoString.Quote(p.Name)}"),
             };
         }
 
