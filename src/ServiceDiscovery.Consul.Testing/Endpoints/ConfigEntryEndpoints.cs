@@ -55,8 +55,10 @@ internal static class ConfigEntryEndpoints
             : !Kinds.Contains(kind) ? $"invalid config entry kind: {kind}"
             : ConfigEntryKeys.Canonicalize(kind, entry);
 
-        // The mesh entry has no Name field (a "Name" key is refused above): its name is always "mesh".
+        // The mesh entry has no Name field (a "Name" key is refused above): its name is always "mesh". ProxyConfigEntry's
+        // Normalize names an unnamed proxy-defaults entry "global" (and refuses any other name below).
         var name = kind == MeshKind ? MeshKind : Take(entry, "Name");
+        name = kind == "proxy-defaults" && string.IsNullOrEmpty(name) ? "global" : name;
         if (error is not null)
         {
             await Responses.WriteErrorAsync(r.Context, 400, $"Request decoding failed: {error}").ConfigureAwait(false);

@@ -85,6 +85,18 @@ public sealed class ConfigEntryKeysConformanceTests
     }
 
     [Fact]
+    public async Task ProxyDefaults_WithoutAName_IsGlobal()
+    {
+        await using var consul = await ConsulTarget.StartAgentAsync(new ConsulTestAgentOptions(), "writes the one proxy-defaults entry a shared Consul may rely on");
+
+        var put = await consul.PutAsync("/v1/config", """{"Kind":"proxy-defaults","Config":{"protocol":"http"}}""");
+
+        Assert.Equal((200, "true"), (put.Status, put.Text.Trim()));
+        var read = await consul.GetAsync("/v1/config/proxy-defaults/global");
+        Assert.Equal(("global", "http"), (read.Json["Name"]!.GetValue<string>(), read.Json["Config"]!["protocol"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Mesh_HasNoNameField_AndIsNamedMesh()
     {
         await using var consul = await ConsulTarget.StartAsync();
