@@ -64,15 +64,16 @@ internal sealed class AclTokenWriter(StateStore store, AclTables tables, DateTim
                 return "ExpirationTime cannot be before CreateTime";
             }
 
-            var expiresIn = expiry - now;
-            if (expiresIn > MaxExpirationTtl)
+            // A TTL's expiry is exactly the TTL away (Consul's times count nanoseconds): compare it unrounded.
+            var expiresIn = request.ExpirationTtl.IsPositive ? request.ExpirationTtl : GoDuration.FromTimeSpan(expiry - now);
+            if (expiresIn > GoDuration.FromTimeSpan(MaxExpirationTtl))
             {
-                return $"ExpirationTime cannot be more than {GoDuration.Format(MaxExpirationTtl)} in the future (was {GoDuration.Format(expiresIn)})";
+                return $"ExpirationTime cannot be more than {GoDuration.Format(MaxExpirationTtl)} in the future (was {expiresIn})";
             }
 
-            if (expiresIn < MinExpirationTtl)
+            if (expiresIn < GoDuration.FromTimeSpan(MinExpirationTtl))
             {
-                return $"ExpirationTime cannot be less than {GoDuration.Format(MinExpirationTtl)} in the future (was {GoDuration.Format(expiresIn)})";
+                return $"ExpirationTime cannot be less than {GoDuration.Format(MinExpirationTtl)} in the future (was {expiresIn})";
             }
         }
 
