@@ -7,14 +7,16 @@ namespace ServiceDiscovery.Consul.Testing.Acl;
 /// <summary>
 /// Turns a request's token into an <see cref="Authorizer"/>, or null for Consul's 403 <c>ACL not found</c>: the token
 /// is looked up by its secret in the datacenter's <see cref="AclTables"/>, its rules merged, and the result cached
-/// until the tables change. No token means the anonymous token, whose policies apply like any other token's.
+/// per datacenter until its tables change. No token means the anonymous token, whose policies apply like any other token's.
 /// </summary>
 internal sealed class AclResolver(ConsulTestAgentOptions options)
 {
     public const string NotFound = "ACL not found";
 
     private readonly Lock _cacheSync = new();
-    private readonly Dictionary<string, (long Version, Authorizer Authorizer)> _cache = new(StringComparer.Ordinal);
+    // Keyed by the store too: a forwarded request (?dc=) or a prepared-query failover resolves the same secret in another
+    // datacenter's tables, whose version numbers are their own.
+    private readonly Dictionary<(StateStore Store, string Token), (long Version, Authorizer Authorizer)> _cache = [];
 
     public string DefaultPolicy => !options.Acl.Enabled || options.Acl.DefaultAllow ? "allow" : "deny";
 
@@ -34,7 +36,7 @@ internal sealed class AclResolver(ConsulTestAgentOptions options)
             version = tables.Version;
             lock (_cacheSync)
             {
-                if (_cache.TryGetValue(token, out var cached) && cached.Version == version)
+                if (_cache.TryGetValue((store, token), out var cached) && cached.Version == version)
                 {
                     return cached.Authorizer;
                 }
@@ -50,7 +52,7 @@ internal sealed class AclResolver(ConsulTestAgentOptions options)
             {
                 lock (_cacheSync)
                 {
-                    _cache[token] = (version, authorizer);
+                    _cache[(store, token)] = (version, authorizer);
                 }
             }
 

@@ -42,19 +42,19 @@ internal sealed class AclTokenWriter(StateStore store, AclTables tables, DateTim
         }
 
         var expiration = request.ExpirationTime;
-        if (request.ExpirationTtl < TimeSpan.Zero)
+        if (request.ExpirationTtl.Nanoseconds < 0)
         {
-            return $"Token Expiration TTL '{GoDuration.Format(request.ExpirationTtl)}' should be > 0";
+            return $"Token Expiration TTL '{request.ExpirationTtl}' should be > 0";
         }
 
-        if (request.ExpirationTtl > TimeSpan.Zero)
+        if (request.ExpirationTtl.IsPositive)
         {
             if (expiration is not null)
             {
                 return "Token Expiration TTL and Expiration Time cannot both be set";
             }
 
-            expiration = now + request.ExpirationTtl;
+            expiration = now + request.ExpirationTtl.ToTimeSpan();
         }
 
         if (expiration is { } expiry)
@@ -64,15 +64,16 @@ internal sealed class AclTokenWriter(StateStore store, AclTables tables, DateTim
                 return "ExpirationTime cannot be before CreateTime";
             }
 
-            var expiresIn = expiry - now;
-            if (expiresIn > MaxExpirationTtl)
+            // A TTL's expiry is exactly the TTL away (Consul's times count nanoseconds): compare it unrounded.
+            var expiresIn = request.ExpirationTtl.IsPositive ? request.ExpirationTtl : GoDuration.FromTimeSpan(expiry - now);
+            if (expiresIn > GoDuration.FromTimeSpan(MaxExpirationTtl))
             {
-                return $"ExpirationTime cannot be more than {GoDuration.Format(MaxExpirationTtl)} in the future (was {GoDuration.Format(expiresIn)})";
+                return $"ExpirationTime cannot be more than {GoDuration.Format(MaxExpirationTtl)} in the future (was {expiresIn})";
             }
 
-            if (expiresIn < MinExpirationTtl)
+            if (expiresIn < GoDuration.FromTimeSpan(MinExpirationTtl))
             {
-                return $"ExpirationTime cannot be less than {GoDuration.Format(MinExpirationTtl)} in the future (was {GoDuration.Format(expiresIn)})";
+                return $"ExpirationTime cannot be less than {GoDuration.Format(MinExpirationTtl)} in the future (was {expiresIn})";
             }
         }
 
@@ -126,7 +127,7 @@ internal sealed class AclTokenWriter(StateStore store, AclTables tables, DateTim
             return $"Cannot change AuthMethod of {match.AccessorId}";
         }
 
-        if (request.ExpirationTtl != TimeSpan.Zero || (request.ExpirationTime is { } time && time != match.ExpirationTime))
+        if (request.ExpirationTtl.Nanoseconds != 0 || (request.ExpirationTime is { } time && time != match.ExpirationTime))
         {
             return $"Cannot change expiration time of {match.AccessorId}";
         }

@@ -53,7 +53,7 @@ internal sealed class CheckRuntime : IDisposable
                 return new ScriptCheckRunner(check, agent, _time, _logger);
         }
 
-        if (d.Ttl > TimeSpan.Zero)
+        if (d.Ttl.IsPositive)
         {
             return new TtlCheckRunner(check, agent, _time);
         }

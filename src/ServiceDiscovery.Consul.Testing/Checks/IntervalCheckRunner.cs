@@ -36,7 +36,7 @@ internal abstract partial class IntervalCheckRunner : ICheckRunner
     protected TimeProvider Time { get; }
 
     /// <summary>Gets the probe timeout: the check's <c>Timeout</c>, else 10 s.</summary>
-    protected TimeSpan ProbeTimeout => Check.Timeout > TimeSpan.Zero ? Check.Timeout : DefaultTimeout;
+    protected TimeSpan ProbeTimeout => Check.Timeout.IsPositive ? Check.Timeout.ToTimeSpan() : DefaultTimeout;
 
     public void Start()
     {

@@ -50,7 +50,7 @@ internal sealed class ScriptCheckRunner(CheckRecord check, LocalAgentState agent
 
         var buffer = new TailBuffer(Check.OutputMaxSize);
         var pumps = Task.WhenAll(PumpAsync(process.StandardOutput.BaseStream, buffer), PumpAsync(process.StandardError.BaseStream, buffer));
-        var timeout = Check.Timeout > TimeSpan.Zero ? Check.Timeout : ScriptTimeout;
+        var timeout = Check.Timeout.IsPositive ? Check.Timeout.ToTimeSpan() : ScriptTimeout;
         using var timeoutSource = new CancellationTokenSource(timeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
         try
@@ -63,7 +63,7 @@ internal sealed class ScriptCheckRunner(CheckRecord check, LocalAgentState agent
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            var message = $"Timed out ({Json.GoDuration.Format(timeout)}) running check";
+            var message = $"Timed out ({(Check.Timeout.IsPositive ? Check.Timeout.ToString() : Json.GoDuration.Format(ScriptTimeout))}) running check";
             var partial = buffer.Text();
             return ("critical", partial.Length > 0 ? message + "\n\n" + partial : message);
         }

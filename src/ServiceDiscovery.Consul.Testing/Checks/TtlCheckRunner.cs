@@ -29,11 +29,11 @@ internal sealed class TtlCheckRunner(CheckRecord check, LocalAgentState agent, T
 
             if (_timer is null)
             {
-                _timer = time.CreateTimer(_ => Expire(), null, check.Ttl, Timeout.InfiniteTimeSpan);
+                _timer = time.CreateTimer(_ => Expire(), null, check.Ttl.ToTimeSpan(), Timeout.InfiniteTimeSpan);
             }
             else
             {
-                _timer.Change(check.Ttl, Timeout.InfiniteTimeSpan);
+                _timer.Change(check.Ttl.ToTimeSpan(), Timeout.InfiniteTimeSpan);
             }
         }
     }

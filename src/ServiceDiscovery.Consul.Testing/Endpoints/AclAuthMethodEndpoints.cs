@@ -247,9 +247,9 @@ internal static partial class AclAuthMethodEndpoints
             }
         }
 
-        if (o.Has("MaxTokenTTL") && o.GetDuration("MaxTokenTTL") is var ttl && ttl > TimeSpan.Zero)
+        if (o.Has("MaxTokenTTL") && o.GetDuration("MaxTokenTTL") is { IsPositive: true } ttl)
         {
-            method["MaxTokenTTL"] = GoDuration.Format(ttl);
+            method["MaxTokenTTL"] = ttl.ToString();
         }
 
         method["Config"] = o.Raw("Config") is { } config ? JsonNode.Parse(config.GetRawText()) : null;

@@ -122,7 +122,7 @@ internal static class AclEndpoints
             {
                 var writer = new AclTokenWriter(r.Store, tables, r.Options.TimeProvider.GetUtcNow());
                 var request = new AclTokenRequest(string.Empty, secret, "Bootstrap Token (Global Management)",
-                    [new AclLinkRequest(BuiltInPolicies.GlobalManagementId, string.Empty)], [], [], [], [], false, string.Empty, null, TimeSpan.Zero);
+                    [new AclLinkRequest(BuiltInPolicies.GlobalManagementId, string.Empty)], [], [], [], [], false, string.Empty, null, default);
                 error = writer.Create(request, out token);
                 if (token is not null)
                 {

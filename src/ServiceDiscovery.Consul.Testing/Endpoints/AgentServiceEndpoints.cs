@@ -209,10 +209,15 @@ internal static partial class AgentServiceEndpoints
 
         var hash = r.Query.Get("hash");
         var wait = TimeSpan.Zero;
-        if (r.Query.Get("wait") is { Length: > 0 } rawWait && !GoDuration.TryParse(rawWait, out wait, out _))
+        if (r.Query.Get("wait") is { Length: > 0 } rawWait)
         {
-            await Responses.WriteErrorAsync(r.Context, 400, "Invalid wait time").ConfigureAwait(false);
-            return;
+            if (!GoDuration.TryParse(rawWait, out var parsedWait, out _))
+            {
+                await Responses.WriteErrorAsync(r.Context, 400, "Invalid wait time").ConfigureAwait(false);
+                return;
+            }
+
+            wait = parsedWait.ToTimeSpan();
         }
 
         wait = wait <= TimeSpan.Zero ? BlockingQuery.DefaultWait : wait > BlockingQuery.MaxWait ? BlockingQuery.MaxWait : wait;

@@ -92,10 +92,10 @@ internal static class AutopilotConfigurationEndpoint
     {
         w.WriteStartObject();
         w.WriteBoolean("CleanupDeadServers", s.CleanupDeadServers);
-        w.WriteString("LastContactThreshold", GoDuration.Format(s.LastContactThreshold));
+        w.WriteString("LastContactThreshold", s.LastContactThreshold.ToString());
         w.WriteNumber("MaxTrailingLogs", s.MaxTrailingLogs);
         w.WriteNumber("MinQuorum", s.MinQuorum);
-        w.WriteString("ServerStabilizationTime", GoDuration.Format(s.ServerStabilizationTime));
+        w.WriteString("ServerStabilizationTime", s.ServerStabilizationTime.ToString());
         w.WriteString("RedundancyZoneTag", s.RedundancyZoneTag);
         w.WriteBoolean("DisableUpgradeMigration", s.DisableUpgradeMigration);
         w.WriteString("UpgradeVersionTag", s.UpgradeVersionTag);
@@ -104,7 +104,7 @@ internal static class AutopilotConfigurationEndpoint
         w.WriteEndObject();
     }
 
-    /// <summary>encoding/json into api.AutopilotConfiguration: field names match case-insensitively, others are ignored.</summary>
+    /// <summary>encoding/json into api.AutopilotConfiguration with unknown fields disallowed: field names match case-insensitively.</summary>
     private static Settings Decode(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -126,7 +126,12 @@ internal static class AutopilotConfigurationEndpoint
                 "REDUNDANCYZONETAG" => s with { RedundancyZoneTag = v.GetString() ?? s.RedundancyZoneTag },
                 "DISABLEUPGRADEMIGRATION" => s with { DisableUpgradeMigration = v.ValueKind == JsonValueKind.Null ? s.DisableUpgradeMigration : v.GetBoolean() },
                 "UPGRADEVERSIONTAG" => s with { UpgradeVersionTag = v.GetString() ?? s.UpgradeVersionTag },
-                _ => s,
+
+                // Read-only, but fields of the struct: a configuration sent back as it was read decodes.
+                "CREATEINDEX" or "MODIFYINDEX" => s,
+
+                // decodeBody disallows unknown fields (lib.DecodeJSON).
+                _ => throw new FormatException($"json: unknown field {GoString.Quote(p.Name)}"),
             };
         }
 
@@ -134,7 +139,7 @@ internal static class AutopilotConfigurationEndpoint
     }
 
     /// <summary>api.ReadableDuration: a Go duration string, or a number of nanoseconds.</summary>
-    private static TimeSpan ReadDuration(JsonElement v, TimeSpan current)
+    private static GoDuration ReadDuration(JsonElement v, GoDuration current)
     {
         switch (v.ValueKind)
         {
@@ -163,13 +168,13 @@ internal static class AutopilotConfigurationEndpoint
     {
         public bool CleanupDeadServers { get; init; } = true;
 
-        public TimeSpan LastContactThreshold { get; init; } = TimeSpan.FromMilliseconds(200);
+        public GoDuration LastContactThreshold { get; init; } = GoDuration.FromTimeSpan(TimeSpan.FromMilliseconds(200));
 
         public ulong MaxTrailingLogs { get; init; } = 250;
 
         public uint MinQuorum { get; init; }
 
-        public TimeSpan ServerStabilizationTime { get; init; } = TimeSpan.FromSeconds(10);
+        public GoDuration ServerStabilizationTime { get; init; } = GoDuration.FromTimeSpan(TimeSpan.FromSeconds(10));
 
         public string RedundancyZoneTag { get; init; } = string.Empty;
 

@@ -4,15 +4,17 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.Http;
+using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
 
 namespace ServiceDiscovery.Consul.Testing.Endpoints;
 
 /// <summary>
 /// <c>PUT /v1/config</c>, <c>GET /v1/config/:kind[/:name]</c>, <c>DELETE /v1/config/:kind/:name</c>
-/// (agent/config_endpoint.go). Entries of every CE kind are kept as sent (not normalised or validated beyond
-/// the kind, <c>proxy-defaults</c>' name <c>global</c> and a non-empty name) with Kind, Name, CreateIndex and
-/// ModifyIndex; <c>?cas</c> on writes and deletes; blocking reads. The kinds the agent acts on are the exceptions:
+/// (agent/config_endpoint.go). Keys are decoded as Consul decodes them (<see cref="ConfigEntryKeys"/>: aliases and
+/// case folded to the field names, unknown keys refused with a 400); entries of every CE kind are otherwise kept as
+/// sent (not normalised or validated beyond the kind, <c>proxy-defaults</c>' name <c>global</c> and a non-empty name)
+/// with Kind, Name, CreateIndex and ModifyIndex; <c>?cas</c> on writes and deletes; blocking reads. The kinds the agent acts on are the exceptions:
 /// <c>service-intentions</c> (<see cref="IntentionConfigEntries"/>) and the gateway kinds
 /// (<see cref="GatewayConfigEntries"/>) are validated as Consul validates them, and their ACLs enforced
 /// (<see cref="ConfigEntryAcl"/>).
@@ -25,6 +27,8 @@ internal static class ConfigEntryEndpoints
         "terminating-gateway", "service-intentions", "mesh", "exported-services", "sameness-group", "api-gateway",
         "bound-api-gateway", "inline-certificate", "file-system-certificate", "http-route", "tcp-route", "jwt-provider",
     };
+
+    private const string MeshKind = "mesh";
 
     public static void Map(Router router)
     {
@@ -47,10 +51,14 @@ internal static class ConfigEntryEndpoints
         }
 
         var kind = Take(entry, "Kind");
-        var name = Take(entry, "Name");
         var error = kind is null ? "Payload does not contain a kind/Kind key at the top level"
             : !Kinds.Contains(kind) ? $"invalid config entry kind: {kind}"
-            : null;
+            : ConfigEntryKeys.Canonicalize(kind, entry);
+
+        // The mesh entry has no Name field (a "Name" key is refused above): its name is always "mesh". ProxyConfigEntry's
+        // Normalize names an unnamed proxy-defaults entry "global" (and refuses any other name below).
+        var name = kind == MeshKind ? MeshKind : Take(entry, "Name");
+        name = kind == "proxy-defaults" && string.IsNullOrEmpty(name) ? "global" : name;
         if (error is not null)
         {
             await Responses.WriteErrorAsync(r.Context, 400, $"Request decoding failed: {error}").ConfigureAwait(false);
@@ -106,7 +114,7 @@ internal static class ConfigEntryEndpoints
             if (applied)
             {
                 var index = r.Store.NextIndex();
-                var stored = new JsonObject { ["Kind"] = kind, ["Name"] = name };
+                var stored = kind == MeshKind ? new JsonObject { ["Kind"] = kind } : new JsonObject { ["Kind"] = kind, ["Name"] = name };
                 foreach (var (field, value) in entry)
                 {
                     stored[field] = value?.DeepClone();

@@ -197,6 +197,13 @@ internal static class IntentionEndpoints
             existingDestination = r.Store.Intentions.ByLegacyId(id)?.DestinationName;
         }
 
+        if (r.Method == "PUT" && existingDestination is null)
+        {
+            // Consul's legacy update looks the ID up before it checks ACLs or validates the body.
+            await Responses.WriteErrorAsync(r.Context, 500, $"Cannot modify non-existent intention: '{id}'").ConfigureAwait(false);
+            return;
+        }
+
         if (existingDestination is not null && !await IntentionAcl.RequireAsync(r, IntentionAcl.CanWrite(authorizer, existingDestination)).ConfigureAwait(false))
         {
             return;
@@ -207,8 +214,9 @@ internal static class IntentionEndpoints
             case "PUT":
 
                 var (_, sourceName, destinationName, source) = body!.Value;
-                var error = IntentionRequestReader.Validate(sourceName, destinationName, source, legacy: true)
-                    ?? Write(r, (store, now, index) => store.LegacyUpdate(id, destinationName, source, now, index));
+                var error = LegacyUpdateRefusal(existingDestination!, destinationName)
+                    ?? IntentionRequestReader.Validate(sourceName, destinationName, source, legacy: true)
+                    ?? Write(r, (store, now, index) => store.LegacyUpdate(id, source, now, index));
                 if (error is not null)
                 {
                     await Responses.WriteErrorAsync(r.Context, 500, error).ConfigureAwait(false);
@@ -222,6 +230,16 @@ internal static class IntentionEndpoints
                 return;
         }
     }
+
+    /// <summary>
+    /// Since intentions became config entries (Consul 1.9) a legacy update may change the source but not the
+    /// destination: the intention would have to move to another entry. Names compare exactly, as Consul's
+    /// <c>ServiceName</c> values do; CE has one namespace and partition, so the name is all that can differ.
+    /// </summary>
+    private static string? LegacyUpdateRefusal(string existingDestination, string destination) =>
+        string.Equals(existingDestination, destination, StringComparison.Ordinal)
+            ? null
+            : "Cannot modify Destination partition/namespace/name for an intention once it exists.";
 
     /// <summary>Reads <c>?source=</c> and <c>?destination=</c>, or writes Consul's 500 for the first missing one and returns null.</summary>
     private static async Task<(string Source, string Destination)?> RequirePairAsync(AgentRequest r)

@@ -15,7 +15,8 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// result shuffled, the near node (<c>?near=</c>, else the query's <c>Near</c>; <c>_agent</c>, <c>_ip</c>) moved first,
 /// cut to <c>?limit</c>. An empty result fails over to other datacenters (see <see cref="PreparedQueryFailover"/>).
 /// Instances are filtered by ACLs as the query's own <c>Token</c> sees them, or the caller's when the query has none
-/// (<c>node:read</c> and <c>service:read</c>; <c>X-Consul-Results-Filtered-By-ACLs</c> when the caller sent a token).
+/// (<c>node:read</c> and <c>service:read</c>; <c>X-Consul-Results-Filtered-By-ACLs</c> when the caller sent a token),
+/// in whichever datacenter answers.
 /// </summary>
 internal static class PreparedQueryExecutor
 {
@@ -61,23 +62,24 @@ internal static class PreparedQueryExecutor
         // Execute is not a blocking query in Consul (the server runs it once, whatever ?index says).
         var selection = new PreparedQuerySelection(query);
         var entries = await blocking.AnsweringAtOnce().RunAsync(r, () => selection.Run(r.Store)).ConfigureAwait(false);
-        var readable = entries.Where(e => authorizer.Allows(ConsulTestAclResource.Node, e.Node.Name, ConsulTestAclAccess.Read)
-            && authorizer.Allows(ConsulTestAclResource.Service, e.Service.Name, ConsulTestAclAccess.Read)).ToList();
-        if (readable.Count < entries.Count && r.Token.Length > 0)
-        {
-            r.Response.Headers["X-Consul-Results-Filtered-By-ACLs"] = "true";
-        }
-
+        var readable = Readable(authorizer, entries);
+        var filtered = readable.Count < entries.Count;
         entries = MoveNearFirst(r, query, Shuffle(readable));
         if (limit > 0 && entries.Count > limit)
         {
             entries = entries[..limit];
         }
 
-        var answer = new PreparedQueryAnswer(r.Datacenter, entries, 0, null);
+        var answer = new PreparedQueryAnswer(r.Datacenter, entries, 0, null, filtered);
         if (entries.Count == 0)
         {
-            answer = await PreparedQueryFailover.RunAsync(r, selection, limit, answer).ConfigureAwait(false);
+            answer = await PreparedQueryFailover.RunAsync(r, selection, FilterToken(r, query), limit, answer).ConfigureAwait(false);
+        }
+
+        // The flag is the answering datacenter's: a failover answer replaces the local one, its ACL filtering included.
+        if (answer.FilteredByAcls && r.Token.Length > 0)
+        {
+            r.Response.Headers["X-Consul-Results-Filtered-By-ACLs"] = "true";
         }
 
         if (answer.Index is { } remoteIndex)
@@ -106,6 +108,15 @@ internal static class PreparedQueryExecutor
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }
+
+    /// <summary>The instances <paramref name="authorizer"/> may see: <c>node:read</c> on the node and <c>service:read</c> on the service.</summary>
+    internal static List<HealthEntry> Readable(Acl.Authorizer authorizer, List<HealthEntry> entries) =>
+        entries.Where(e => authorizer.Allows(ConsulTestAclResource.Node, e.Node.Name, ConsulTestAclAccess.Read)
+            && authorizer.Allows(ConsulTestAclResource.Service, e.Service.Name, ConsulTestAclAccess.Read)).ToList();
+
+    /// <summary>The token whose view filters the instances: the query's stored one, else the request's.</summary>
+    private static string FilterToken(AgentRequest r, JsonObject query) =>
+        (string?)query["Token"] is { Length: > 0 } stored ? stored : r.Token;
 
     /// <summary>The authorizer of the query's stored token, else of the request's; writes 403 <c>ACL not found</c> for an unknown one.</summary>
     private static Task<Acl.Authorizer?> ResolveQueryTokenAsync(AgentRequest r, JsonObject query)
@@ -168,5 +179,8 @@ internal static class PreparedQueryExecutor
             : r.Context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
 }
 
-/// <summary>What an execution answers: the datacenter whose instances these are, how many datacenters were tried, and a remote index.</summary>
-internal sealed record PreparedQueryAnswer(string Datacenter, List<HealthEntry> Entries, int Failovers, ulong? Index);
+/// <summary>
+/// What an execution answers: the datacenter whose instances these are, how many datacenters were tried, a remote
+/// index, and whether ACLs left instances out of this answer.
+/// </summary>
+internal sealed record PreparedQueryAnswer(string Datacenter, List<HealthEntry> Entries, int Failovers, ulong? Index, bool FilteredByAcls);

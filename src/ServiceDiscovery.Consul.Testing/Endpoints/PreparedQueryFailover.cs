@@ -10,11 +10,13 @@ namespace ServiceDiscovery.Consul.Testing.Endpoints;
 /// datacenters (<c>ExecuteRemote</c>: no further failover, shuffled, limited), trying first the <c>NearestN</c> other
 /// datacenters by estimated round-trip time, then <c>Failover.Datacenters</c> in order, skipping unknown ones and ones
 /// already chosen. An unreachable datacenter is skipped; the first non-empty answer wins. <c>Failovers</c> counts every
-/// datacenter tried, failures included; <c>Datacenter</c> is the last one that answered.
+/// datacenter tried, failures included; <c>Datacenter</c> is the last one that answered. Each remote datacenter
+/// filters its instances with the same token the local answer was filtered with (the query's stored token, else the
+/// caller's), resolved there: a token that datacenter does not know fails it like an unreachable one.
 /// </summary>
 internal static class PreparedQueryFailover
 {
-    public static async Task<PreparedQueryAnswer> RunAsync(AgentRequest r, PreparedQuerySelection selection, int limit, PreparedQueryAnswer local)
+    public static async Task<PreparedQueryAnswer> RunAsync(AgentRequest r, PreparedQuerySelection selection, string token, int limit, PreparedQueryAnswer local)
     {
         if (r.Wan is not { } wan)
         {
@@ -36,14 +38,22 @@ internal static class PreparedQueryFailover
                 await Task.Delay(target.Latency, TimeProvider.System, r.Aborted).ConfigureAwait(false);
             }
 
+            // Consul's ExecuteRemote resolves the token in the remote datacenter; an error there is logged and skipped.
+            if (r.Acl.Resolve(token, target.Store) is not { } authorizer)
+            {
+                continue;
+            }
+
             (ulong Index, List<Filtering.HealthEntry> Entries) result;
             lock (target.Store.Sync)
             {
                 result = selection.Run(target.Store);
             }
 
-            var entries = PreparedQueryExecutor.Shuffle(result.Entries);
-            answer = new PreparedQueryAnswer(target.Name, limit > 0 && entries.Count > limit ? entries[..limit] : entries, 0, result.Index);
+            var readable = PreparedQueryExecutor.Readable(authorizer, result.Entries);
+            var entries = PreparedQueryExecutor.Shuffle(readable);
+            answer = new PreparedQueryAnswer(target.Name, limit > 0 && entries.Count > limit ? entries[..limit] : entries, 0, result.Index,
+                readable.Count < result.Entries.Count);
             if (entries.Count > 0)
             {
                 break;

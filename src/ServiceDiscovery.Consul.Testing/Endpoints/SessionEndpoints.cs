@@ -64,7 +64,7 @@ internal static class SessionEndpoints
             Id = Guid.NewGuid().ToString(),
             Name = request.Name,
             Node = request.Node ?? r.Local.Node.Name,
-            LockDelay = request.LockDelay ?? TimeSpan.FromSeconds(15),
+            LockDelayDuration = request.LockDelay ?? GoDuration.FromTimeSpan(TimeSpan.FromSeconds(15)),
             Behavior = request.Behavior.Length == 0 ? "release" : request.Behavior,
             Ttl = request.Ttl,
             TtlDuration = ttl,
@@ -108,8 +108,10 @@ internal static class SessionEndpoints
                 return $"Session TTL '{request.Ttl}' invalid: {parseError}";
             }
 
-            ttl = GoDuration.FromNanoseconds(nanos);
-            if (ttl != TimeSpan.Zero && (ttl < TtlMin || ttl > TtlMax))
+            // Bounds in nanoseconds, as Consul checks them: 9.999999999s is under the minimum, though a tick rounds it to 10s.
+            var exact = new GoDuration(nanos);
+            ttl = exact.ToTimeSpan();
+            if (exact.Nanoseconds != 0 && (exact < GoDuration.FromTimeSpan(TtlMin) || exact > GoDuration.FromTimeSpan(TtlMax)))
             {
                 return $"Invalid Session TTL '{nanos}', must be between [{GoDuration.Format(TtlMin)}={GoDuration.Format(TtlMax)}]";
             }

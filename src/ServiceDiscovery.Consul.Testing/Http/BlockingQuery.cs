@@ -58,10 +58,15 @@ internal sealed class BlockingQuery
         }
 
         var wait = TimeSpan.Zero;
-        if (query.Get("wait") is { Length: > 0 } rawWait && !GoDuration.TryParse(rawWait, out wait, out _))
+        if (query.Get("wait") is { Length: > 0 } rawWait)
         {
-            await Responses.WriteErrorAsync(request.Context, 400, "Invalid wait time").ConfigureAwait(false);
-            return null;
+            if (!GoDuration.TryParse(rawWait, out var parsedWait, out _))
+            {
+                await Responses.WriteErrorAsync(request.Context, 400, "Invalid wait time").ConfigureAwait(false);
+                return null;
+            }
+
+            wait = parsedWait.ToTimeSpan();
         }
 
         ulong index = 0;

@@ -12,7 +12,7 @@ internal sealed record AclLinkRequest(string Id, string Name);
 internal sealed record AclTokenRequest(
     string AccessorId, string SecretId, string Description, List<AclLinkRequest> Policies, List<AclLinkRequest> Roles,
     List<AclServiceIdentity> ServiceIdentities, List<AclNodeIdentity> NodeIdentities, List<AclTemplatedPolicy> TemplatedPolicies,
-    bool Local, string AuthMethod, DateTimeOffset? ExpirationTime, TimeSpan ExpirationTtl);
+    bool Local, string AuthMethod, DateTimeOffset? ExpirationTime, GoDuration ExpirationTtl);
 
 internal sealed record AclPolicyRequest(string Id, string Name, string Description, string Rules, List<string>? Datacenters);
 
@@ -59,7 +59,7 @@ internal static class AclRequestReader
         return new AclTokenRequest(
             o.GetString("AccessorID"), o.GetString("SecretID"), o.GetString("Description"), Links(o, "Policies"), Links(o, "Roles"),
             ServiceIdentities(o), NodeIdentities(o), TemplatedPolicies(o), o.GetBool("Local"), o.GetString("AuthMethod"), expiration,
-            o.Has("ExpirationTTL") ? o.GetDuration("ExpirationTTL") : TimeSpan.Zero);
+            o.GetDuration("ExpirationTTL"));
     }
 
     public static AclPolicyRequest Policy(JsonElement body)

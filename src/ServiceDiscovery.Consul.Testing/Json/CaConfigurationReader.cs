@@ -33,7 +33,7 @@ internal static class CaConfigurationReader
         catch (JsonDecodeException ex)
         {
             error = $"error parsing CA config: {ex.Message}";
-            return new CaSettings(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, string.Empty, 0, string.Empty, string.Empty);
+            return new CaSettings(default, default, default, string.Empty, 0, string.Empty, string.Empty);
         }
     }
 
@@ -56,37 +56,38 @@ internal static class CaConfigurationReader
                 : $"RSA key length must be one of (2048, 4096) bits; got {s.PrivateKeyBits}";
         }
 
-        if (s.LeafCertTtl < TimeSpan.FromHours(1))
+        if (s.LeafCertTtl < GoDuration.FromTimeSpan(TimeSpan.FromHours(1)))
         {
-            return $"leaf cert TTL must be greater or equal than 1h0m0s; got {GoDuration.Format(s.LeafCertTtl)}";
+            return $"leaf cert TTL must be greater or equal than 1h0m0s; got {s.LeafCertTtl}";
         }
 
-        if (s.LeafCertTtl > TimeSpan.FromHours(8760))
+        if (s.LeafCertTtl > GoDuration.FromTimeSpan(TimeSpan.FromHours(8760)))
         {
-            return $"leaf cert TTL must be less than 8760h0m0s; got {GoDuration.Format(s.LeafCertTtl)}";
+            return $"leaf cert TTL must be less than 8760h0m0s; got {s.LeafCertTtl}";
         }
 
-        if (s.IntermediateCertTtl < 3 * s.LeafCertTtl)
+        var threeLeaves = new GoDuration(3 * s.LeafCertTtl.Nanoseconds);
+        if (s.IntermediateCertTtl < threeLeaves)
         {
-            return $"Intermediate Cert TTL must be greater or equal than 3 * LeafCertTTL (>={GoDuration.Format(3 * s.LeafCertTtl)}).";
+            return $"Intermediate Cert TTL must be greater or equal than 3 * LeafCertTTL (>={threeLeaves}).";
         }
 
         return s.RootCertTtl < s.IntermediateCertTtl
-            ? $"root cert TTL is set and is not greater than intermediate cert ttl. root cert ttl: {GoDuration.Format(s.RootCertTtl)}, intermediate cert ttl: {GoDuration.Format(s.IntermediateCertTtl)}"
+            ? $"root cert TTL is set and is not greater than intermediate cert ttl. root cert ttl: {s.RootCertTtl}, intermediate cert ttl: {s.IntermediateCertTtl}"
             : null;
     }
 
     private static JsonNode? Find(JsonObject config, string key) =>
         config.FirstOrDefault(p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
 
-    private static TimeSpan Duration(JsonObject config, string key, TimeSpan fallback)
+    private static GoDuration Duration(JsonObject config, string key, GoDuration fallback)
     {
         switch (Find(config, key))
         {
             case null:
                 return fallback;
             case JsonValue v when v.GetValueKind() == JsonValueKind.Number:
-                return GoDuration.FromNanoseconds(v.TryGetValue<long>(out var n) ? n : (long)Math.Truncate(v.GetValue<double>()));
+                return new GoDuration(v.TryGetValue<long>(out var n) ? n : (long)Math.Truncate(v.GetValue<double>()));
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 var text = v.GetValue<string>();
                 return text.Length == 0 ? fallback

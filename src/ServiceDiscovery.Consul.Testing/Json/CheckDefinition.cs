@@ -17,13 +17,13 @@ internal sealed class CheckDefinition
 
     public IReadOnlyList<string> ScriptArgs { get; init; } = [];
 
-    public TimeSpan Interval { get; init; }
+    public GoDuration Interval { get; init; }
 
-    public TimeSpan Timeout { get; init; }
+    public GoDuration Timeout { get; init; }
 
-    public TimeSpan Ttl { get; init; }
+    public GoDuration Ttl { get; init; }
 
-    public TimeSpan DeregisterCriticalServiceAfter { get; init; }
+    public GoDuration DeregisterCriticalServiceAfter { get; init; }
 
     public string Http { get; init; } = string.Empty;
 
@@ -68,7 +68,7 @@ internal sealed class CheckDefinition
     /// <summary>Gets a value indicating whether the check object had no field set (Consul then ignores <c>Check</c>).</summary>
     public bool IsEmpty { get; init; }
 
-    public bool IsTtl => Ttl > TimeSpan.Zero;
+    public bool IsTtl => Ttl.IsPositive;
 
     /// <summary>Gets a value indicating whether the check is one of the kinds run on an interval (structs.CheckType.Validate).</summary>
     public bool IsIntervalKind =>
@@ -82,7 +82,7 @@ internal sealed class CheckDefinition
     {
         get
         {
-            var interval = Interval > TimeSpan.Zero;
+            var interval = Interval.IsPositive;
             return Grpc.Length > 0 && interval ? "grpc"
                 : Http.Length > 0 && interval ? "http"
                 : IsTtl ? "ttl"
@@ -101,12 +101,12 @@ internal sealed class CheckDefinition
     public string? Validate()
     {
         var intervalKind = IsIntervalKind;
-        if (Interval > TimeSpan.Zero && Ttl > TimeSpan.Zero)
+        if (Interval.IsPositive && Ttl.IsPositive)
         {
             return "Interval and TTL cannot both be specified";
         }
 
-        if (intervalKind && Interval <= TimeSpan.Zero)
+        if (intervalKind && Interval.IsPositive is false)
         {
             return "Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks";
         }
@@ -116,12 +116,12 @@ internal sealed class CheckDefinition
             return "Interval cannot be set for Alias checks";
         }
 
-        if (IsAlias && Ttl > TimeSpan.Zero)
+        if (IsAlias && Ttl.IsPositive)
         {
             return "TTL must be not be set for Alias checks";
         }
 
-        if (!intervalKind && !IsAlias && Ttl <= TimeSpan.Zero)
+        if (!intervalKind && !IsAlias && Ttl.IsPositive is false)
         {
             return "TTL must be > 0 for TTL checks";
         }

@@ -6,18 +6,36 @@ using System.Text;
 namespace ServiceDiscovery.Consul.Testing.Json;
 
 /// <summary>
-/// Go's <c>time.ParseDuration</c> and <c>time.Duration.String</c>: Consul reads and prints every duration this way,
-/// and real clients send fractions (<c>"15.0s"</c>) and odd units (<c>"100000ms"</c>).
+/// A Go <c>time.Duration</c>: whole nanoseconds, parsed as <c>time.ParseDuration</c> and printed as
+/// <c>Duration.String()</c>. Consul reads and prints every duration this way; real clients send fractions
+/// (<c>"15.0s"</c>), odd units (<c>"100000ms"</c>) and nanosecond numbers (<c>"TTL": 1</c>), and an answer must print
+/// back what was sent (<c>1ns</c>, not <c>100ns</c>), so durations read from a body are kept as this, not as a
+/// <see cref="TimeSpan"/> (100 ns ticks). Timers take <see cref="ToTimeSpan"/>.
 /// </summary>
-internal static class GoDuration
+/// <param name="Nanoseconds">The duration in nanoseconds.</param>
+internal readonly record struct GoDuration(long Nanoseconds) : IComparable<GoDuration>
 {
     private const long NanosPerTick = 100;
 
+    /// <summary>Gets whether the duration is greater than zero (Consul's <c>&gt; 0</c> checks).</summary>
+    public bool IsPositive => Nanoseconds > 0;
+
+    public static bool operator <(GoDuration left, GoDuration right) => left.Nanoseconds < right.Nanoseconds;
+
+    public static bool operator >(GoDuration left, GoDuration right) => left.Nanoseconds > right.Nanoseconds;
+
+    public static bool operator <=(GoDuration left, GoDuration right) => left.Nanoseconds <= right.Nanoseconds;
+
+    public static bool operator >=(GoDuration left, GoDuration right) => left.Nanoseconds >= right.Nanoseconds;
+
+    /// <summary>The duration a <see cref="TimeSpan"/> holds (a whole number of ticks, so exact).</summary>
+    public static GoDuration FromTimeSpan(TimeSpan value) => new(value.Ticks * NanosPerTick);
+
     /// <summary>Parses a Go duration string. Returns false with Go's error text when it is not one.</summary>
-    public static bool TryParse(string text, out TimeSpan value, out string error)
+    public static bool TryParse(string text, out GoDuration value, out string error)
     {
         var parsed = TryParseNanoseconds(text, out var nanos, out error);
-        value = parsed ? FromNanoseconds(nanos) : TimeSpan.Zero;
+        value = new GoDuration(parsed ? nanos : 0);
         return parsed;
     }
 
@@ -105,28 +123,38 @@ internal static class GoDuration
     }
 
     /// <summary>
-    /// A JSON number in a duration field is nanoseconds (Go's <c>time.Duration</c>). A TimeSpan counts 100 ns ticks, so
-    /// a remainder is rounded away from zero: a 1 ns TTL stays a positive duration, as it is in Consul, instead of
-    /// becoming the zero that Consul's validation would refuse.
+    /// A JSON number read as Go converts a <c>float64</c> to <c>time.Duration</c>: nanoseconds, the fraction of a
+    /// nanosecond dropped (<c>1.9</c> is 1 ns, <c>0.5</c> is 0).
     /// </summary>
-    public static TimeSpan FromNanoseconds(long nanos)
+    public static GoDuration FromJsonNumber(System.Text.Json.JsonElement number) =>
+        new(number.TryGetInt64(out var n) ? n : (long)Math.Truncate(number.GetDouble()));
+
+    /// <summary>Formats a <see cref="TimeSpan"/> (a latency, a configured limit) as Go's <c>Duration.String()</c>.</summary>
+    public static string Format(TimeSpan value) => Format(value.Ticks * NanosPerTick);
+
+    /// <summary>Formats as the Go client sends <c>wait</c>: whole milliseconds, at least 1ms.</summary>
+    public static string FormatMilliseconds(TimeSpan value) =>
+        Math.Max(1, (long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+
+    /// <summary>
+    /// The duration for timers and clocks, which count 100 ns ticks. A remainder is rounded away from zero: a timer
+    /// never fires before the Go duration has passed, and a 1 ns TTL stays a positive duration (it expires on the next
+    /// tick) instead of becoming the zero that means "no TTL".
+    /// </summary>
+    public TimeSpan ToTimeSpan()
     {
-        var ticks = nanos / NanosPerTick;
-        var remainder = nanos % NanosPerTick;
+        var ticks = Nanoseconds / NanosPerTick;
+        var remainder = Nanoseconds % NanosPerTick;
         return TimeSpan.FromTicks(remainder > 0 ? ticks + 1 : remainder < 0 ? ticks - 1 : ticks);
     }
 
-    /// <summary>
-    /// A JSON number read as Go converts a <c>float64</c> to <c>time.Duration</c>: the fraction of a nanosecond is
-    /// dropped (<c>1.9</c> is 1 ns, <c>0.5</c> is 0).
-    /// </summary>
-    public static TimeSpan FromJsonNumber(System.Text.Json.JsonElement number) =>
-        FromNanoseconds(number.TryGetInt64(out var n) ? n : (long)Math.Truncate(number.GetDouble()));
+    public int CompareTo(GoDuration other) => Nanoseconds.CompareTo(other.Nanoseconds);
 
-    /// <summary>Formats as Go's <c>Duration.String()</c>: <c>10s</c>, <c>1m0s</c>, <c>1m30s</c>, <c>500ms</c>, <c>0s</c>.</summary>
-    public static string Format(TimeSpan value)
+    /// <summary>Go's <c>Duration.String()</c>: <c>1ns</c>, <c>1.5µs</c>, <c>500ms</c>, <c>10s</c>, <c>1m0s</c>, <c>0s</c>.</summary>
+    public override string ToString() => Format(Nanoseconds);
+
+    private static string Format(long nanos)
     {
-        var nanos = value.Ticks * NanosPerTick;
         if (nanos == 0)
         {
             return "0s";
@@ -164,10 +192,6 @@ internal static class GoDuration
         sb.Append(FormatFraction(nanos, 1_000_000_000)).Append('s');
         return sb.ToString();
     }
-
-    /// <summary>Formats as the Go client sends <c>wait</c>: whole milliseconds, at least 1ms.</summary>
-    public static string FormatMilliseconds(TimeSpan value) =>
-        Math.Max(1, (long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
 
     private static string FormatFraction(long value, long divisor)
     {

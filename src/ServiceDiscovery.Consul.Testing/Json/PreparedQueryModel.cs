@@ -84,9 +84,9 @@ internal static class PreparedQueryModel
                 return $"Bad DNS TTL '{ttl}': {error}";
             }
 
-            if (parsed < TimeSpan.Zero)
+            if (parsed.Nanoseconds < 0)
             {
-                return $"DNS TTL '{GoDuration.Format(parsed)}', must be >=0";
+                return $"DNS TTL '{parsed}', must be >=0";
             }
         }
 

@@ -12,7 +12,7 @@ internal sealed class SessionRequest
     public string? Node { get; set; }
 
     /// <summary>Gets or sets the lock-delay; null keeps the 15 s default.</summary>
-    public TimeSpan? LockDelay { get; set; }
+    public GoDuration? LockDelay { get; set; }
 
     public string Behavior { get; set; } = string.Empty;
 
@@ -94,7 +94,7 @@ internal static class SessionRequestReader
         return request;
     }
 
-    private static TimeSpan? ReadLockDelay(JsonElement value)
+    private static GoDuration? ReadLockDelay(JsonElement value)
     {
         long nanos;
         switch (value.ValueKind)
@@ -119,10 +119,10 @@ internal static class SessionRequestReader
 
         if (nanos < LockDelayMinThreshold)
         {
-            return TimeSpan.FromSeconds(nanos);
+            return new GoDuration(nanos * 1_000_000_000);
         }
 
-        return GoDuration.FromNanoseconds(nanos);
+        return new GoDuration(nanos);
     }
 
     private static string? ReadString(JsonElement value, string field) => value.ValueKind switch

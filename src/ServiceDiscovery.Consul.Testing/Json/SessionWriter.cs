@@ -25,7 +25,7 @@ internal static class SessionWriter
         w.WriteString("ID", s.Id);
         w.WriteString("Name", s.Name);
         w.WriteString("Node", s.Node);
-        w.WriteNumber("LockDelay", s.LockDelay.Ticks * 100);
+        w.WriteNumber("LockDelay", s.LockDelayDuration.Nanoseconds);
         w.WriteString("Behavior", s.Behavior);
         w.WriteString("TTL", s.Ttl);
         WriteList(w, "NodeChecks", s.NodeChecks);

@@ -122,11 +122,11 @@ internal sealed class StrictObject
     }
 
     /// <summary>A duration: a Go duration string or a number of nanoseconds.</summary>
-    public TimeSpan GetDuration(string field)
+    public GoDuration GetDuration(string field)
     {
         if (Raw(field) is not { } v)
         {
-            return TimeSpan.Zero;
+            return default;
         }
 
         if (v.ValueKind == JsonValueKind.Number)
@@ -141,7 +141,7 @@ internal sealed class StrictObject
         }
 
         // CheckType.UnmarshalJSON reads durations into interface{}: other JSON kinds are silently ignored.
-        return TimeSpan.Zero;
+        return default;
     }
 
     public List<string> GetStringList(string field)

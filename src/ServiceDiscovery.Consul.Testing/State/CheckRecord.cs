@@ -26,7 +26,7 @@ internal sealed class CheckRecord
     public string Type { get; init; } = string.Empty;
 
     /// <summary>Gets the interval as registered: what Consul's answers print.</summary>
-    public TimeSpan Interval { get; init; }
+    public GoDuration Interval { get; init; }
 
     /// <summary>Gets the interval the probe runs at: <see cref="Interval"/> raised to Consul's one-second minimum.</summary>
     public TimeSpan RunInterval => RegistrationRecords.ClampInterval(Interval);
@@ -38,16 +38,16 @@ internal sealed class CheckRecord
     public (string Interval, string Timeout)? CatalogTexts { get; init; }
 
     /// <summary>Gets <c>Interval</c> as answers print it: the catalog's string, else Go's form ("" when unset).</summary>
-    public string IntervalText => CatalogTexts?.Interval ?? (Interval > TimeSpan.Zero ? GoDuration.Format(Interval) : string.Empty);
+    public string IntervalText => CatalogTexts?.Interval ?? (Interval.IsPositive ? Interval.ToString() : string.Empty);
 
     /// <summary>Gets <c>Timeout</c> as answers print it.</summary>
-    public string TimeoutText => CatalogTexts?.Timeout ?? (Timeout > TimeSpan.Zero ? GoDuration.Format(Timeout) : string.Empty);
+    public string TimeoutText => CatalogTexts?.Timeout ?? (Timeout.IsPositive ? Timeout.ToString() : string.Empty);
 
-    public TimeSpan Timeout { get; init; }
+    public GoDuration Timeout { get; init; }
 
-    public TimeSpan Ttl { get; init; }
+    public GoDuration Ttl { get; init; }
 
-    public TimeSpan DeregisterCriticalServiceAfter { get; init; }
+    public GoDuration DeregisterCriticalServiceAfter { get; init; }
 
     public int OutputMaxSize { get; init; } = 4096;
 

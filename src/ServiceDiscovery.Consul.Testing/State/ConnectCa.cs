@@ -23,10 +23,10 @@ internal sealed class ConnectCa : IDisposable
     public ConnectCa(DateTimeOffset now, TimeSpan leafCertTtl)
     {
         ClusterId = Guid.NewGuid().ToString();
-        Settings = new CaSettings(leafCertTtl, CaSettings.DefaultIntermediateCertTtl, CaSettings.DefaultRootCertTtl, "ec", 256, string.Empty, string.Empty);
+        Settings = new CaSettings(Json.GoDuration.FromTimeSpan(leafCertTtl), CaSettings.DefaultIntermediateCertTtl, CaSettings.DefaultRootCertTtl, "ec", 256, string.Empty, string.Empty);
         Config = new JsonObject
         {
-            ["LeafCertTTL"] = ShortDuration(leafCertTtl),
+            ["LeafCertTTL"] = ShortDuration(Settings.LeafCertTtl),
             ["IntermediateCertTTL"] = ShortDuration(CaSettings.DefaultIntermediateCertTtl),
             ["RootCertTTL"] = ShortDuration(CaSettings.DefaultRootCertTtl),
         };
@@ -63,7 +63,7 @@ internal sealed class ConnectCa : IDisposable
     {
         var root = ActiveRoot;
         var uri = $"spiffe://{TrustDomain}/ns/default/dc/{datacenter}/svc/{service}";
-        var (certificate, key) = ConnectCertificates.CreateLeaf(root, new Uri(uri), ++_serial, now, Settings.LeafCertTtl);
+        var (certificate, key) = ConnectCertificates.CreateLeaf(root, new Uri(uri), ++_serial, now, Settings.LeafCertTtl.ToTimeSpan());
         using (certificate)
         using (key)
         {
@@ -138,20 +138,20 @@ internal sealed class ConnectCa : IDisposable
     }
 
     /// <summary>A duration as a configuration file writes it (<c>72h</c>, <c>2m</c>), not Go's <c>72h0m0s</c>.</summary>
-    private static string ShortDuration(TimeSpan value)
+    private static string ShortDuration(Json.GoDuration value)
     {
-        var text = Json.GoDuration.Format(value);
+        var text = value.ToString();
         return text.EndsWith("h0m0s", StringComparison.Ordinal) ? text[..^4]
             : text.EndsWith("m0s", StringComparison.Ordinal) ? text[..^2]
             : text;
     }
 
     private bool IsPrunable(CaRoot root, DateTimeOffset now) =>
-        !root.Active && root.RotatedOutAt is { } outAt && now - outAt > 2 * Settings.LeafCertTtl;
+        !root.Active && root.RotatedOutAt is { } outAt && now - outAt > 2 * Settings.LeafCertTtl.ToTimeSpan();
 
     private CaRoot NewRoot(CaSigningKey key, X509Certificate2? provided, DateTimeOffset now, ulong index, bool crossSign)
     {
-        var certificate = provided ?? ConnectCertificates.CreateRoot(key, ClusterId, ++_serial, now, Settings.RootCertTtl);
+        var certificate = provided ?? ConnectCertificates.CreateRoot(key, ClusterId, ++_serial, now, Settings.RootCertTtl.ToTimeSpan());
         var ski = certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray()
             ?? ConnectCertificates.KeyId(key.PublicKey);
         List<string> intermediates = [];

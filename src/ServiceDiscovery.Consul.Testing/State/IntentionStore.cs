@@ -93,23 +93,27 @@ internal sealed class IntentionStore
         return source.LegacyId;
     }
 
-    /// <summary>Legacy update by ID: replaces the intention, which may move to another source or destination.</summary>
-    /// <exception cref="IntentionException">No intention has the ID, or the new destination is not legacy-managed.</exception>
-    public void LegacyUpdate(string id, string destination, IntentionSource source, DateTimeOffset now, ulong index)
+    /// <summary>
+    /// Legacy update by ID: replaces the intention's source in place, in its destination's entry (the caller has
+    /// refused a new destination, as Consul does). The entry keeps its <c>CreateIndex</c> and the source its position.
+    /// </summary>
+    /// <exception cref="IntentionException">No intention has the ID, the entry is not legacy-managed, or the new source name is taken.</exception>
+    public void LegacyUpdate(string id, IntentionSource source, DateTimeOffset now, ulong index)
     {
         var existing = ByLegacyId(id) ?? throw new IntentionException($"Cannot modify non-existent intention: '{id}'");
-        RequireLegacy(destination);
-        if (Exact(source.Name, destination) is { } other && other.Source.LegacyId != id)
+        var entry = RequireLegacy(existing.DestinationName)!;
+        if (Exact(source.Name, existing.DestinationName) is { } other && other.Source.LegacyId != id)
         {
             throw new IntentionException($"duplicate intention found: {other}");
         }
 
-        RemoveSource(existing, index);
         source.LegacyId = id;
         source.LegacyCreateTime = existing.Source.LegacyCreateTime;
         source.LegacyUpdateTime = now;
         source.LegacyMeta ??= [];
-        AddSource(destination, source, index);
+        entry.Sources[entry.Sources.IndexOf(existing.Source)] = source;
+        entry.ModifyIndex = index;
+        Index = index;
     }
 
     /// <summary>Legacy delete by ID.</summary>

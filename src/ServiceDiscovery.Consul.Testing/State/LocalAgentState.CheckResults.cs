@@ -22,7 +22,7 @@ internal sealed partial class LocalAgentState
                 return CheckResultKind.UnknownCheck;
             }
 
-            if (check.Ttl <= TimeSpan.Zero)
+            if (!check.Ttl.IsPositive)
             {
                 return CheckResultKind.NotTtl;
             }

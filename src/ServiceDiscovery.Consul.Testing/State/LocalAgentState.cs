@@ -243,8 +243,8 @@ internal sealed partial class LocalAgentState : IDisposable
         lock (Sync)
         {
             return _disposed || _suspended ? [] : [.. _checks.Values
-                .Where(c => c.ServiceId.Length > 0 && c.DeregisterCriticalServiceAfter > TimeSpan.Zero && c.CriticalSince is { } since
-                    && now - since > (c.DeregisterCriticalServiceAfter > floor ? c.DeregisterCriticalServiceAfter : floor))
+                .Where(c => c.ServiceId.Length > 0 && c.DeregisterCriticalServiceAfter.IsPositive && c.CriticalSince is { } since
+                    && now - since > (c.DeregisterCriticalServiceAfter.ToTimeSpan() > floor ? c.DeregisterCriticalServiceAfter.ToTimeSpan() : floor))
                 .Select(c => (c.ServiceId, c.CheckId))];
         }
     }
@@ -272,12 +272,12 @@ internal sealed partial class LocalAgentState : IDisposable
     private CheckRecord NewCheck(string checkId, CheckDefinition d, ServiceRecord? service, CheckRecord? old)
     {
         // Consul's addCheck warns of both floors it applies (the reaper applies the deregistration one, §10).
-        if (RegistrationRecords.ClampInterval(d.Interval) != d.Interval)
+        if (RegistrationRecords.IsBelowMinInterval(d.Interval))
         {
             Log.IntervalClamped(_logger, checkId, GoDuration.Format(RegistrationRecords.MinInterval));
         }
 
-        if (d.DeregisterCriticalServiceAfter > TimeSpan.Zero && d.DeregisterCriticalServiceAfter < _deregisterMinimum)
+        if (d.DeregisterCriticalServiceAfter.IsPositive && d.DeregisterCriticalServiceAfter < GoDuration.FromTimeSpan(_deregisterMinimum))
         {
             Log.DeregisterAfterRaised(_logger, checkId, GoDuration.Format(_deregisterMinimum));
         }

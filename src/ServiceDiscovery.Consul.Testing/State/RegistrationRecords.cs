@@ -82,8 +82,12 @@ internal static class RegistrationRecords
         };
     }
 
-    public static TimeSpan ClampInterval(TimeSpan interval) =>
-        interval > TimeSpan.Zero && interval < MinInterval ? MinInterval : interval;
+    public static TimeSpan ClampInterval(GoDuration interval) =>
+        IsBelowMinInterval(interval) ? MinInterval : interval.ToTimeSpan();
+
+    /// <summary>Whether Consul raises the interval (set, and under <see cref="MinInterval"/> to the nanosecond).</summary>
+    public static bool IsBelowMinInterval(GoDuration interval) =>
+        interval.IsPositive && interval < GoDuration.FromTimeSpan(MinInterval);
 
     public static CheckRecord ServiceMaintenance(ServiceRecord service, string reason) => new()
     {

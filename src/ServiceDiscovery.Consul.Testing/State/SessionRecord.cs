@@ -1,5 +1,7 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
+using ServiceDiscovery.Consul.Testing.Json;
+
 namespace ServiceDiscovery.Consul.Testing.State;
 
 /// <summary>
@@ -17,7 +19,15 @@ internal sealed class SessionRecord
 
     public required string Node { get; init; }
 
-    public TimeSpan LockDelay { get; init; }
+    /// <summary>Gets the lock-delay as sent, in nanoseconds: what <c>LockDelay</c> prints.</summary>
+    public GoDuration LockDelayDuration { get; init; }
+
+    /// <summary>Gets or initialises the lock-delay for clocks: <see cref="LockDelayDuration"/> rounded up to a tick.</summary>
+    public TimeSpan LockDelay
+    {
+        get => LockDelayDuration.ToTimeSpan();
+        init => LockDelayDuration = GoDuration.FromTimeSpan(value);
+    }
 
     /// <summary>Gets <c>release</c> or <c>delete</c>.</summary>
     public string Behavior { get; init; } = "release";

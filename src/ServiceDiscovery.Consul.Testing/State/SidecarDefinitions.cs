@@ -73,7 +73,7 @@ internal static class SidecarDefinitions
         {
             Name = "Connect Sidecar Listening",
             Tcp = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}",
-            Interval = TimeSpan.FromSeconds(10),
+            Interval = GoDuration.FromTimeSpan(TimeSpan.FromSeconds(10)),
         },
         new CheckDefinition { Name = "Connect Sidecar Aliasing " + parentId, AliasService = parentId },
     ];

@@ -188,6 +188,10 @@ public sealed class AclSystemConformanceTests
 
         Assert.Equal((500, "ExpirationTime cannot be less than 1m0s in the future (was 30s)"),
             Pair(await consul.PutAsync("/v1/acl/token", """{"ExpirationTTL":"30s"}""", AclSystemTarget.AgentManagementToken)));
+        Assert.Equal((500, "ExpirationTime cannot be less than 1m0s in the future (was 59.999999999s)"),
+            Pair(await consul.PutAsync("/v1/acl/token", """{"ExpirationTTL":"59.999999999s"}""", AclSystemTarget.AgentManagementToken)));
+        Assert.Equal((500, "Token Expiration TTL '-1ns' should be > 0"),
+            Pair(await consul.PutAsync("/v1/acl/token", """{"ExpirationTTL":-1}""", AclSystemTarget.AgentManagementToken)));
         var token = await consul.PutAsync("/v1/acl/token", """{"ExpirationTTL":"5m"}""", AclSystemTarget.AgentManagementToken);
         Assert.Equal("2026-12-07T00:05:00Z", token.Json["ExpirationTime"]!.GetValue<string>());
         var secret = token.Json["SecretID"]!.GetValue<string>();

@@ -22,6 +22,20 @@ public sealed class ConnectCaConfigurationConformanceTests
         Assert.False(reply.Json["ForceWithoutCrossSigning"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("""{"LeafCertTTL":"59m59.999999999s"}""", "leaf cert TTL must be greater or equal than 1h0m0s; got 59m59.999999999s")]
+    [InlineData("""{"LeafCertTTL":"1h0m0.000000001s","IntermediateCertTTL":"3h"}""", "Intermediate Cert TTL must be greater or equal than 3 * LeafCertTTL (>=3h0m0.000000003s).")]
+    public async Task RefusedTtls_AreCheckedAndQuotedToTheNanosecond(string config, string error)
+    {
+        // A refused configuration changes nothing, so this runs against a shared real Consul too.
+        await using var consul = await ConsulTarget.StartAsync();
+
+        var reply = await consul.PutAsync("/v1/connect/ca/configuration", $$"""{"Provider":"consul","Config":{{config}}}""");
+
+        Assert.Equal(500, reply.Status);
+        Assert.Contains(error, reply.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TtlOnlyChange_KeepsTheRoot_AndBadValuesAreRefused()
     {

@@ -59,6 +59,48 @@ public sealed class IntentionConformanceTests
     }
 
     [Fact]
+    public async Task LegacyUpdate_KeepsTheDestination_AndMayRenameTheSourceInPlace()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var (web, api, db, other) = (consul.Name("web"), consul.Name("api"), consul.Name("db"), consul.Name("other"));
+        try
+        {
+            var first = (await consul.SendAsync(HttpMethod.Post, "/v1/connect/intentions", $$"""{"SourceName":"{{web}}","DestinationName":"{{db}}","Action":"deny"}""")).Json["ID"]!.GetValue<string>();
+            var second = (await consul.SendAsync(HttpMethod.Post, "/v1/connect/intentions", $$"""{"SourceName":"{{other}}","DestinationName":"{{db}}","Action":"deny"}""")).Json["ID"]!.GetValue<string>();
+            var createIndex = (await consul.GetAsync($"/v1/config/service-intentions/{db}")).Json["CreateIndex"]!.GetValue<ulong>();
+
+            // A new destination (or the same name in another case) is refused before the body is validated.
+            foreach (var destination in new[] { consul.Name("db2"), db.ToUpperInvariant() })
+            {
+                var moved = await consul.PutAsync($"/v1/connect/intentions/{first}", $$"""{"SourceName":"{{web}}","DestinationName":"{{destination}}","Action":"maybe"}""");
+                Assert.Equal((500, "Cannot modify Destination partition/namespace/name for an intention once it exists."), Trim(moved));
+            }
+
+            Assert.Equal(db, (await consul.GetAsync($"/v1/connect/intentions/{first}")).Json["DestinationName"]!.GetValue<string>());
+
+            // A new source is allowed: the source is replaced where it stood and the entry is the same entry.
+            Assert.Equal(200, (await consul.PutAsync($"/v1/connect/intentions/{first}", $$"""{"SourceName":"{{api}}","DestinationName":"{{db}}","Action":"allow"}""")).Status);
+            var entry = (await consul.GetAsync($"/v1/config/service-intentions/{db}")).Json;
+            Assert.Equal(createIndex, entry["CreateIndex"]!.GetValue<ulong>());
+            var sources = entry["Sources"]!.AsArray().Select(s => (s!["LegacyID"]!.GetValue<string>(), s["Name"]!.GetValue<string>(), s["Action"]!.GetValue<string>()));
+            Assert.Equal([(first, api, "allow"), (second, other, "deny")], sources);
+        }
+        finally
+        {
+            await consul.DeleteAsync($"/v1/config/service-intentions/{db}");
+        }
+    }
+
+    [Fact]
+    public async Task LegacyUpdate_OfAnUnknownId_IsRefusedBeforeTheBodyIsValidated()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var unknown = Guid.NewGuid().ToString();
+        var reply = await consul.PutAsync($"/v1/connect/intentions/{unknown}", $$"""{"SourceName":"{{consul.Name("web")}}","DestinationName":"{{consul.Name("db")}}","Action":"maybe"}""");
+        Assert.Equal((500, $"Cannot modify non-existent intention: '{unknown}'"), Trim(reply));
+    }
+
+    [Fact]
     public async Task LegacyErrors_HaveConsulsTexts()
     {
         await using var consul = await ConsulTarget.StartAsync();

@@ -76,6 +76,18 @@ public sealed class OperatorConformanceTests
     }
 
     [Fact]
+    public async Task AutopilotConfiguration_UnknownField_Is400_AndChangesNothing()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        var before = (await consul.GetAsync("/v1/operator/autopilot/configuration")).Json["ModifyIndex"]!.GetValue<ulong>();
+
+        var reply = await consul.PutAsync("/v1/operator/autopilot/configuration", """{"MaxTrailingLogs":300,"Bogus":1}""");
+
+        Assert.Equal((400, "Error parsing autopilot config: json: unknown field \"Bogus\""), (reply.Status, reply.Text));
+        Assert.Equal(before, (await consul.GetAsync("/v1/operator/autopilot/configuration")).Json["ModifyIndex"]!.GetValue<ulong>());
+    }
+
+    [Fact]
     public async Task Keyring_WithoutGossipEncryption_Is500()
     {
         await using var consul = await ConsulTarget.StartAsync();

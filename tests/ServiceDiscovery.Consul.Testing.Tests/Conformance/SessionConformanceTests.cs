@@ -51,6 +51,7 @@ public sealed class SessionConformanceTests
     [InlineData("""{"TTL":"5s"}""", "Invalid Session TTL '5000000000', must be between [10s=24h0m0s]")]
     [InlineData("""{"TTL":"25h"}""", "Invalid Session TTL '90000000000000', must be between [10s=24h0m0s]")]
     [InlineData("""{"TTL":"1ns"}""", "Invalid Session TTL '1', must be between [10s=24h0m0s]")]
+    [InlineData("""{"TTL":"9.999999999s"}""", "Invalid Session TTL '9999999999', must be between [10s=24h0m0s]")]
     [InlineData("""{"TTL":"abc"}""", "Session TTL 'abc' invalid: time: invalid duration \"abc\"")]
     [InlineData("""{"Behavior":"keep"}""", "Invalid Behavior setting 'keep'")]
     [InlineData("""{"Node":"no-such-node"}""", "Missing node registration")]

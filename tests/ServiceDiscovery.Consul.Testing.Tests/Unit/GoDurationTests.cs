@@ -18,7 +18,7 @@ public sealed class GoDurationTests
     public void TryParse_GoDuration_Parses(string text, long milliseconds)
     {
         Assert.True(GoDuration.TryParse(text, out var value, out _));
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value.ToTimeSpan());
     }
 
     [Theory]
@@ -53,9 +53,34 @@ public sealed class GoDurationTests
     [InlineData(0L, 0L)]
     [InlineData(-1L, -1L)]
     [InlineData(15_000_000_000L, 150_000_000L)]
-    public void FromNanoseconds_RoundsAwayFromZero_SoATinyDurationStaysNonZero(long nanos, long ticks)
+    public void ToTimeSpan_RoundsAwayFromZero_SoATinyDurationStaysNonZero(long nanos, long ticks)
     {
-        Assert.Equal(TimeSpan.FromTicks(ticks), GoDuration.FromNanoseconds(nanos));
+        Assert.Equal(TimeSpan.FromTicks(ticks), new GoDuration(nanos).ToTimeSpan());
+    }
+
+    [Theory]
+    [InlineData(1L, "1ns")]
+    [InlineData(101L, "101ns")]
+    [InlineData(1_001L, "1.001µs")]
+    [InlineData(1_000_001L, "1.000001ms")]
+    [InlineData(1_000_000_001L, "1.000000001s")]
+    [InlineData(3_600_000_000_001L, "1h0m0.000000001s")]
+    [InlineData(-1L, "-1ns")]
+    [InlineData(0L, "0s")]
+    public void ToString_PrintsEveryNanosecond_AsGoDoes(long nanos, string expected)
+    {
+        Assert.Equal(expected, new GoDuration(nanos).ToString());
+    }
+
+    [Theory]
+    [InlineData("1ns")]
+    [InlineData("1.000000001s")]
+    [InlineData("1h0m0.000000001s")]
+    [InlineData("999.999999ms")]
+    public void ParseThenPrint_RoundTripsExactly(string text)
+    {
+        Assert.True(GoDuration.TryParse(text, out var value, out _));
+        Assert.Equal(text, value.ToString());
     }
 
     [Theory]
@@ -75,10 +100,10 @@ public sealed class GoDurationTests
     [InlineData("1.9", 1L)]
     [InlineData("0.5", 0L)]
     [InlineData("-1.9", -1L)]
-    [InlineData("1e9", 10_000_000L)]
-    public void FromJsonNumber_TruncatesLikeGosFloatToDuration(string json, long ticks)
+    [InlineData("1e9", 1_000_000_000L)]
+    public void FromJsonNumber_TruncatesLikeGosFloatToDuration(string json, long nanos)
     {
         using var document = System.Text.Json.JsonDocument.Parse(json);
-        Assert.Equal(TimeSpan.FromTicks(ticks), GoDuration.FromJsonNumber(document.RootElement));
+        Assert.Equal(nanos, GoDuration.FromJsonNumber(document.RootElement).Nanoseconds);
     }
 }
