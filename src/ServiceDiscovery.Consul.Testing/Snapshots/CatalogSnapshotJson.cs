@@ -18,6 +18,8 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// </summary>
 internal static class CatalogSnapshotJson
 {
+    private static readonly string EmptyProxy = new ProxyConfig().Fingerprint();
+
     public static void Write(Utf8JsonWriter w, CatalogTables tables)
     {
         w.WriteStartObject("Catalog");
@@ -139,21 +141,34 @@ internal static class CatalogSnapshotJson
     private static ServiceRecord ReadService(JsonNode? item)
     {
         var o = item as JsonObject ?? throw Invalid("Catalog.Nodes[].Services[]", "an object");
-        ServiceDefinition definition;
-        try
+        var definition = ParseService(o);
+
+        // A NodeService always prints a Proxy; an empty one stands for none, so a restored row equals the agent's own
+        // registration of it and anti-entropy finds it in sync.
+        if (definition.Proxy is { } proxy && proxy.Fingerprint() == EmptyProxy)
         {
-            using var document = JsonDocument.Parse(o.ToJsonString());
-            definition = CatalogRequestReaders.ReadService(document.RootElement);
-        }
-        catch (JsonDecodeException ex)
-        {
-            throw new FormatException($"state.bin field Catalog.Nodes[].Services[] is not a service: {ex.Message}", ex);
+            var withoutProxy = (JsonObject)o.DeepClone();
+            withoutProxy.Remove("Proxy");
+            definition = ParseService(withoutProxy);
         }
 
         var service = RegistrationRecords.CatalogService(definition.Id.Length > 0 ? definition.Id : definition.Name, definition);
         service.CreateIndex = Number(o, "CreateIndex");
         service.ModifyIndex = Number(o, "ModifyIndex");
         return service;
+    }
+
+    private static ServiceDefinition ParseService(JsonObject o)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(o.ToJsonString());
+            return CatalogRequestReaders.ReadService(document.RootElement);
+        }
+        catch (JsonDecodeException ex)
+        {
+            throw new FormatException($"state.bin field Catalog.Nodes[].Services[] is not a service: {ex.Message}", ex);
+        }
     }
 
     private static CheckRecord ReadCheck(JsonNode? item)

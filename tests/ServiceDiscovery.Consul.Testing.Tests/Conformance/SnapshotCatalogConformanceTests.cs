@@ -76,6 +76,29 @@ public sealed class SnapshotCatalogConformanceTests
     }
 
     [Fact]
+    public async Task Restore_AgentServicesFollowTheAgent_NotTheArchive()
+    {
+        await using var consul = await ConsulTarget.StartAsync();
+        RequireRestoreAllowed();
+        var keep = consul.Name("keep");
+        var drop = consul.Name("drop");
+        await consul.RegisterAsync($$$"""{"ID":"{{{keep}}}","Name":"{{{keep}}}","Port":9001,"Check":{"TTL":"60s","Status":"passing"}}""");
+        await consul.RegisterAsync($$"""{"ID":"{{drop}}","Name":"{{drop}}","Port":9002}""");
+        var kept = await consul.GetAsync($"/v1/health/service/{keep}");
+        var (_, _, archive) = await SaveAsync(consul);
+        Assert.Equal(200, (await consul.PutAsync($"/v1/agent/service/deregister/{drop}")).Status);
+
+        Assert.Equal(200, (await RestoreAsync(consul, archive)).Status);
+
+        // The archive still lists the deregistered service; the agent no longer has it, so anti-entropy removes it.
+        await Eventually.UntilAsync(() => consul.GetAsync($"/v1/catalog/service/{drop}"), r => r.Status == 200 && r.Text.Trim() == "[]", SyncDeadline);
+
+        // The service the agent still has is in sync with the archive's row: nothing is written, its indexes stay.
+        var after = await consul.GetAsync($"/v1/health/service/{keep}");
+        Assert.Equal(kept.Text, after.Text);
+    }
+
+    [Fact]
     public async Task Restore_EndsBlockingCatalogAndHealthQueries()
     {
         await using var consul = await ConsulTarget.StartAsync();
