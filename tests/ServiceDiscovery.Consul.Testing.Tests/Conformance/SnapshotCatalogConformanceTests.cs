@@ -82,9 +82,13 @@ public sealed class SnapshotCatalogConformanceTests
         RequireRestoreAllowed();
         var keep = consul.Name("keep");
         var drop = consul.Name("drop");
-        await consul.RegisterAsync($$$"""{"ID":"{{{keep}}}","Name":"{{{keep}}}","Port":9001,"Check":{"TTL":"60s","Status":"passing"}}""");
+        await consul.RegisterAsync($$$"""
+            {"ID":"{{{keep}}}","Name":"{{{keep}}}","Address":"10.0.0.5","Port":9001,"Tags":["v1"],"Meta":{"team":"a"},"Weights":{"Passing":5,"Warning":2},
+             "Check":{"TTL":"60s","Status":"passing"},"Connect":{"SidecarService":{ } } }
+            """);
         await consul.RegisterAsync($$"""{"ID":"{{drop}}","Name":"{{drop}}","Port":9002}""");
         var kept = await consul.GetAsync($"/v1/health/service/{keep}");
+        var sidecar = await consul.GetAsync($"/v1/catalog/service/{keep}-sidecar-proxy");
         var (_, _, archive) = await SaveAsync(consul);
         Assert.Equal(200, (await consul.PutAsync($"/v1/agent/service/deregister/{drop}")).Status);
 
@@ -96,6 +100,7 @@ public sealed class SnapshotCatalogConformanceTests
         // The service the agent still has is in sync with the archive's row: nothing is written, its indexes stay.
         var after = await consul.GetAsync($"/v1/health/service/{keep}");
         Assert.Equal(kept.Text, after.Text);
+        Assert.Equal(sidecar.Text, (await consul.GetAsync($"/v1/catalog/service/{keep}-sidecar-proxy")).Text);
     }
 
     [Fact]
