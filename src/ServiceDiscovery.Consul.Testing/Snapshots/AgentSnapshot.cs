@@ -79,6 +79,7 @@ internal static class AgentSnapshot
         {
             if (entry["Kind"]?.GetValueKind() != System.Text.Json.JsonValueKind.String || entry["Name"]?.GetValueKind() != System.Text.Json.JsonValueKind.String)
             {
+                state.ConnectCa?.Dispose();
                 return "Raft error when restoring snapshot: failed to restore snapshot: state.bin field ConfigEntries.Entries[].Kind or Name is missing or not a string";
             }
 

@@ -90,44 +90,56 @@ internal static class ConnectCaSnapshotJson
             (int)Number(o, "PrivateKeyBits"),
             Text(o, "PrivateKey"),
             Text(o, "RootCert"));
-        var roots = new List<CaRoot>();
+        var clusterId = Text(o, "ClusterID");
+        var config = (JsonObject)Object(o, "Config").DeepClone();
+        var forced = o["ForceWithoutCrossSigning"] is JsonValue force && force.TryGetValue(out bool f) ? f : throw Invalid("ConnectCA.ForceWithoutCrossSigning", "a boolean");
+        var items = Array(o, "Roots");
+        var content = new ConnectCaContent(
+            clusterId, Number(o, "Serial"), Number(o, "RootsIndex"), settings, config, forced, Number(o, "ConfigCreateIndex"), Number(o, "ConfigModifyIndex"), new List<CaRoot>());
+
+        // Certificates and keys load last, and are released if a later root is damaged.
+        var roots = (List<CaRoot>)content.Roots;
         try
         {
-            foreach (var item in Array(o, "Roots"))
+            foreach (var item in items)
             {
                 roots.Add(ReadRoot(item as JsonObject ?? throw Invalid("ConnectCA.Roots[]", "an object")));
             }
         }
         catch (FormatException)
         {
-            foreach (var root in roots)
-            {
-                root.Certificate.Dispose();
-                root.SigningKey.Dispose();
-            }
-
+            content.Dispose();
             throw;
         }
 
-        return new ConnectCaContent(
-            Text(o, "ClusterID"),
-            Number(o, "Serial"),
-            Number(o, "RootsIndex"),
-            settings,
-            (JsonObject)Object(o, "Config").DeepClone(),
-            o["ForceWithoutCrossSigning"] is JsonValue force && force.TryGetValue(out bool forced) ? forced : throw Invalid("ConnectCA.ForceWithoutCrossSigning", "a boolean"),
-            Number(o, "ConfigCreateIndex"),
-            Number(o, "ConfigModifyIndex"),
-            roots);
+        return content;
     }
 
     private static CaRoot ReadRoot(JsonObject o)
     {
         var id = Text(o, "ID");
+        var serial = Number(o, "SerialNumber");
+        var keyId = Text(o, "SigningKeyID");
+        var rootPem = Text(o, "RootCert");
+        var keyPem = Text(o, "SigningKey");
+        List<string> intermediates = [.. Array(o, "IntermediateCerts").Select(p => p is JsonValue v && v.TryGetValue(out string? pem) ? pem : throw Invalid($"ConnectCA.Roots[{id}].IntermediateCerts[]", "a string"))];
+        var active = o["Active"] is JsonValue a && a.TryGetValue(out bool isActive) ? isActive : throw Invalid($"ConnectCA.Roots[{id}].Active", "a boolean");
+        var rotatedOutAt = TimeOf(o, "RotatedOutAt");
+        var (createIndex, modifyIndex) = (Number(o, "CreateIndex"), Number(o, "ModifyIndex"));
+        byte[] subjectKeyId;
+        try
+        {
+            subjectKeyId = Convert.FromHexString(keyId.Replace(":", string.Empty, StringComparison.Ordinal));
+        }
+        catch (FormatException)
+        {
+            throw Invalid($"ConnectCA.Roots[{id}].SigningKeyID", "colon-separated hex");
+        }
+
         X509Certificate2 certificate;
         try
         {
-            certificate = X509Certificate2.CreateFromPem(Text(o, "RootCert"));
+            certificate = X509Certificate2.CreateFromPem(rootPem);
         }
         catch (CryptographicException)
         {
@@ -137,24 +149,12 @@ internal static class ConnectCaSnapshotJson
         CaSigningKey key;
         try
         {
-            key = CaSigningKey.FromPem(Text(o, "SigningKey"));
+            key = CaSigningKey.FromPem(keyPem);
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             certificate.Dispose();
             throw Invalid($"ConnectCA.Roots[{id}].SigningKey", "a PEM private key");
-        }
-
-        byte[] keyId;
-        try
-        {
-            keyId = Convert.FromHexString(Text(o, "SigningKeyID").Replace(":", string.Empty, StringComparison.Ordinal));
-        }
-        catch (FormatException)
-        {
-            certificate.Dispose();
-            key.Dispose();
-            throw Invalid($"ConnectCA.Roots[{id}].SigningKeyID", "colon-separated hex");
         }
 
         return new CaRoot
@@ -162,15 +162,15 @@ internal static class ConnectCaSnapshotJson
             Id = id,
             Certificate = certificate,
             SigningKey = key,
-            SerialNumber = Number(o, "SerialNumber"),
-            SigningKeyId = Text(o, "SigningKeyID"),
-            SubjectKeyId = keyId,
-            RootCertPem = Text(o, "RootCert"),
-            IntermediateCertPems = [.. Array(o, "IntermediateCerts").Select(p => p is JsonValue v && v.TryGetValue(out string? pem) ? pem : throw Invalid("IntermediateCerts[]", "a string"))],
-            CreateIndex = Number(o, "CreateIndex"),
-            ModifyIndex = Number(o, "ModifyIndex"),
-            Active = o["Active"] is JsonValue a && a.TryGetValue(out bool active) ? active : throw Invalid($"ConnectCA.Roots[{id}].Active", "a boolean"),
-            RotatedOutAt = TimeOf(o, "RotatedOutAt"),
+            SerialNumber = serial,
+            SigningKeyId = keyId,
+            SubjectKeyId = subjectKeyId,
+            RootCertPem = rootPem,
+            IntermediateCertPems = intermediates,
+            CreateIndex = createIndex,
+            ModifyIndex = modifyIndex,
+            Active = active,
+            RotatedOutAt = rotatedOutAt,
         };
     }
 

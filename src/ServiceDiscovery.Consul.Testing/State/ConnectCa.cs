@@ -74,11 +74,19 @@ internal sealed class ConnectCa : IDisposable
     /// <summary>Gets the last serial number the CA gave a certificate.</summary>
     public ulong Serial => _serial;
 
-    /// <summary>The CA a snapshot held; it takes ownership of the roots' certificates and keys.</summary>
+    /// <summary>The CA a snapshot held; it takes ownership of the roots' certificates and keys (released when refused).</summary>
     /// <exception cref="FormatException">No root, or more than one, is active.</exception>
-    public static ConnectCa FromSnapshot(ConnectCaContent content) => content.Roots.Count(r => r.Active) == 1
-        ? new ConnectCa(content)
-        : throw new FormatException($"state.bin field ConnectCA.Roots has {content.Roots.Count(r => r.Active)} active roots; a CA has exactly one");
+    public static ConnectCa FromSnapshot(ConnectCaContent content)
+    {
+        var active = content.Roots.Count(r => r.Active);
+        if (active != 1)
+        {
+            content.Dispose();
+            throw new FormatException($"state.bin field ConnectCA.Roots has {active} active roots; a CA has exactly one");
+        }
+
+        return new ConnectCa(content);
+    }
 
     /// <summary>Issues a leaf for <paramref name="service"/> in <paramref name="datacenter"/> at <paramref name="index"/>.</summary>
     public IssuedLeaf Sign(string service, string datacenter, DateTimeOffset now, ulong index)

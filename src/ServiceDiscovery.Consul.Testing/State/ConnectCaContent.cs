@@ -18,4 +18,15 @@ internal sealed record ConnectCaContent(
     bool ForceWithoutCrossSigning,
     ulong ConfigCreateIndex,
     ulong ConfigModifyIndex,
-    IReadOnlyList<CaRoot> Roots);
+    IReadOnlyList<CaRoot> Roots) : IDisposable
+{
+    /// <summary>Releases the roots' certificates and keys: for content that no CA took over.</summary>
+    public void Dispose()
+    {
+        foreach (var root in Roots)
+        {
+            root.Certificate.Dispose();
+            root.SigningKey.Dispose();
+        }
+    }
+}
