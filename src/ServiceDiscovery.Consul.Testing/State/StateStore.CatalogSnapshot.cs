@@ -143,7 +143,7 @@ internal sealed partial class StateStore
                 _nodesTableIndex = index;
                 ChecksWritten(node, serviceName: null, index);
             }
-            else if (node.Node.IsExternal || !SameNode(node.Node, identity))
+            else if (node.Node.IsExternal || node.Node.Datacenter != identity.Datacenter || !SameNode(node.Node, identity))
             {
                 var index = NextIndex();
                 node.Node = identity with { CreateIndex = node.Node.CreateIndex, ModifyIndex = index };
