@@ -153,6 +153,23 @@ public sealed class SnapshotCatalogConformanceTests
         Assert.Equal("passing", serf["Status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Restore_FromAnotherDatacenter_TheAgentsNodeKeepsItsOwnIdentity()
+    {
+        await using var east = await ConsulTarget.StartAgentAsync(new ConsulTestAgentOptions { NodeName = "node1", Datacenter = "east" }, "the archive comes from an agent of another datacenter");
+        var (_, _, archive) = await SaveAsync(east);
+
+        await using var fresh = await ConsulTarget.StartAsync();
+        var before = (await fresh.GetAsync("/v1/catalog/node/node1")).Json["Node"]!;
+        Assert.Equal(200, (await RestoreAsync(fresh, archive)).Status);
+
+        // The leader's reconcile writes its member back as it is: ID, address and datacenter of the running agent.
+        var after = (await fresh.GetAsync("/v1/catalog/node/node1")).Json["Node"]!;
+        Assert.Equal(
+            (before["ID"]!.GetValue<string>(), before["Address"]!.GetValue<string>(), "dc1"),
+            (after["ID"]!.GetValue<string>(), after["Address"]!.GetValue<string>(), after["Datacenter"]!.GetValue<string>()));
+    }
+
     /// <summary>An external node with tagged addresses and meta, a service, a critical service check with output, a node check and a coordinate.</summary>
     private static async Task<(string Node, string Service)> RegisterExternalAsync(ConsulTarget consul)
     {

@@ -110,6 +110,20 @@ public sealed class SnapshotCatalogCaJsonTests
         Assert.Equal("state.bin field ConnectCA.Roots has 0 active roots; a CA has exactly one", Assert.Throws<FormatException>(() => ConnectCa.FromSnapshot(noActive)).Message);
     }
 
+    [Fact]
+    public void RestoreCatalog_TheRunningServerKeepsItsDatacenter_EvenWithTheSameNodeId()
+    {
+        var id = Guid.NewGuid().ToString();
+        using var east = new StateStore(new NodeInfo("n1", id, "127.0.0.1", "east", 10));
+        using var local = new StateStore(new NodeInfo("n1", id, "127.0.0.1", "dc1", 10));
+        lock (local.Sync)
+        {
+            local.RestoreCatalog(east.CatalogContent());
+            Assert.Equal("dc1", local.ServerNode.Node.Datacenter);
+            Assert.Same(local.ServerNode, local.Nodes["n1"]);
+        }
+    }
+
     private static StateStore NewStore() => new(new NodeInfo("n1", Guid.NewGuid().ToString(), "127.0.0.1", "dc1", 10));
 
     private static void RegisterExternal(StateStore store)
