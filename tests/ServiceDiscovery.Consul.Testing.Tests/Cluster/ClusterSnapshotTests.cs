@@ -47,6 +47,29 @@ public sealed class ClusterSnapshotTests : IAsyncLifetime
             (await WebHealthAsync(server)).OrderBy(e => e.Node));
     }
 
+    [Fact]
+    public async Task Restore_OnALoneAgent_ReapsTheArchivesAgentNodesThatAreNotMembers()
+    {
+        var server = _cluster.Agents[0];
+        await RegisterWebAsync(_cluster.Agents[1], "web-a");
+        await PutAsync(server, "/v1/catalog/register", """{"Node":"ext","Address":"10.0.0.9","Service":{"Service":"db","Port":5432}}""");
+        using var archive = new ByteArrayContent(await SaveAsync(server));
+
+        // A lone agent named as the cluster's server: node-2 and node-3 are agents' nodes (serfHealth) it has no member for.
+        await using var lone = await ConsulTestAgent.StartAsync(new ConsulTestAgentOptions { NodeName = "node-1" }, TestContext.Current.CancellationToken);
+        using var http = new HttpClient();
+        using (var response = await http.PutAsync(new Uri(lone.Address, "/v1/snapshot"), archive, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        var (_, nodes, _) = await GetAsync(lone, "/v1/catalog/nodes");
+        Assert.Equal(["ext", "node-1"], nodes!.AsArray().Select(n => (string)n!["Node"]!));
+        Assert.Empty((await WebHealthAsync(lone)));
+        var (_, db, _) = await GetAsync(lone, "/v1/catalog/service/db");
+        Assert.Equal("ext", (string)db!.AsArray().Single()!["Node"]!);
+    }
+
     private static async Task<byte[]> SaveAsync(ConsulTestAgent agent)
     {
         using var http = new HttpClient();
