@@ -103,7 +103,7 @@ internal static class CatalogWriteEndpoints
             IsExternal = true,
         };
         var service = request.Service is { } d && !(own && local.Services.ContainsKey(serviceId!))
-            ? ToRecord(serviceId!, d)
+            ? RegistrationRecords.CatalogService(serviceId!, d)
             : null;
         var existing = r.Store.Nodes.GetValueOrDefault(request.Node);
         var checks = request.Checks
@@ -112,26 +112,6 @@ internal static class CatalogWriteEndpoints
             .ToList();
         r.Store.WriteRegistration(node, request.SkipNodeUpdate || own, service, checks);
     }
-
-    /// <summary>The service as the catalog stores it: no agent defaults, weights 1/1 unless valid ones were given (ToServiceNode).</summary>
-    private static ServiceRecord ToRecord(string id, ServiceDefinition d) => new()
-    {
-        Id = id,
-        Name = d.Name,
-        Kind = d.Kind,
-        Tags = [.. d.Tags],
-        Address = d.Address,
-        TaggedAddresses = d.TaggedAddresses,
-        Meta = d.Meta,
-        Port = d.Port,
-        SocketPath = d.SocketPath,
-        WeightPassing = d.Weights is { Passing: > 0, Warning: >= 0 } w ? w.Passing : 1,
-        WeightWarning = d.Weights is { Passing: > 0, Warning: >= 0 } v ? v.Warning : 1,
-        EnableTagOverride = d.EnableTagOverride,
-        Locality = d.Locality,
-        Proxy = d.Proxy,
-        ConnectNative = d.ConnectNative,
-    };
 
     private static CheckRecord ToRecord(CatalogCheck c, string serviceName) => new()
     {

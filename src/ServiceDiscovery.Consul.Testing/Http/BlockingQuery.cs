@@ -91,8 +91,9 @@ internal sealed class BlockingQuery
     }
 
     /// <summary>
-    /// Runs <paramref name="evaluate"/> (under the store lock) until its index passes <see cref="MinIndex"/> or the
-    /// wait (plus up to wait/16 jitter) ends, then sets the metadata headers and lets it write.
+    /// Runs <paramref name="evaluate"/> (under the store lock) until its index passes <see cref="MinIndex"/>, the
+    /// wait (plus up to wait/16 jitter) ends or a snapshot restore replaces the state (the last result is then
+    /// answered, as Consul's abandoned state store ends the query), then sets the metadata headers and lets it write.
     /// </summary>
     /// <typeparam name="T">The evaluated result.</typeparam>
     public async Task<T> RunAsync<T>(AgentRequest request, Func<(ulong Index, T Result)> evaluate)
@@ -132,12 +133,20 @@ internal sealed class BlockingQuery
         AgentRequest request, Func<(ulong Index, T Result)> evaluate, CancellationTokenSource timeoutSource, CancellationToken token)
     {
         var store = request.Store;
-        (ulong Index, T Result) current;
+        (ulong Index, T Result) current = default;
+        ulong? generation = null;
         while (true)
         {
             Task changed;
             lock (store.Sync)
             {
+                // A snapshot restore abandons the state the query was watching: it returns what it had (blockingquery.go).
+                if (generation is { } seen && store.Generation != seen)
+                {
+                    break;
+                }
+
+                generation = store.Generation;
                 changed = store.Changes.NextChange;
                 current = evaluate();
             }

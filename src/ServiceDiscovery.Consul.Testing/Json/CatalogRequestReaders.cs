@@ -82,7 +82,8 @@ internal static class CatalogRequestReaders
         return new CatalogDeregistration(o.GetString("Node"), o.GetString("ServiceID"), o.GetString("CheckID"), o.GetString("Datacenter"));
     }
 
-    private static ServiceDefinition ReadService(JsonElement element)
+    /// <summary>Reads a <c>structs.NodeService</c> (the <c>Service</c> of a registration; the rows of a snapshot's catalog).</summary>
+    public static ServiceDefinition ReadService(JsonElement element)
     {
         var o = StrictObject.Read(element, "NodeService", NodeServiceFields);
         return new ServiceDefinition

@@ -9,9 +9,10 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 
 /// <summary>
 /// Saving and restoring a datacenter's state as <c>/v1/snapshot</c> does: a save is one consistent cut of the tables
-/// the archive carries, taken under the store's lock at its current index; a restore checks the archive, decodes it
-/// in full before touching anything, then replaces those tables at once and wakes every blocking query (as Consul
-/// abandons the old state store).
+/// the archive carries (the catalog and the Connect CA included), taken under the store's lock at its current index;
+/// a restore checks the archive, decodes it in full before touching anything, then replaces those tables at once,
+/// lets the leader reconcile the members' nodes and each running agent's anti-entropy write back the services and
+/// checks it owns, and ends every blocking query (as Consul abandons the old state store).
 /// </summary>
 internal static class AgentSnapshot
 {
@@ -30,6 +31,12 @@ internal static class AgentSnapshot
             {
                 // The tokens and built-in policies a server writes at start are part of its state.
                 AclTables.For(store).EnsureSeeded(options.Acl, time.GetUtcNow());
+            }
+
+            if (options.Connect.Enabled)
+            {
+                // A dev server's leader has bootstrapped its CA by the time anyone can ask for a snapshot.
+                store.ConnectCa(options.Connect);
             }
 
             index = store.Index;
@@ -72,15 +79,27 @@ internal static class AgentSnapshot
         {
             if (entry["Kind"]?.GetValueKind() != System.Text.Json.JsonValueKind.String || entry["Name"]?.GetValueKind() != System.Text.Json.JsonValueKind.String)
             {
+                state.ConnectCa?.Dispose();
                 return "Raft error when restoring snapshot: failed to restore snapshot: state.bin field ConfigEntries.Entries[].Kind or Name is missing or not a string";
             }
 
             entries[((string)entry["Kind"]!, (string)entry["Name"]!)] = entry;
         }
 
+        ConnectCa? ca;
+        try
+        {
+            ca = state.ConnectCa is { } content ? ConnectCa.FromSnapshot(content) : null;
+        }
+        catch (FormatException ex)
+        {
+            return $"Raft error when restoring snapshot: failed to restore snapshot: {ex.Message}";
+        }
+
         lock (store.Sync)
         {
             store.RestoreTables(state.Tables);
+            store.RestoreCatalog(state.Catalog);
 
             var queries = PreparedQueryStore.For(store);
             queries.Queries.Clear();
@@ -104,6 +123,15 @@ internal static class AgentSnapshot
             configEntries.GatewayServicesIndexes.Clear();
             AclTables.For(store).Restore(state.Acl);
             store.Intentions.Restore(state.Intentions, state.IntentionsIndex);
+            store.RestoreConnectCa(ca);
+
+            // Each running agent's anti-entropy puts back what it owns; then the old state is abandoned.
+            foreach (var agent in store.Agents.ToList())
+            {
+                agent.SyncAfterRestore();
+            }
+
+            store.Abandon();
         }
 
         store.Changes.Publish();

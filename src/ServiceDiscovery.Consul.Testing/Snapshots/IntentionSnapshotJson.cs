@@ -1,6 +1,5 @@
 // Copyright (c) ServiceDiscovery.AspNetCore contributors. Licensed under the MIT License.
 
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.State;
@@ -113,45 +112,4 @@ internal static class IntentionSnapshotJson
             Extra = (JsonObject)(o["Extra"] as JsonObject ?? throw Invalid("Extra", "an object")).DeepClone(),
         };
     }
-
-    private static void Map(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string>? map)
-    {
-        if (map is null)
-        {
-            w.WriteNull(name);
-            return;
-        }
-
-        w.WriteStartObject(name);
-        foreach (var (key, value) in map)
-        {
-            w.WriteString(key, value);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void Time(Utf8JsonWriter w, string name, DateTimeOffset? time)
-    {
-        if (time is { } t)
-        {
-            w.WriteString(name, t.ToString("O", CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    private static Dictionary<string, string>? MapOf(JsonObject o, string name) => o[name] switch
-    {
-        null => null,
-        JsonObject map => map.ToDictionary(p => p.Key, p => p.Value is JsonValue v && v.TryGetValue(out string? s) ? s : throw Invalid($"{name}.{p.Key}", "a string"), StringComparer.Ordinal),
-        _ => throw Invalid(name, "an object or null"),
-    };
-
-    private static DateTimeOffset? TimeOf(JsonObject o, string name) =>
-        o[name] is null ? null
-        : DateTimeOffset.TryParse(Text(o, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time
-        : throw Invalid(name, "a time");
 }

@@ -15,4 +15,6 @@ internal sealed record SnapshotState(
     IReadOnlyList<JsonObject> ConfigEntries,
     AclTablesContent Acl,
     IReadOnlyList<IntentionEntry> Intentions,
-    ulong IntentionsIndex);
+    ulong IntentionsIndex,
+    CatalogTables Catalog,
+    ConnectCaContent? ConnectCa);

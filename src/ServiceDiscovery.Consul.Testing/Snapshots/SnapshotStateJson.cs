@@ -13,14 +13,15 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// <summary>
 /// <c>state.bin</c>: the agent's datacenter state as one JSON document (docs/test-agent.md, "Snapshots"): the Raft-like
 /// index, the KV table (entries with their indexes, lock holders and base64 values; tombstones; table index), the
-/// sessions table, prepared queries, config entries, the ACL tables (<see cref="AclSnapshotJson"/>) and intentions
-/// (<see cref="IntentionSnapshotJson"/>), each with its table index. Reading checks every field it
-/// needs and names the first that is missing or of the wrong type.
+/// sessions table, prepared queries, config entries, the ACL tables (<see cref="AclSnapshotJson"/>), intentions
+/// (<see cref="IntentionSnapshotJson"/>), the catalog (<see cref="CatalogSnapshotJson"/>) and the Connect CA
+/// (<see cref="ConnectCaSnapshotJson"/>), each with its table indexes. Reading checks every field it needs and names
+/// the first that is missing or of the wrong type.
 /// </summary>
 internal static class SnapshotStateJson
 {
     /// <summary>The value of <c>Format</c>: a newer layout gets a new one, and an archive of another is refused.</summary>
-    public const string Format = "ServiceDiscovery.Consul.Testing/1";
+    public const string Format = "ServiceDiscovery.Consul.Testing/2";
 
     private const long NanosPerTick = 100;
 
@@ -62,6 +63,8 @@ internal static class SnapshotStateJson
             w.WriteEndObject();
             AclSnapshotJson.Write(w, AclTables.For(store));
             IntentionSnapshotJson.Write(w, store.Intentions);
+            CatalogSnapshotJson.Write(w, store.CatalogContent());
+            ConnectCaSnapshotJson.Write(w, store.CurrentConnectCa);
             w.WriteEndObject();
         }
 
@@ -114,7 +117,9 @@ internal static class SnapshotStateJson
             [.. Array(entries, "Entries").Select(e => e as JsonObject ?? throw Invalid("ConfigEntries.Entries[]", "an object"))],
             AclSnapshotJson.Read(Object(document, "ACL")),
             intentions,
-            intentionsIndex);
+            intentionsIndex,
+            CatalogSnapshotJson.Read(Object(document, "Catalog")),
+            ConnectCaSnapshotJson.Read(document["ConnectCA"]));
     }
 
     private static void WriteKv(Utf8JsonWriter w, StateStore store)

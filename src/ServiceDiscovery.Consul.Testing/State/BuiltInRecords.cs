@@ -5,6 +5,9 @@ namespace ServiceDiscovery.Consul.Testing.State;
 /// <summary>The records a server node has in the catalog before anything registers: the <c>consul</c> service and <c>serfHealth</c>.</summary>
 internal static class BuiltInRecords
 {
+    /// <summary>The ID of the check serf's health gives every agent's node.</summary>
+    public const string SerfHealthId = "serfHealth";
+
     public static ServiceRecord ConsulService(ulong index) => new()
     {
         Id = "consul",
@@ -26,7 +29,7 @@ internal static class BuiltInRecords
 
     public static CheckRecord SerfHealth(ulong index) => new()
     {
-        CheckId = "serfHealth",
+        CheckId = SerfHealthId,
         Name = "Serf Health Status",
         Status = "passing",
         Output = "Agent alive and reachable",

@@ -34,6 +34,19 @@ internal sealed class ConnectCa : IDisposable
         _roots.Add(NewRoot(CaSigningKey.Generate("ec", 256), null, now, BootstrapIndex, crossSign: false));
     }
 
+    private ConnectCa(ConnectCaContent content)
+    {
+        ClusterId = content.ClusterId;
+        Settings = content.Settings;
+        Config = content.Config;
+        ForceWithoutCrossSigning = content.ForceWithoutCrossSigning;
+        ConfigCreateIndex = content.ConfigCreateIndex;
+        ConfigModifyIndex = content.ConfigModifyIndex;
+        RootsIndex = content.RootsIndex;
+        _serial = content.Serial;
+        _roots.AddRange(content.Roots);
+    }
+
     /// <summary>Gets the cluster ID: a UUID the first leader makes; the trust domain's label.</summary>
     public string ClusterId { get; }
 
@@ -57,6 +70,23 @@ internal sealed class ConnectCa : IDisposable
     public ulong ConfigCreateIndex { get; }
 
     public ulong ConfigModifyIndex { get; private set; }
+
+    /// <summary>Gets the last serial number the CA gave a certificate.</summary>
+    public ulong Serial => _serial;
+
+    /// <summary>The CA a snapshot held; it takes ownership of the roots' certificates and keys (released when refused).</summary>
+    /// <exception cref="FormatException">No root, or more than one, is active.</exception>
+    public static ConnectCa FromSnapshot(ConnectCaContent content)
+    {
+        var active = content.Roots.Count(r => r.Active);
+        if (active != 1)
+        {
+            content.Dispose();
+            throw new FormatException($"state.bin field ConnectCA.Roots has {active} active roots; a CA has exactly one");
+        }
+
+        return new ConnectCa(content);
+    }
 
     /// <summary>Issues a leaf for <paramref name="service"/> in <paramref name="datacenter"/> at <paramref name="index"/>.</summary>
     public IssuedLeaf Sign(string service, string datacenter, DateTimeOffset now, ulong index)

@@ -50,6 +50,19 @@ internal sealed partial class LocalAgentState
         _store.Changes.Publish();
     }
 
+    /// <summary>
+    /// Anti-entropy after a snapshot restore replaced the catalog: a running agent writes its own services and checks
+    /// back (new indexes where the archive's rows differ) and removes what its node has that it does not own. A
+    /// stopped agent syncs when it resumes. The caller holds the store's lock and publishes the change.
+    /// </summary>
+    public void SyncAfterRestore()
+    {
+        if (!_disposed && !_suspended)
+        {
+            SyncAllLocked();
+        }
+    }
+
     /// <summary>Marks the agent disposed or suspended and takes every runner off its check; null once disposed.</summary>
     private List<ICheckRunner>? TakeAllRunners(bool dispose)
     {

@@ -35,6 +35,10 @@ internal sealed partial class LocalAgentState : IDisposable
         _outputSyncDelay = outputSyncDelay;
         _deregisterMinimum = deregisterMinimum;
         _logger = logger;
+        lock (store.Sync)
+        {
+            store.Attach(this);
+        }
     }
 
     /// <summary>Gets the node this agent runs as.</summary>
@@ -253,6 +257,11 @@ internal sealed partial class LocalAgentState : IDisposable
     {
         if (TakeAllRunners(dispose: true) is { } toStop)
         {
+            lock (Sync)
+            {
+                _store.Detach(this);
+            }
+
             Finish([], toStop);
         }
     }

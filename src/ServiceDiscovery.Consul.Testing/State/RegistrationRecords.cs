@@ -49,6 +49,26 @@ internal static class RegistrationRecords
         };
     }
 
+    /// <summary>The service as the catalog stores it: no agent defaults, weights 1/1 unless valid ones were given (ToServiceNode).</summary>
+    public static ServiceRecord CatalogService(string id, ServiceDefinition d) => new()
+    {
+        Id = id,
+        Name = d.Name,
+        Kind = d.Kind,
+        Tags = [.. d.Tags],
+        Address = d.Address,
+        TaggedAddresses = d.TaggedAddresses,
+        Meta = d.Meta,
+        Port = d.Port,
+        SocketPath = d.SocketPath,
+        WeightPassing = d.Weights is { Passing: > 0, Warning: >= 0 } w ? w.Passing : 1,
+        WeightWarning = d.Weights is { Passing: > 0, Warning: >= 0 } v ? v.Warning : 1,
+        EnableTagOverride = d.EnableTagOverride,
+        Locality = d.Locality,
+        Proxy = d.Proxy,
+        ConnectNative = d.ConnectNative,
+    };
+
     /// <summary>The ID of entry <paramref name="position"/> (0-based) of a registration's <paramref name="count"/> checks.</summary>
     public static string CheckId(CheckDefinition d, string serviceId, int position, int count) =>
         d.CheckId.Length > 0 ? d.CheckId : count == 1 ? $"service:{serviceId}" : $"service:{serviceId}:{position + 1}";

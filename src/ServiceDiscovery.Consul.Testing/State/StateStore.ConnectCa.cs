@@ -28,6 +28,17 @@ internal sealed partial class StateStore
         return _connectCa;
     }
 
+    /// <summary>Gets the CA if it has been made, without making it.</summary>
+    public ConnectCa? CurrentConnectCa => _connectCa;
+
+    /// <summary>Replaces the CA with a snapshot's (null: none yet; the next use makes a new one, as a leader does). The old one is disposed.</summary>
+    public void RestoreConnectCa(ConnectCa? ca)
+    {
+        ThrowIfDisposed();
+        _connectCa?.Dispose();
+        _connectCa = ca;
+    }
+
     private void DisposeConnectCa()
     {
         lock (Sync)

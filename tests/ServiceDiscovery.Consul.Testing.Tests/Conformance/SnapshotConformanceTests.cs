@@ -181,7 +181,7 @@ public sealed class SnapshotConformanceTests
         Assert.Equal((403, "ACL not found"), (gone.Status, gone.Text));
     }
 
-    private static void RequireRestoreAllowed()
+    internal static void RequireRestoreAllowed()
     {
         if (ConsulTarget.IsReal && Environment.GetEnvironmentVariable("CONSUL_TEST_SNAPSHOT_RESTORE") != "1")
         {
@@ -191,14 +191,14 @@ public sealed class SnapshotConformanceTests
 
     private static (int Status, string Text) Pair(Reply reply) => (reply.Status, reply.Text);
 
-    private static async Task<(int Status, Dictionary<string, string> Headers, byte[] Archive)> SaveAsync(ConsulTarget consul, string query = "")
+    internal static async Task<(int Status, Dictionary<string, string> Headers, byte[] Archive)> SaveAsync(ConsulTarget consul, string query = "")
     {
         using var response = await consul.Http.GetAsync("/v1/snapshot" + query, TestContext.Current.CancellationToken);
         var headers = response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         return ((int)response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
     }
 
-    private static async Task<Reply> RestoreAsync(ConsulTarget consul, byte[] archive, string query = "")
+    internal static async Task<Reply> RestoreAsync(ConsulTarget consul, byte[] archive, string query = "")
     {
         using var content = new ByteArrayContent(archive);
         using var response = await consul.Http.PutAsync("/v1/snapshot" + query, content, TestContext.Current.CancellationToken);

@@ -69,7 +69,7 @@ public sealed class SnapshotArchiveTests
     public void StateJson_RefusesAnotherFormat_AndNamesAMissingField()
     {
         Assert.Equal(
-            "state.bin has format \"x\"; this agent reads \"ServiceDiscovery.Consul.Testing/1\"",
+            "state.bin has format \"x\"; this agent reads \"ServiceDiscovery.Consul.Testing/2\"",
             Assert.Throws<FormatException>(() => SnapshotStateJson.Read(State)).Message);
         var missingKv = Encoding.UTF8.GetBytes($$"""{"Format":"{{SnapshotStateJson.Format}}","Index":3}""");
         Assert.Equal("state.bin field KV is missing or not an object", Assert.Throws<FormatException>(() => SnapshotStateJson.Read(missingKv)).Message);
