@@ -19,7 +19,6 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// </summary>
 internal static class ConnectCaSnapshotJson
 {
-    private const long NanosPerTick = 100;
 
     public static void Write(Utf8JsonWriter w, ConnectCa? ca)
     {
@@ -36,9 +35,9 @@ internal static class ConnectCaSnapshotJson
         w.WritePropertyName("Config");
         ca.Config.WriteTo(w);
         var s = ca.Settings;
-        w.WriteNumber("LeafCertTTL", s.LeafCertTtl.Ticks * NanosPerTick);
-        w.WriteNumber("IntermediateCertTTL", s.IntermediateCertTtl.Ticks * NanosPerTick);
-        w.WriteNumber("RootCertTTL", s.RootCertTtl.Ticks * NanosPerTick);
+        w.WriteNumber("LeafCertTTL", s.LeafCertTtl.Nanoseconds);
+        w.WriteNumber("IntermediateCertTTL", s.IntermediateCertTtl.Nanoseconds);
+        w.WriteNumber("RootCertTTL", s.RootCertTtl.Nanoseconds);
         w.WriteString("PrivateKeyType", s.PrivateKeyType);
         w.WriteNumber("PrivateKeyBits", s.PrivateKeyBits);
         w.WriteString("PrivateKey", s.PrivateKey);
@@ -174,5 +173,5 @@ internal static class ConnectCaSnapshotJson
         };
     }
 
-    private static TimeSpan Duration(JsonObject o, string name) => TimeSpan.FromTicks((long)Number(o, name) / NanosPerTick);
+    private static GoDuration Duration(JsonObject o, string name) => new((long)Number(o, name));
 }

@@ -4,6 +4,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServiceDiscovery.Consul.Testing.Acl;
+using ServiceDiscovery.Consul.Testing.Json;
 using ServiceDiscovery.Consul.Testing.State;
 
 using static ServiceDiscovery.Consul.Testing.Snapshots.StateFields;
@@ -162,7 +163,7 @@ internal static class SnapshotStateJson
             w.WriteString("ID", s.Id);
             w.WriteString("Name", s.Name);
             w.WriteString("Node", s.Node);
-            w.WriteNumber("LockDelay", s.LockDelay.Ticks * NanosPerTick);
+            w.WriteNumber("LockDelay", s.LockDelayDuration.Nanoseconds);
             w.WriteString("Behavior", s.Behavior);
             w.WriteString("TTL", s.Ttl);
             w.WriteNumber("TTLDuration", s.TtlDuration.Ticks * NanosPerTick);
@@ -236,7 +237,7 @@ internal static class SnapshotStateJson
             Id = Text(o, "ID"),
             Name = Text(o, "Name"),
             Node = Text(o, "Node"),
-            LockDelay = TimeSpan.FromTicks((long)Number(o, "LockDelay") / NanosPerTick),
+            LockDelayDuration = new GoDuration((long)Number(o, "LockDelay")),
             Behavior = Text(o, "Behavior"),
             Ttl = Text(o, "TTL"),
             TtlDuration = TimeSpan.FromTicks((long)Number(o, "TTLDuration") / NanosPerTick),

@@ -45,7 +45,8 @@ public sealed class SnapshotConformanceTests
         var locked = consul.Name("locked");
         Assert.Equal(200, (await consul.PutAsync($"/v1/kv/{a}?flags=42", "first")).Status);
         Assert.Equal(200, (await consul.PutAsync($"/v1/kv/{b}", "second")).Status);
-        var session = await consul.CreateSessionAsync($$"""{"Name":"{{consul.Name("s")}}","TTL":"60s","LockDelay":"1s"}""");
+        // A lock-delay one nanosecond past a second: the archive keeps durations to the nanosecond.
+        var session = await consul.CreateSessionAsync($$"""{"Name":"{{consul.Name("s")}}","TTL":"60s","LockDelay":"1.000000001s"}""");
         Assert.Equal("true", (await consul.PutAsync($"/v1/kv/{locked}?acquire={session}", "held")).Text.Trim());
         var query = await consul.SendAsync(HttpMethod.Post, "/v1/query", $$$"""{"Name":"{{{consul.Name("q")}}}","Service":{"Service":"{{{consul.Name("svc")}}}"}}""");
         Assert.Equal(200, query.Status);
