@@ -26,8 +26,6 @@ namespace ServiceDiscovery.AspNetCore.Benchmarks;
 /// the authorization answer cached, or Connect asking the agent on every handshake (<c>AuthorizationCacheDuration</c> 0).
 /// </summary>
 [MemoryDiagnoser]
-[IterationTime(250)]
-[IterationCount(10)]
 public class ConnectBenchmarks
 {
     private ConsulTestAgent _agent = null!;
