@@ -56,7 +56,7 @@ public sealed class ConnectOpenConnectionDenyTests
 
         // Deny: requests keep going out on the pooled connection until one is refused; until then all are served on it.
         string refusal = string.Empty;
-        await intention.WriteAndWaitAsync("deny", async () =>
+        var toRefused = await intention.WriteAndWaitAsync("deny", async () =>
         {
             var (answer, body) = await GetAsync(client, catalog, requestVersion);
             Assert.True(answer is HttpStatusCode.OK or HttpStatusCode.Forbidden, $"{(int)answer} {body}");
@@ -77,7 +77,7 @@ public sealed class ConnectOpenConnectionDenyTests
         Assert.Contains(catalog.Logged("ConnectRequestRefused"), r => r.Message.Contains(intention.Reason("DENY"), StringComparison.Ordinal));
 
         // Allow again: a new connection is served.
-        await intention.WriteAndWaitAsync("allow", async () =>
+        var toServed = await intention.WriteAndWaitAsync("allow", async () =>
         {
             try
             {
@@ -91,6 +91,7 @@ public sealed class ConnectOpenConnectionDenyTests
             }
         }, Deadline, "a new connection is served after the allow");
         Assert.Equal(served, Volatile.Read(ref appCalls));   // every answer but the 200s came before the app
+        TestContext.Current.TestOutputHelper?.WriteLine($"HTTP/{version}: deny refused a request on the open connection after {toRefused.TotalMilliseconds:0} ms, allow served a new one after {toServed.TotalMilliseconds:0} ms");
 
         async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, ConnectServer server, Version version)
         {
