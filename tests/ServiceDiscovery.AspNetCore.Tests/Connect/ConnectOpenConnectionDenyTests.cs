@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using ServiceDiscovery.AspNetCore.Connect;
 using ServiceDiscovery.AspNetCore.Tests.TestInfrastructure;
 
 namespace ServiceDiscovery.AspNetCore.Tests.Connect;
@@ -33,10 +34,16 @@ public sealed class ConnectOpenConnectionDenyTests
         var closed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var appCalls = 0;
         var served = 0;
+        var withoutState = 0;
         await using var catalog = await ConnectServer.StartAsync(api: null, roots, cacheDuration: null, Settings(consul, catalogName), app => app.MapGet("/connection", (HttpContext context) =>
         {
             // The connection's id; the test learns when Kestrel closes it.
             Interlocked.Increment(ref appCalls);
+            if (ConnectCallerConnection.Of(context) is null)
+            {
+                Interlocked.Increment(ref withoutState);   // the handshake setup did not attach the connection's state
+            }
+
             var id = context.Connection.Id;
             if (closed.TryAdd(id, false))
             {
@@ -91,6 +98,7 @@ public sealed class ConnectOpenConnectionDenyTests
             }
         }, Deadline, "a new connection is served after the allow");
         Assert.Equal(served, Volatile.Read(ref appCalls));   // every answer but the 200s came before the app
+        Assert.Equal(0, Volatile.Read(ref withoutState));
         TestContext.Current.TestOutputHelper?.WriteLine($"HTTP/{version}: deny refused a request on the open connection after {toRefused.TotalMilliseconds:0} ms, allow served a new one after {toServed.TotalMilliseconds:0} ms");
 
         async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, ConnectServer server, Version version)
