@@ -11,7 +11,7 @@ internal sealed partial class ConnectAuthorizer
         [LoggerMessage(8020, LogLevel.Debug, "Consul allows {CallerUri} to connect to '{Target}': {Reason}", EventName = "ConnectCallerAllowed")]
         public static partial void Allowed(ILogger logger, string callerUri, string target, string reason);
 
-        [LoggerMessage(8021, LogLevel.Warning, "Consul denies {CallerUri} to connect to '{Target}'; its connections are refused at the TLS handshake: {Reason}", EventName = "ConnectCallerDenied")]
+        [LoggerMessage(8021, LogLevel.Warning, "Consul denies {CallerUri} to connect to '{Target}'; its new connections are refused at the TLS handshake, and open ones at their next request: {Reason}", EventName = "ConnectCallerDenied")]
         public static partial void Denied(ILogger logger, string callerUri, string target, string reason);
 
         [LoggerMessage(8022, LogLevel.Warning, "Authorizing {CallerUri} to connect to '{Target}' failed at the Consul agent {ConsulAddress}; the connection is refused (fail closed): {Error}", EventName = "ConnectAuthorizeFailed")]

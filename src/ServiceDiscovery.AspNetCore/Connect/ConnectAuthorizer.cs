@@ -45,24 +45,36 @@ internal sealed partial class ConnectAuthorizer
         _logger = logger;
     }
 
+    /// <summary>The stage tag of a caller authorized in the TLS handshake of a new connection.</summary>
+    public const string AtHandshake = "handshake";
+
+    /// <summary>The stage tag of an open connection's caller authorized again at a request.</summary>
+    public const string AtRequest = "request";
+
+    /// <summary>Authorizes at the TLS handshake (<see cref="AtHandshake"/>); see <see cref="AuthorizeAsync(string, string, string?, string, CancellationToken)"/>.</summary>
+    public Task<ConnectDecision> AuthorizeAsync(string target, string callerUri, string? callerSerial, CancellationToken cancellationToken)
+        => AuthorizeAsync(target, callerUri, callerSerial, AtHandshake, cancellationToken);
+
     /// <summary>
     /// Decides whether <paramref name="callerUri"/> may call <paramref name="target"/>: from the cache when a fresh answer
     /// is there, else from the agent. Never throws for an agent failure: that is a denial of kind <c>authorize_failed</c>.
+    /// <paramref name="stage"/> (<see cref="AtHandshake"/> or <see cref="AtRequest"/>) only tags the metric.
     /// </summary>
-    public async Task<ConnectDecision> AuthorizeAsync(string target, string callerUri, string? callerSerial, CancellationToken cancellationToken)
+    public async Task<ConnectDecision> AuthorizeAsync(string target, string callerUri, string? callerSerial, string stage, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
         ArgumentException.ThrowIfNullOrEmpty(callerUri);
+        ArgumentException.ThrowIfNullOrEmpty(stage);
         var now = _timeProvider.GetTimestamp();
-        if (_cache.TryGetValue(callerUri, out var cached) && now < cached.ExpiresAt && string.Equals(cached.Target, target, StringComparison.Ordinal))
+        if (_cache.TryGetValue(callerUri, out var cached) && now < cached.Decision.ReusableUntil && string.Equals(cached.Target, target, StringComparison.Ordinal))
         {
             var hit = cached.Decision with { FromCache = true };
-            _metrics.Authorization(target, hit.Allowed, hit.Kind, fromCache: true);
+            _metrics.Authorization(target, hit.Allowed, hit.Kind, "cache", stage);
             return hit;
         }
 
 #pragma warning disable VSTHRD011 // AskAsync runs to its first ConfigureAwait(false) await inside Value: nothing to deadlock on.
-        var call = _inFlight.GetOrAdd(callerUri, key => new Lazy<Task<ConnectDecision>>(() => AskAsync(target, key, callerSerial)));
+        var call = _inFlight.GetOrAdd(callerUri, key => new Lazy<Task<ConnectDecision>>(() => AskAsync(target, key, callerSerial, stage)));
         try
         {
             return await call.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -79,7 +91,7 @@ internal sealed partial class ConnectAuthorizer
     /// <summary>Forgets every cached answer (tests, and an operator who wants a change to apply at once).</summary>
     public void Clear() => _cache.Clear();
 
-    private async Task<ConnectDecision> AskAsync(string target, string callerUri, string? callerSerial)
+    private async Task<ConnectDecision> AskAsync(string target, string callerUri, string? callerSerial, string stage)
     {
         var asked = _timeProvider.GetTimestamp();
         ConnectDecision decision;
@@ -93,7 +105,7 @@ internal sealed partial class ConnectAuthorizer
         {
             Log.AuthorizeFailed(_logger, callerUri, target, _api.Address, ex.Message);
             decision = new ConnectDecision(false, "the Consul agent did not answer the authorization: " + ex.Message, ConnectDecision.AuthorizeFailed, FromCache: false);
-            _metrics.Authorization(target, allowed: false, decision.Kind, fromCache: false);
+            _metrics.Authorization(target, allowed: false, decision.Kind, "consul", stage);
             return decision;
         }
 
@@ -106,7 +118,8 @@ internal sealed partial class ConnectAuthorizer
             }
 
             // Measured from when the question was asked, so an answer is never used past the configured age.
-            _cache[callerUri] = new Entry(target, decision, asked + (long)(duration.TotalSeconds * _timeProvider.TimestampFrequency));
+            decision = decision with { ReusableUntil = asked + (long)(duration.TotalSeconds * _timeProvider.TimestampFrequency) };
+            _cache[callerUri] = new Entry(target, decision);
         }
 
         if (decision.Allowed)
@@ -118,9 +131,9 @@ internal sealed partial class ConnectAuthorizer
             Log.Denied(_logger, callerUri, target, decision.Reason);
         }
 
-        _metrics.Authorization(target, decision.Allowed, decision.Kind, fromCache: false);
+        _metrics.Authorization(target, decision.Allowed, decision.Kind, "consul", stage);
         return decision;
     }
 
-    private sealed record Entry(string Target, ConnectDecision Decision, long ExpiresAt);
+    private sealed record Entry(string Target, ConnectDecision Decision);
 }

@@ -11,6 +11,12 @@ internal sealed record ConnectDecision(bool Allowed, string Reason, string Kind,
 {
     public const string AuthorizeFailed = "authorize_failed";
 
+    /// <summary>
+    /// The <see cref="TimeProvider.GetTimestamp"/> until which this answer may be reused (when it was asked plus
+    /// <c>AuthorizationCacheDuration</c>); 0 when it may not be reused (a failure, or no caching).
+    /// </summary>
+    public long ReusableUntil { get; init; }
+
     /// <summary>Classifies Consul's reason text (docs/consul-http-api.md, authorize).</summary>
     public static string Classify(string? reason)
     {

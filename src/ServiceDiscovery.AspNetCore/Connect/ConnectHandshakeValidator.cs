@@ -70,7 +70,7 @@ internal sealed partial class ConnectHandshakeValidator(
 
         var id = verified.Id;
         var callerUri = id.ToString();
-        var serial = ColonHex(certificate.SerialNumberBytes.Span);
+        var serial = Serial(certificate);
 
         // Kestrel's callback is synchronous. A cached answer completes at once; a miss waits for the agent (bounded by
         // Consul:Timeout), and concurrent handshakes of the same caller share that one call.
@@ -100,6 +100,9 @@ internal sealed partial class ConnectHandshakeValidator(
     }
 
     private sealed record VerifiedPeer(ConnectTrust Trust, SpiffeId Id, DateTimeOffset From, DateTimeOffset Until);
+
+    /// <summary>The certificate's serial number as Consul writes it (lower-case hex bytes separated by colons).</summary>
+    internal static string Serial(X509Certificate2 certificate) => ColonHex(certificate.SerialNumberBytes.Span);
 
     private static string ColonHex(ReadOnlySpan<byte> bigEndian) => Convert.ToHexStringLower(bigEndian) is { Length: > 0 } hex
         ? string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2)))

@@ -48,8 +48,10 @@ internal sealed class ConnectKestrelSetup(IOptionsMonitor<ConsulOptions> options
         https.ClientCertificateValidation = validator.Validate;
         https.CheckCertificateRevocation = false;
         https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-        https.OnAuthenticate = (_, ssl) =>
+        https.OnAuthenticate = (connection, ssl) =>
         {
+            // Before any request: requests on this connection read it to know when to authorize the caller again.
+            ConnectCallerConnection.Attach(connection);
             if (source.CurrentLeaf() is { } leaf)
             {
                 ssl.ServerCertificateSelectionCallback = null;

@@ -18,6 +18,7 @@ internal sealed class ConnectMetrics
     public const string DecisionTag = "consul.connect.decision";
     public const string AnswerSourceTag = "consul.connect.answer_source";
     public const string ResourceTag = "consul.connect.resource";
+    public const string StageTag = "consul.connect.stage";
 
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _clientHandshakes;
@@ -76,14 +77,19 @@ internal sealed class ConnectMetrics
         _clientHandshakes.Add(1, tags);
     }
 
-    /// <summary>One authorization decision; <paramref name="fromCache"/> when no call to Consul was made for it.</summary>
-    public void Authorization(string serviceName, bool allowed, string reason, bool fromCache)
+    /// <summary>
+    /// One authorization decision at <paramref name="stage"/> (<c>handshake</c>, or <c>request</c> for an open
+    /// connection checked again); <paramref name="answerSource"/> is <c>consul</c>, <c>cache</c>, or <c>local</c> when the
+    /// caller was refused without asking (its certificate expired).
+    /// </summary>
+    public void Authorization(string serviceName, bool allowed, string reason, string answerSource, string stage)
         => _authorizations.Add(1, new TagList
         {
             { ServiceNameTag, serviceName },
             { DecisionTag, allowed ? "allowed" : "denied" },
             { ReasonTag, reason },
-            { AnswerSourceTag, fromCache ? "cache" : "consul" },
+            { AnswerSourceTag, answerSource },
+            { StageTag, stage },
         });
 
     /// <summary>One failed read of <paramref name="resource"/> (<c>leaf</c> or <c>roots</c>).</summary>

@@ -26,9 +26,10 @@ public sealed class ConsulConnectOptions
     internal bool ServesMutualTls => Enabled && !ClientOnly;
 
     /// <summary>
-    /// Gets or sets how long an authorization answer from Consul is reused for new connections from the same caller
-    /// service. It bounds how late a changed intention takes effect; <see cref="TimeSpan.Zero"/> asks Consul on every
-    /// handshake.
+    /// Gets or sets how long an authorization answer from Consul is reused for the same caller service, for new
+    /// connections and for the requests of connections already open (each is authorized again once it has passed). It
+    /// bounds how late a changed intention takes effect; <see cref="TimeSpan.Zero"/> asks Consul on every handshake and
+    /// every request.
     /// </summary>
     /// <value>The default is 500 milliseconds; at most 1 minute.</value>
     public TimeSpan AuthorizationCacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -63,8 +63,10 @@ public static class ConsulConnectServiceCollectionExtensions
         services.TryAddSingleton<ConnectPeerVerifier>();
         services.TryAddSingleton<ConnectClientTransport>();
         services.TryAddSingleton<ConnectHandshakeValidator>();
+        services.TryAddSingleton<ConnectRequestReauthorizer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, ConnectKestrelSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectPlainHttpGate>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectReauthorizationFilter>());
         services.AddHostedService<ConnectLifetime>();
         return services;
     }

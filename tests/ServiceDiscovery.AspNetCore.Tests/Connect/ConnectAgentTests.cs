@@ -70,7 +70,7 @@ public sealed class ConnectAgentTests
     };
 
     /// <summary>The leaf (with its key) the agent issues <paramref name="service"/>, and the agent's roots.</summary>
-    private static async Task<(X509Certificate2 Certificate, X509Certificate2Collection Roots)> CallerAsync(ConsulTarget target, string service)
+    internal static async Task<(X509Certificate2 Certificate, X509Certificate2Collection Roots)> CallerAsync(ConsulTarget target, string service)
     {
         using var http = target.CreateHttpClient();
         using var leaf = await http.GetFromJsonAsync<JsonDocument>($"v1/agent/connect/ca/leaf/{service}", Ct);

@@ -37,6 +37,9 @@ internal sealed class FakeConsulConnectApi : IConsulConnectApi
 
     public int AuthorizeCalls => Volatile.Read(ref _authorizeCalls);
 
+    /// <summary>The last authorize request asked.</summary>
+    public ConnectAuthorizeRequest? LastAuthorize { get; private set; }
+
     /// <summary>Roots and leaf reads, blocking or not, failed or not.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
@@ -68,6 +71,7 @@ internal sealed class FakeConsulConnectApi : IConsulConnectApi
     public Task<ConnectAuthorizeResult> AuthorizeConnectAsync(ConnectAuthorizeRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _authorizeCalls);
+        LastAuthorize = request;
         return Task.FromResult(OnAuthorize(request));
     }
 
