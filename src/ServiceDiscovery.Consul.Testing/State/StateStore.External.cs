@@ -110,7 +110,10 @@ internal sealed partial class StateStore
         return index;
     }
 
-    /// <summary>Removes a whole node written through the catalog, with its services and checks (<c>deleteNodeTxn</c>).</summary>
+    /// <summary>
+    /// Removes a whole node written through the catalog, with its services, checks, coordinates and sessions (their keys
+    /// released or deleted per each session's behaviour), as Consul's <c>deleteNodeTxn</c> does.
+    /// </summary>
     public void RemoveNode(string name)
     {
         if (!_nodes.Remove(name, out var node))
@@ -129,6 +132,7 @@ internal sealed partial class StateStore
         _checksTableIndex = index;
         _nodeExtinctionIndex = index;
         RemoveCoordinates(name, index);
+        InvalidateSessionsOfNode(name, index);
         Changes.Publish();
     }
 

@@ -119,6 +119,15 @@ internal sealed partial class StateStore
         }
     }
 
+    /// <summary>Invalidates every session of the node <paramref name="node"/> (the node is gone), at <paramref name="index"/>.</summary>
+    private void InvalidateSessionsOfNode(string node, ulong index)
+    {
+        foreach (var session in _sessions.Values.Where(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            InvalidateSession(session, index);
+        }
+    }
+
     /// <summary>Removes the session and releases or deletes its keys per its behaviour, starting their lock-delay.</summary>
     private void InvalidateSession(SessionRecord session, ulong index)
     {

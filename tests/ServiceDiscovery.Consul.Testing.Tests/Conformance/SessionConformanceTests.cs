@@ -184,4 +184,26 @@ public sealed class SessionConformanceTests
         Assert.True(woke.Index > first.Index);
         Assert.Contains(woke.Json.AsArray(), s => s!["ID"]!.GetValue<string>() == id);
     }
+
+    [Fact]
+    public async Task DeregisteringItsNode_InvalidatesTheSession_AndReleasesItsLocks()
+    {
+        // Consul's deleteNodeTxn deletes the node's sessions with it (their keys released per the session's behaviour).
+        await using var consul = await ConsulTarget.StartAsync();
+        var node = consul.Name("node");
+        var key = consul.Name("lock");
+        Assert.Equal(200, (await consul.PutAsync("/v1/catalog/register", $$"""{"Node":"{{node}}","Address":"10.1.2.3"}""")).Status);
+        var id = await consul.CreateSessionAsync($$"""{"Node":"{{node}}","Checks":[],"LockDelay":"0s"}""");
+        Assert.Equal("true", (await consul.PutAsync($"/v1/kv/{key}?acquire={id}", "held")).Text.Trim());
+        var before = (await consul.GetAsync($"/v1/session/info/{id}")).Index;
+
+        Assert.Equal(200, (await consul.PutAsync("/v1/catalog/deregister", $$"""{"Node":"{{node}}"}""")).Status);
+
+        var info = await consul.GetAsync($"/v1/session/info/{id}");
+        Assert.Empty(info.Json.AsArray());
+        Assert.True(info.Index > before, $"session index {info.Index} after the node's removal, {before} before");
+        var entry = (await consul.GetAsync($"/v1/kv/{key}")).Json[0]!.AsObject();
+        Assert.Null(entry["Session"]);
+        Assert.Equal("held", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(entry["Value"]!.GetValue<string>())));
+    }
 }
