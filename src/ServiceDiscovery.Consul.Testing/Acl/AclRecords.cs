@@ -79,8 +79,6 @@ internal sealed class AclTokenRecord : AclGrantHolder
 
     public DateTimeOffset? ExpirationTime { get; init; }
 
-    public TimeSpan ExpirationTtl { get; init; }
-
     public required DateTimeOffset CreateTime { get; init; }
 
     public ulong CreateIndex { get; init; }

@@ -17,8 +17,6 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// </summary>
 internal static class AclSnapshotJson
 {
-    private const long NanosPerTick = 100;
-
     public static void Write(Utf8JsonWriter w, AclTables tables)
     {
         w.WriteStartObject("ACL");
@@ -72,7 +70,6 @@ internal static class AclSnapshotJson
                 w.WriteString("ExpirationTime", expires.ToString("O", CultureInfo.InvariantCulture));
             }
 
-            w.WriteNumber("ExpirationTTL", t.ExpirationTtl.Ticks * NanosPerTick);
             w.WriteString("CreateTime", t.CreateTime.ToString("O", CultureInfo.InvariantCulture));
             Grants(w, t);
             w.WriteNumber("CreateIndex", t.CreateIndex);
@@ -130,7 +127,6 @@ internal static class AclSnapshotJson
                 Roles = [.. Strings(o, "Roles").Select(id => new AclLink(id))], Local = o["Local"] is JsonValue local && local.TryGetValue(out bool l) && l,
                 AuthMethod = Text(o, "AuthMethod"),
                 ExpirationTime = o["ExpirationTime"] is null ? null : Time(o, "ExpirationTime"),
-                ExpirationTtl = TimeSpan.FromTicks((long)Number(o, "ExpirationTTL") / NanosPerTick),
                 CreateTime = Time(o, "CreateTime"), CreateIndex = Number(o, "CreateIndex"), ModifyIndex = Number(o, "ModifyIndex"),
             };
             ReadGrants(o, token);

@@ -19,7 +19,6 @@ namespace ServiceDiscovery.Consul.Testing.Snapshots;
 /// </summary>
 internal static class ConnectCaSnapshotJson
 {
-
     public static void Write(Utf8JsonWriter w, ConnectCa? ca)
     {
         if (ca is null)
